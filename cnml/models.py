@@ -1,0 +1,227 @@
+"""Models every app shares: the network (regions, structures) and its users."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Region(models.Model):
+    """A region of France as INSEE coded them in 2011 (e.g. 93, Provence-Alpes-Côte d'Azur)."""
+
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StructureKind(models.TextChoices):
+    CNML = "CNML", "Conseil national des missions locales"
+    ARML = "ARML", "Association régionale des missions locales"
+    ML = "ML", "Mission locale"
+    PAIO = "PAIO", "Permanence d'accueil, d'information et d'orientation"
+    ANTENNE = "ANTENNE", "Antenne"
+
+
+class StructureQuerySet(models.QuerySet):
+    def active(self) -> StructureQuerySet:
+        return self.filter(active=True)
+
+    def local(self) -> StructureQuerySet:
+        """Structures that receive young people: missions locales, PAIO and antennes."""
+        return self.filter(kind__in=[StructureKind.ML, StructureKind.PAIO, StructureKind.ANTENNE])
+
+
+class Structure(models.Model):
+    """A structure of the network. An antenne belongs to a mission locale or a PAIO."""
+
+    code = models.CharField("code", max_length=20, unique=True)
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type", max_length=10, choices=StructureKind.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        related_name="structures",
+        null=True,
+        blank=True,
+        help_text="Vide pour une structure nationale (CNML).",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="structure de rattachement",
+        on_delete=models.PROTECT,
+        related_name="antennes",
+        null=True,
+        blank=True,
+    )
+    active = models.BooleanField("active", default=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                name="structure_antenne_has_parent",
+                condition=~models.Q(kind="ANTENNE") | models.Q(parent__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="structure_only_antenne_has_parent",
+                condition=models.Q(kind="ANTENNE") | models.Q(parent__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        if self.kind == StructureKind.ANTENNE:
+            if self.parent_id is None:
+                raise ValidationError({"parent": "Une antenne doit être rattachée à une mission locale ou une PAIO."})
+            if self.parent.kind not in (StructureKind.ML, StructureKind.PAIO):
+                raise ValidationError({"parent": "Une antenne se rattache à une mission locale ou une PAIO."})
+        elif self.parent_id is not None:
+            raise ValidationError({"parent": "Seule une antenne a une structure de rattachement."})
+        if self.kind != StructureKind.CNML and self.region_id is None:
+            raise ValidationError({"region": "Cette structure doit appartenir à une région."})
+
+    @property
+    def is_national(self) -> bool:
+        return self.kind == StructureKind.CNML
+
+
+class Role(models.TextChoices):
+    CONSEILLER = "conseiller", "Conseiller ou conseillère"
+    DIRECTEUR = "directeur", "Directeur ou directrice de structure"
+    ANIMATEUR_REGIONAL = "animateur_regional", "Animateur ou animatrice régionale"
+    RELECTEUR_CNML = "relecteur_cnml", "Relecteur ou relectrice CNML"
+    ADMINISTRATEUR = "administrateur", "Administrateur ou administratrice"
+
+
+# Roles that act for the whole network and reach the Django admin.
+NATIONAL_ROLES = frozenset({Role.RELECTEUR_CNML, Role.ADMINISTRATEUR})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_superuser"] = True
+        extra.setdefault("role", Role.ADMINISTRATEUR)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str):
+        # Log-in by e-mail is case-insensitive.
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the back-office: attached to one structure, with one role."""
+
+    email = models.EmailField("adresse e-mail", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name="structure",
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.CONSEILLER)
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField(
+        "accès à l'administration",
+        default=False,
+        help_text="Déduit du rôle : relecteurs CNML et administrateurs.",
+        editable=False,
+    )
+    date_joined = models.DateTimeField("date d'inscription", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.role != Role.ADMINISTRATEUR and not self.is_superuser and self.structure_id is None:
+            raise ValidationError({"structure": "Chaque utilisateur est rattaché à une structure."})
+        if self.role == Role.ANIMATEUR_REGIONAL and self.structure_id and self.structure.region_id is None:
+            raise ValidationError({"structure": "Un animateur régional est rattaché à une structure d'une région."})
+
+    def save(self, *args, **kwargs) -> None:
+        # Admin access follows the role, so it can never drift from it.
+        self.is_staff = self.role in NATIONAL_ROLES or self.is_superuser
+        super().save(*args, **kwargs)
+        self.sync_role_group()
+
+    def sync_role_group(self) -> None:
+        """Make the user a member of exactly their role's group (see cnml.roles)."""
+        role_names = set(Role.values)
+        wanted, _ = Group.objects.get_or_create(name=self.role)
+        stale = self.groups.filter(name__in=role_names - {self.role})
+        if stale.exists():
+            self.groups.remove(*stale)
+        self.groups.add(wanted)
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_national(self) -> bool:
+        return self.role in NATIONAL_ROLES or self.is_superuser
+
+    @property
+    def region(self) -> Region | None:
+        return self.structure.region if self.structure_id else None
+
+
+class WorkerProbe(models.Model):
+    """A row written by a Celery worker, proving a task went through the broker.
+
+    The health page and the CI's end-to-end test enqueue ``cnml.tasks.probe_worker``
+    and wait for ``completed_at`` to be set.
+    """
+
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    completed_at = models.DateTimeField("traité le", null=True, blank=True)
+    worker_hostname = models.CharField("worker", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "sonde de worker"
+        verbose_name_plural = "sondes de worker"

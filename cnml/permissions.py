@@ -1,0 +1,72 @@
+"""The one place that answers "which structures may this user read or act for".
+
+Every app filters its querysets through these functions, so the rule is written
+once: a conseiller or a director reaches their own structure and its antennes;
+a regional animator reaches every structure of their region; CNML reviewers and
+administrators reach the whole network; anonymous visitors reach nothing.
+Objects out of scope answer 404, never 403, so their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cnml.models import Region, Role, Structure, User
+
+AnyUser = User | AnonymousUser
+
+
+def readable_structures(user: AnyUser) -> QuerySet[Structure]:
+    if not user.is_authenticated or not user.is_active:
+        return Structure.objects.none()
+    if user.is_national:
+        return Structure.objects.all()
+    if user.structure_id is None:
+        return Structure.objects.none()
+    if user.role == Role.ANIMATEUR_REGIONAL:
+        return Structure.objects.filter(region_id=user.structure.region_id)
+    return Structure.objects.filter(Q(pk=user.structure_id) | Q(parent_id=user.structure_id))
+
+
+def actionable_structures(user: AnyUser) -> QuerySet[Structure]:
+    """Structures the user may act for (submit, edit, answer for).
+
+    Today the same perimeter as reading; kept apart so that a future rule
+    (say, animators reading but not writing for missions locales) changes one
+    function.
+    """
+    return readable_structures(user)
+
+
+def readable_regions(user: AnyUser) -> QuerySet[Region]:
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    if user.is_national:
+        return Region.objects.all()
+    if user.role == Role.ANIMATEUR_REGIONAL and user.structure_id:
+        return Region.objects.filter(pk=user.structure.region_id)
+    return Region.objects.none()
+
+
+def can_read_structure(user: AnyUser, structure: Structure) -> bool:
+    return readable_structures(user).filter(pk=structure.pk).exists()
+
+
+def can_act_for_structure(user: AnyUser, structure: Structure) -> bool:
+    return actionable_structures(user).filter(pk=structure.pk).exists()
+
+
+def get_readable_structure_or_404(user: AnyUser, code: str) -> Structure:
+    try:
+        return readable_structures(user).select_related("region", "parent").get(code=code)
+    except Structure.DoesNotExist:
+        raise Http404("Structure introuvable.") from None
+
+
+def get_readable_region_or_404(user: AnyUser, code: str) -> Region:
+    try:
+        return readable_regions(user).get(code=code)
+    except Region.DoesNotExist:
+        raise Http404("Région introuvable.") from None

@@ -1,0 +1,77 @@
+"""How the core discovers what each app contributes, without importing any app.
+
+Every feature app's ``AppConfig`` subclasses :class:`FeatureAppConfig` and
+overrides the hooks it needs. The core walks Django's app registry and asks each
+one: navigation entries, links for the home page, role permissions, demo data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from django.apps import AppConfig, apps
+
+if TYPE_CHECKING:
+    from cnml.models import User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the main navigation."""
+
+    label: str
+    url: str
+    # The entry is marked current for every path under this prefix.
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    """One thing a user can do, shown as a card on their home page."""
+
+    title: str
+    description: str
+    url: str
+
+
+class FeatureAppConfig(AppConfig):
+    """Base class for the feature apps (dashboard, practices, surveys, mobility)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    # Position in the navigation and the home page.
+    order: int = 100
+    # Where the app's ``urls.py`` is mounted, in French ("tableau-de-bord/").
+    url_prefix: str = ""
+    # role value -> permission codenames of this app ("view_fiche"), or "*" for all.
+    role_permissions: dict[str, Iterable[str]] = {}
+
+    def navigation(self, user: User) -> list[NavItem]:
+        return []
+
+    def home_links(self, user: User) -> list[HomeLink]:
+        return []
+
+    def load_demo(self, *, stdout: TextIO) -> None:
+        """Add this app's demo data; must be idempotent."""
+
+
+def feature_apps() -> list[FeatureAppConfig]:
+    found = [config for config in apps.get_app_configs() if isinstance(config, FeatureAppConfig)]
+    return sorted(found, key=lambda config: (config.order, config.label))
+
+
+def url_includes() -> list:
+    """Root URL patterns mounting each feature app's ``urls.py`` at its prefix."""
+    from django.urls import include, path
+
+    return [path(config.url_prefix, include(f"{config.name}.urls")) for config in feature_apps()]
+
+
+def navigation(user: User) -> list[NavItem]:
+    return [item for config in feature_apps() for item in config.navigation(user)]
+
+
+def home_links(user: User) -> list[HomeLink]:
+    return [link for config in feature_apps() for link in config.home_links(user)]

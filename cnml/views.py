@@ -1,0 +1,106 @@
+"""Core pages: home per role, legal pages, health, account pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cnml import forms, registry
+from cnml.health import health_report
+
+ROLE_INTRODUCTIONS = {
+    "conseiller": "Vous accompagnez les jeunes de votre structure : partagez vos bonnes pratiques et suivez vos enquêtes.",
+    "directeur": "Vous dirigez votre structure : suivez son tableau de bord et comparez-le aux références régionales et nationales.",
+    "animateur_regional": "Vous animez le réseau de votre région : suivez ses structures, relisez les fiches et pilotez les enquêtes.",
+    "relecteur_cnml": "Vous relisez pour le CNML : validez les chiffres, modérez les fiches et suivez les projets du réseau.",
+    "administrateur": "Vous administrez le service : réseau, comptes, rôles et toutes les rubriques.",
+}
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "links": registry.home_links(user),
+        "introduction": ROLE_INTRODUCTIONS.get(getattr(user, "role", ""), ""),
+    }
+    return render(request, "cnml/home.html", context)
+
+
+@require_GET
+def static_page(request: HttpRequest, *, template: str, title: str) -> HttpResponse:
+    return render(request, template, {"title": title})
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    report, healthy = health_report()
+    # 503 lets a load balancer or a monitoring probe act without parsing JSON.
+    return JsonResponse(report, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", {"title": "Formulaire expiré"}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", {"title": "Requête invalide"}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"title": "Accès refusé"}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {"title": "Page introuvable"}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", {"title": "Erreur inattendue"}, status=500)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = forms.LoginForm
+    redirect_authenticated_user = True
+    extra_context = {"title": "Connexion"}
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.PasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    extra_context = {"title": "Mot de passe oublié"}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    extra_context = {"title": "Courriel envoyé"}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = forms.SetPasswordForm
+    success_url = reverse_lazy("password_reset_complete")
+    extra_context = {"title": "Nouveau mot de passe"}
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    extra_context = {"title": "Mot de passe modifié"}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = forms.PasswordChangeForm
+    success_url = reverse_lazy("password_change_done")
+    extra_context = {"title": "Changer de mot de passe"}
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    extra_context = {"title": "Mot de passe changé"}
