@@ -225,3 +225,6 @@ class WorkerProbe(models.Model):
     class Meta:
         verbose_name = "sonde de worker"
         verbose_name_plural = "sondes de worker"
+
+    def __str__(self) -> str:
+        return f"Sonde n° {self.pk}"
