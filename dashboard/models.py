@@ -1,1 +1,182 @@
-"""Models of the dashboard app."""
+"""Facts of the latest imported extract, import records, and indicator snapshots.
+
+The fact tables hold exactly one extract at a time (an extract is a full
+snapshot of the warehouse): a successful import replaces them in one
+transaction. Young people reference structures by id; contacts, situations and
+enrolments reference young people by the fact table's integer id, so that the
+recompute joins on integers.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cnml.models import Structure
+
+
+class Sex(models.TextChoices):
+    F = "F", "Femme"
+    H = "H", "Homme"
+
+
+class TrainingLevel(models.TextChoices):
+    VI = "VI", "VI"
+    VBIS = "Vbis", "V bis"
+    V = "V", "V"
+    IV = "IV", "IV"
+    III = "III", "III"
+    II = "II", "II"
+    I = "I", "I"  # noqa: E741 - the level's official name
+
+
+class ContactType(models.TextChoices):
+    ENTRETIEN_INDIVIDUEL = "ENTRETIEN_INDIVIDUEL", "Entretien individuel"
+    ATELIER = "ATELIER", "Atelier"
+    INFO_COLLECTIVE = "INFO_COLLECTIVE", "Information collective"
+    TELEPHONE = "TELEPHONE", "Téléphone"
+    ECRIT = "ECRIT", "Écrit"
+
+
+class SituationType(models.TextChoices):
+    EMPLOI = "EMPLOI", "Emploi"
+    FORMATION = "FORMATION", "Formation"
+    IMMERSION = "IMMERSION", "Immersion"
+
+
+class ContractType(models.TextChoices):
+    CDI = "CDI", "CDI"
+    CDD = "CDD", "CDD"
+    INTERIM = "INTERIM", "Intérim"
+    CONTRAT_AIDE = "CONTRAT_AIDE", "Contrat aidé"
+    APPRENTISSAGE = "APPRENTISSAGE", "Apprentissage"
+    PROFESSIONNALISATION = "PROFESSIONNALISATION", "Professionnalisation"
+
+
+class Programme(models.TextChoices):
+    CIVIS = "CIVIS", "CIVIS"
+    ANI = "ANI", "ANI"
+    CONTRAT_AUTONOMIE = "CONTRAT_AUTONOMIE", "Contrat d'autonomie"
+
+
+class ExitReason(models.TextChoices):
+    EMPLOI_DURABLE = "EMPLOI_DURABLE", "Emploi durable"
+    EMPLOI = "EMPLOI", "Emploi"
+    ALTERNANCE = "ALTERNANCE", "Alternance"
+    FORMATION = "FORMATION", "Formation"
+    ABANDON = "ABANDON", "Abandon"
+    DEMENAGEMENT = "DEMENAGEMENT", "Déménagement"
+    LIMITE_AGE = "LIMITE_AGE", "Limite d'âge"
+    AUTRE = "AUTRE", "Autre"
+
+
+class YoungPerson(models.Model):
+    """jeunes.csv: one row per pseudonymous young person."""
+
+    id_jeune = models.CharField("identifiant", max_length=40, unique=True)
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="+")
+    birth_month = models.DateField("mois de naissance", help_text="Premier jour du mois (AAAA-MM).")
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    training_level = models.CharField("niveau de formation", max_length=4, choices=TrainingLevel.choices)
+    first_reception_on = models.DateField("date du premier accueil")
+
+    class Meta:
+        verbose_name = "jeune"
+        indexes = [models.Index(fields=["first_reception_on"])]
+
+    def __str__(self) -> str:
+        return self.id_jeune
+
+
+class Contact(models.Model):
+    """contacts.csv: every contact (event) with a young person."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    contact_on = models.DateField("date du contact")
+    kind = models.CharField("type de contact", max_length=20, choices=ContactType.choices)
+
+    class Meta:
+        verbose_name = "contact"
+        indexes = [models.Index(fields=["contact_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.contact_on}"
+
+
+class Situation(models.Model):
+    """situations.csv: employment, training and immersion periods."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("type de situation", max_length=10, choices=SituationType.choices)
+    contract = models.CharField("type de contrat", max_length=20, choices=ContractType.choices, blank=True)
+    start_on = models.DateField("date de début")
+    end_on = models.DateField("date de fin", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "situation"
+        indexes = [models.Index(fields=["start_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start_on}"
+
+
+class Enrolment(models.Model):
+    """dispositifs.csv: programme enrolments (CIVIS, ANI, contrat d'autonomie)."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    programme = models.CharField("dispositif", max_length=20, choices=Programme.choices)
+    entry_on = models.DateField("date d'entrée")
+    exit_on = models.DateField("date de sortie", null=True, blank=True)
+    exit_reason = models.CharField("motif de sortie", max_length=20, choices=ExitReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = "entrée en dispositif"
+        verbose_name_plural = "entrées en dispositif"
+        indexes = [models.Index(fields=["programme", "entry_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.entry_on}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "en_attente", "En attente"
+    RUNNING = "en_cours", "En cours"
+    SUCCEEDED = "reussi", "Réussi"
+    FAILED = "echoue", "Échoué"
+
+
+class ExtractImport(models.Model):
+    """The record of one import attempt: who, when, what, how it went."""
+
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_label = models.CharField("source", max_length=200, default="Parcours 3, entrepôt national")
+    extracted_on = models.DateField("date d'extraction")
+    provisional = models.BooleanField("données provisoires", default=False)
+    archive = models.FileField("archive", upload_to="extracts/", blank=True)
+    path = models.CharField("chemin importé", max_length=500, blank=True)
+    status = models.CharField("état", max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    # file name -> rows read so far (progress) and at the end (counts).
+    row_counts = models.JSONField("lignes lues par fichier", default=dict, blank=True)
+    error_count = models.PositiveIntegerField("nombre d'erreurs", default=0)
+    # The first errors, as French sentences naming file, line and column.
+    errors = models.JSONField("premières erreurs", default=list, blank=True)
+    quality_report = models.JSONField("rapport de qualité", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "import d'extraction"
+        verbose_name_plural = "imports d'extraction"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import du {self.extracted_on:%d/%m/%Y} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
