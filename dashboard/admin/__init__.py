@@ -1,0 +1,3 @@
+"""Admin of the dashboard: imports (upload, progress, outcome) and snapshots (validation)."""
+
+from dashboard.admin import imports, snapshots  # noqa: F401

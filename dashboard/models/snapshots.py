@@ -1,0 +1,1 @@
+"""Indicator snapshots (written by the recompute)."""

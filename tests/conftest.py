@@ -1,0 +1,155 @@
+"""Fixtures shared by every test package.
+
+- Celery runs eagerly in every test (tasks execute in the calling process),
+  except in tests marked ``real_worker`` which talk to a real broker and worker.
+- ``network``: a small network of two regions, each with an ARML and two
+  missions locales with one antenne each, plus the national CNML structure.
+- ``users``: one active user per role on that network, keyed by role value;
+  ``outsider``: a conseiller of the other region; ``antenne_user``: a
+  conseiller of an antenne.
+- ``client_for``: ``client_for(user)`` returns a test client logged in as
+  ``user`` (``force_login``: django-axes refuses ``client.login`` without a request).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from cnml.models import Region, Role, Structure, User
+from tests.factories import (
+    AntenneFactory,
+    ArmlFactory,
+    CnmlFactory,
+    MissionLocaleFactory,
+    RegionFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def celery_eager(request):
+    """Run Celery tasks in-process, unless the test is marked ``real_worker``."""
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    from cnml.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@dataclass
+class Network:
+    """Two regions; in each an ARML and two MLs with one antenne each; and the CNML."""
+
+    region_a: Region
+    region_b: Region
+    cnml: Structure
+    arml_a: Structure
+    ml_a1: Structure
+    antenne_a1: Structure
+    ml_a2: Structure
+    antenne_a2: Structure
+    arml_b: Structure
+    ml_b1: Structure
+    antenne_b1: Structure
+    ml_b2: Structure
+    antenne_b2: Structure
+
+    def structures_of(self, region: Region) -> list[Structure]:
+        return [s for s in vars(self).values() if isinstance(s, Structure) and s.region_id == region.pk]
+
+    @property
+    def all_structures(self) -> list[Structure]:
+        return [s for s in vars(self).values() if isinstance(s, Structure)]
+
+
+@pytest.fixture
+def network(db) -> Network:
+    region_a = RegionFactory(code="901", name="Région Alpha")
+    region_b = RegionFactory(code="902", name="Région Bêta")
+    ml_a1 = MissionLocaleFactory(code="MLA1", name="Mission locale Alpha 1", region=region_a)
+    ml_a2 = MissionLocaleFactory(code="MLA2", name="Mission locale Alpha 2", region=region_a)
+    ml_b1 = MissionLocaleFactory(code="MLB1", name="Mission locale Bêta 1", region=region_b)
+    ml_b2 = MissionLocaleFactory(code="MLB2", name="Mission locale Bêta 2", region=region_b)
+    return Network(
+        region_a=region_a,
+        region_b=region_b,
+        cnml=CnmlFactory(code="CNML"),
+        arml_a=ArmlFactory(code="ARMLA", name="ARML Alpha", region=region_a),
+        ml_a1=ml_a1,
+        antenne_a1=AntenneFactory(code="ANTA1", name="Antenne Alpha 1", parent=ml_a1),
+        ml_a2=ml_a2,
+        antenne_a2=AntenneFactory(code="ANTA2", name="Antenne Alpha 2", parent=ml_a2),
+        arml_b=ArmlFactory(code="ARMLB", name="ARML Bêta", region=region_b),
+        ml_b1=ml_b1,
+        antenne_b1=AntenneFactory(code="ANTB1", name="Antenne Bêta 1", parent=ml_b1),
+        ml_b2=ml_b2,
+        antenne_b2=AntenneFactory(code="ANTB2", name="Antenne Bêta 2", parent=ml_b2),
+    )
+
+
+@pytest.fixture
+def role_groups(db) -> dict[str, int]:
+    """Each role's group with its declared permissions (``sync_roles``)."""
+    from cnml.roles import sync_role_groups
+
+    return sync_role_groups()
+
+
+@pytest.fixture
+def users(network: Network, role_groups) -> dict[str, User]:
+    """One user per role, keyed by role value; the local ones in region A, ML A1."""
+    return {
+        Role.CONSEILLER: UserFactory(
+            email="conseiller@test.cnml.fr", role=Role.CONSEILLER, structure=network.ml_a1, first_name="Camille"
+        ),
+        Role.DIRECTEUR: UserFactory(
+            email="directeur@test.cnml.fr", role=Role.DIRECTEUR, structure=network.ml_a1, first_name="Dominique"
+        ),
+        Role.ANIMATEUR_REGIONAL: UserFactory(
+            email="animateur@test.cnml.fr",
+            role=Role.ANIMATEUR_REGIONAL,
+            structure=network.arml_a,
+            first_name="Alex",
+        ),
+        Role.RELECTEUR_CNML: UserFactory(
+            email="relecteur@test.cnml.fr", role=Role.RELECTEUR_CNML, structure=network.cnml, first_name="Claude"
+        ),
+        Role.ADMINISTRATEUR: UserFactory(
+            email="admin@test.cnml.fr", role=Role.ADMINISTRATEUR, structure=network.cnml, first_name="Sacha"
+        ),
+    }
+
+
+@pytest.fixture
+def outsider(network: Network, role_groups) -> User:
+    """A conseiller of the other region (B)."""
+    return UserFactory(email="ailleurs@test.cnml.fr", role=Role.CONSEILLER, structure=network.ml_b1)
+
+
+@pytest.fixture
+def antenne_user(network: Network, role_groups) -> User:
+    """A conseiller of antenne A1 (of mission locale A1)."""
+    return UserFactory(email="antenne@test.cnml.fr", role=Role.CONSEILLER, structure=network.antenne_a1)
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a fresh test client logged in as ``user`` (or anonymous for None)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
