@@ -39,6 +39,15 @@ class HomeLink:
 class FeatureAppConfig(AppConfig):
     """Base class for the feature apps (dashboard, practices, surveys, mobility)."""
 
+    # Each app's ``apps.py`` imports this class, so Django sees two AppConfig
+    # subclasses there and, finding no single one, would fall back to a plain
+    # AppConfig (no hooks, no URLs). The base is never a default; its subclasses are.
+    default = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.default = cls.__dict__.get("default", True)
+
     default_auto_field = "django.db.models.BigAutoField"
     # Position in the navigation and the home page.
     order: int = 100
