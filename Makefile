@@ -9,10 +9,15 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve migrate demo test pytest lint format bench clean worker beat
+.PHONY: system-libs install install-dev run serve migrate demo test pytest lint format bench clean worker beat
 
 ## install: virtualenv in .venv with the runtime dependencies, and .env from .env.example
-install: $(VENV)/.installed .env
+install: $(VENV)/.installed .env system-libs
+
+## system-libs: Debian's Pango, which WeasyPrint needs to render PDF documents
+system-libs:
+	@/sbin/ldconfig -p | grep -q libpangoft2-1.0 || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
