@@ -228,3 +228,7 @@ class WorkerProbe(models.Model):
 
     def __str__(self) -> str:
         return f"Sonde n° {self.pk}"
+
+
+# Registered here so that Django finds the shared audit model in the cnml app.
+from cnml.audit import TransitionLog  # noqa: E402, F401

@@ -36,3 +36,11 @@ def probe_worker(probe_id: int) -> int:
     """Mark a probe as processed: proves broker → worker → database works."""
     WorkerProbe.objects.filter(pk=probe_id).update(completed_at=timezone.now(), worker_hostname=socket.gethostname())
     return probe_id
+
+
+@cnml_task
+def send_email(*, subject: str, body: str, recipients: list[str]) -> int:
+    """Send one plain-text e-mail to each recipient (they do not see each other)."""
+    from django.core.mail import send_mass_mail
+
+    return send_mass_mail([(subject, body, None, [address]) for address in recipients], fail_silently=False)

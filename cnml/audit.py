@@ -1,0 +1,53 @@
+"""The audit trail of workflow transitions, shared by every app.
+
+Each workflow (a fiche, an application, a project…) is an explicit state machine:
+transition methods guarded by ``can_<verb>(user)``. Every transition calls
+:func:`log_transition`, so "who moved what from which state to which, when, and
+why" is answered in one table for the whole product.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class TransitionLog(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+    from_state = models.CharField("de", max_length=40, blank=True)
+    to_state = models.CharField("vers", max_length=40)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        app_label = "cnml"
+        verbose_name = "transition"
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state}"
+
+
+def log_transition(obj: models.Model, *, actor, from_state: str, to_state: str, comment: str = "") -> TransitionLog:
+    return TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+    )
+
+
+def transitions_of(obj: models.Model):
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).select_related("actor")

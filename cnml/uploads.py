@@ -1,0 +1,117 @@
+"""Uploaded files: type checked by content (not by name), size limited, stored privately.
+
+Private files live under ``PRIVATE_MEDIA_ROOT``, outside the web server's reach,
+and are only served by views that check permissions first (:func:`serve_private_file`).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import LazyObject
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# kind -> (label shown to users, MIME type served)
+FILE_KINDS = {
+    "pdf": ("PDF", "application/pdf"),
+    "odt": ("ODT", "application/vnd.oasis.opendocument.text"),
+    "docx": ("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "ods": ("ODS", "application/vnd.oasis.opendocument.spreadsheet"),
+    "png": ("PNG", "image/png"),
+    "jpeg": ("JPEG", "image/jpeg"),
+}
+
+
+def sniff_kind(uploaded) -> str | None:
+    """Return the file's kind from its first bytes (and, for zips, their content)."""
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(uploaded) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names:
+                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                    for kind in ("odt", "ods"):
+                        if mimetype == FILE_KINDS[kind][1]:
+                            return kind
+                if "[Content_Types].xml" in names:
+                    if any(name.startswith("word/") for name in names):
+                        return "docx"
+                    if any(name.startswith("xl/") for name in names):
+                        return "xlsx"
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            uploaded.seek(0)
+    return None
+
+
+@deconstructible
+class UploadValidator:
+    """Form/model field validator: allowed kinds by content, and a size limit."""
+
+    def __init__(self, kinds: Iterable[str], max_bytes: int = MAX_UPLOAD_BYTES):
+        self.kinds = tuple(kinds)
+        self.max_bytes = max_bytes
+
+    def __call__(self, uploaded) -> None:
+        if uploaded.size > self.max_bytes:
+            raise ValidationError(
+                f"Le fichier « {uploaded.name} » dépasse la taille maximale de {self.max_bytes // (1024 * 1024)} Mo.",
+                code="file_too_large",
+            )
+        kind = sniff_kind(uploaded)
+        if kind not in self.kinds:
+            allowed = ", ".join(FILE_KINDS[k][0] for k in self.kinds)
+            raise ValidationError(
+                f"Le contenu du fichier « {uploaded.name} » n'est pas d'un type accepté ({allowed}).",
+                code="file_type",
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, UploadValidator) and (self.kinds, self.max_bytes) == (other.kinds, other.max_bytes)
+
+
+class _PrivateStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+private_storage = _PrivateStorage()
+
+
+def get_private_storage():
+    """Callable for ``FileField(storage=...)``, keeping migrations free of paths."""
+    return private_storage
+
+
+def serve_private_file(field_file, *, download_name: str | None = None) -> FileResponse:
+    """Serve a private file. Call only after the view has checked permissions."""
+    if not field_file:
+        raise Http404("Fichier introuvable.")
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    kind = sniff_kind(handle)
+    content_type = FILE_KINDS[kind][1] if kind else "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=download_name or field_file.name.rsplit("/", 1)[-1])
+    response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
