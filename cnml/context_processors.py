@@ -16,7 +16,12 @@ def site(request: HttpRequest) -> dict:
         ),
         None,
     )
+    # django-csp's nonce is lazy and tests false until read, so django-dsfr's
+    # ``{% if nonce %}`` never printed it on its script tags and the header had
+    # none. Reading it here puts it on the scripts and in the header of every page.
+    nonce = getattr(request, "csp_nonce", None)
     return {
+        "CSP_NONCE": str(nonce) if nonce is not None else "",
         "SITE_NAME": settings.SITE_NAME,
         "SITE_TAGLINE": settings.SITE_TAGLINE,
         "main_navigation": items,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.bootstrap import FormActions
 from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -16,7 +17,7 @@ class CrispyFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
-        self.helper.layout = Layout(*self.fields.keys(), Submit("submit", self.submit_label))
+        self.helper.layout = Layout(*self.fields.keys(), FormActions(Submit("submit", self.submit_label)))
 
 
 class LoginForm(CrispyFormMixin, auth_forms.AuthenticationForm):

@@ -53,6 +53,9 @@ class FeatureAppConfig(AppConfig):
     order: int = 100
     # Where the app's ``urls.py`` is mounted, in French ("tableau-de-bord/").
     url_prefix: str = ""
+    # Optional second URL module mounted at the site root, for short public
+    # links such as the surveys' ``/e/<code>/`` ("surveys.public_urls").
+    root_urls: str = ""
     # role value -> permission codenames of this app ("view_fiche"), or "*" for all.
     role_permissions: dict[str, Iterable[str]] = {}
 
@@ -72,10 +75,19 @@ def feature_apps() -> list[FeatureAppConfig]:
 
 
 def url_includes() -> list:
-    """Root URL patterns mounting each feature app's ``urls.py`` at its prefix."""
+    """Root URL patterns mounting each feature app's ``urls.py`` at its prefix.
+
+    An app may also declare ``root_urls``, a second URL module mounted at the
+    root (its patterns then carry their own first path segment).
+    """
     from django.urls import include, path
 
-    return [path(config.url_prefix, include(f"{config.name}.urls")) for config in feature_apps()]
+    patterns = []
+    for config in feature_apps():
+        patterns.append(path(config.url_prefix, include(f"{config.name}.urls")))
+        if config.root_urls:
+            patterns.append(path("", include(config.root_urls)))
+    return patterns
 
 
 def navigation(user: User) -> list[NavItem]:

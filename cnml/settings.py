@@ -28,7 +28,28 @@ def _env(name: str, cast, default):
         raise ImproperlyConfigured(f"Variable d'environnement {name} invalide : {exc}") from exc
 
 
-DEBUG = _env("DEBUG", env.bool, False)
+TRUE_WORDS = {"true", "1", "yes", "on", "oui", "vrai"}
+FALSE_WORDS = {"false", "0", "no", "off", "non", "faux"}
+
+
+def _strict_bool(name: str, default: bool) -> bool:
+    """Like ``env.bool`` but refuses a word it does not know, rather than reading it as false.
+
+    ``env.bool`` turns any unknown value ("ture", "enabled") into False, which
+    would silently switch off AXES_ENABLED or SECURE_SSL_REDIRECT.
+    """
+    raw = env.str(name, default=None)
+    word = (raw or "").strip().lower()
+    if not word:
+        return default
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"« {raw} » n'est pas un booléen (attendu : true ou false)")
+
+
+DEBUG = _env("DEBUG", _strict_bool, False)
 
 # The secret shipped in .env.example is for development only. Production
 # (DEBUG off) refuses to start without a real one, rather than signing sessions
@@ -63,6 +84,8 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
     "crispy_forms",
+    # Widget templates for FORM_RENDERER = TemplatesSetting; after "dsfr", whose overrides win.
+    "django.forms",
     "import_export",
     "django_celery_beat",
     "axes",
@@ -77,7 +100,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +111,11 @@ MIDDLEWARE = [
     # Axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+if not DEBUG:
+    # Serves collected static files in production; in development the
+    # staticfiles app serves them from the finders.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "cnml.urls"
 WSGI_APPLICATION = "cnml.wsgi.application"
@@ -136,10 +163,12 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
 # Login throttling: after 5 failures for one e-mail from one address, wait 30 minutes.
-AXES_ENABLED = _env("AXES_ENABLED", env.bool, True)
+AXES_ENABLED = _env("AXES_ENABLED", _strict_bool, True)
 AXES_FAILURE_LIMIT = _env("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env("AXES_COOLOFF_MINUTES", env.int, 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form posts the e-mail as "username"; lowered, as log-in ignores case.
+AXES_USERNAME_CALLABLE = "cnml.throttling.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
@@ -169,7 +198,6 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
 
 # E-mail: printed on the console unless EMAIL_URL names an SMTP server,
 # e.g. smtp+tls://user:password@smtp.example.org:587
@@ -180,11 +208,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production values unless DEBUG; each can be relaxed by its variable
 # (e.g. SECURE_SSL_REDIRECT=false behind a proxy that already redirects).
-SECURE_SSL_REDIRECT = _env("SECURE_SSL_REDIRECT", env.bool, not DEBUG)
+SECURE_SSL_REDIRECT = _env("SECURE_SSL_REDIRECT", _strict_bool, not DEBUG)
 SECURE_HSTS_SECONDS = _env("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if _env("SECURE_PROXY_SSL_HEADER", env.bool, False):
+if _env("SECURE_PROXY_SSL_HEADER", _strict_bool, False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -215,6 +243,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# Admin import-export: importing writes rows, so it needs the model's "change"
+# permission (the default lets anyone who reaches the admin import); exporting
+# needs "view".
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Forms: crispy-forms with the DSFR template pack written in this project.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
