@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.bootstrap import FormActions
+from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms

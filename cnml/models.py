@@ -182,6 +182,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             raise ValidationError({"structure": "Un animateur régional est rattaché à une structure d'une région."})
 
     def save(self, *args, **kwargs) -> None:
+        # Log-in ignores case: store one spelling so two accounts can't differ by case only.
+        self.email = self.email.strip().lower()
         # Admin access follows the role, so it can never drift from it.
         self.is_staff = self.role in NATIONAL_ROLES or self.is_superuser
         super().save(*args, **kwargs)

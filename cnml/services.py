@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cnml.csvfiles import CsvError, CsvFileError, read_rows
+from cnml.csvfiles import CsvError, CsvFileError, CsvSource, as_source, read_rows
 from cnml.models import Region, Structure, StructureKind
 
 STRUCTURE_COLUMNS = ("code_structure", "nom", "type", "code_region", "nom_region", "code_parent")
@@ -25,13 +25,14 @@ class StructureLoadResult:
         return not self.errors
 
 
-def structures_validate_rows(path: Path) -> tuple[list[dict[str, str]], list[CsvError]]:
-    """Read and check structures.csv; return the rows and every error found."""
-    name = path.name
+def structures_validate_rows(path: Path | CsvSource) -> tuple[list[dict[str, str]], list[CsvError]]:
+    """Read and check structures.csv (a path or any CSV source); return the rows and every error found."""
+    source = as_source(path)
+    name = source.name
     rows: list[dict[str, str]] = []
     errors: list[CsvError] = []
     try:
-        for line, row in read_rows(path, STRUCTURE_COLUMNS):
+        for line, row in read_rows(source, STRUCTURE_COLUMNS):
             row["_line"] = str(line)
             for column in ("code_structure", "nom", "type", "code_region", "nom_region"):
                 if not row[column]:
@@ -87,40 +88,75 @@ def structures_validate_rows(path: Path) -> tuple[list[dict[str, str]], list[Csv
 
 
 @transaction.atomic
-def structures_load_csv(*, path: Path) -> StructureLoadResult:
+def structures_load_csv(*, path: Path | CsvSource) -> StructureLoadResult:
     """Upsert regions and structures from a structures.csv: all or nothing.
 
     Re-running with the same file changes nothing; a changed name, region or
     parent updates the structure in place (codes are stable identifiers).
     """
     rows, errors = structures_validate_rows(path)
-    result = StructureLoadResult(errors=errors)
     if errors:
-        return result
-    regions = {}
+        return StructureLoadResult(errors=errors)
+    return structures_upsert_rows(rows=rows)
+
+
+def structures_upsert_rows(*, rows: list[dict[str, str]]) -> StructureLoadResult:
+    """Upsert regions and structures from rows checked by :func:`structures_validate_rows`.
+
+    Set-based (a handful of queries whatever the number of structures), so the
+    extract importer can call it inside its swap transaction. Call it in a
+    transaction: antennes are written after the structures they belong to.
+    """
+    result = StructureLoadResult()
+    regions = {region.code: region for region in Region.objects.all()}
+    new_regions, changed_regions = [], []
     for row in rows:
-        region, _ = Region.objects.update_or_create(code=row["code_region"], defaults={"name": row["nom_region"]})
-        regions[region.code] = region
+        code, name = row["code_region"], row["nom_region"]
+        region = regions.get(code)
+        if region is None:
+            region = regions[code] = Region(code=code, name=name)
+            new_regions.append(region)
+        elif region.name != name and region not in changed_regions:
+            region.name = name
+            changed_regions.append(region)
+    Region.objects.bulk_create(new_regions)
+    Region.objects.bulk_update(changed_regions, ["name"])
+    for region in new_regions:
+        if region.pk is None:  # backends that do not return ids from bulk_create
+            region.pk = Region.objects.get(code=region.code).pk
+
+    existing = {structure.code: structure for structure in Structure.objects.all()}
+    fields = ["name", "kind", "region", "parent", "active"]
     # Parents first, so that antennes can point at them.
-    ordered = sorted(rows, key=lambda row: row["type"] == StructureKind.ANTENNE)
-    structures: dict[str, Structure] = {}
-    for row in ordered:
-        parent = None
-        if row["code_parent"]:
-            parent = structures.get(row["code_parent"]) or Structure.objects.get(code=row["code_parent"])
-        structure, created = Structure.objects.update_or_create(
-            code=row["code_structure"],
-            defaults={
+    for antennes in (False, True):
+        created, changed = [], []
+        for row in rows:
+            if (row["type"] == StructureKind.ANTENNE) != antennes:
+                continue
+            values = {
                 "name": row["nom"],
                 "kind": row["type"],
                 "region": regions[row["code_region"]],
-                "parent": parent,
+                "parent": existing[row["code_parent"]] if row["code_parent"] else None,
                 "active": True,
-            },
-        )
-        structures[structure.code] = structure
-        if created:
-            result.created += 1
-        else:
+            }
+            structure = existing.get(row["code_structure"])
+            if structure is None:
+                structure = existing[row["code_structure"]] = Structure(code=row["code_structure"], **values)
+                created.append(structure)
+                continue
             result.updated += 1
+            parent = values["parent"]
+            current = (structure.name, structure.kind, structure.region_id, structure.parent_id, structure.active)
+            wanted = (values["name"], values["kind"], values["region"].pk, parent.pk if parent else None, True)
+            if current != wanted:
+                for field, value in values.items():
+                    setattr(structure, field, value)
+                changed.append(structure)
+        Structure.objects.bulk_create(created)
+        Structure.objects.bulk_update(changed, fields)
+        for structure in created:
+            if structure.pk is None:
+                structure.pk = Structure.objects.get(code=structure.code).pk
+        result.created += len(created)
     return result

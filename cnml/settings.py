@@ -65,7 +65,9 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith(DEV_SECRET_KEY_PREFIX)
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = DEV_SECRET_KEY_PREFIX + "local-development-key-never-used-in-production"
 
-ALLOWED_HOSTS = _env("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = [
+    host for host in _env("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else []) if host.strip()
+]
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini en production (DEBUG=false).")
 CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])

@@ -1,5 +1,6 @@
 """Fixtures shared by every test package.
 
+- Passwords are hashed with MD5 (fast); the password policy still applies.
 - Celery runs eagerly in every test (tasks execute in the calling process),
   except in tests marked ``real_worker`` which talk to a real broker and worker.
 - ``network``: a small network of two regions, each with an ARML and two
@@ -29,6 +30,11 @@ from tests.factories import (
 )
 
 
+def pytest_configure(config):
+    # WhiteNoise warns on every request when collectstatic has not been run (STATIC_ROOT missing).
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning:whitenoise.*")
+
+
 @pytest.fixture(autouse=True)
 def celery_eager(request):
     """Run Celery tasks in-process, unless the test is marked ``real_worker``."""
@@ -44,6 +50,12 @@ def celery_eager(request):
         yield
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hash passwords with MD5 in tests: PBKDF2 would make every user creation slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

@@ -1,0 +1,187 @@
+"""Production settings: refused when unsafe, clean under ``check --deploy``; security headers."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+PROD_HOST = "cnml.example.org"
+SECRET_KEY_MESSAGE = "SECRET_KEY manquante ou non sûre : en production (DEBUG=false)"
+
+
+def random_secret_key(length: int = 60) -> str:
+    alphabet = string.ascii_letters + string.digits + "!#%&()*+-./:<=>?@[]^_{|}~"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def dev_secret_key() -> str:
+    """The development key shipped in .env.example."""
+    for line in (BASE_DIR / ".env.example").read_text(encoding="utf-8").splitlines():
+        if line.startswith("SECRET_KEY="):
+            return line.split("=", 1)[1]
+    raise AssertionError(".env.example has no SECRET_KEY")
+
+
+def check_deploy(**variables: str) -> subprocess.CompletedProcess:
+    """Run ``manage.py check --deploy`` in a fresh process.
+
+    Variables given here override .env (read by the settings for absent ones
+    only): pass ``NAME=""`` to test a missing value.
+    """
+    env = dict(os.environ)
+    # A production process: no test or worker flags inherited from this run.
+    for name in ("REDIS_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_PROXY_SSL_HEADER"):
+        env.pop(name, None)
+    env.update(variables)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_dev_key_of_env_example_starts_with_the_insecure_prefix():
+    assert dev_secret_key().startswith("django-insecure-")
+
+
+def test_production_settings_pass_check_deploy_without_any_issue():
+    result = check_deploy(DEBUG="false", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS=PROD_HOST)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+    assert "security." not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("case", "secret_key"),
+    [
+        ("clé absente", ""),
+        ("clé de développement de .env.example", "dev"),
+        ("clé trop courte", "x" * 49),
+    ],
+)
+def test_production_refuses_to_start_with_an_unsafe_secret_key(case, secret_key):
+    secret_key = dev_secret_key() if secret_key == "dev" else secret_key
+
+    result = check_deploy(DEBUG="false", SECRET_KEY=secret_key, ALLOWED_HOSTS=PROD_HOST)
+
+    assert result.returncode != 0, case
+    assert "ImproperlyConfigured" in result.stderr
+    assert SECRET_KEY_MESSAGE in result.stderr
+    assert "« django-insecure- »" in result.stderr
+    if secret_key:
+        # The message never repeats the key itself.
+        assert secret_key not in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = check_deploy(DEBUG="false", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS="")
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS doit être défini en production (DEBUG=false)." in result.stderr
+
+
+@pytest.mark.parametrize("name", ["DEBUG", "AXES_ENABLED", "SECURE_SSL_REDIRECT"])
+def test_a_boolean_variable_with_an_unknown_word_is_refused_not_read_as_false(name):
+    variables = {"DEBUG": "false", "SECRET_KEY": random_secret_key(), "ALLOWED_HOSTS": PROD_HOST, name: "activé"}
+
+    result = check_deploy(**variables)
+
+    assert result.returncode != 0
+    assert f"Variable d'environnement {name} invalide : « activé » n'est pas un booléen" in result.stderr
+
+
+def test_production_passes_with_boolean_words_in_any_case():
+    result = check_deploy(DEBUG=" False ", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS=PROD_HOST, AXES_ENABLED="OUI")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_settings_start_with_the_dev_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DEBUG": "true", "SECRET_KEY": dev_secret_key()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+# --- Security headers of a page ------------------------------------------------------------
+
+
+@pytest.fixture
+def home_response(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    return response
+
+
+def csp_directives(response) -> dict[str, list[str]]:
+    directives = {}
+    for part in response["Content-Security-Policy"].split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+def test_pages_send_a_content_security_policy_with_a_script_nonce(home_response):
+    directives = csp_directives(home_response)
+
+    nonces = [value for value in directives["script-src"] if value.startswith("'nonce-")]
+    assert len(nonces) == 1
+    assert "'self'" in directives["script-src"]
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-eval'" not in directives["script-src"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["base-uri"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
+    # Every script tag of the page carries that nonce.
+    nonce = nonces[0].removeprefix("'nonce-").removesuffix("'")
+    scripts = re.findall(r"<script\b[^>]*>", home_response.content.decode())
+    assert scripts
+    for tag in scripts:
+        assert f'nonce="{nonce}"' in tag, tag
+
+
+def test_the_script_nonce_changes_with_every_response(client, db):
+    first = csp_directives(client.get("/"))["script-src"]
+    second = csp_directives(client.get("/"))["script-src"]
+
+    assert first != second
+
+
+def test_pages_forbid_framing_and_sniffing(home_response):
+    assert home_response["X-Frame-Options"] == "DENY"
+    assert home_response["X-Content-Type-Options"] == "nosniff"
+    assert home_response["Referrer-Policy"] == "same-origin"
+    assert home_response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_session_and_csrf_cookies_are_http_only(client, users):
+    response = client.post("/compte/connexion/", {"username": users["conseiller"].email, "password": "demo-cnml-2011"})
+
+    assert response.status_code == 302
+    session_cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session_cookie["httponly"]
+    assert session_cookie["samesite"] == "Lax"
+    assert settings.CSRF_COOKIE_HTTPONLY
