@@ -133,3 +133,17 @@ def dsfr_button_class(input_object) -> str:
 def dsfr_strict_button_attrs(flat_attrs: str) -> SafeString:
     """The attributes of a crispy StrictButton, its Bootstrap ``btn`` class turned into ``fr-btn``."""
     return mark_safe(re.sub(r'class="btn(?=[ "])', 'class="fr-btn', str(flat_attrs)))  # flatatt escaped the values
+
+
+BLOCK_TAGS = ("<ul", "<ol", "<p", "<div", "<table")
+
+
+@register.filter
+def dsfr_block_help(field: BoundField) -> bool:
+    """True when the help text holds block markup (Django's password rules are a list).
+
+    A list cannot sit inside a <label> and would become the field's spoken name:
+    such help goes below the input, still linked by aria-describedby.
+    """
+    help_text = str(field.help_text or "")
+    return any(tag in help_text for tag in BLOCK_TAGS)

@@ -1,0 +1,99 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Every test in this folder is marked ``browser`` (deselect with ``-m "not browser"``).
+One Chromium per session, a fresh context (cookies, storage) per test. The pages
+are served with the production Content-Security-Policy; nothing is relaxed for
+the tests.
+
+Fixtures:
+
+- ``browser``: the session's Chromium;
+- ``page``: a new page in a new context, its URLs relative to the live server
+  (``page.goto("/enquetes/")``);
+- ``problems``: the console errors, CSP violations and JavaScript exceptions of
+  ``page`` (see :class:`tests.browser.helpers.BrowserProblems`);
+- ``demo_network``: the demo network and one account per role, committed so the
+  live server sees them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser.helpers import BrowserProblems, watch_problems
+
+# Playwright's sync API keeps an asyncio event loop running in the main thread
+# for as long as the session's browser lives, which makes Django refuse ORM
+# calls from that thread (SynchronousOnlyOperation). Set at import, not in a
+# fixture: tests of other folders that run after the browser started see the
+# same loop. No test here shares the ORM with coroutines.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Milliseconds; a local page answers in far less.
+DEFAULT_TIMEOUT = 10_000
+
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            # WhiteNoise warns when STATIC_ROOT was never collected; the live server uses the finders.
+            item.add_marker(pytest.mark.filterwarnings("ignore:No directory at:UserWarning"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : définissez CHROMIUM_PATH.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context_options() -> dict:
+    """Options of the test's browser context; override in a test module to change the viewport."""
+    return {"viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, context_options: dict) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **context_options)
+    context.set_default_timeout(DEFAULT_TIMEOUT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def problems(page: Page) -> BrowserProblems:
+    return watch_problems(page)
+
+
+@pytest.fixture
+def demo_network(transactional_db, settings) -> list[tuple[str, str]]:
+    """The demo network and accounts (password ``demo-cnml-2011``), visible to the live server."""
+    from cnml.demo import demo_load_network
+
+    # A fast hasher: the demo hashes five passwords and each test logs in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return demo_load_network(stdout=io.StringIO())
