@@ -2,12 +2,43 @@ from django.urls import reverse
 
 from cnml.registry import FeatureAppConfig, HomeLink, NavItem
 
+MODELS = [
+    "service",
+    "funder",
+    "call",
+    "selectioncriterion",
+    "carrier",
+    "application",
+    "applicationneed",
+    "applicationstep",
+    "applicationfunding",
+    "governancepartner",
+    "review",
+    "criterionscore",
+    "project",
+    "faresupport",
+    "formationsession",
+    "target",
+    "milestone",
+    "budgetline",
+    "projectdocument",
+    "activityreport",
+    "servicedelivery",
+]
+
 
 class MobilityConfig(FeatureAppConfig):
     name = "mobility"
     verbose_name = "Plateformes de mobilité"
     order = 40
     url_prefix = "mobilite/"
+    # (Role values as strings: cnml.models cannot be imported while apps load.)
+    # In the admin, CNML reviewers read everything and keep the catalogues (services,
+    # funders) and the carriers' members up to date; administrators hold every permission.
+    role_permissions = {
+        "relecteur_cnml": [f"view_{model}" for model in MODELS]
+        + ["add_service", "change_service", "add_funder", "change_funder", "change_carrier"],
+    }
 
     def navigation(self, user) -> list[NavItem]:
         return [NavItem("Mobilité", reverse("mobility:home"), "/mobilite/")]
@@ -31,3 +62,8 @@ class MobilityConfig(FeatureAppConfig):
                 )
             ]
         return [HomeLink("Les plateformes de mobilité", "Les appels à projets du CNML et les projets soutenus.", url)]
+
+    def load_demo(self, *, stdout) -> None:
+        from mobility.demo import load_mobility_demo
+
+        load_mobility_demo(stdout=stdout)

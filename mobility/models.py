@@ -1,1 +1,1227 @@
-"""Models of the mobility app."""
+"""Plateformes de mobilité: calls for projects, applications, projects and their activity reports.
+
+Four workflows, each an explicit state machine whose transitions are methods guarded by
+``can_<verb>(user)`` and recorded with :func:`cnml.audit.log_transition`:
+
+- a call for projects: ``brouillon`` → ``publie``;
+- an application: ``brouillon`` → ``deposee`` → ``retenue`` | ``refusee``;
+- a project: ``retenu`` → ``formation_action`` → ``montage`` → ``lancement`` →
+  ``en_fonctionnement``, or ``arrete`` (with a reason) from any stage;
+- an activity report: ``brouillon`` → ``soumis`` → ``approuve`` (or back to ``brouillon``).
+
+Who may act is decided in :mod:`mobility.permissions`; the methods here add the rules
+on the data (a call must be open, a formation-action must have met...). A refused
+transition raises :class:`TransitionRefused` with the reasons, in French.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cnml.audit import log_transition
+from cnml.models import Region, Structure, StructureKind
+from cnml.uploads import UploadValidator, get_private_storage
+from mobility.regions import DEPARTEMENTS
+
+NOT_NEGATIVE = "La valeur ne peut pas être négative."
+ROLE_REFUSAL = "Votre rôle ne vous permet pas cette action sur ce dossier."
+
+
+def not_negative(value) -> None:
+    if value is not None and value < 0:
+        raise ValidationError(NOT_NEGATIVE, code="negative")
+
+
+def validate_departements(value: str) -> None:
+    """A comma-separated list of département codes: « 30, 34 » or « 2A, 971 »."""
+    unknown = [code for code in split_departements(value) if code not in DEPARTEMENTS]
+    if unknown:
+        raise ValidationError(
+            "Code(s) de département inconnu(s) : %(codes)s. Exemple attendu : 30, 34, 2A, 974.",
+            code="unknown_departement",
+            params={"codes": ", ".join(unknown)},
+        )
+
+
+def split_departements(value: str) -> list[str]:
+    parts = [part.strip().upper() for part in (value or "").replace(";", ",").split(",")]
+    return [f"0{part}" if part.isdigit() and len(part) == 1 else part for part in parts if part]
+
+
+class TransitionRefused(Exception):
+    """A workflow transition that its guard refused; ``reasons`` are French sentences."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__(" ".join(reasons))
+
+    @property
+    def by_role(self) -> bool:
+        return ROLE_REFUSAL in self.reasons
+
+
+# ---------------------------------------------------------------------------
+# Catalogues, editable in the admin
+
+
+class Service(models.Model):
+    """A mobility service a platform offers (car-pooling, rental, associative garage...)."""
+
+    code = models.SlugField("code", max_length=40, unique=True)
+    name = models.CharField("nom", max_length=120, unique=True)
+    unit = models.CharField(
+        "unité de mesure",
+        max_length=60,
+        help_text="Unité dans laquelle les bilans comptent ce service : « journées de location », « trajets »…",
+    )
+    description = models.TextField("description", blank=True)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+    active = models.BooleanField("proposé aux candidats", default=True)
+
+    class Meta:
+        verbose_name = "service de mobilité"
+        verbose_name_plural = "services de mobilité"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label_with_unit(self) -> str:
+        return f"{self.name} (en {self.unit})"
+
+
+class Funder(models.Model):
+    """A funder of calls and platforms (Fondation MACIF, FPSPP, conseil régional...)."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "financeur"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------------------
+# Calls for projects
+
+
+class CallStatus(models.TextChoices):
+    BROUILLON = "brouillon", "En préparation"
+    PUBLIE = "publie", "Publié"
+
+
+class Call(models.Model):
+    """A call for projects of the CNML, one a year; public once published."""
+
+    year = models.PositiveSmallIntegerField(
+        "année",
+        unique=True,
+        validators=[
+            MinValueValidator(2000, "L'année doit être comprise entre 2000 et 2100."),
+            MaxValueValidator(2100, "L'année doit être comprise entre 2000 et 2100."),
+        ],
+    )
+    title = models.CharField("titre", max_length=200)
+    text = models.TextField("texte de l'appel")
+    opens_on = models.DateField("ouverture des candidatures")
+    closes_on = models.DateField("clôture des candidatures")
+    eligibility_criteria = models.TextField("critères d'éligibilité")
+    formation_action_places = models.PositiveSmallIntegerField(
+        "places de formation-action",
+        help_text="Nombre de projets qui peuvent bénéficier d'une formation-action par un expert de la FARE.",
+    )
+    funders = models.ManyToManyField(Funder, verbose_name="financeurs", blank=True, related_name="calls")
+    status = models.CharField("statut", max_length=20, choices=CallStatus.choices, default=CallStatus.BROUILLON)
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "appel à projets"
+        verbose_name_plural = "appels à projets"
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                name="mobility_call_dates_in_order", condition=Q(closes_on__gte=models.F("opens_on"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mobility:call_detail", args=[self.year])
+
+    def clean(self) -> None:
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": "La date de clôture doit suivre la date d'ouverture."})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CallStatus.PUBLIE
+
+    def is_open(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_published and self.opens_on <= today <= self.closes_on
+
+    @property
+    def formation_action_places_taken(self) -> int:
+        return FareSupport.objects.filter(project__call=self, formation_action=True).count()
+
+    @property
+    def formation_action_places_left(self) -> int:
+        return max(self.formation_action_places - self.formation_action_places_taken, 0)
+
+    # Workflow -------------------------------------------------------------
+
+    def publish_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        if not permissions.can_manage_calls(user):
+            return [ROLE_REFUSAL]
+        reasons = []
+        if self.status != CallStatus.BROUILLON:
+            reasons.append("Cet appel est déjà publié.")
+        if not self.criteria.exists():
+            reasons.append("Ajoutez au moins un critère de sélection avant de publier l'appel.")
+        return reasons
+
+    def can_publish(self, user) -> bool:
+        return not self.publish_refusals(user)
+
+    def publish(self, user) -> None:
+        reasons = self.publish_refusals(user)
+        if reasons:
+            raise TransitionRefused(reasons)
+        previous = self.status
+        self.status = CallStatus.PUBLIE
+        self.published_at = timezone.now()
+        self.save(update_fields=["status", "published_at"])
+        log_transition(self, actor=user, from_state=previous, to_state=self.status)
+
+
+class SelectionCriterion(models.Model):
+    """A criterion reviewers score each application against, from 0 to ``max_score``."""
+
+    call = models.ForeignKey(Call, verbose_name="appel", on_delete=models.CASCADE, related_name="criteria")
+    label = models.CharField("critère", max_length=200)
+    description = models.TextField("précisions", blank=True)
+    max_score = models.PositiveSmallIntegerField(
+        "note maximale",
+        default=5,
+        validators=[
+            MinValueValidator(1, "La note maximale est au moins 1."),
+            MaxValueValidator(20, "La note maximale est au plus 20."),
+        ],
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "critère de sélection"
+        verbose_name_plural = "critères de sélection"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# ---------------------------------------------------------------------------
+# Carriers
+
+
+class CarrierKind(models.TextChoices):
+    MISSION_LOCALE = "mission_locale", "Mission locale"
+    PAIO = "paio", "PAIO"
+    ARML = "arml", "Association régionale des missions locales"
+    MAISON_EMPLOI = "maison_emploi", "Maison de l'emploi"
+    CONSEIL_GENERAL = "conseil_general", "Conseil général"
+    ASSOCIATION = "association", "Association"
+    COLLECTIVITE = "collectivite", "Autre collectivité territoriale"
+    AUTRE = "autre", "Autre organisme"
+
+
+STRUCTURE_CARRIER_KINDS = {
+    StructureKind.ML: CarrierKind.MISSION_LOCALE,
+    StructureKind.PAIO: CarrierKind.PAIO,
+    StructureKind.ARML: CarrierKind.ARML,
+}
+# Kinds an organisation outside the network may declare.
+EXTERNAL_CARRIER_KINDS = [
+    CarrierKind.MAISON_EMPLOI,
+    CarrierKind.CONSEIL_GENERAL,
+    CarrierKind.ARML,
+    CarrierKind.ASSOCIATION,
+    CarrierKind.COLLECTIVITE,
+    CarrierKind.AUTRE,
+]
+
+
+class Carrier(models.Model):
+    """The organisation carrying a platform: a structure of the network or another organisation.
+
+    Its users (see :mod:`mobility.permissions`): the ``members`` (the applicant is added
+    when applying; the CNML adds others in the admin) and, when the carrier is a structure
+    of the network, the conseillers and directors of that structure.
+    """
+
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type d'organisme", max_length=20, choices=CarrierKind.choices)
+    region = models.ForeignKey(Region, verbose_name="région", on_delete=models.PROTECT, related_name="+")
+    structure = models.OneToOneField(
+        Structure,
+        verbose_name="structure du réseau",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mobility_carrier",
+        help_text="Vide pour un organisme extérieur au réseau (maison de l'emploi, conseil général…).",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="membres",
+        blank=True,
+        related_name="mobility_carriers",
+        help_text="Comptes qui suivent les dossiers de ce porteur (le candidat y est ajouté à sa candidature).",
+    )
+
+    class Meta:
+        verbose_name = "porteur de projet"
+        verbose_name_plural = "porteurs de projet"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # A structure of the network carries its own name, kind and region.
+        if self.structure_id:
+            self.name = self.structure.name
+            self.kind = STRUCTURE_CARRIER_KINDS.get(self.structure.kind, CarrierKind.AUTRE)
+            self.region_id = self.structure.region_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.structure_id and self.structure.kind not in STRUCTURE_CARRIER_KINDS:
+            raise ValidationError(
+                {"structure": "Seule une mission locale, une PAIO ou une ARML peut porter un projet."}
+            )
+
+    @property
+    def in_network(self) -> bool:
+        return self.structure_id is not None
+
+
+# ---------------------------------------------------------------------------
+# Applications
+
+
+class ApplicationStatus(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    DEPOSEE = "deposee", "Déposée"
+    RETENUE = "retenue", "Retenue"
+    REFUSEE = "refusee", "Non retenue"
+
+
+class TerritoryType(models.TextChoices):
+    RURAL = "rural", "Rural"
+    URBAIN = "urbain", "Urbain"
+    MIXTE = "mixte", "Rural et urbain"
+
+
+class FundingStatus(models.TextChoices):
+    ACQUIS = "acquis", "Acquis"
+    SOLLICITE = "sollicite", "Sollicité"
+
+
+class Application(models.Model):
+    """An application to a call, following the four axes of the formation-action."""
+
+    call = models.ForeignKey(Call, verbose_name="appel", on_delete=models.PROTECT, related_name="applications")
+    carrier = models.ForeignKey(Carrier, verbose_name="porteur", on_delete=models.PROTECT, related_name="applications")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="déposée par", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.BROUILLON
+    )
+    title = models.CharField("intitulé du projet", max_length=200)
+    contact_name = models.CharField("personne à contacter", max_length=150, blank=True)
+    contact_email = models.EmailField("adresse e-mail de contact", blank=True)
+    contact_phone = models.CharField("téléphone de contact", max_length=30, blank=True)
+    partners = models.ManyToManyField(
+        Structure,
+        verbose_name="missions locales partenaires",
+        blank=True,
+        related_name="mobility_partner_applications",
+    )
+    # Axis 1: territory and needs of the public.
+    departements = models.CharField("départements", max_length=200, blank=True, validators=[validate_departements])
+    communes = models.TextField("communes ou intercommunalités", blank=True)
+    territory_type = models.CharField("type de territoire", max_length=10, choices=TerritoryType.choices, blank=True)
+    public_needs = models.TextField("besoins de mobilité du public", blank=True)
+    # Axis 2: services.
+    existing_services = models.ManyToManyField(
+        Service, verbose_name="services existants sur le territoire", blank=True, related_name="+"
+    )
+    existing_services_details = models.TextField("qui les propose", blank=True)
+    services_to_develop = models.ManyToManyField(
+        Service, verbose_name="services à développer", blank=True, related_name="+"
+    )
+    # Axis 3: operating plan (its timetable is the ApplicationStep rows).
+    staff_description = models.TextField("personnel", blank=True)
+    staff_fte = models.DecimalField(
+        "personnel en équivalents temps plein",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[not_negative],
+    )
+    vehicles_description = models.TextField("véhicules", blank=True)
+    vehicle_count = models.PositiveSmallIntegerField("nombre de véhicules", null=True, blank=True)
+    premises_description = models.TextField("locaux", blank=True)
+    # Axis 4: financing (ApplicationFunding rows) and governance.
+    governance_description = models.TextField("gouvernance", blank=True)
+
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
+    decided_at = models.DateTimeField("décision le", null=True, blank=True)
+    decision_comment = models.TextField("motif de la décision", blank=True)
+
+    class Meta:
+        verbose_name = "candidature"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.carrier}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mobility:application_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.BROUILLON
+
+    @property
+    def funding_total(self) -> Decimal:
+        return sum((line.amount for line in self.fundings.all()), Decimal(0))
+
+    def missing_for_submission(self) -> list[str]:
+        """What the four axes still lack before the application can be submitted, in French."""
+        missing = []
+        if not self.departements:
+            missing.append("Territoire : indiquez au moins un département.")
+        if not self.territory_type:
+            missing.append("Territoire : précisez s'il est rural, urbain ou les deux.")
+        if not self.public_needs.strip():
+            missing.append("Besoins : décrivez les besoins de mobilité du public.")
+        if not self.needs.exists():
+            missing.append("Besoins : ajoutez au moins un besoin du public (il deviendra un objectif du projet).")
+        if not self.services_to_develop.exists():
+            missing.append("Services : choisissez au moins un service à développer.")
+        if not self.staff_description.strip():
+            missing.append("Fonctionnement : décrivez le personnel de la plateforme.")
+        if not self.premises_description.strip():
+            missing.append("Fonctionnement : décrivez les locaux.")
+        if not self.steps.exists():
+            missing.append("Fonctionnement : ajoutez au moins une étape au calendrier.")
+        if not self.fundings.exists():
+            missing.append("Financement : ajoutez au moins une ligne au plan de financement.")
+        if not self.governance_partners.exists() and not self.governance_description.strip():
+            missing.append("Gouvernance : citez les partenaires et leur rôle.")
+        return missing
+
+    # Workflow -------------------------------------------------------------
+
+    def submit_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        if not permissions.can_edit_application(user, self):
+            return [ROLE_REFUSAL]
+        if self.status != ApplicationStatus.BROUILLON:
+            return ["Cette candidature a déjà été déposée."]
+        reasons = []
+        if not self.call.is_open():
+            reasons.append(
+                f"L'appel {self.call.year} n'accepte pas de candidature aujourd'hui "
+                f"(ouvert du {self.call.opens_on:%d/%m/%Y} au {self.call.closes_on:%d/%m/%Y})."
+            )
+        return reasons + self.missing_for_submission()
+
+    def can_submit(self, user) -> bool:
+        return not self.submit_refusals(user)
+
+    def submit(self, user) -> None:
+        self._move(user, self.submit_refusals(user), ApplicationStatus.DEPOSEE)
+
+    def decision_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        if not permissions.can_review(user):
+            return [ROLE_REFUSAL]
+        if self.status != ApplicationStatus.DEPOSEE:
+            return ["Seule une candidature déposée peut être retenue ou non retenue."]
+        if not self.reviews.exists():
+            return ["Évaluez d'abord la candidature au regard des critères de l'appel."]
+        return []
+
+    def can_select(self, user) -> bool:
+        return not self.decision_refusals(user)
+
+    def can_decline(self, user) -> bool:
+        return not self.decision_refusals(user)
+
+    def select(self, user, comment: str = "") -> None:
+        self._move(user, self.decision_refusals(user), ApplicationStatus.RETENUE, comment)
+
+    def decline(self, user, comment: str = "") -> None:
+        reasons = self.decision_refusals(user)
+        if not reasons and not comment.strip():
+            reasons = ["Indiquez au porteur le motif de la décision."]
+        self._move(user, reasons, ApplicationStatus.REFUSEE, comment)
+
+    def _move(self, user, reasons: list[str], to_state: str, comment: str = "") -> None:
+        if reasons:
+            raise TransitionRefused(reasons)
+        previous = self.status
+        self.status = to_state
+        now = timezone.now()
+        if to_state == ApplicationStatus.DEPOSEE:
+            self.submitted_at = now
+        else:
+            self.decided_at = now
+            self.decision_comment = comment
+        self.save()
+        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment)
+
+
+class ApplicationNeed(models.Model):
+    """A need of the public; it becomes a target of the project."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="needs")
+    label = models.CharField("besoin", max_length=200)
+    public = models.CharField("public concerné", max_length=200, blank=True)
+    people_count = models.PositiveIntegerField("personnes concernées (estimation)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "besoin du public"
+        verbose_name_plural = "besoins du public"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ApplicationStep(models.Model):
+    """A step of the operating plan's timetable; it becomes a milestone of the project."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    label = models.CharField("étape", max_length=200)
+    starts_on = models.DateField("début", null=True, blank=True)
+    due_on = models.DateField("échéance")
+
+    class Meta:
+        verbose_name = "étape du calendrier"
+        verbose_name_plural = "étapes du calendrier"
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.starts_on and self.due_on and self.due_on < self.starts_on:
+            raise ValidationError({"due_on": "L'échéance ne peut pas précéder le début de l'étape."})
+
+
+class ApplicationFunding(models.Model):
+    """A line of the financing plan; it becomes a budget line of the project."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="fundings")
+    funder = models.ForeignKey(Funder, verbose_name="financeur", on_delete=models.PROTECT, related_name="+")
+    label = models.CharField("objet", max_length=200, blank=True)
+    amount = models.DecimalField("montant (€)", max_digits=12, decimal_places=2, validators=[not_negative])
+    status = models.CharField("statut", max_length=10, choices=FundingStatus.choices, default=FundingStatus.SOLLICITE)
+
+    class Meta:
+        verbose_name = "ligne du plan de financement"
+        verbose_name_plural = "plan de financement"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.funder} : {self.amount} €"
+
+
+class GovernancePartner(models.Model):
+    """A partner of the platform's governance and its role."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="governance_partners")
+    organisation = models.CharField("partenaire", max_length=200)
+    role = models.CharField("rôle", max_length=300)
+
+    class Meta:
+        verbose_name = "partenaire de la gouvernance"
+        verbose_name_plural = "partenaires de la gouvernance"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.organisation
+
+
+class Review(models.Model):
+    """One CNML reviewer's scores of an application against the call's criteria."""
+
+    application = models.ForeignKey(
+        Application, verbose_name="candidature", on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="évaluateur", on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField("commentaire")
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "évaluation"
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="mobility_one_review_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"Évaluation de {self.reviewer}"
+
+    @property
+    def total(self) -> int:
+        return sum(score.score for score in self.scores.all())
+
+    @property
+    def maximum(self) -> int:
+        return sum(score.criterion.max_score for score in self.scores.all())
+
+
+class CriterionScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        SelectionCriterion, verbose_name="critère", on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField("note")
+
+    class Meta:
+        verbose_name = "note"
+        ordering = ["criterion__order", "criterion__pk"]
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="mobility_one_score_per_criterion")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} : {self.score}/{self.criterion.max_score}"
+
+    def clean(self) -> None:
+        if self.score is not None and self.score > self.criterion.max_score:
+            raise ValidationError({"score": f"La note ne peut pas dépasser {self.criterion.max_score}."})
+
+
+# ---------------------------------------------------------------------------
+# Projects
+
+
+class Stage(models.TextChoices):
+    RETENU = "retenu", "Retenu"
+    FORMATION_ACTION = "formation_action", "Formation-action"
+    MONTAGE = "montage", "Montage"
+    LANCEMENT = "lancement", "Lancement"
+    EN_FONCTIONNEMENT = "en_fonctionnement", "En fonctionnement"
+    ARRETE = "arrete", "Arrêté"
+
+
+# The stages in their order (the stop is off the line).
+STAGE_LINE = [Stage.RETENU, Stage.FORMATION_ACTION, Stage.MONTAGE, Stage.LANCEMENT, Stage.EN_FONCTIONNEMENT]
+
+
+@dataclass(frozen=True)
+class ProjectTransition:
+    verb: str
+    slug: str  # in the URL, French
+    label: str  # the button
+    sources: tuple[str, ...]
+    target: str
+    # Who may trigger it: "cnml" (CNML roles) or "editor" (CNML roles and the carrier).
+    actor: str
+
+
+PROJECT_TRANSITIONS = {
+    transition.verb: transition
+    for transition in [
+        ProjectTransition(
+            "start_formation_action",
+            "formation-action",
+            "Démarrer la formation-action",
+            (Stage.RETENU,),
+            Stage.FORMATION_ACTION,
+            "cnml",
+        ),
+        ProjectTransition(
+            "start_montage",
+            "montage",
+            "Passer au montage",
+            (Stage.RETENU, Stage.FORMATION_ACTION),
+            Stage.MONTAGE,
+            "cnml",
+        ),
+        ProjectTransition("launch", "lancement", "Lancer la plateforme", (Stage.MONTAGE,), Stage.LANCEMENT, "editor"),
+        ProjectTransition(
+            "put_in_operation",
+            "fonctionnement",
+            "Déclarer la plateforme en fonctionnement",
+            (Stage.LANCEMENT,),
+            Stage.EN_FONCTIONNEMENT,
+            "editor",
+        ),
+        ProjectTransition("stop", "arret", "Arrêter le projet", tuple(STAGE_LINE), Stage.ARRETE, "cnml"),
+    ]
+}
+TRANSITIONS_BY_SLUG = {transition.slug: transition for transition in PROJECT_TRANSITIONS.values()}
+
+
+class Project(models.Model):
+    """A platform project, born from a selected application, followed until it operates."""
+
+    application = models.OneToOneField(
+        Application, verbose_name="candidature", on_delete=models.PROTECT, related_name="project"
+    )
+    call = models.ForeignKey(Call, verbose_name="appel", on_delete=models.PROTECT, related_name="projects")
+    carrier = models.ForeignKey(Carrier, verbose_name="porteur", on_delete=models.PROTECT, related_name="projects")
+    region = models.ForeignKey(Region, verbose_name="région", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("intitulé", max_length=200)
+    partners = models.ManyToManyField(
+        Structure, verbose_name="missions locales partenaires", blank=True, related_name="mobility_partner_projects"
+    )
+    existing_services = models.ManyToManyField(
+        Service, verbose_name="services existants sur le territoire", blank=True, related_name="+"
+    )
+    services_to_launch = models.ManyToManyField(
+        Service, verbose_name="services à lancer", blank=True, related_name="projects"
+    )
+    stage = models.CharField("étape", max_length=20, choices=Stage.choices, default=Stage.RETENU)
+    stage_changed_at = models.DateTimeField("étape depuis le", default=timezone.now)
+    stop_reason = models.TextField("motif de l'arrêt", blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "projet de plateforme"
+        verbose_name_plural = "projets de plateforme"
+        ordering = ["call__year", "carrier__name"]
+        constraints = [
+            models.CheckConstraint(
+                name="mobility_stopped_project_has_reason", condition=~Q(stage="arrete") | ~Q(stop_reason="")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("mobility:project_detail", args=[self.pk])
+
+    @property
+    def stage_index(self) -> int:
+        """1-based position on the line of stages (the stop keeps the last stage reached)."""
+        if self.stage in STAGE_LINE:
+            return STAGE_LINE.index(self.stage) + 1
+        return 0
+
+    @property
+    def fare_formation_action(self) -> bool:
+        support = getattr(self, "fare_support", None)
+        return bool(support and support.formation_action)
+
+    # Workflow -------------------------------------------------------------
+
+    def transition_refusals(self, verb: str, user, *, reason: str = "") -> list[str]:
+        from mobility import permissions
+
+        transition = PROJECT_TRANSITIONS[verb]
+        allowed = permissions.is_cnml(user) if transition.actor == "cnml" else permissions.can_edit_project(user, self)
+        if not allowed:
+            return [ROLE_REFUSAL]
+        if self.stage not in transition.sources:
+            return [f"Le projet est à l'étape « {self.get_stage_display()} » : cette action n'est pas possible."]
+        return getattr(self, f"_{verb}_checks")(reason=reason)
+
+    def _start_formation_action_checks(self, **_) -> list[str]:
+        support = getattr(self, "fare_support", None)
+        if not support or not support.formation_action:
+            return ["Enregistrez d'abord l'accompagnement de la FARE avec une formation-action."]
+        if not support.expert_name.strip():
+            return ["Désignez l'expert de la FARE qui conduit la formation-action."]
+        return []
+
+    def _start_montage_checks(self, **_) -> list[str]:
+        if self.stage == Stage.RETENU and self.fare_formation_action:
+            return ["Ce projet bénéficie d'une formation-action : démarrez-la avant le montage."]
+        if self.stage == Stage.FORMATION_ACTION and not self.sessions.filter(attendees_count__isnull=False).exists():
+            return ["Enregistrez au moins une séance de formation-action tenue, avec sa participation."]
+        return []
+
+    def _launch_checks(self, **_) -> list[str]:
+        reasons = []
+        if not self.budget_lines.exists():
+            reasons.append("Le budget du projet est vide : ajoutez ses lignes avant le lancement.")
+        if not self.services_to_launch.exists():
+            reasons.append("Choisissez au moins un service à lancer.")
+        return reasons
+
+    def _put_in_operation_checks(self, **_) -> list[str]:
+        if not self.milestones.filter(done_on__isnull=False).exists():
+            return ["Aucun jalon n'est encore réalisé : datez ceux qui le sont."]
+        return []
+
+    def _stop_checks(self, *, reason: str = "") -> list[str]:
+        return [] if reason.strip() else ["Indiquez le motif de l'arrêt du projet."]
+
+    def can_start_formation_action(self, user) -> bool:
+        return not self.transition_refusals("start_formation_action", user)
+
+    def can_start_montage(self, user) -> bool:
+        return not self.transition_refusals("start_montage", user)
+
+    def can_launch(self, user) -> bool:
+        return not self.transition_refusals("launch", user)
+
+    def can_put_in_operation(self, user) -> bool:
+        return not self.transition_refusals("put_in_operation", user)
+
+    def can_stop(self, user, reason: str = "-") -> bool:
+        return not self.transition_refusals("stop", user, reason=reason)
+
+    def start_formation_action(self, user, comment: str = "") -> None:
+        self._move("start_formation_action", user, comment=comment)
+
+    def start_montage(self, user, comment: str = "") -> None:
+        self._move("start_montage", user, comment=comment)
+
+    def launch(self, user, comment: str = "") -> None:
+        self._move("launch", user, comment=comment)
+
+    def put_in_operation(self, user, comment: str = "") -> None:
+        self._move("put_in_operation", user, comment=comment)
+
+    def stop(self, user, reason: str) -> None:
+        self._move("stop", user, comment=reason, reason=reason)
+
+    def _move(self, verb: str, user, *, comment: str = "", reason: str = "") -> None:
+        reasons = self.transition_refusals(verb, user, reason=reason)
+        if reasons:
+            raise TransitionRefused(reasons)
+        previous = self.stage
+        self.stage = PROJECT_TRANSITIONS[verb].target
+        self.stage_changed_at = timezone.now()
+        if verb == "stop":
+            self.stop_reason = reason.strip()
+        self.save(update_fields=["stage", "stage_changed_at", "stop_reason"])
+        log_transition(self, actor=user, from_state=previous, to_state=self.stage, comment=comment.strip())
+
+
+class FareSupport(models.Model):
+    """The support of the FARE federation: an expert, and a formation-action or not."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="fare_support")
+    expert_name = models.CharField("expert de la FARE", max_length=150, blank=True)
+    expert_email = models.EmailField("adresse e-mail de l'expert", blank=True)
+    formation_action = models.BooleanField("formation-action", default=True)
+    funded_by_macif = models.BooleanField("financée par la Fondation MACIF", default=False)
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        verbose_name = "accompagnement de la FARE"
+        verbose_name_plural = "accompagnements de la FARE"
+
+    def __str__(self) -> str:
+        return f"Accompagnement FARE de {self.project}"
+
+
+class FormationSession(models.Model):
+    """A session of the formation-action; attendance is recorded once it has taken place."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField("date")
+    topic = models.CharField("thème", max_length=200)
+    duration_hours = models.DecimalField(
+        "durée (heures)", max_digits=4, decimal_places=1, null=True, blank=True, validators=[not_negative]
+    )
+    attendees_count = models.PositiveSmallIntegerField(
+        "participants", null=True, blank=True, help_text="Vide tant que la séance n'a pas eu lieu."
+    )
+    attendees = models.TextField("participants présents", blank=True)
+
+    class Meta:
+        verbose_name = "séance de formation-action"
+        verbose_name_plural = "séances de formation-action"
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.held_on:%d/%m/%Y})"
+
+
+class Target(models.Model):
+    """An objective of the project, born from a need of the public."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets")
+    label = models.CharField("objectif", max_length=200)
+    public = models.CharField("public visé", max_length=200, blank=True)
+    target_people = models.PositiveIntegerField("personnes à accompagner", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "objectif"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Milestone(models.Model):
+    """A milestone of the project, born from the timetable of its operating plan."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    label = models.CharField("jalon", max_length=200)
+    due_on = models.DateField("échéance")
+    done_on = models.DateField("réalisé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jalon"
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.done_on and self.done_on > timezone.localdate():
+            raise ValidationError({"done_on": "La date de réalisation ne peut pas être dans le futur."})
+
+    @property
+    def is_late(self) -> bool:
+        return self.done_on is None and self.due_on < timezone.localdate()
+
+
+class BudgetLine(models.Model):
+    """A line of the budget, planned against actual, by funder."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    funder = models.ForeignKey(Funder, verbose_name="financeur", on_delete=models.PROTECT, related_name="+")
+    label = models.CharField("objet", max_length=200, blank=True)
+    planned_amount = models.DecimalField("prévu (€)", max_digits=12, decimal_places=2, validators=[not_negative])
+    actual_amount = models.DecimalField(
+        "réalisé (€)", max_digits=12, decimal_places=2, default=Decimal(0), validators=[not_negative]
+    )
+    status = models.CharField("statut", max_length=10, choices=FundingStatus.choices, default=FundingStatus.SOLLICITE)
+
+    class Meta:
+        verbose_name = "ligne de budget"
+        verbose_name_plural = "lignes de budget"
+        ordering = ["funder__order", "funder__name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="mobility_budget_amounts_not_negative",
+                condition=Q(planned_amount__gte=0) & Q(actual_amount__gte=0),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder} : {self.planned_amount} €"
+
+
+class DocumentKind(models.TextChoices):
+    CONVENTION = "convention", "Convention"
+    COMPTE_RENDU = "compte_rendu", "Compte rendu"
+    BILAN = "bilan", "Bilan"
+    BUDGET = "budget", "Budget"
+    AUTRE = "autre", "Autre"
+
+
+DOCUMENT_KINDS = ("pdf", "odt", "docx", "xlsx", "ods", "png", "jpeg")
+
+
+def document_path(document: ProjectDocument, filename: str) -> str:
+    return f"mobilite/projets/{document.project_id}/{filename}"
+
+
+class ProjectDocument(models.Model):
+    """A document of the project: private, served only after a permission check."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("type", max_length=20, choices=DocumentKind.choices, default=DocumentKind.AUTRE)
+    title = models.CharField("titre", max_length=200)
+    file = models.FileField(
+        "fichier",
+        storage=get_private_storage,
+        upload_to=document_path,
+        validators=[UploadValidator(kinds=DOCUMENT_KINDS)],
+        max_length=300,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "document"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("mobility:document_download", args=[self.project_id, self.pk])
+
+
+# ---------------------------------------------------------------------------
+# Activity reports
+
+
+class ReportPeriod(models.TextChoices):
+    S1 = "S1", "1er semestre"
+    S2 = "S2", "2d semestre"
+    ANNEE = "A", "Année"
+
+
+class ReportStatus(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    SOUMIS = "soumis", "Soumis"
+    APPROUVE = "approuve", "Approuvé"
+
+
+# Indicator fields of a report, in the order they are shown and exported, with their groups.
+REFERRER_FIELDS = ["people_mission_locale", "people_pole_emploi", "people_conseil_general", "people_other"]
+SEX_FIELDS = ["women", "men"]
+AGE_FIELDS = ["age_under_18", "age_18_25", "age_26_44", "age_45_plus"]
+OUTCOME_FIELDS = [
+    "mobility_diagnostics",
+    "highway_code_passed",
+    "licences_obtained",
+    "employment_3_months",
+    "training_3_months",
+    "employment_6_months",
+    "training_6_months",
+]
+COUNT_FIELDS = REFERRER_FIELDS + SEX_FIELDS + AGE_FIELDS + OUTCOME_FIELDS
+
+
+def _count(label: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, default=0)
+
+
+class ActivityReport(models.Model):
+    """A periodic activity report of a project (a semester or a year), approved by the CNML."""
+
+    project = models.ForeignKey(Project, verbose_name="projet", on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveSmallIntegerField("année")
+    period = models.CharField("période", max_length=2, choices=ReportPeriod.choices)
+    status = models.CharField("statut", max_length=20, choices=ReportStatus.choices, default=ReportStatus.BROUILLON)
+
+    people_mission_locale = _count("orientées par une mission locale")
+    people_pole_emploi = _count("orientées par Pôle emploi")
+    people_conseil_general = _count("orientées par le conseil général")
+    people_other = _count("orientées par un autre prescripteur")
+    women = _count("femmes")
+    men = _count("hommes")
+    age_under_18 = _count("moins de 18 ans")
+    age_18_25 = _count("18 à 25 ans")
+    age_26_44 = _count("26 à 44 ans")
+    age_45_plus = _count("45 ans et plus")
+    mobility_diagnostics = _count("diagnostics mobilité réalisés")
+    highway_code_passed = _count("examens du code de la route réussis")
+    licences_obtained = _count("permis de conduire obtenus")
+    employment_3_months = _count("en emploi à 3 mois")
+    training_3_months = _count("en formation à 3 mois")
+    employment_6_months = _count("en emploi à 6 mois")
+    training_6_months = _count("en formation à 6 mois")
+    total_cost = models.DecimalField(
+        "coût total de la période (€)", max_digits=12, decimal_places=2, default=Decimal(0), validators=[not_negative]
+    )
+    comment = models.TextField("faits marquants", blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rédigé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
+    approved_at = models.DateTimeField("approuvé le", null=True, blank=True)
+    review_comment = models.TextField("commentaire du CNML", blank=True)
+
+    class Meta:
+        verbose_name = "bilan d'activité"
+        verbose_name_plural = "bilans d'activité"
+        ordering = ["project", "year", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "period"], name="mobility_one_report_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"Bilan {self.period_label} — {self.project}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mobility:report_detail", args=[self.project_id, self.pk])
+
+    @property
+    def period_label(self) -> str:
+        if self.period == ReportPeriod.ANNEE:
+            return f"de l'année {self.year}"
+        return f"du {self.get_period_display()} {self.year}"
+
+    @property
+    def people_total(self) -> int:
+        return sum(getattr(self, name) for name in REFERRER_FIELDS)
+
+    @property
+    def cost_per_person(self) -> Decimal | None:
+        total = self.people_total
+        return (self.total_cost / total) if total else None
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        total = self.people_total
+        if sum(getattr(self, name) or 0 for name in SEX_FIELDS) != total:
+            errors.setdefault("men", []).append(
+                f"Femmes et hommes doivent faire le total des personnes accompagnées ({total})."
+            )
+        if sum(getattr(self, name) or 0 for name in AGE_FIELDS) != total:
+            errors.setdefault("age_45_plus", []).append(
+                f"Les tranches d'âge doivent faire le total des personnes accompagnées ({total})."
+            )
+        for months in (3, 6):
+            exits = (getattr(self, f"employment_{months}_months") or 0) + (
+                getattr(self, f"training_{months}_months") or 0
+            )
+            if exits > total:
+                errors.setdefault(f"training_{months}_months", []).append(
+                    f"Les sorties à {months} mois (emploi et formation) dépassent les {total} personnes accompagnées."
+                )
+        if self.year and self.project_id:
+            if self.year < self.project.call.year:
+                errors.setdefault("year", []).append(
+                    f"Le projet est né de l'appel {self.project.call.year} : pas de bilan avant cette année."
+                )
+            if self.year > timezone.localdate().year:
+                errors.setdefault("year", []).append("On ne peut pas rédiger le bilan d'une année à venir.")
+            siblings = ActivityReport.objects.filter(project_id=self.project_id, year=self.year).exclude(pk=self.pk)
+            if self.period == ReportPeriod.ANNEE and siblings.exists():
+                errors.setdefault("period", []).append(
+                    f"Des bilans semestriels existent déjà pour {self.year} : complétez-les plutôt qu'un bilan annuel."
+                )
+            elif self.period != ReportPeriod.ANNEE and siblings.filter(period=ReportPeriod.ANNEE).exists():
+                errors.setdefault("period", []).append(f"Un bilan annuel existe déjà pour {self.year}.")
+        if errors:
+            raise ValidationError(errors)
+
+    # Workflow -------------------------------------------------------------
+
+    def submit_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        if not permissions.can_edit_project(user, self.project):
+            return [ROLE_REFUSAL]
+        if self.status != ReportStatus.BROUILLON:
+            return ["Ce bilan a déjà été soumis."]
+        if self.people_total == 0:
+            return ["Le bilan ne compte encore aucune personne accompagnée."]
+        try:
+            self.full_clean()
+        except ValidationError as error:
+            return [message for messages in error.message_dict.values() for message in messages]
+        return []
+
+    def review_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        if not permissions.is_cnml(user):
+            return [ROLE_REFUSAL]
+        if self.status != ReportStatus.SOUMIS:
+            return ["Seul un bilan soumis peut être approuvé ou renvoyé."]
+        return []
+
+    def can_submit(self, user) -> bool:
+        return not self.submit_refusals(user)
+
+    def can_approve(self, user) -> bool:
+        return not self.review_refusals(user)
+
+    def can_send_back(self, user) -> bool:
+        return not self.review_refusals(user)
+
+    def can_edit(self, user) -> bool:
+        from mobility import permissions
+
+        return self.status == ReportStatus.BROUILLON and permissions.can_edit_project(user, self.project)
+
+    def submit(self, user) -> None:
+        self._move(user, self.submit_refusals(user), ReportStatus.SOUMIS)
+
+    def approve(self, user, comment: str = "") -> None:
+        self._move(user, self.review_refusals(user), ReportStatus.APPROUVE, comment)
+
+    def send_back(self, user, comment: str) -> None:
+        reasons = self.review_refusals(user)
+        if not reasons and not comment.strip():
+            reasons = ["Expliquez au porteur ce qu'il doit corriger."]
+        self._move(user, reasons, ReportStatus.BROUILLON, comment)
+
+    def _move(self, user, reasons: list[str], to_state: str, comment: str = "") -> None:
+        if reasons:
+            raise TransitionRefused(reasons)
+        previous = self.status
+        self.status = to_state
+        if to_state == ReportStatus.SOUMIS:
+            self.submitted_at = timezone.now()
+        elif to_state == ReportStatus.APPROUVE:
+            self.approved_at = timezone.now()
+        if comment.strip():
+            self.review_comment = comment.strip()
+        self.save()
+        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment.strip())
+
+
+class ServiceDelivery(models.Model):
+    """How much of one service a report's period delivered, in the service's own unit."""
+
+    report = models.ForeignKey(ActivityReport, on_delete=models.CASCADE, related_name="deliveries")
+    service = models.ForeignKey(Service, verbose_name="service", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField("quantité", max_digits=10, decimal_places=1, validators=[not_negative])
+
+    class Meta:
+        verbose_name = "service rendu"
+        verbose_name_plural = "services rendus"
+        ordering = ["service__order", "service__name"]
+        constraints = [models.UniqueConstraint(fields=["report", "service"], name="mobility_one_delivery_per_service")]
+
+    def __str__(self) -> str:
+        return f"{self.service} : {self.quantity} {self.service.unit}"

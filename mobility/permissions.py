@@ -1,0 +1,190 @@
+"""Who sees and does what in the mobility app: the one place for its scope rules.
+
+Built on :mod:`cnml.permissions`. Objects outside a user's scope answer 404.
+
+How the users of a carrier are attached
+---------------------------------------
+A project's carrier is either a structure of the network (a mission locale, a PAIO,
+an ARML) or an organisation outside it (a maison de l'emploi, a conseil général, an
+association...), which has no accounts of its own. So:
+
+- the user who applies becomes a **member** of the carrier (``Carrier.members``); the
+  CNML adds or removes other members in the admin (a second person of a maison de
+  l'emploi, a successor...);
+- when the carrier is a structure of the network, the **conseillers and directors of
+  that structure** (``cnml.permissions.actionable_structures``) are its users too,
+  without being members: the team changes, the rights follow.
+
+Carrier users see and edit their carrier's applications and projects. Users of a
+**partner** mission locale read the projects it is partner of, without editing them.
+A **regional animator** reads the submitted applications and the projects of their
+region. The **CNML roles** (reviewers, administrators) see and do everything: create
+and publish calls, review, select, move projects along their stages, approve reports.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cnml.models import Role
+from cnml.permissions import actionable_structures, readable_regions, readable_structures
+from mobility.models import (
+    ActivityReport,
+    Application,
+    ApplicationStatus,
+    Call,
+    CallStatus,
+    Carrier,
+    Project,
+    ProjectDocument,
+    ReportStatus,
+)
+
+LOCAL_ROLES = frozenset({Role.CONSEILLER, Role.DIRECTEUR})
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_cnml(user) -> bool:
+    """CNML reviewers and administrators: the whole network, every action."""
+    return _signed_in(user) and user.is_national
+
+
+def can_manage_calls(user) -> bool:
+    return is_cnml(user)
+
+
+def can_review(user) -> bool:
+    return is_cnml(user)
+
+
+def can_apply(user) -> bool:
+    return _signed_in(user)
+
+
+def carriers_of(user) -> QuerySet[Carrier]:
+    """The carriers a user acts for: as a member, or as a local user of the carrier structure."""
+    if not _signed_in(user):
+        return Carrier.objects.none()
+    condition = Q(members=user)
+    if user.role in LOCAL_ROLES:
+        condition |= Q(structure__in=actionable_structures(user))
+    return Carrier.objects.filter(pk__in=Carrier.objects.filter(condition).values("pk"))
+
+
+# Calls ----------------------------------------------------------------------
+
+
+def visible_calls(user) -> QuerySet[Call]:
+    if is_cnml(user):
+        return Call.objects.all()
+    return Call.objects.filter(status=CallStatus.PUBLIE)
+
+
+def get_call_or_404(user, year: int) -> Call:
+    try:
+        return visible_calls(user).prefetch_related("funders", "criteria").get(year=year)
+    except Call.DoesNotExist:
+        raise Http404("Appel à projets introuvable.") from None
+
+
+# Applications ---------------------------------------------------------------
+
+
+def visible_applications(user) -> QuerySet[Application]:
+    if not _signed_in(user):
+        return Application.objects.none()
+    if is_cnml(user):
+        return Application.objects.all()
+    condition = Q(created_by=user) | Q(carrier__in=carriers_of(user))
+    if user.role == Role.ANIMATEUR_REGIONAL:
+        condition |= Q(carrier__region__in=readable_regions(user)) & ~Q(status=ApplicationStatus.BROUILLON)
+    return Application.objects.filter(pk__in=Application.objects.filter(condition).values("pk"))
+
+
+def can_edit_application(user, application: Application) -> bool:
+    """The applicant and the carrier's users edit a draft; nobody edits it once submitted."""
+    if not _signed_in(user) or application.status != ApplicationStatus.BROUILLON:
+        return False
+    return application.created_by_id == user.pk or carriers_of(user).filter(pk=application.carrier_id).exists()
+
+
+def get_application_or_404(user, pk: int) -> Application:
+    try:
+        return visible_applications(user).select_related("call", "carrier__region", "created_by").get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("Candidature introuvable.") from None
+
+
+# Projects -------------------------------------------------------------------
+
+
+def visible_projects(user) -> QuerySet[Project]:
+    if not _signed_in(user):
+        return Project.objects.none()
+    if is_cnml(user):
+        return Project.objects.all()
+    condition = Q(carrier__in=carriers_of(user))
+    if user.role == Role.ANIMATEUR_REGIONAL:
+        condition |= Q(region__in=readable_regions(user))
+    if user.role in LOCAL_ROLES:
+        condition |= Q(partners__in=readable_structures(user))
+    return Project.objects.filter(pk__in=Project.objects.filter(condition).values("pk"))
+
+
+def can_edit_project(user, project: Project) -> bool:
+    """CNML roles and the carrier's users edit a project's plan, milestones, budget and reports."""
+    if is_cnml(user):
+        return True
+    return _signed_in(user) and carriers_of(user).filter(pk=project.carrier_id).exists()
+
+
+def can_manage_fare_support(user) -> bool:
+    return is_cnml(user)
+
+
+def get_project_or_404(user, pk: int) -> Project:
+    try:
+        return visible_projects(user).select_related("call", "carrier", "region", "application").get(pk=pk)
+    except Project.DoesNotExist:
+        raise Http404("Projet introuvable.") from None
+
+
+def get_editable_project_or_404(user, pk: int) -> Project:
+    """A project the user may edit; 404 when out of scope, 403 (PermissionDenied) when read-only."""
+    from django.core.exceptions import PermissionDenied
+
+    project = get_project_or_404(user, pk)
+    if not can_edit_project(user, project):
+        raise PermissionDenied("Vous pouvez consulter ce projet sans le modifier.")
+    return project
+
+
+def get_document_or_404(user, project_pk: int, pk: int) -> ProjectDocument:
+    project = get_project_or_404(user, project_pk)
+    try:
+        return project.documents.get(pk=pk)
+    except ProjectDocument.DoesNotExist:
+        raise Http404("Document introuvable.") from None
+
+
+# Reports --------------------------------------------------------------------
+
+
+def visible_reports(user) -> QuerySet[ActivityReport]:
+    """Carriers and the CNML see drafts; the other readers of a project, its submitted reports."""
+    if is_cnml(user):
+        return ActivityReport.objects.all()
+    own = Q(project__carrier__in=carriers_of(user))
+    shared = Q(project__in=visible_projects(user)) & ~Q(status=ReportStatus.BROUILLON)
+    return ActivityReport.objects.filter(own | shared)
+
+
+def get_report_or_404(user, project_pk: int, pk: int) -> ActivityReport:
+    try:
+        return visible_reports(user).select_related("project__call").get(project_id=project_pk, pk=pk)
+    except ActivityReport.DoesNotExist:
+        raise Http404("Bilan introuvable.") from None

@@ -1,0 +1,162 @@
+"""The annual report of a call, in the spirit of the newsletter's « Les projets de plateforme soutenus en 2011 ».
+
+One context feeds the HTML page and the PDF (``cnml.pdf``); the XLSX (tablib) carries the
+same figures as numbers. Both cover the projects the reader may see: the whole call for
+the CNML, their region for an animator, their own projects for a carrier.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import tablib
+from django.db.models import Prefetch, Sum
+from django.utils.text import capfirst
+
+from mobility import permissions, selectors
+from mobility.map import region_map
+from mobility.models import (
+    COUNT_FIELDS,
+    ActivityReport,
+    Call,
+    CarrierKind,
+    ReportStatus,
+)
+
+
+def _projects(user, call: Call):
+    approved = ActivityReport.objects.filter(status=ReportStatus.APPROUVE)
+    return (
+        permissions.visible_projects(user)
+        .filter(call=call)
+        .select_related("carrier", "region", "fare_support")
+        .prefetch_related("partners", "services_to_launch", Prefetch("reports", queryset=approved, to_attr="approved"))
+        .annotate(planned=Sum("budget_lines__planned_amount"), actual=Sum("budget_lines__actual_amount"))
+        .order_by("region__name", "carrier__name")
+    )
+
+
+def annual_report_context(user, call: Call) -> dict:
+    projects = list(_projects(user, call))
+    for project in projects:
+        project.people = sum(report.people_total for report in project.approved)
+        project.licences = sum(report.licences_obtained for report in project.approved)
+    reports = selectors.approved_reports(user, call=call)
+    counts: dict[str, int] = {}
+    for project in projects:
+        counts[project.region.code] = counts.get(project.region.code, 0) + 1
+    fare = [p for p in projects if getattr(p, "fare_support", None) and p.fare_support.formation_action]
+    return {
+        "call": call,
+        "projects": projects,
+        "scope_label": "l'ensemble des projets de l'appel"
+        if permissions.is_cnml(user)
+        else "les projets de l'appel que vous suivez",
+        "project_count": len(projects),
+        "formation_action_count": len(fare),
+        "macif_count": len([p for p in fare if p.fare_support.funded_by_macif]),
+        "mission_locale_count": len([p for p in projects if p.carrier.kind == CarrierKind.MISSION_LOCALE]),
+        "totals": selectors.indicator_totals(reports),
+        "by_region": selectors.rollup_by_region(permissions.visible_projects(user).filter(call=call)),
+        "by_year": selectors.yearly_rollup(reports),
+        "budget_planned": sum((p.planned or Decimal(0) for p in projects), Decimal(0)),
+        "budget_actual": sum((p.actual or Decimal(0) for p in projects), Decimal(0)),
+        "map": region_map(counts),
+    }
+
+
+def _indicator_headers() -> list[str]:
+    return [capfirst(selectors.indicator_label(name)) for name in COUNT_FIELDS]
+
+
+def annual_report_xlsx(user, call: Call) -> bytes:
+    context = annual_report_context(user, call)
+    book = tablib.Databook()
+
+    projects = tablib.Dataset(
+        headers=[
+            "Porteur",
+            "Type de porteur",
+            "Région",
+            "Missions locales partenaires",
+            "Étape",
+            "Formation-action FARE",
+            "Financée par la Fondation MACIF",
+            "Services à lancer",
+            "Budget prévu (€)",
+            "Budget réalisé (€)",
+            "Personnes accompagnées (bilans approuvés)",
+            "Permis obtenus",
+        ],
+        title="Projets",
+    )
+    for project in context["projects"]:
+        support = getattr(project, "fare_support", None)
+        projects.append(
+            [
+                project.carrier.name,
+                project.carrier.get_kind_display(),
+                project.region.name,
+                ", ".join(partner.name for partner in project.partners.all()) or "–",
+                project.get_stage_display(),
+                "oui" if support and support.formation_action else "non",
+                "oui" if support and support.funded_by_macif else "non",
+                ", ".join(service.name for service in project.services_to_launch.all()),
+                project.planned or Decimal(0),
+                project.actual or Decimal(0),
+                project.people,
+                project.licences,
+            ]
+        )
+    book.add_sheet(projects)
+
+    regions = tablib.Dataset(
+        headers=[
+            "Région",
+            "Projets",
+            "Bilans approuvés",
+            *_indicator_headers(),
+            "Coût total (€)",
+            "Coût par personne (€)",
+        ],
+        title="Régions",
+    )
+    for rollup in context["by_region"]:
+        totals = rollup.totals
+        regions.append(
+            [
+                rollup.region.name,
+                rollup.projects,
+                totals.reports,
+                *[getattr(totals, name) for name in COUNT_FIELDS],
+                totals.total_cost,
+                _rounded(totals.cost_per_person),
+            ]
+        )
+    totals = context["totals"]
+    regions.append(
+        [
+            "Total",
+            context["project_count"],
+            totals.reports,
+            *[getattr(totals, name) for name in COUNT_FIELDS],
+            totals.total_cost,
+            _rounded(totals.cost_per_person),
+        ]
+    )
+    book.add_sheet(regions)
+
+    years = tablib.Dataset(headers=["Année d'activité", "Bilans approuvés", *_indicator_headers()], title="Années")
+    for year, year_totals in context["by_year"]:
+        years.append([year, year_totals.reports, *[getattr(year_totals, name) for name in COUNT_FIELDS]])
+    book.add_sheet(years)
+
+    deliveries = tablib.Dataset(headers=["Service", "Quantité", "Unité"], title="Services rendus")
+    for service, quantity in totals.services:
+        deliveries.append([service.name, quantity, service.unit])
+    book.add_sheet(deliveries)
+    return book.export("xlsx")
+
+
+def _rounded(value: Decimal | None) -> Decimal | None:
+    return value.quantize(Decimal("0.01")) if value is not None else None

@@ -1,0 +1,126 @@
+"""The demo: the 2011 call and the projects of the newsletter, idempotent."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+
+from cnml.demo import demo_load_network
+from mobility.models import (
+    ActivityReport,
+    Application,
+    Call,
+    CallStatus,
+    Carrier,
+    FareSupport,
+    Project,
+    ReportStatus,
+    Service,
+    Stage,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEWSLETTER_CARRIERS = {
+    "Maison de l'emploi Nîmes Métropole",
+    "Mission locale de Lure, Luxeuil-les-Bains et Champagny",
+    "Maison de l'emploi de Corbeil-Essonnes Evry",
+    "Conseil général de Charente-Maritime",
+    "Association régionale des missions locales de la Réunion",
+    "Maison de l'emploi Saumur Loire Vallées d'Anjou",
+    "Maison de l'emploi de Redon",
+    "Maison de l'emploi et de la formation du Pays Thur Doller",
+    "Mission locale de Moulins",
+}
+
+
+def load(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo_load_network(stdout=io.StringIO())
+    out = io.StringIO()
+    apps.get_app_config("mobility").load_demo(stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in apps.get_app_config("mobility").get_models()}
+
+
+def test_the_demo_loads_the_2011_call_and_the_projects_of_the_newsletter(settings):
+    output = load(settings)
+
+    call = Call.objects.get(year=2011)
+    assert call.status == CallStatus.PUBLIE
+    assert call.opens_on.month == 4  # « un appel à projets diffusé en avril »
+    assert [funder.name for funder in call.funders.all()] == ["Fondation MACIF"]
+    assert "Mobilité : appel 2011, 9 projet(s) ajouté(s), 9 au total." in output
+    assert {project.carrier.name for project in call.projects.all()} == NEWSLETTER_CARRIERS
+    partners = {
+        project.carrier.name: sorted(partner.name for partner in project.partners.all())
+        for project in call.projects.all()
+        if project.partners.exists()
+    }
+    assert partners == {
+        "Mission locale de Lure, Luxeuil-les-Bains et Champagny": ["Mission locale du bassin d'emploi de Vesoul"],
+        "Maison de l'emploi Saumur Loire Vallées d'Anjou": ["Mission locale du Saumurois"],
+    }
+    # Nine formation-actions by a FARE expert, thanks to the Fondation MACIF.
+    supports = FareSupport.objects.filter(project__call=call)
+    assert supports.filter(formation_action=True, funded_by_macif=True).count() == 9
+    assert call.formation_action_places_left == 0
+
+
+def test_the_demo_projects_are_at_various_stages_some_with_reports(settings):
+    load(settings)
+
+    stages = set(Project.objects.values_list("stage", flat=True))
+    assert {Stage.RETENU, Stage.FORMATION_ACTION, Stage.MONTAGE, Stage.LANCEMENT, Stage.EN_FONCTIONNEMENT} <= stages
+    assert ActivityReport.objects.filter(status=ReportStatus.APPROUVE).exists()
+    assert ActivityReport.objects.filter(status=ReportStatus.SOUMIS).exists()
+    for report in ActivityReport.objects.all():
+        report.full_clean()  # the demo figures are consistent
+    # Every project came from a selected application, its plan carried over.
+    for project in Project.objects.all():
+        assert project.application.status == "retenue"
+        assert project.targets.count() == project.application.needs.count()
+        assert project.budget_lines.count() == project.application.fundings.count()
+
+
+def test_the_demo_uses_the_2011_regions_with_their_real_names(settings):
+    load(settings)
+
+    regions = {carrier.name: (carrier.region.code, carrier.region.name) for carrier in Carrier.objects.all()}
+    assert regions["Maison de l'emploi Nîmes Métropole"] == ("91", "Languedoc-Roussillon")
+    assert regions["Association régionale des missions locales de la Réunion"] == ("04", "La Réunion")
+    assert regions["Maison de l'emploi et de la formation du Pays Thur Doller"] == ("42", "Alsace")
+    assert regions["Maison de l'emploi de Redon"] == ("53", "Bretagne")
+    assert regions["Maison de l'emploi de Corbeil-Essonnes Evry"][0] == "11"
+    lure = Carrier.objects.get(name__startswith="Mission locale de Lure")
+    assert lure.structure is not None and lure.in_network
+
+
+def test_the_demo_catalogue_lists_the_services_of_the_newsletter(settings):
+    load(settings)
+
+    names = set(Service.objects.values_list("name", flat=True))
+    assert {
+        "Site de covoiturage",
+        "Location de véhicules",
+        "Autopartage",
+        "Garage associatif",
+        "Auto-école associative",
+    } <= names
+    assert all(Service.objects.values_list("unit", flat=True))
+
+
+def test_the_demo_is_idempotent(settings):
+    load(settings)
+    first = counts()
+
+    output = load(settings)
+
+    assert counts() == first
+    assert Application.objects.count() == 9
+    assert "0 projet(s) ajouté(s), 9 au total" in output
