@@ -1,7 +1,6 @@
 """Forms of the mobility app, rendered with crispy-forms through the DSFR template pack.
 
-Formsets are drawn as DSFR tables (``mobility/includes/table_formset.html``, the pack's table
-with visible "Supprimer" checkboxes). Every
+Formsets are drawn as DSFR tables (the pack's ``dsfr_crispy/table_inline_formset.html``). Every
 page with a form re-renders it bound after an error, so nothing typed is lost.
 """
 
@@ -67,7 +66,7 @@ def table_helper(caption: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.template = "mobility/includes/table_formset.html"
+    helper.template = "dsfr_crispy/table_inline_formset.html"
     helper.table_caption = caption
     return helper
 
