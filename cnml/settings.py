@@ -72,6 +72,11 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini en production (DEBUG=false).")
 CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
 
+# Absolute address of the service, for links in e-mails sent by workers (no request there).
+SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SITE_URL doit être l'adresse https:// du service en production (DEBUG=false).")
+
 SITE_NAME = "Back-office du Conseil national des missions locales"
 SITE_TAGLINE = "Tableau de bord, bonnes pratiques, enquêtes et mobilité du réseau"
 

@@ -8,25 +8,68 @@ class PracticesConfig(FeatureAppConfig):
     verbose_name = "Bonnes pratiques"
     order = 20
     url_prefix = "bonnes-pratiques/"
+    # Reviewers work in the admin: they read the fiches and decide ("review_fiche");
+    # they also keep the list of themes. Administrators hold every permission.
+    role_permissions = {
+        "relecteur_cnml": [
+            "view_fiche",
+            "review_fiche",
+            "view_partner",
+            "view_contact",
+            "view_attachment",
+            "view_ficheversion",
+            "view_theme",
+            "add_theme",
+            "change_theme",
+        ],
+    }
 
     def navigation(self, user) -> list[NavItem]:
-        return [NavItem("Bonnes pratiques", reverse("practices:home"), "/bonnes-pratiques/")]
+        from practices import permissions
+
+        items = [NavItem("Bonnes pratiques", reverse("practices:home"), "/bonnes-pratiques/")]
+        if permissions.is_author(user):
+            items.append(NavItem("Mes fiches", reverse("practices:my_fiches"), "/bonnes-pratiques/mes-fiches/"))
+        elif permissions.is_reviewer(user) and not getattr(user, "is_staff", False):
+            items.append(NavItem("Fiches à relire", reverse("practices:review_queue"), "/bonnes-pratiques/relecture/"))
+        return items
 
     def home_links(self, user) -> list[HomeLink]:
+        from practices import permissions
+
         url = reverse("practices:home")
         role = getattr(user, "role", None)
         if role in ("conseiller", "directeur"):
-            return [
+            links = [
                 HomeLink(
                     "Les bonnes pratiques",
                     "Partagez les fiches de bonnes pratiques de votre structure et consultez celles du réseau.",
                     url,
                 )
             ]
+            if permissions.is_author(user):
+                links.append(
+                    HomeLink(
+                        "Mes fiches",
+                        "Rédigez une fiche avec vos collègues, soumettez-la et suivez sa relecture.",
+                        reverse("practices:my_fiches"),
+                    )
+                )
+            return links
         if role == "animateur_regional" or getattr(user, "is_national", False):
             return [
                 HomeLink(
                     "Les bonnes pratiques", "Relisez les fiches soumises et consultez le catalogue du réseau.", url
-                )
+                ),
+                HomeLink(
+                    "Fiches à relire",
+                    "Les fiches qui attendent votre relecture, les plus en retard d'abord.",
+                    reverse("practices:review_queue"),
+                ),
             ]
         return [HomeLink("Les bonnes pratiques", "Le catalogue des fiches de bonnes pratiques du réseau.", url)]
+
+    def load_demo(self, *, stdout) -> None:
+        from practices.demo import demo_load_practices
+
+        demo_load_practices(stdout=stdout)

@@ -1,1 +1,544 @@
-"""Models of the practices app."""
+"""Fiches de bonnes pratiques: the model fiche of the partenariat renforcé, as fields, and its workflow.
+
+A fiche is written by the staff of a structure (conseillers and directors, see
+:mod:`practices.permissions`), submitted, reviewed by the regional animator of its
+region or by the CNML pool, then published in the public catalogue:
+
+    brouillon → soumise → en_relecture → a_completer → soumise … → publiee | refusee
+    publiee → archivee
+
+Each transition is a method guarded by ``can_<verb>(user)``; it records the move in the
+shared audit trail (:func:`cnml.audit.log_transition`) and a submission keeps a snapshot
+of the content (:class:`FicheVersion`), so reviewers see what changed between two
+submissions. Notifications are sent by :mod:`practices.services`, which wraps these
+methods in a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from cnml.audit import log_transition
+from cnml.models import Region, Structure
+from cnml.uploads import UploadValidator, get_private_storage
+
+ATTACHMENT_KINDS = ("pdf", "odt", "docx", "png", "jpeg")
+ATTACHMENT_VALIDATOR = UploadValidator(kinds=ATTACHMENT_KINDS)
+MAX_ATTACHMENTS = 10
+# Days a reviewer has to decide on a submitted fiche.
+REVIEW_DELAY_DAYS = 15
+
+
+class Theme(models.Model):
+    """A theme of the catalogue (cotraitance, mobilité…); the list is edited in the admin."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+    slug = models.SlugField("identifiant", max_length=100, unique=True, help_text="Utilisé dans les adresses.")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    active = models.BooleanField(
+        "proposé aux rédacteurs", default=True, help_text="Un thème retiré reste sur les fiches qui le portent."
+    )
+
+    class Meta:
+        verbose_name = "thème"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scale(models.TextChoices):
+    LOCAL = "locale", "Locale"
+    DEPARTMENTAL = "departementale", "Départementale"
+    REGIONAL = "regionale", "Régionale"
+
+
+class Status(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    SOUMISE = "soumise", "Soumise"
+    EN_RELECTURE = "en_relecture", "En relecture"
+    A_COMPLETER = "a_completer", "À compléter"
+    PUBLIEE = "publiee", "Publiée"
+    REFUSEE = "refusee", "Refusée"
+    ARCHIVEE = "archivee", "Archivée"
+
+
+# States in which the authors may edit the content.
+EDITABLE_STATES = frozenset({Status.BROUILLON, Status.A_COMPLETER})
+# States waiting for a reviewer (they have a due date).
+REVIEW_STATES = frozenset({Status.SOUMISE, Status.EN_RELECTURE})
+
+
+class Queue(models.TextChoices):
+    REGIONAL = "regionale", "Animation régionale"
+    CNML = "cnml", "Relecteurs du CNML"
+
+
+class PartnerKind(models.TextChoices):
+    POLE_EMPLOI = "pole_emploi", "Pôle emploi"
+    CONSEIL_REGIONAL = "conseil_regional", "Conseil régional"
+    CONSEIL_GENERAL = "conseil_general", "Conseil général"
+    ETAT = "etat", "État (préfecture, Direccte…)"
+    OPCA = "opca", "OPCA"
+    ENTREPRISE = "entreprise", "Entreprise"
+    ASSOCIATION = "association", "Association"
+    ANIMATION_REGIONALE = "animation_regionale", "Animation régionale des missions locales"
+    COLLECTIVITE = "collectivite", "Commune ou intercommunalité"
+    AUTRE = "autre", "Autre"
+
+
+class TransitionNotAllowed(PermissionDenied):
+    """The user may not move the fiche this way, or not from its current state."""
+
+
+# The long texts of the model fiche, in its order: field name -> label.
+LONG_TEXTS = {
+    "context": "Contexte et point de départ",
+    "objectives": "Objectifs",
+    "public_concerned": "Public concerné",
+    "description": "Description de l'action",
+    "means": "Moyens humains et financiers",
+    "results": "Résultats et évaluation",
+    "success_factors": "Facteurs de réussite",
+    "difficulties": "Difficultés rencontrées",
+    "transferability": "Conditions de transférabilité",
+}
+
+LIGHT_FORMATTING_HELP = (
+    "Mise en forme possible : une ligne vide sépare les paragraphes, une ligne commençant par « - » "
+    "fait une liste à puces, « 1. » une liste numérotée ; les adresses web deviennent des liens, "
+    "et [texte](https://adresse) donne un lien sur un texte."
+)
+
+
+def _long_text(label: str, help_text: str = "") -> models.TextField:
+    return models.TextField(label, blank=True, help_text=help_text)
+
+
+class FicheQuerySet(models.QuerySet):
+    def published(self) -> FicheQuerySet:
+        return self.filter(status=Status.PUBLIEE)
+
+    def with_overdue(self) -> FicheQuerySet:
+        """Annotate ``overdue``: waiting for a reviewer past its due date."""
+        today = timezone.localdate()
+        return self.annotate(
+            overdue=models.Case(
+                models.When(status__in=REVIEW_STATES, review_due_on__lt=today, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def overdue(self) -> FicheQuerySet:
+        return self.filter(status__in=REVIEW_STATES, review_due_on__lt=timezone.localdate())
+
+    def queue_order(self) -> FicheQuerySet:
+        """Overdue first, then by due date, then by submission."""
+        return self.with_overdue().order_by(
+            "-overdue", models.F("review_due_on").asc(nulls_last=True), "submitted_at", "pk"
+        )
+
+
+class Fiche(models.Model):
+    """A fiche de bonne pratique, as the model fiche of the partenariat renforcé describes it."""
+
+    title = models.CharField("titre", max_length=200)
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure porteuse", on_delete=models.PROTECT, related_name="fiches"
+    )
+    other_structures = models.ManyToManyField(
+        Structure,
+        verbose_name="autres structures impliquées",
+        blank=True,
+        related_name="fiches_involved",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        related_name="fiches",
+        help_text="Celle de la structure porteuse.",
+    )
+    scale = models.CharField("échelle", max_length=20, choices=Scale.choices, blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name="thèmes", blank=True, related_name="fiches")
+
+    context = _long_text(LONG_TEXTS["context"], "D'où est partie l'action : le constat, le besoin, le territoire.")
+    objectives = _long_text(LONG_TEXTS["objectives"])
+    public_concerned = _long_text(LONG_TEXTS["public_concerned"], "Les jeunes, les professionnels… concernés.")
+    description = _long_text(LONG_TEXTS["description"], "Le déroulement de l'action, ses étapes, ses outils.")
+    means = _long_text(LONG_TEXTS["means"], "Les personnes mobilisées, le budget et ses financeurs.")
+    results = _long_text(LONG_TEXTS["results"], "Les chiffres et les résultats qualitatifs.")
+    success_factors = _long_text(LONG_TEXTS["success_factors"])
+    difficulties = _long_text(LONG_TEXTS["difficulties"])
+    transferability = _long_text(
+        LONG_TEXTS["transferability"], "Ce qu'il faut réunir pour reproduire l'action ailleurs."
+    )
+    start_date = models.DateField("date de début", null=True, blank=True)
+    end_date = models.DateField("date de fin", null=True, blank=True, help_text="Vide si l'action se poursuit.")
+
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.BROUILLON, db_index=True)
+    queue = models.CharField("file de relecture", max_length=20, choices=Queue.choices, blank=True)
+    review_due_on = models.DateField("relecture attendue le", null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="relecteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rédacteurs",
+        blank=True,
+        related_name="contributed_fiches",
+        help_text="Les personnes qui ont rédigé la fiche ; elles reçoivent les décisions.",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    # Incremented at each save by an author: two colleagues editing at once do not
+    # overwrite each other silently (see forms.FicheForm).
+    revision = models.PositiveIntegerField("révision", default=0, editable=False)
+    # Accent-stripped, lower-cased text of the fiche (see practices.search).
+    search_text = models.TextField("texte indexé", blank=True, editable=False)
+
+    objects = FicheQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "fiche de bonne pratique"
+        verbose_name_plural = "fiches de bonnes pratiques"
+        ordering = ["-published_at", "-updated_at", "-pk"]
+        permissions = [("review_fiche", "Peut relire les fiches (prendre en relecture, publier, refuser)")]
+        indexes = [models.Index(fields=["status", "review_due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="fiche_dates_in_order",
+                condition=models.Q(start_date__isnull=True)
+                | models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "La date de fin doit suivre la date de début."})
+
+    # --- State helpers -------------------------------------------------
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLIEE
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in REVIEW_STATES
+            and self.review_due_on is not None
+            and self.review_due_on < timezone.localdate()
+        )
+
+    def missing_for_submission(self) -> dict[str, str]:
+        """Fields to fill before the fiche can be submitted: field name -> message."""
+        missing = {}
+        for name, label in SUBMISSION_REQUIRED.items():
+            value = getattr(self, name)
+            if not (value.strip() if isinstance(value, str) else value):
+                missing[name] = f"Requis pour soumettre la fiche : {label[0].lower()}{label[1:]}."
+        if self.pk is None or not self.themes.exists():
+            missing["themes"] = "Requis pour soumettre la fiche : au moins un thème."
+        if self.pk is None or not self.contacts.exists():
+            missing["contacts"] = "Requis pour soumettre la fiche : au moins un contact."
+        return missing
+
+    # --- Guards (the rules live in practices.permissions) ---------------
+
+    def can_read(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_read(user, self)
+
+    def can_edit(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_edit(user, self)
+
+    def can_submit(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_submit(user, self)
+
+    def can_take_in_review(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_take_in_review(user, self)
+
+    def can_request_changes(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_request_changes(user, self)
+
+    def can_publish(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_publish(user, self)
+
+    def can_reject(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_reject(user, self)
+
+    def can_archive(self, user) -> bool:
+        from practices import permissions
+
+        return permissions.can_archive(user, self)
+
+    # --- Transitions ----------------------------------------------------
+
+    def submit(self, user, *, comment: str = "") -> None:
+        """brouillon or a_completer → soumise: snapshot, route to a queue, set the due date."""
+        self._guard(self.can_submit(user), "soumettre")
+        missing = self.missing_for_submission()
+        if missing:
+            raise ValidationError(list(missing.values()))
+        now = timezone.now()
+        self.queue = Queue.REGIONAL if self.regional_reviewers().exists() else Queue.CNML
+        self.submitted_at = now
+        self.review_due_on = timezone.localdate(now) + datetime.timedelta(days=REVIEW_DELAY_DAYS)
+        self.reviewer = None
+        self._transition(Status.SOUMISE, actor=user, comment=comment)
+        FicheVersion.snapshot(self, actor=user)
+
+    def take_in_review(self, user, *, comment: str = "") -> None:
+        """soumise → en_relecture, by a reviewer of the fiche."""
+        self._guard(self.can_take_in_review(user), "prendre en relecture")
+        self.reviewer = user
+        self._transition(Status.EN_RELECTURE, actor=user, comment=comment)
+
+    def request_changes(self, user, *, comment: str) -> None:
+        """en_relecture → a_completer: back to the authors with the reviewer's comment."""
+        self._guard(self.can_request_changes(user), "demander des compléments")
+        _require_comment(comment, "Indiquez aux rédacteurs ce qu'il faut compléter.")
+        self.review_due_on = None
+        self._transition(Status.A_COMPLETER, actor=user, comment=comment)
+
+    def publish(self, user, *, comment: str = "") -> None:
+        """en_relecture → publiee: the fiche enters the public catalogue."""
+        self._guard(self.can_publish(user), "publier")
+        self.published_at = timezone.now()
+        self.review_due_on = None
+        self._transition(Status.PUBLIEE, actor=user, comment=comment)
+
+    def reject(self, user, *, comment: str) -> None:
+        """en_relecture → refusee, with the reason."""
+        self._guard(self.can_reject(user), "refuser")
+        _require_comment(comment, "Indiquez la raison du refus.")
+        self.review_due_on = None
+        self._transition(Status.REFUSEE, actor=user, comment=comment)
+
+    def archive(self, user, *, comment: str = "") -> None:
+        """publiee → archivee: the fiche leaves the catalogue."""
+        self._guard(self.can_archive(user), "archiver")
+        self._transition(Status.ARCHIVEE, actor=user, comment=comment)
+
+    def _guard(self, allowed: bool, verb: str) -> None:
+        if not allowed:
+            raise TransitionNotAllowed(
+                f"Vous ne pouvez pas {verb} cette fiche dans son état actuel ({self.get_status_display().lower()})."
+            )
+
+    def _transition(self, to_state: str, *, actor, comment: str = "") -> None:
+        """Move to ``to_state``, save and log. Guards are checked by the callers."""
+        from_state = self.status
+        self.status = to_state
+        self.save()
+        log_transition(self, actor=actor, from_state=from_state, to_state=to_state, comment=comment.strip())
+
+    def regional_reviewers(self):
+        """Active regional animators of the fiche's region: the regional queue exists when there is one."""
+        from cnml.models import Role, User
+
+        return User.objects.filter(
+            role=Role.ANIMATEUR_REGIONAL, is_active=True, structure__region_id=self.region_id
+        ).order_by("email")
+
+    def queue_reviewers(self):
+        """Who reviews the fiche: its region's animators in the regional queue, else the CNML reviewers."""
+        from cnml.models import Role, User
+
+        if self.queue == Queue.REGIONAL:
+            return self.regional_reviewers()
+        return User.objects.filter(role=Role.RELECTEUR_CNML, is_active=True).order_by("email")
+
+    def author_recipients(self) -> list[str]:
+        """E-mail addresses of the fiche's authors (creator and every contributor still active)."""
+        users = list(self.contributors.filter(is_active=True))
+        if self.created_by_id and self.created_by.is_active:
+            users.append(self.created_by)
+        return sorted({user.email for user in users})
+
+
+def _require_comment(comment: str, message: str) -> None:
+    if not (comment or "").strip():
+        raise ValidationError({"comment": message})
+
+
+SUBMISSION_REQUIRED = {
+    "title": "Titre",
+    "scale": "Échelle",
+    "context": LONG_TEXTS["context"],
+    "objectives": LONG_TEXTS["objectives"],
+    "public_concerned": LONG_TEXTS["public_concerned"],
+    "description": LONG_TEXTS["description"],
+    "results": LONG_TEXTS["results"],
+    "start_date": "Date de début",
+}
+
+
+class Partner(models.Model):
+    """A partner of the action and its role in it."""
+
+    fiche = models.ForeignKey(Fiche, verbose_name="fiche", on_delete=models.CASCADE, related_name="partners")
+    kind = models.CharField("type de partenaire", max_length=30, choices=PartnerKind.choices)
+    name = models.CharField("nom", max_length=200, help_text="Par exemple : agence Pôle emploi de Lille Centre.")
+    role = models.TextField("rôle dans l'action", blank=True)
+
+    class Meta:
+        verbose_name = "partenaire"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person to contact about the action."""
+
+    fiche = models.ForeignKey(Fiche, verbose_name="fiche", on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField("nom", max_length=150)
+    function = models.CharField("fonction", max_length=200, blank=True)
+    email = models.EmailField("adresse e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "contact"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A random name in the fiche's folder: stored names are neither guessable nor the user's."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"practices/{instance.fiche_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file joined to a fiche, stored privately and served through a view that checks access."""
+
+    fiche = models.ForeignKey(Fiche, verbose_name="fiche", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        "fichier",
+        upload_to=attachment_path,
+        storage=get_private_storage,
+        max_length=255,
+        validators=[ATTACHMENT_VALIDATOR],
+    )
+    name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveIntegerField("taille (octets)", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices:attachment", args=[self.fiche_id, self.pk])
+
+    @property
+    def size_label(self) -> str:
+        """The size in French: "850 ko", "2,4 Mo"."""
+        from cnml.formatting import format_number
+
+        if self.size < 1024 * 1024:
+            return f"{format_number(max(1, round(self.size / 1024)))}\u00a0ko"
+        return f"{format_number(self.size / (1024 * 1024), 1)}\u00a0Mo"
+
+
+class FicheVersion(models.Model):
+    """The content of a fiche as it was submitted (one per submission)."""
+
+    fiche = models.ForeignKey(Fiche, verbose_name="fiche", on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("numéro")
+    created_at = models.DateTimeField("soumise le", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="soumise par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    content = models.JSONField("contenu", default=dict)
+
+    class Meta:
+        verbose_name = "version soumise"
+        verbose_name_plural = "versions soumises"
+        ordering = ["fiche", "number"]
+        constraints = [models.UniqueConstraint(fields=["fiche", "number"], name="fiche_version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"Version {self.number}"
+
+    @classmethod
+    def snapshot(cls, fiche: Fiche, *, actor=None) -> FicheVersion:
+        from practices.versions import fiche_content
+
+        last = fiche.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        return cls.objects.create(
+            fiche=fiche,
+            number=last + 1,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            content=fiche_content(fiche),
+        )

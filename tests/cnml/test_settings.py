@@ -41,6 +41,7 @@ def check_deploy(**variables: str) -> subprocess.CompletedProcess:
     # A production process: no test or worker flags inherited from this run.
     for name in ("REDIS_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_PROXY_SSL_HEADER"):
         env.pop(name, None)
+    env["SITE_URL"] = f"https://{PROD_HOST}"
     env.update(variables)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -50,6 +51,14 @@ def check_deploy(**variables: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def test_production_refuses_a_site_url_that_is_not_https():
+    result = check_deploy(
+        DEBUG="false", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS=PROD_HOST, SITE_URL="http://127.0.0.1:8000"
+    )
+    assert result.returncode != 0
+    assert "SITE_URL doit être l'adresse https:// du service" in result.stderr
 
 
 def test_dev_key_of_env_example_starts_with_the_insecure_prefix():

@@ -1,0 +1,409 @@
+"""Forms of the practices app, rendered with crispy-forms through the DSFR pack ("dsfr_crispy").
+
+The fiche form is saved as a draft with only a title: the other parts of the model
+fiche are required to *submit* it (:data:`practices.models.SUBMISSION_REQUIRED`). Their
+labels say so (no "facultatif"), the draft does not enforce them, the submission does
+(:meth:`practices.models.Fiche.missing_for_submission`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.utils import ErrorDict
+
+from cnml.models import Structure, StructureKind
+from practices import permissions
+from practices.models import (
+    ATTACHMENT_VALIDATOR,
+    LIGHT_FORMATTING_HELP,
+    LONG_TEXTS,
+    MAX_ATTACHMENTS,
+    SUBMISSION_REQUIRED,
+    Attachment,
+    Contact,
+    Fiche,
+    Partner,
+    PartnerKind,
+    Scale,
+    Theme,
+)
+from practices.richtext import clean_rich_text
+
+# Shown with the attachments field, and in the error when a form comes back with errors.
+ATTACHMENT_HELP = "PDF, ODT, DOCX, PNG ou JPEG ; 10 Mo au plus par fichier ; plusieurs fichiers possibles."
+FILES_NOT_KEPT = (
+    "Les fichiers que vous aviez choisis n'ont pas été enregistrés, car le formulaire contient des erreurs : "
+    "votre navigateur ne peut pas les conserver. Choisissez-les à nouveau avant d'enregistrer."
+)
+PHONE = re.compile(r"^\+?[0-9 .()-]{6,25}$")
+
+
+def _helper(*layout, required_notice: bool = False) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.required_notice = required_notice
+    helper.layout = Layout(*layout)
+    return helper
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each one checked by content and size."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [ATTACHMENT_VALIDATOR])
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        cleaned, errors = [], []
+        for item in files:
+            try:
+                cleaned.append(super().clean(item, initial))
+            except ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class FicheForm(forms.ModelForm):
+    """The model fiche in sections; partners and contacts are formsets beside it."""
+
+    use_required_attribute = False
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    scale = forms.ChoiceField(label="Échelle de l'action", choices=Scale.choices, widget=forms.RadioSelect)
+    new_attachments = MultipleFileField(
+        label="Ajouter des pièces jointes",
+        required=False,
+        help_text=ATTACHMENT_HELP,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.odt,.docx,.png,.jpg,.jpeg"}),
+    )
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label="Pièces jointes à retirer",
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Fiche
+        fields = [
+            "title",
+            "structure",
+            "scale",
+            "themes",
+            "other_structures",
+            "start_date",
+            "end_date",
+            *LONG_TEXTS,
+        ]
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "other_structures": forms.CheckboxSelectMultiple,
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            **{name: forms.Textarea(attrs={"rows": 6}) for name in LONG_TEXTS},
+        }
+        labels = {"title": "Titre de la fiche", "structure": "Structure porteuse"}
+        help_texts = {
+            "title": "Par exemple : « Les outils partagés de la cotraitance et du partenariat renforcé ».",
+            "other_structures": "Les autres missions locales ou PAIO de la région qui portent l'action avec vous.",
+            "start_date": "Format attendu : JJ/MM/AAAA.",
+            "end_date": "Format attendu : JJ/MM/AAAA. Laissez vide si l'action se poursuit.",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        fiche = self.instance
+        self.fields["title"].widget.attrs["maxlength"] = 200
+
+        structures = permissions.author_structures(user).order_by("code")
+        if fiche.pk:
+            structures = Structure.objects.filter(Q(pk__in=structures.values("pk")) | Q(pk=fiche.structure_id))
+        self.fields["structure"].queryset = structures
+        self.fields["structure"].empty_label = None
+        if structures.count() <= 1:
+            self.fields["structure"].widget = forms.HiddenInput()
+        if not fiche.pk:
+            self.initial.setdefault("structure", user.structure_id)
+        self.initial["revision"] = fiche.revision
+
+        chosen_themes = list(fiche.themes.values_list("pk", flat=True)) if fiche.pk else []
+        self.fields["themes"].queryset = Theme.objects.filter(Q(active=True) | Q(pk__in=chosen_themes))
+        self.fields["themes"].label = "Thèmes"
+
+        region_id = fiche.region_id or user.structure.region_id
+        chosen_structures = list(fiche.other_structures.values_list("pk", flat=True)) if fiche.pk else []
+        own = permissions.author_structures(user).values("pk")
+        self.fields["other_structures"].queryset = Structure.objects.filter(
+            Q(region_id=region_id, kind__in=[StructureKind.ML, StructureKind.PAIO], active=True) & ~Q(pk__in=own)
+            | Q(pk__in=chosen_structures)
+        ).order_by("name")
+
+        if fiche.pk and fiche.attachments.exists():
+            self.fields["remove_attachments"].queryset = fiche.attachments.all()
+            self.fields["remove_attachments"].label_from_instance = lambda a: f"{a.name} ({a.size_label})"
+        else:
+            del self.fields["remove_attachments"]
+
+        # A draft needs its title only; the labels keep saying what submitting needs.
+        self._mark_submission_fields(required=not self.is_bound)
+        self._build_helpers()
+
+    def _mark_submission_fields(self, *, required: bool) -> None:
+        for name in [*SUBMISSION_REQUIRED, "themes"]:
+            if name != "title" and name in self.fields:
+                self.fields[name].required = required
+        self.fields["title"].required = True
+
+    def full_clean(self):
+        super().full_clean()
+        self._mark_submission_fields(required=True)
+
+    def _build_helpers(self) -> None:
+        attachments = ["remove_attachments"] if "remove_attachments" in self.fields else []
+        self.helper_identity = _helper(
+            Fieldset(
+                "La fiche",
+                "revision",
+                "title",
+                "structure",
+                InlineRadios("scale"),
+                "themes",
+                "other_structures",
+                Row(Column("start_date"), Column("end_date")),
+                css_id="section-fiche",
+                css_class="practices-form-section",
+            ),
+        )
+        self.helper_texts = _helper(
+            Fieldset(
+                "Contexte et objectifs",
+                HTML(f'<p class="fr-hint-text" id="aide-mise-en-forme">{LIGHT_FORMATTING_HELP}</p>'),
+                "context",
+                "objectives",
+                "public_concerned",
+                css_id="section-contexte",
+                css_class="practices-form-section",
+            ),
+            Fieldset(
+                "L'action",
+                "description",
+                "means",
+                css_id="section-action",
+                css_class="practices-form-section",
+            ),
+            Fieldset(
+                "Résultats et enseignements",
+                "results",
+                "success_factors",
+                "difficulties",
+                "transferability",
+                css_id="section-resultats",
+                css_class="practices-form-section",
+            ),
+        )
+        self.helper_files = _helper(
+            Fieldset(
+                "Pièces jointes",
+                *attachments,
+                "new_attachments",
+                css_id="section-pieces-jointes",
+                css_class="practices-form-section",
+            ),
+        )
+
+    def clean_title(self):
+        return " ".join(clean_rich_text(self.cleaned_data["title"]).split())
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in LONG_TEXTS:
+            if name in cleaned:
+                cleaned[name] = clean_rich_text(cleaned[name])
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La date de fin doit suivre la date de début.")
+        if cleaned.get("structure") and cleaned.get("other_structures") is not None:
+            cleaned["other_structures"] = [s for s in cleaned["other_structures"] if s.pk != cleaned["structure"].pk]
+        kept = self.instance.attachments.count() if self.instance.pk else 0
+        kept -= len(cleaned.get("remove_attachments") or [])
+        if kept + len(cleaned.get("new_attachments") or []) > MAX_ATTACHMENTS:
+            self.add_error("new_attachments", f"Une fiche compte au plus {MAX_ATTACHMENTS} pièces jointes.")
+        return cleaned
+
+    def flag_missing(self, missing: dict[str, str]) -> None:
+        """Show, on an unbound form, what the fiche lacks to be submitted."""
+        self.cleaned_data = {}
+        self._errors = ErrorDict()
+        for name, message in missing.items():
+            if name in self.fields:
+                self._errors[name] = self.error_class([message])
+
+
+class PartnerForm(forms.ModelForm):
+    use_required_attribute = False
+
+    class Meta:
+        model = Partner
+        fields = ["kind", "name", "role"]
+        widgets = {"role": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"role": "Ce que le partenaire apporte à l'action."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choisir un type de partenaire"), *PartnerKind.choices]
+        self.fields["name"].label = "Nom du partenaire"
+        fields = [Row(Column("kind"), Column("name")), "role"]
+        if self.instance.pk:
+            fields.append(Field("DELETE"))
+        self.helper = _helper(*fields, "id")
+
+
+class ContactForm(forms.ModelForm):
+    use_required_attribute = False
+
+    class Meta:
+        model = Contact
+        fields = ["name", "function", "email", "phone"]
+        labels = {"name": "Prénom et nom"}
+        help_texts = {
+            "email": "Format attendu : nom@domaine.fr",
+            "phone": "Par exemple : 03 20 00 00 00",
+        }
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = [Row(Column("name"), Column("function")), Row(Column("email"), Column("phone"))]
+        if self.instance.pk:
+            fields.append(Field("DELETE"))
+        self.helper = _helper(*fields, "id")
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if phone and not PHONE.match(phone):
+            raise ValidationError("Numéro de téléphone invalide. Par exemple : 03 20 00 00 00.")
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("name") and not (cleaned.get("email") or cleaned.get("phone")):
+            self.add_error("email", "Indiquez une adresse e-mail ou un téléphone pour ce contact.")
+        return cleaned
+
+
+class BaseInlineFormSet(forms.BaseInlineFormSet):
+    deletion_label = "Retirer"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = self.deletion_label
+
+
+class PartnerFormSetBase(BaseInlineFormSet):
+    deletion_label = "Retirer ce partenaire"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Two empty rows for a first partner and a second one; one once some exist.
+        self.extra = 1 if self.instance.pk and self.get_queryset().exists() else 2
+
+
+class ContactFormSetBase(BaseInlineFormSet):
+    deletion_label = "Retirer ce contact"
+
+
+PartnerFormSet = forms.inlineformset_factory(
+    Fiche,
+    Partner,
+    form=PartnerForm,
+    formset=PartnerFormSetBase,
+    extra=2,
+    max_num=20,
+    validate_max=True,
+    can_delete=True,
+    can_delete_extra=False,
+)
+ContactFormSet = forms.inlineformset_factory(
+    Fiche,
+    Contact,
+    form=ContactForm,
+    formset=ContactFormSetBase,
+    extra=1,
+    max_num=10,
+    validate_max=True,
+    can_delete=True,
+    can_delete_extra=False,
+)
+
+
+class TransitionForm(forms.Form):
+    """The comment of a transition; required when requesting changes or rejecting."""
+
+    use_required_attribute = False
+
+    comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def __init__(self, *args, action, submit_label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["comment"].label = action.comment_label
+        self.fields["comment"].required = action.comment_required
+        if action.notify == "authors":
+            self.fields["comment"].help_text = "Ce commentaire figure dans le courriel envoyé aux rédacteurs."
+        elif action.notify == "reviewers":
+            self.fields["comment"].help_text = "Ce message figure dans le courriel envoyé aux relecteurs."
+        self.helper = FormHelper()
+        self.helper.required_notice = False
+        self.helper.layout = Layout("comment")
+        self.helper.add_input(Submit("confirm", submit_label or action.label))
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if self.action.comment_required and not comment:
+            raise ValidationError("Ce champ est obligatoire.", code="required")
+        return comment
+
+
+class CatalogueForm(forms.Form):
+    """The catalogue's search and filters (a GET form; rendered by hand as a DSFR search bar)."""
+
+    q = forms.CharField(label="Rechercher", required=False, max_length=200)
+    theme = forms.ModelChoiceField(label="Thème", queryset=Theme.objects.all(), to_field_name="slug", required=False)
+    region = forms.ModelChoiceField(label="Région", queryset=None, to_field_name="code", required=False)
+    partner = forms.ChoiceField(label="Partenaire", choices=PartnerKind.choices, required=False)
+    year = forms.TypedChoiceField(label="Année de publication", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = choices["themes"]
+        self.fields["theme"].empty_label = "Tous les thèmes"
+        self.fields["region"].queryset = choices["regions"]
+        self.fields["region"].empty_label = "Toutes les régions"
+        self.fields["partner"].choices = [("", "Tous les partenaires"), *choices["partners"]]
+        self.fields["year"].choices = [("", "Toutes les années"), *[(year, str(year)) for year in choices["years"]]]
