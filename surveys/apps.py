@@ -8,6 +8,33 @@ class SurveysConfig(FeatureAppConfig):
     verbose_name = "Enquêtes de satisfaction"
     order = 30
     url_prefix = "enquetes/"
+    # The short public links /e/<code>/ printed on posters live at the site root.
+    root_urls = "surveys.public_urls"
+    role_permissions = {
+        "relecteur_cnml": [
+            "view_questionnaire",
+            "add_questionnaire",
+            "change_questionnaire",
+            "view_section",
+            "add_section",
+            "change_section",
+            "delete_section",
+            "view_question",
+            "add_question",
+            "change_question",
+            "delete_question",
+            "view_choice",
+            "add_choice",
+            "change_choice",
+            "delete_choice",
+            "view_questionnaireversion",
+            "view_campaign",
+            "view_distributionpoint",
+        ],
+    }
+
+    def ready(self) -> None:
+        from surveys import signals  # noqa: F401
 
     def navigation(self, user) -> list[NavItem]:
         if not user.is_authenticated:
@@ -27,3 +54,8 @@ class SurveysConfig(FeatureAppConfig):
                 url,
             )
         ]
+
+    def load_demo(self, *, stdout) -> None:
+        from surveys.demo import demo_load_surveys
+
+        demo_load_surveys(stdout=stdout)

@@ -4,6 +4,25 @@ from surveys import views
 
 app_name = "surveys"
 
+campaign = "campagnes/<int:pk>/"
+point = campaign + "diffusion/<str:code>/"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("campagnes/nouvelle/", views.campaign_create, name="campaign_create"),
+    path(campaign, views.campaign_detail, name="campaign"),
+    path(campaign + "modifier/", views.campaign_edit, name="campaign_edit"),
+    path(campaign + "ouvrir/", views.campaign_action, {"action": "ouvrir"}, name="campaign_open"),
+    path(campaign + "cloturer/", views.campaign_action, {"action": "cloturer"}, name="campaign_close"),
+    path(campaign + "calculer/", views.campaign_action, {"action": "calculer"}, name="campaign_aggregate"),
+    path(point + "qr.svg", views.point_qr, {"fmt": "svg"}, name="point_qr_svg"),
+    path(point + "qr.png", views.point_qr, {"fmt": "png"}, name="point_qr_png"),
+    path(point + "affiche.pdf", views.point_poster, name="point_poster"),
+    path(point + "codes/", views.point_codes, name="point_codes"),
+    path(point + "codes/lot-<int:batch>.pdf", views.point_slips, name="point_slips"),
+    path(campaign + "resultats/", views.results, name="results"),
+    path(campaign + "resultats/export.csv", views.results_export, {"fmt": "csv"}, name="results_csv"),
+    path(campaign + "resultats/export.xlsx", views.results_export, {"fmt": "xlsx"}, name="results_xlsx"),
+    path(campaign + "resultats/<str:key>/", views.results_node, name="results_node"),
+    path(campaign + "resultats/<str:key>/rapport.pdf", views.results_report, name="results_report"),
 ]

@@ -1,10 +1,330 @@
+"""Back-office pages of the surveys: campaigns, distribution, results, exports. Thin views."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cnml.audit import transitions_of
+from cnml.pdf import pdf_response, render_pdf
+from surveys import exports, permissions, selectors, services
+from surveys.forms import AccessCodesForm, CampaignForm
+from surveys.models import Campaign, CampaignStatus, DistributionPoint, NodeLevel
+from surveys.qr import qr_png, qr_png_data_uri, qr_svg
+
+HOME_TITLE = "Enquêtes de satisfaction"
+
+
+def _public_url(request: HttpRequest, code: str) -> str:
+    """The short link as printed on posters and slips: on the service's canonical address (SITE_URL)."""
+    path = reverse("surveys_public:entry", args=[code])
+    site = getattr(settings, "SITE_URL", "")
+    return f"{site}{path}" if site else request.build_absolute_uri(path)
+
+
+def _campaign_crumbs(campaign: Campaign, *extra) -> list:
+    return [
+        ("Enquêtes", reverse("surveys:home")),
+        (campaign.title, reverse("surveys:campaign", args=[campaign.pk]) if extra else None),
+        *extra,
+    ]
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "surveys/home.html", {"title": "Enquêtes de satisfaction"})
+    return render(
+        request,
+        "surveys/home.html",
+        {
+            "title": HOME_TITLE,
+            "breadcrumb": [("Enquêtes", None)],
+            "groups": selectors.campaigns_by_status(request.user),
+            "can_create": permissions.can_create_campaigns(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_campaigns(request.user):
+        raise Http404("Page introuvable.")
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        campaign = services.campaign_save(
+            campaign=form.save(commit=False), participants=form.participants_or_scope(), actor=request.user
+        )
+        messages.success(
+            request, "La campagne est créée en brouillon : vérifiez ses points de diffusion, puis ouvrez-la."
+        )
+        return redirect("surveys:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "surveys/campaign_form.html",
+        {
+            "title": "Nouvelle campagne",
+            "breadcrumb": [("Enquêtes", reverse("surveys:home")), ("Nouvelle campagne", None)],
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = permissions.get_campaign_or_404(request.user, pk, manage=True)
+    if campaign.status == CampaignStatus.CLOSED:
+        messages.info(request, "Une campagne close ne se modifie plus.")
+        return redirect("surveys:campaign", pk=campaign.pk)
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.campaign_save(
+            campaign=form.save(commit=False), participants=form.participants_or_scope(), actor=request.user
+        )
+        messages.success(request, "La campagne est enregistrée.")
+        return redirect("surveys:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "surveys/campaign_form.html",
+        {
+            "title": f"Modifier « {campaign.title} »",
+            "breadcrumb": _campaign_crumbs(campaign, ("Modifier", None)),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = permissions.get_campaign_or_404(request.user, pk)
+    can_manage = permissions.can_manage_campaign(request.user, campaign)
+    points = permissions.readable_points(request.user, campaign)
+    progress = selectors.points_progress(campaign, points)
+    total = sum(row.answers for row in progress)
+    return render(
+        request,
+        "surveys/campaign_detail.html",
+        {
+            "title": campaign.title,
+            "breadcrumb": _campaign_crumbs(campaign),
+            "campaign": campaign,
+            "can_manage": can_manage,
+            "progress": [(row, _public_url(request, row.point.code)) for row in progress],
+            "total": total,
+            "total_target": campaign.target if can_manage else sum(row.target for row in progress),
+            "total_rate": 100 * total / campaign.target if can_manage and campaign.target else None,
+            "transitions": transitions_of(campaign) if can_manage else [],
+            "has_results": campaign.aggregated_at is not None and selectors.top_node_for(request.user, campaign),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    campaign = permissions.get_campaign_or_404(request.user, pk, manage=True)
+    try:
+        if action == "ouvrir":
+            services.campaign_open(campaign=campaign, actor=request.user)
+            messages.success(request, "La campagne est ouverte : ses liens acceptent les réponses aux dates prévues.")
+        elif action == "cloturer":
+            services.campaign_close(campaign=campaign, actor=request.user)
+            messages.success(request, "La campagne est close ; ses résultats sont en cours de calcul.")
+        elif action == "calculer":
+            services.campaign_request_aggregation(campaign=campaign)
+            messages.success(request, "Le calcul des résultats est lancé avec les réponses reçues à cet instant.")
+        else:
+            raise Http404("Action inconnue.")
+    except services.CampaignError as exc:
+        messages.error(request, str(exc))
+    return redirect("surveys:campaign", pk=campaign.pk)
+
+
+# --- Distribution --------------------------------------------------------------------------------
+
+
+def _point(request: HttpRequest, pk: int, code: str) -> tuple[Campaign, DistributionPoint]:
+    campaign = permissions.get_campaign_or_404(request.user, pk)
+    return campaign, permissions.get_point_or_404(request.user, campaign, code)
+
+
+@login_required
+@require_GET
+def point_qr(request: HttpRequest, pk: int, code: str, fmt: str) -> HttpResponse:
+    _, point = _point(request, pk, code)
+    url = _public_url(request, point.code)
+    if fmt == "svg":
+        response = HttpResponse(qr_svg(url, title=f"QR code du lien {url}"), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(url), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="qr-{point.code}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def point_poster(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    campaign, point = _point(request, pk, code)
+    url = _public_url(request, point.code)
+    return pdf_response(
+        "surveys/pdf/poster.html",
+        {
+            "title": f"Affiche — {point.structure.name}",
+            "campaign": campaign,
+            "point": point,
+            "url": url,
+            "qr": qr_png_data_uri(url, scale=16),
+        },
+        filename=f"affiche-{point.code}.pdf",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_codes(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    campaign, point = _point(request, pk, code)
+    can_manage = permissions.can_manage_campaign(request.user, campaign)
+    form = AccessCodesForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404("Page introuvable.")
+        if campaign.status == CampaignStatus.CLOSED:
+            messages.error(request, "La campagne est close : aucun nouveau code.")
+        elif form.is_valid():
+            created = services.access_codes_generate(point=point, count=form.cleaned_data["count"])
+            messages.success(request, f"Lot n° {created[0].batch} : {len(created)} codes créés.")
+            return redirect("surveys:point_codes", pk=campaign.pk, code=point.code)
+    batches = {}
+    for access in point.access_codes.order_by("batch", "code"):
+        batch = batches.setdefault(access.batch, {"number": access.batch, "count": 0, "used": 0})
+        batch["count"] += 1
+        batch["used"] += access.used_at is not None
+    return render(
+        request,
+        "surveys/point_codes.html",
+        {
+            "title": f"Codes à usage unique — {point.structure.name}",
+            "breadcrumb": _campaign_crumbs(campaign, (f"Codes — {point.structure.name}", None)),
+            "campaign": campaign,
+            "point": point,
+            "form": form if can_manage and campaign.status != CampaignStatus.CLOSED else None,
+            "batches": list(batches.values()),
+        },
+    )
+
+
+@login_required
+@require_GET
+def point_slips(request: HttpRequest, pk: int, code: str, batch: int) -> HttpResponse:
+    campaign, point = _point(request, pk, code)
+    codes = list(point.access_codes.filter(batch=batch, used_at__isnull=True).order_by("code"))
+    if not codes:
+        raise Http404("Aucun code disponible dans ce lot.")
+    slips = []
+    for access in codes:
+        url = _public_url(request, access.code)
+        slips.append({"code": f"{access.code[:5]}-{access.code[5:]}", "url": url, "qr": qr_png_data_uri(url, scale=4)})
+    pdf = render_pdf(
+        "surveys/pdf/slips.html",
+        {
+            "title": f"Tickets — {point.structure.name}",
+            "campaign": campaign,
+            "point": point,
+            "slips": slips,
+            "base_url": _public_url(request, "X").removesuffix("X/"),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{point.code}-lot-{batch}.pdf"'
+    return response
+
+
+# --- Results -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = permissions.get_campaign_or_404(request.user, pk)
+    top = selectors.top_node_for(request.user, campaign)
+    if top is None:
+        messages.info(request, "Les résultats de cette campagne n'ont pas encore été calculés.")
+        return redirect("surveys:campaign", pk=campaign.pk)
+    return redirect("surveys:results_node", pk=campaign.pk, key=top.key)
+
+
+@login_required
+@require_GET
+def results_node(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    campaign = permissions.get_campaign_or_404(request.user, pk)
+    node = permissions.get_node_or_404(request.user, campaign, key)
+    readable = set(permissions.readable_nodes(request.user, campaign).values_list("key", flat=True))
+    data = selectors.node_results(node, spec=campaign.results_spec)
+    can_comments = permissions.can_read_comments(request.user, node)
+    crumbs = [("Résultats", None)]
+    if node.parent_id and node.parent.key in readable:
+        crumbs = [
+            (node.parent.label, reverse("surveys:results_node", args=[campaign.pk, node.parent.key])),
+            (node.label, None),
+        ]
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "title": f"Résultats — {node.label}",
+            "breadcrumb": _campaign_crumbs(campaign, *crumbs),
+            "campaign": campaign,
+            "data": data,
+            "node": node,
+            "readable": readable,
+            "comments": selectors.node_comments(node, spec=campaign.results_spec) if can_comments else None,
+            "can_report": node.level in (NodeLevel.REGION, NodeLevel.ML) and not node.suppressed,
+            "can_manage": permissions.can_manage_campaign(request.user, campaign),
+        },
+    )
+
+
+def _export_nodes(request: HttpRequest, campaign: Campaign) -> list:
+    nodes = list(
+        permissions.readable_nodes(request.user, campaign)
+        .select_related("parent", "structure", "region")
+        .order_by("position")
+    )
+    if not nodes:
+        raise Http404("Aucun résultat à exporter.")
+    return nodes
+
+
+@login_required
+@require_GET
+def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    campaign = permissions.get_campaign_or_404(request.user, pk)
+    nodes = _export_nodes(request, campaign)
+    if fmt == "csv":
+        return exports.csv_response(campaign, nodes)
+    return exports.xlsx_response(campaign, nodes)
+
+
+@login_required
+@require_GET
+def results_report(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    campaign = permissions.get_campaign_or_404(request.user, pk)
+    node = permissions.get_node_or_404(request.user, campaign, key)
+    if node.level not in (NodeLevel.REGION, NodeLevel.ML) or node.suppressed:
+        raise Http404("Pas de rapport pour ce groupe.")
+    comments = (
+        selectors.node_comments(node, spec=campaign.results_spec)
+        if permissions.can_read_comments(request.user, node)
+        else None
+    )
+    pdf = exports.report_pdf(campaign, node, comments=comments)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(campaign, node.key + ".pdf")}"'
+    return response

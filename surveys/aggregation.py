@@ -1,0 +1,251 @@
+"""Aggregation of a campaign's answers into stored, protected results (:class:`~surveys.models.ResultNode`).
+
+1. The tree of groups: nation (national campaigns) → region → mission locale →
+   antenne; each distribution point is a leaf (a mission locale's own point
+   becomes a « siège » leaf when its antennes also have points).
+2. One pass over the answers adds each to its leaf's :class:`Accumulator`;
+   groups are sums of their children. The pass runs in Python; with
+   ``SURVEYS_AGGREGATE_IN_DATABASE = True`` (settings, PostgreSQL only) it runs
+   in the database instead (:mod:`surveys.aggregation_sql`, same statistics) —
+   worth it when PostgreSQL has cores of its own.
+3. Small-cell protection (:mod:`surveys.suppression`) decides, for the group
+   and for every figure's own count, what may be shown; hidden siblings that
+   may be shown together become a remainder node (« autres antennes »).
+4. The figures of every shown group are computed and stored; hidden groups are
+   stored without figures. Pages, charts and exports only read these rows.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import Value
+from django.utils import timezone
+
+from cnml.models import Structure, StructureKind
+from surveys.aggregation_sql import fill_accumulators
+from surveys.models import Campaign, CampaignScope, NodeLevel, Response, ResultNode
+from surveys.scoring import Accumulator, Plan, compute_figures
+from surveys.spec import current_version
+from surveys.suppression import THRESHOLD, remainder_groups, suppress
+
+REMAINDER_LABELS = {
+    NodeLevel.REGION: "Autres régions (regroupées)",
+    NodeLevel.ML: "Autres missions locales (regroupées)",
+    NodeLevel.ANTENNE: "Autres antennes (regroupées)",
+}
+
+
+@dataclass
+class Node:
+    key: str
+    level: str
+    label: str
+    structure: Structure | None = None
+    region_id: int | None = None
+    children: list[str] = field(default_factory=list)
+    parent: str | None = None
+    acc: Accumulator = field(default_factory=Accumulator)
+
+
+@dataclass
+class AggregationReport:
+    responses: int
+    nodes: int
+    hidden: int
+    seconds: float
+
+
+def _json(figures: dict) -> Value:
+    """The figures as one SQL value: a multi-row INSERT then binds each as a string, instead of
+    PostgreSQL's UNNEST of arrays, whose client-side quoting of large JSON documents is slow."""
+    return Value(figures, output_field=models.JSONField())
+
+
+def build_tree(campaign: Campaign) -> tuple[str, dict[str, Node], dict[int, str]]:
+    """(root key, nodes by key, leaf key by distribution point id)."""
+    nodes: dict[str, Node] = {}
+
+    def add(node: Node, parent: str | None) -> Node:
+        if node.key not in nodes:
+            nodes[node.key] = node
+            node.parent = parent
+            if parent:
+                nodes[parent].children.append(node.key)
+        return nodes[node.key]
+
+    if campaign.scope == CampaignScope.NATION:
+        root = add(Node("nation", NodeLevel.NATION, "Ensemble du réseau"), None).key
+    else:
+        region = campaign.region
+        root = add(Node(f"region-{region.code}", NodeLevel.REGION, region.name, region_id=region.pk), None).key
+
+    points = list(campaign.points.select_related("structure__region", "structure__parent__region"))
+    points.sort(key=lambda point: point.structure.code)
+    ml_codes_with_antennes = {
+        point.structure.parent.code for point in points if point.structure.kind == StructureKind.ANTENNE
+    }
+    leaves: dict[int, str] = {}
+    for point in points:
+        structure = point.structure
+        ml = structure.parent if structure.kind == StructureKind.ANTENNE else structure
+        parent = root
+        if campaign.scope == CampaignScope.NATION:
+            region = ml.region
+            parent = add(Node(f"region-{region.code}", NodeLevel.REGION, region.name, region_id=region.pk), root).key
+        ml_node = add(Node(f"structure-{ml.code}", NodeLevel.ML, ml.name, structure=ml, region_id=ml.region_id), parent)
+        if structure.kind == StructureKind.ANTENNE:
+            leaf = add(
+                Node(
+                    f"structure-{structure.code}",
+                    NodeLevel.ANTENNE,
+                    structure.name,
+                    structure=structure,
+                    region_id=structure.region_id,
+                ),
+                ml_node.key,
+            )
+        elif ml.code in ml_codes_with_antennes:
+            leaf = add(
+                Node(
+                    f"siege-{ml.code}",
+                    NodeLevel.ANTENNE,
+                    f"{ml.name} (siège)",
+                    structure=ml,
+                    region_id=ml.region_id,
+                ),
+                ml_node.key,
+            )
+        else:
+            leaf = ml_node
+        leaves[point.pk] = leaf.key
+    return root, nodes, leaves
+
+
+def _order(root: str, nodes: dict[str, Node]) -> list[str]:
+    ordered, stack = [], [root]
+    while stack:
+        key = stack.pop()
+        ordered.append(key)
+        stack.extend(reversed(nodes[key].children))
+    return ordered
+
+
+def python_pass(campaign: Campaign, plan: Plan, point_acc: dict[int, Accumulator]) -> int:
+    """The per-answer pass in Python (SQLite, and the reference the PostgreSQL pass is tested against)."""
+    responses = 0
+    for point_id, answers in (
+        Response.objects.filter(campaign=campaign).values_list("point_id", "answers").iterator(chunk_size=5000)
+    ):
+        acc = point_acc.get(point_id)
+        if acc is not None:
+            acc.add(plan, answers)
+            responses += 1
+    return responses
+
+
+def aggregate_campaign(campaign: Campaign) -> AggregationReport:
+    """Recompute and store the results of ``campaign`` (all its answers so far)."""
+    started = time.perf_counter()
+    _, spec = current_version(campaign.questionnaire)
+    plan = Plan.from_spec(spec)
+    root, nodes, leaves = build_tree(campaign)
+
+    leaf_accs = {key: nodes[key].acc for key in set(leaves.values())}
+    point_acc = {point_id: leaf_accs[key] for point_id, key in leaves.items()}
+    if connection.vendor == "postgresql" and getattr(settings, "SURVEYS_AGGREGATE_IN_DATABASE", False):
+        responses = fill_accumulators(campaign.pk, plan, point_acc)
+    else:
+        responses = python_pass(campaign, plan, point_acc)
+
+    ordered = _order(root, nodes)
+    for key in reversed(ordered):  # children before parents
+        node = nodes[key]
+        for child in node.children:
+            node.acc.merge(nodes[child].acc)
+
+    children = {key: node.children for key, node in nodes.items()}
+    summaries = {key: node.acc.summary(plan) for key, node in nodes.items()}
+    unit_counts = {key: node.acc.unit_counts(plan, summaries[key]) for key, node in nodes.items()}
+    units = list(unit_counts[root])
+    group_counts = {key: counts["group"] for key, counts in unit_counts.items()}
+    hidden_group = suppress(root, children, group_counts)
+    hidden_by_unit = {"group": hidden_group}
+    for unit in units:
+        if unit != "group":
+            counts = {key: unit_counts[key][unit] for key in nodes}
+            hidden_by_unit[unit] = suppress(root, children, counts, already_hidden=hidden_group)
+
+    remainders = remainder_groups(root, children, group_counts, hidden_group)
+
+    rows: list[ResultNode] = []
+    parents_of_rows: list[str | None] = []
+    position = 0
+    hidden_total = 0
+    for key in ordered:
+        node = nodes[key]
+        position += 1
+        hidden = key in hidden_group or group_counts[key] == 0
+        shown_units = {unit for unit in units if key not in hidden_by_unit[unit]}
+        rows.append(
+            ResultNode(
+                campaign=campaign,
+                key=key,
+                level=node.level,
+                structure=node.structure,
+                region_id=node.region_id,
+                label=node.label,
+                position=position,
+                suppressed=hidden,
+                n=None if hidden else group_counts[key],
+                figures=_json({} if hidden else compute_figures(plan, node.acc, shown_units, summaries[key])),
+            )
+        )
+        parents_of_rows.append(node.parent)
+        hidden_total += hidden
+        if key in remainders:
+            members = remainders[key]
+            member_set = set(members)
+            acc = Accumulator.combine(nodes[member].acc for member in members)
+            summary = acc.summary(plan)
+            counts = acc.unit_counts(plan, summary)
+            shown = {
+                unit
+                for unit in units
+                if {child for child in node.children if child in hidden_by_unit[unit]} == member_set
+                and counts[unit] >= THRESHOLD
+            }
+            child_level = nodes[members[0]].level
+            position += 1
+            rows.append(
+                ResultNode(
+                    campaign=campaign,
+                    key=f"autres-{key}",
+                    level=NodeLevel.OTHERS,
+                    label=REMAINDER_LABELS.get(child_level, "Autres (regroupés)"),
+                    position=position,
+                    suppressed=False,
+                    n=acc.n,
+                    figures=_json(compute_figures(plan, acc, shown, summary) | {"members": len(members)}),
+                )
+            )
+            parents_of_rows.append(key)
+
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).select_for_update().first()
+        ResultNode.objects.filter(campaign=campaign).delete()
+        created = ResultNode.objects.bulk_create(rows, batch_size=100)
+        by_key = {row.key: row for row in created}
+        for row, parent in zip(created, parents_of_rows, strict=True):
+            if parent:
+                row.parent = by_key[parent]
+        ResultNode.objects.bulk_update([row for row in created if row.parent_id or row.parent], ["parent"])
+        Campaign.objects.filter(pk=campaign.pk).update(
+            aggregated_at=timezone.now(), aggregated_responses=responses, results_spec=spec
+        )
+    return AggregationReport(
+        responses=responses, nodes=len(rows), hidden=hidden_total, seconds=time.perf_counter() - started
+    )

@@ -1,0 +1,178 @@
+"""Demo data of the surveys (``python manage.py demo``), idempotent.
+
+- « Enquête de satisfaction des jeunes — PACA 2010 » : the SERVQUAL
+  questionnaire with the PACA headline questions, over the demo structures of
+  region 93, closed, with generated answers (fixed random seed) shaped like the
+  newsletter's figures (46 % very satisfied, about half received at once, 56 %
+  would recommend). One antenne of ML93002 stays below 11 answers: it is
+  hidden, and its sister antenne with it (secondary suppression), while both
+  missions locales and the region show their results.
+- « Enquête de satisfaction des employeurs — PACA 2012 » : a draft.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import TextIO
+
+from django.db import transaction
+
+from cnml.models import Region, Structure, User
+from surveys.aggregation import aggregate_campaign
+from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire, Response
+from surveys.services import campaign_sync_points
+from surveys.spec import current_version
+
+YOUTH_TITLE = "Enquête de satisfaction des jeunes — PACA 2010"
+EMPLOYER_TITLE = "Enquête de satisfaction des employeurs — PACA 2012"
+SEED = 2010
+# Answers generated per antenne; ML93002A2 stays below the publication threshold (11).
+ANSWERS_PER_POINT = {"ML93001A1": 64, "ML93002A1": 58, "ML93002A2": 7}
+# How much each antenne's perceptions differ from the region's (points on the 1–7 scale).
+POINT_BIAS = {"ML93001A1": 0.2, "ML93002A1": -0.3, "ML93002A2": 0.0}
+DIMENSION_BIAS = {"Tangibles": 0.1, "Fiabilité": -0.6, "Réactivité": -0.9, "Assurance": -0.2, "Empathie": -0.5}
+
+COMMENTS = [
+    "Ma conseillère m'a beaucoup aidé pour trouver une formation.",
+    "L'attente est parfois longue le lundi matin.",
+    "Très bon accueil, je recommande.",
+    "Il faudrait plus d'ordinateurs dans l'espace documentation.",
+    "Les ateliers CV sont utiles.",
+    "J'aimerais des horaires le samedi.",
+]
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
+    return rng.choices([code for code, _ in weighted], weights=[weight for _, weight in weighted])[0]
+
+
+def _clamp(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
+
+
+def generate_answers(spec: dict, rng: random.Random, bias: float = 0.0) -> dict:
+    """One plausible answer to the youth SERVQUAL questionnaire (headline questions included)."""
+    answers: dict = {}
+    for section in spec["sections"]:
+        for question in section["questions"]:
+            code, kind = question["code"], question["kind"]
+            if question["servqual_role"] == "E":
+                answers[code] = _clamp(rng.gauss(6.1, 0.8), 1, 7)
+            elif question["servqual_role"] == "P":
+                shift = DIMENSION_BIAS.get(question["dimension"], 0.0) + bias
+                answers[code] = _clamp(rng.gauss(5.6 + shift, 1.1), 1, 7)
+            elif kind == "points":
+                cuts = sorted(rng.randint(0, 100) for _ in range(len(question["choices"]) - 1))
+                parts = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+                answers[code] = {choice["code"]: part for choice, part in zip(question["choices"], parts, strict=True)}
+            elif code == "accueil":
+                answers[code] = _pick(
+                    rng,
+                    [
+                        ("tres_satisfait", 0.46 + bias / 3),
+                        ("plutot_satisfait", 0.40),
+                        ("plutot_pas_satisfait", 0.10),
+                        ("pas_du_tout_satisfait", 0.04),
+                    ],
+                )
+            elif code == "delai":
+                answers[code] = _pick(
+                    rng,
+                    [
+                        ("immediatement", 0.49),
+                        ("moins_15_minutes", 0.31),
+                        ("plus_15_minutes", 0.12),
+                        ("autre_jour", 0.08),
+                    ],
+                )
+            elif code == "connu":
+                chances = {
+                    "amis": 0.42,
+                    "famille": 0.33,
+                    "pole_emploi": 0.30,
+                    "etablissement_scolaire": 0.14,
+                    "travailleur_social": 0.10,
+                    "internet": 0.08,
+                    "autre": 0.05,
+                }
+                chosen = [choice for choice, chance in chances.items() if rng.random() < chance]
+                answers[code] = chosen or ["amis"]
+            elif code == "recommande":
+                answers[code] = _pick(rng, [("oui", 0.56), ("non", 0.12), ("nsp", 0.32)])
+            elif kind == "multiple":
+                chosen = [choice["code"] for choice in question["choices"] if rng.random() < 0.4]
+                if chosen:
+                    answers[code] = chosen
+            elif kind == "text" and rng.random() < 0.2:
+                answers[code] = rng.choice(COMMENTS)
+    return answers
+
+
+@transaction.atomic
+def demo_load_surveys(*, stdout: TextIO) -> None:
+    paca = Region.objects.filter(code="93").first()
+    if paca is None:
+        stdout.write("Enquêtes : région 93 absente, démonstration ignorée.\n")
+        return
+    animator = User.objects.filter(email="animateur@demo.cnml.fr").first()
+    structures = list(Structure.objects.filter(code__in=["ML93001", "ML93001A1", "ML93002", "ML93002A1", "ML93002A2"]))
+
+    servqual = Questionnaire.objects.get(code="servqual-jeunes")
+    youth, _ = Campaign.objects.get_or_create(
+        title=YOUTH_TITLE,
+        defaults={
+            "questionnaire": servqual,
+            "audience": "jeunes",
+            "scope": CampaignScope.REGION,
+            "region": paca,
+            "opens_on": date(2010, 3, 1),
+            "closes_on": date(2010, 6, 30),
+            "target": 150,
+            "status": CampaignStatus.CLOSED,
+            "created_by": animator,
+        },
+    )
+    youth.participants.set(structures)
+    campaign_sync_points(campaign=youth)
+    if not youth.responses.exists():
+        version_id, spec = current_version(servqual)
+        rng = random.Random(SEED)
+        responses = []
+        for point in youth.points.select_related("structure").order_by("structure__code"):
+            code = point.structure.code
+            for index in range(ANSWERS_PER_POINT.get(code, 0)):
+                responses.append(
+                    Response(
+                        campaign=youth,
+                        point=point,
+                        version_id=version_id,
+                        submitted_on=date(2010, 3 + index % 4, 1 + index % 28),
+                        answers=generate_answers(spec, rng, POINT_BIAS.get(code, 0.0)),
+                    )
+                )
+        Response.objects.bulk_create(responses)
+        stdout.write(f"Enquêtes : {len(responses)} réponses générées pour « {YOUTH_TITLE} ».\n")
+    if youth.aggregated_at is None:
+        report = aggregate_campaign(youth)
+        stdout.write(f"Enquêtes : résultats calculés ({report.nodes} groupes, {report.hidden} masqués).\n")
+
+    employers = Questionnaire.objects.get(code="employeurs")
+    employer, created = Campaign.objects.get_or_create(
+        title=EMPLOYER_TITLE,
+        defaults={
+            "questionnaire": employers,
+            "audience": "entreprises",
+            "scope": CampaignScope.REGION,
+            "region": paca,
+            "opens_on": date(2012, 3, 1),
+            "closes_on": date(2012, 6, 30),
+            "target": 200,
+            "status": CampaignStatus.DRAFT,
+            "created_by": animator,
+        },
+    )
+    if created:
+        employer.participants.set([s for s in structures if s.code in ("ML93001", "ML93002")])
+        campaign_sync_points(campaign=employer)
+        stdout.write(f"Enquêtes : campagne « {EMPLOYER_TITLE} » créée en brouillon.\n")

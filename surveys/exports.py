@@ -1,0 +1,73 @@
+"""Exports of a campaign's stored results: CSV and XLSX of the aggregates, PDF reports.
+
+Every export reads the same protected aggregates as the pages
+(:func:`surveys.selectors.export_rows`, :func:`surveys.selectors.node_results`).
+"""
+
+from __future__ import annotations
+
+import tablib
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cnml.pdf import render_pdf
+from surveys import selectors
+from surveys.models import Campaign, ResultNode
+
+
+def results_dataset(campaign: Campaign, nodes: list[ResultNode]) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=selectors.EXPORT_HEADERS, title="Résultats")
+    for row in selectors.export_rows(nodes, spec=campaign.results_spec):
+        dataset.append(row)
+    return dataset
+
+
+def filename(campaign: Campaign, suffix: str) -> str:
+    return f"enquete-{slugify(campaign.title)[:60]}-{suffix}"
+
+
+def _french_decimal(value):
+    return str(value).replace(".", ",") if isinstance(value, float) else value
+
+
+def csv_response(campaign: Campaign, nodes: list[ResultNode]) -> HttpResponse:
+    dataset = tablib.Dataset(headers=selectors.EXPORT_HEADERS)
+    for row in selectors.export_rows(nodes, spec=campaign.results_spec):
+        # French spreadsheets read "46,5" as a number in a ";"-separated file.
+        dataset.append([_french_decimal(value) for value in row])
+    # A BOM so that spreadsheet software reads the accents as UTF-8; ";" as French spreadsheets expect.
+    content = "\ufeff" + dataset.export("csv", delimiter=";")
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(campaign, "resultats.csv")}"'
+    return response
+
+
+def xlsx_response(campaign: Campaign, nodes: list[ResultNode]) -> HttpResponse:
+    dataset = results_dataset(campaign, nodes)
+    response = HttpResponse(
+        dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename(campaign, "resultats.xlsx")}"'
+    return response
+
+
+def report_pdf(campaign: Campaign, node: ResultNode, *, comments: list[dict] | None) -> bytes:
+    """The report of a mission locale (with its antennes) or of a region (with its missions locales)."""
+    spec = campaign.results_spec
+    sections = [selectors.node_results(node, spec=spec)]
+    for child in selectors.node_children(node):
+        if not child.suppressed:
+            sections.append(selectors.node_results(child, spec=spec))
+    return render_pdf(
+        "surveys/pdf/report.html",
+        {
+            "title": f"{campaign.title} — {node.label}",
+            "campaign": campaign,
+            "node": node,
+            "main": sections[0],
+            "details": sections[1:],
+            "comments": comments,
+            "generated_at": timezone.localtime(),
+        },
+    )

@@ -1,0 +1,319 @@
+"""The public questionnaire behind a short link ``/e/<code>/``: no login, one section per screen.
+
+``<code>`` is a distribution point's code (open link, rate-limited per client,
+with a honeypot field) or a single-use code printed on a slip (answers once).
+What was typed is kept in the session, per code, until the answer is sent:
+going back, or an error, shows the answers as typed. Nothing identifying is
+stored: not the IP address (the rate limit keys on a keyed hash of it, in the
+cache only), not the session, not the code of a slip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from surveys import ratelimit
+from surveys.answering import (
+    HONEYPOT_FIELD,
+    NOT_APPLICABLE,
+    NOT_APPLICABLE_LABEL,
+    YES_NO_CHOICES,
+    clean_all,
+    clean_section,
+    field_name,
+    raw_from_post,
+)
+from surveys.models import AccessCode, AccessMode, Campaign, CampaignStatus, DistributionPoint
+from surveys.services import (
+    ACCESS_CODE_LENGTH,
+    POINT_CODE_LENGTH,
+    CampaignNotAccepting,
+    CodeAlreadyUsed,
+    normalize_code,
+    response_submit,
+)
+from surveys.spec import current_version
+
+SESSION_PREFIX = "surveys:"
+
+
+@dataclass
+class Target:
+    code: str
+    point: DistributionPoint
+    campaign: Campaign
+    access_code: AccessCode | None = None
+
+
+# What the answering pages read; the rest of the rows stays deferred (answers are the hot path).
+POINT_FIELDS = (
+    "code",
+    "campaign__title",
+    "campaign__status",
+    "campaign__opens_on",
+    "campaign__closes_on",
+    "campaign__access_mode",
+    "campaign__questionnaire__revision",
+    "structure__name",
+)
+
+
+def _resolve(code: str) -> Target | None:
+    code = normalize_code(code)
+    try:
+        if len(code) == POINT_CODE_LENGTH:
+            point = (
+                DistributionPoint.objects.select_related("campaign__questionnaire", "structure")
+                .only(*POINT_FIELDS)
+                .get(code=code)
+            )
+            return Target(code, point, point.campaign)
+        if len(code) == ACCESS_CODE_LENGTH:
+            access = (
+                AccessCode.objects.select_related("point__campaign__questionnaire", "point__structure")
+                .only("code", "used_at", *(f"point__{name}" for name in POINT_FIELDS))
+                .get(code=code)
+            )
+            return Target(code, access.point, access.point.campaign, access)
+    except (DistributionPoint.DoesNotExist, AccessCode.DoesNotExist):
+        return None
+    return None
+
+
+def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, f"surveys/public/{template}", context, status=status)
+
+
+def _unavailable(request: HttpRequest, code: str, target: Target | None) -> HttpResponse | None:
+    """The clear page to show instead of the questionnaire, or None when it can be answered."""
+    if target is None:
+        return _page(request, "unknown.html", {"title": "Lien d'enquête inconnu", "code": code}, status=404)
+    campaign = target.campaign
+    context = {"campaign": campaign, "point": target.point}
+    today = timezone.localdate()
+    if campaign.status == CampaignStatus.DRAFT or (
+        campaign.status == CampaignStatus.OPEN and today < campaign.opens_on
+    ):
+        return _page(request, "not_open.html", context | {"title": "Enquête pas encore ouverte"})
+    if not campaign.is_accepting_answers(today):
+        return _page(request, "closed.html", context | {"title": "Enquête terminée"})
+    if target.access_code is not None and target.access_code.used_at is not None:
+        return _page(request, "code_used.html", context | {"title": "Code déjà utilisé"})
+    return None
+
+
+def _session_key(target: Target) -> str:
+    return f"{SESSION_PREFIX}{target.code}"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def entry(request: HttpRequest, code: str) -> HttpResponse:
+    target = _resolve(code)
+    unavailable = _unavailable(request, code, target)
+    if unavailable:
+        return unavailable
+    campaign = target.campaign
+    if campaign.access_mode == AccessMode.CODES_ONLY and target.access_code is None:
+        error = ""
+        if request.method == "POST":
+            typed = normalize_code(request.POST.get("code", ""))
+            typed_target = _resolve(typed) if len(typed) == ACCESS_CODE_LENGTH else None
+            if typed_target and typed_target.point.pk == target.point.pk:
+                return redirect("surveys_public:entry", code=typed)
+            error = "Ce code n'est pas valable pour cette enquête. Vérifiez-le sur votre ticket."
+        return _page(
+            request,
+            "code_form.html",
+            {
+                "title": "Saisissez votre code",
+                "campaign": campaign,
+                "point": target.point,
+                "error": error,
+                "typed": request.POST.get("code", ""),
+            },
+        )
+    _, spec = current_version(campaign.questionnaire)
+    return _page(
+        request,
+        "intro.html",
+        {
+            "title": campaign.title,
+            "campaign": campaign,
+            "point": target.point,
+            "spec": spec,
+            "steps": len(spec["sections"]),
+            "start_url": reverse("surveys_public:step", args=[target.code, 1]),
+        },
+    )
+
+
+def _options(question: dict) -> list[tuple[str, str, str]]:
+    """(value, label, hint) of the radio buttons or checkboxes of a question."""
+    kind = question["kind"]
+    if kind in ("likert5", "likert7", "likert10"):
+        low, high = question["scale"]
+        options = [(str(value), str(value), "") for value in range(low, high + 1)]
+        options[0] = (options[0][0], options[0][1], question["min_label"])
+        options[-1] = (options[-1][0], options[-1][1], question["max_label"])
+        if question["na"]:
+            options.append((NOT_APPLICABLE, NOT_APPLICABLE_LABEL, ""))
+        return options
+    if kind == "yes_no":
+        return [(value, label, "") for value, label in YES_NO_CHOICES]
+    return [(choice["code"], choice["label"], "") for choice in question["choices"]]
+
+
+def _fields(questions: list[dict], raw: dict, errors: dict) -> list[dict]:
+    fields = []
+    for question in questions:
+        code = question["code"]
+        name = field_name(code)
+        value = raw.get(code)
+        field = {
+            "q": question,
+            "name": name,
+            "id": f"champ-{code}",
+            "error": errors.get(code, ""),
+            "value": value if isinstance(value, str) else "",
+        }
+        if question["kind"] in ("likert5", "likert7", "likert10", "single", "yes_no", "multiple"):
+            selected = set(value) if isinstance(value, list) else {value}
+            field["options"] = [
+                {"value": v, "label": label, "hint": hint, "checked": v in selected, "id": f"champ-{code}-{v}"}
+                for v, label, hint in _options(question)
+            ]
+            field["inline"] = question["kind"] in ("likert5", "likert7", "likert10", "yes_no")
+        if question["kind"] == "points":
+            values = value if isinstance(value, dict) else {}
+            field["parts"] = [
+                {
+                    "name": f"{name}-{choice['code']}",
+                    "id": f"champ-{code}-{choice['code']}",
+                    "label": choice["label"],
+                    "value": values.get(choice["code"], ""),
+                }
+                for choice in question["choices"]
+            ]
+        fields.append(field)
+    return fields
+
+
+def _render_step(request, target: Target, spec: dict, step: int, raw: dict, errors: dict) -> HttpResponse:
+    sections = spec["sections"]
+    section = sections[step - 1]
+    fields = _fields(section["questions"], raw, errors)
+    return _page(
+        request,
+        "step.html",
+        {
+            "title": f"{section['title']} — étape {step} sur {len(sections)}" + (" — erreur" if errors else ""),
+            "campaign": target.campaign,
+            "point": target.point,
+            "section": section,
+            "fields": fields,
+            "errors": [field for field in fields if field["error"]],
+            "step": step,
+            "steps": len(sections),
+            "next_title": sections[step]["title"] if step < len(sections) else "",
+            "is_last": step == len(sections),
+            "honeypot": HONEYPOT_FIELD,
+            "action_url": reverse("surveys_public:step", args=[target.code, step]),
+            "previous_url": reverse("surveys_public:step", args=[target.code, step - 1]) if step > 1 else "",
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
+    target = _resolve(code)
+    unavailable = _unavailable(request, code, target)
+    if unavailable:
+        return unavailable
+    campaign = target.campaign
+    if campaign.access_mode == AccessMode.CODES_ONLY and target.access_code is None:
+        return redirect("surveys_public:entry", code=target.code)
+    version_id, spec = current_version(campaign.questionnaire)
+    sections = spec["sections"]
+    if not 1 <= step <= len(sections):
+        return redirect("surveys_public:entry", code=target.code)
+    key = _session_key(target)
+
+    if request.method == "GET":
+        raw = dict(request.session.get(key, {}))
+        errors = {}
+        if request.GET.get("verifier"):
+            _, errors = clean_section(sections[step - 1]["questions"], raw)
+        return _render_step(request, target, spec, step, raw, errors)
+
+    if request.POST.get(HONEYPOT_FIELD):
+        # A robot filled the hidden field: thank it, keep nothing.
+        request.session.pop(key, None)
+        return redirect("surveys_public:thanks", code=target.code)
+
+    raw = dict(request.session.get(key, {}))
+    posted_steps = {step}
+    for part in request.POST.get("ecrans", "").split(","):
+        if part.strip().isdigit() and 1 <= int(part) <= len(sections):
+            posted_steps.add(int(part))
+    for index in sorted(posted_steps):
+        raw.update(raw_from_post(sections[index - 1]["questions"], request.POST))
+
+    if request.POST.get("action") == "precedent" and step > 1:
+        request.session[key] = raw
+        return redirect("surveys_public:step", code=target.code, step=step - 1)
+
+    _, errors = clean_section(sections[step - 1]["questions"], raw)
+    if errors:
+        request.session[key] = raw
+        return _render_step(request, target, spec, step, raw, errors)
+    if step < len(sections):
+        request.session[key] = raw
+        return redirect("surveys_public:step", code=target.code, step=step + 1)
+
+    values, first_invalid, _ = clean_all(spec, raw)
+    if first_invalid is not None:
+        request.session[key] = raw
+        url = reverse("surveys_public:step", args=[target.code, first_invalid + 1])
+        return redirect(f"{url}?verifier=1")
+    if target.access_code is None and not ratelimit.allow_submission(request, campaign.pk):
+        return _page(
+            request,
+            "rate_limited.html",
+            {"title": "Trop de réponses depuis cette connexion", "campaign": campaign, "point": target.point},
+            status=429,
+        )
+    try:
+        response_submit(
+            point=target.point,
+            version_id=version_id,
+            answers=values,
+            access_code_id=target.access_code.pk if target.access_code else None,
+        )
+    except CodeAlreadyUsed:
+        request.session.pop(key, None)
+        return _page(
+            request, "code_used.html", {"title": "Code déjà utilisé", "campaign": campaign, "point": target.point}
+        )
+    except CampaignNotAccepting:
+        return _page(request, "closed.html", {"title": "Enquête terminée", "campaign": campaign, "point": target.point})
+    if key in request.session:
+        del request.session[key]
+    return redirect("surveys_public:thanks", code=target.code)
+
+
+@never_cache
+@require_GET
+def thanks(request: HttpRequest, code: str) -> HttpResponse:
+    target = _resolve(code)
+    if target is None:
+        return _page(request, "unknown.html", {"title": "Lien d'enquête inconnu", "code": code}, status=404)
+    return _page(request, "thanks.html", {"title": "Merci", "campaign": target.campaign, "point": target.point})

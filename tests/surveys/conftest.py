@@ -1,0 +1,121 @@
+"""Fixtures of the surveys tests.
+
+- ``instruments``: the shipped questionnaires (the data migration's own loader,
+  re-run because transactional tests empty the tables);
+- ``make_campaign``: a campaign over given structures, opened by default;
+- ``answer``: stores answers directly (``answer(campaign, structure, n, **values)``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from surveys import spec as spec_module
+from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire, Response
+from surveys.services import campaign_sync_points
+from surveys.spec import current_version
+
+load_instruments = importlib.import_module("surveys.migrations.0002_instruments").load_instruments
+
+
+@pytest.fixture(autouse=True)
+def fresh_spec_cache():
+    """Compiled specs are cached per process by (questionnaire, revision): tests roll rows back."""
+    spec_module._cache.clear()
+    yield
+    spec_module._cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limit_leak():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def instruments(db) -> dict[str, Questionnaire]:
+    load_instruments(apps, None)
+    return {q.code: q for q in Questionnaire.objects.all()}
+
+
+@pytest.fixture
+def make_campaign(instruments, network):
+    def make(
+        *,
+        questionnaire: str = "questions-phares",
+        structures=None,
+        region=None,
+        status: str = CampaignStatus.OPEN,
+        scope: str = CampaignScope.REGION,
+        target: int = 100,
+        access_mode: str = "lien",
+        title: str = "Enquête de test",
+        opens_on=None,
+        closes_on=None,
+    ) -> Campaign:
+        today = timezone.localdate()
+        structures = structures if structures is not None else [network.antenne_a1, network.antenne_a2]
+        campaign = Campaign.objects.create(
+            title=title,
+            questionnaire=instruments[questionnaire],
+            audience=instruments[questionnaire].audience,
+            scope=scope,
+            region=None if scope == CampaignScope.NATION else (region or network.region_a),
+            opens_on=opens_on or today - timedelta(days=10),
+            closes_on=closes_on or today + timedelta(days=10),
+            target=target,
+            status=status,
+            access_mode=access_mode,
+        )
+        campaign.participants.set(structures)
+        campaign_sync_points(campaign=campaign)
+        return campaign
+
+    return make
+
+
+PHARES_ANSWER = {
+    "accueil": "tres_satisfait",
+    "delai": "immediatement",
+    "connu": ["amis", "pole_emploi"],
+    "recommande": "oui",
+    "services": ["ateliers"],
+    "commentaire": "",
+}
+
+
+@pytest.fixture
+def answer():
+    def store(campaign: Campaign, structure, n: int, **values) -> list[Response]:
+        version_id, _ = current_version(campaign.questionnaire)
+        point = campaign.points.get(structure=structure)
+        answers = {**PHARES_ANSWER, **values} if campaign.questionnaire.code == "questions-phares" else values
+        answers = {key: value for key, value in answers.items() if value not in ("", None)}
+        return Response.objects.bulk_create(
+            Response(
+                campaign=campaign, point=point, version_id=version_id, submitted_on=date(2011, 5, 2), answers=answers
+            )
+            for _ in range(n)
+        )
+
+    return store
+
+
+# What the public form posts for the "questions phares" questionnaire, all screens at once.
+PHARES_POST = {
+    "q-accueil": "plutot_satisfait",
+    "q-delai": "moins_15_minutes",
+    "q-connu": ["famille"],
+    "q-recommande": "oui",
+    "q-services": ["documentation"],
+    "q-commentaire": "",
+    "ecrans": "1,2",
+}
