@@ -1,3 +1,5 @@
+from typing import TextIO
+
 from django.urls import reverse
 
 from cnml.registry import FeatureAppConfig, HomeLink, NavItem
@@ -13,25 +15,47 @@ class DashboardConfig(FeatureAppConfig):
         return [NavItem("Tableau de bord", reverse("dashboard:home"), "/tableau-de-bord/")]
 
     def home_links(self, user) -> list[HomeLink]:
-        url = reverse("dashboard:home")
-        if getattr(user, "role", None) == "directeur":
+        from dashboard import permissions
+
+        national = HomeLink(
+            "Le tableau de bord national",
+            "L'activité et les résultats des missions locales, trimestre par trimestre.",
+            reverse("dashboard:home"),
+        )
+        if not getattr(user, "is_authenticated", False):
+            return [national]
+        if user.is_national:
+            return [
+                national,
+                HomeLink(
+                    "Les tableaux de bord des régions",
+                    "Les chiffres de chaque région et de chacune de ses structures, face aux références nationales.",
+                    reverse("dashboard:regions"),
+                ),
+            ]
+        region = permissions.own_region(user)
+        if region is not None:
             return [
                 HomeLink(
-                    "Le tableau de bord",
-                    "Les chiffres de votre structure face aux références régionales et nationales.",
-                    url,
-                )
+                    "Le tableau de bord de ma région",
+                    f"Les chiffres de {region.name} et de chacune de ses structures.",
+                    reverse("dashboard:region", args=[region.code]),
+                ),
+                national,
             ]
-        if getattr(user, "role", None) == "animateur_regional":
+        structure = permissions.own_structure(user)
+        if structure is not None:
             return [
-                HomeLink("Le tableau de bord", "Les chiffres de votre région et de chacune de ses structures.", url)
+                HomeLink(
+                    "Le tableau de bord de ma structure",
+                    "Les chiffres de votre structure face aux références régionales et nationales.",
+                    reverse("dashboard:structure", args=[structure.code]),
+                ),
+                national,
             ]
-        if getattr(user, "is_national", False):
-            return [HomeLink("Le tableau de bord", "Les chiffres nationaux, régionaux et de chaque structure.", url)]
-        return [
-            HomeLink(
-                "Le tableau de bord national",
-                "L'activité et les résultats des missions locales, trimestre par trimestre.",
-                url,
-            )
-        ]
+        return [national]
+
+    def load_demo(self, *, stdout: TextIO) -> None:
+        from dashboard.demo import demo_load_dashboard
+
+        demo_load_dashboard(stdout=stdout)

@@ -1,1 +1,288 @@
-"""Admin of extract imports."""
+"""Admin of extract imports: upload a zip, follow the progress, read the outcome and the quality report.
+
+CNML roles (reviewers and administrators) upload and read; records are never
+edited nor deleted. The add page is the upload form: it records the import and
+enqueues :func:`dashboard.tasks.run_extract_import` once committed (run in the
+request itself when Celery is eager, in development). While an import runs, its
+page polls a small JSON endpoint (``progression/``) from a static script and
+updates the rows read per file.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+
+from cnml.formatting import format_number
+from dashboard.importer.spec import ALL_FILES
+from dashboard.models import ExtractImport, ImportStatus
+from dashboard.services import DEFAULT_SOURCE_LABEL, extract_import_create
+
+MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024  # 2 GB: a national extract zips to well under 200 MB.
+FINISHED = (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+
+def format_duration(duration: timedelta | None) -> str:
+    if duration is None:
+        return "–"
+    seconds = duration.total_seconds()
+    if seconds < 60:
+        return f"{format_number(seconds, 1)} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def validate_zip(archive) -> None:
+    if archive.size > MAX_ARCHIVE_BYTES:
+        raise ValidationError("L'archive dépasse 2 Go.", code="file_too_large")
+    if not zipfile.is_zipfile(archive):
+        raise ValidationError(
+            "Ce fichier n'est pas une archive zip : déposez un .zip contenant les cinq fichiers CSV.", code="not_zip"
+        )
+    archive.seek(0)
+
+
+class ExtractUploadForm(forms.ModelForm):
+    archive = forms.FileField(
+        label="Archive de l'extraction (.zip)",
+        help_text=(
+            "Les cinq fichiers CSV au format P3-2011 : structures.csv, jeunes.csv, contacts.csv, "
+            "situations.csv et dispositifs.csv, à la racine de l'archive ou dans un dossier."
+        ),
+        validators=[validate_zip],
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+    extracted_on = forms.DateField(
+        label="Date d'extraction",
+        help_text="Date à laquelle l'entrepôt national a été extrait (AAAA-MM-JJ ou JJ/MM/AAAA).",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = ExtractImport
+        fields = ["archive", "extracted_on", "provisional", "source_label"]
+        help_texts = {
+            "provisional": "Cochez pour des données provisoires : la mention accompagnera chaque chiffre.",
+            "source_label": "Source citée sous chaque chiffre publié.",
+        }
+
+
+@admin.register(ExtractImport)
+class ExtractImportAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "created_at",
+        "created_by",
+        "source_label",
+        "extracted_on",
+        "provisional",
+        "status",
+        "error_count",
+        "duration_display",
+    )
+    list_filter = ("status", "provisional")
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
+    change_form_template = "admin/dashboard/extractimport/change_form.html"
+    add_form_template = "admin/dashboard/extractimport/upload_form.html"
+    fieldsets = (
+        ("Extraction", {"fields": ("source_label", "extracted_on", "provisional", "path", "created_by", "created_at")}),
+        ("Déroulement", {"fields": ("status", "step", "progress", "started_at", "finished_at", "duration_display")}),
+        ("Erreurs", {"fields": ("error_report",)}),
+        ("Qualité des données", {"fields": ("quality_display",)}),
+    )
+    readonly_fields = (
+        "source_label",
+        "extracted_on",
+        "provisional",
+        "path",
+        "created_by",
+        "created_at",
+        "status",
+        "step",
+        "progress",
+        "started_at",
+        "finished_at",
+        "duration_display",
+        "error_report",
+        "quality_display",
+    )
+
+    # --- permissions: CNML roles, through their role ---------------------------------------
+
+    @staticmethod
+    def _is_cnml(request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and getattr(user, "is_national", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_cnml(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_cnml(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_cnml(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    # --- the upload page ---------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ExtractUploadForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": ("archive", "extracted_on", "provisional", "source_label")}),)
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        return {"source_label": DEFAULT_SOURCE_LABEL}
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": "Importer une extraction de l'entrepôt national"}
+        return super().add_view(request, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:  # records are read-only
+            raise PermissionDenied
+        data = form.cleaned_data
+        created = extract_import_create(
+            archive=data["archive"],
+            extracted_on=data["extracted_on"],
+            provisional=data["provisional"],
+            source_label=data["source_label"],
+            created_by=request.user,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        from dashboard.tasks import run_extract_import
+
+        run_extract_import.delay_on_commit(obj.pk)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            "Extraction déposée : l'import est lancé. Cette page suit sa progression et affichera son résultat.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:dashboard_extractimport_change", args=[obj.pk]))
+
+    # --- progress (JSON, polled by static/dashboard/admin/import-progress.js) ----------------
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/progression/",
+                self.admin_site.admin_view(self.progress_view),
+                name="dashboard_extractimport_progress",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def progress_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        extract_import = get_object_or_404(ExtractImport, pk=pk)
+        return JsonResponse(
+            {
+                "status": extract_import.status,
+                "status_label": extract_import.get_status_display(),
+                "step": extract_import.step,
+                "finished": extract_import.status in FINISHED,
+                "rows": {name: _count(extract_import.row_counts.get(name)) for name in ALL_FILES},
+            }
+        )
+
+    # --- read-only fields --------------------------------------------------------------------
+
+    @admin.display(description="durée")
+    def duration_display(self, obj: ExtractImport) -> str:
+        return format_duration(obj.duration)
+
+    @admin.display(description="lignes lues par fichier")
+    def progress(self, obj: ExtractImport) -> str:
+        url = "" if obj.status in FINISHED else reverse("admin:dashboard_extractimport_progress", args=[obj.pk])
+        return render_to_string(
+            "admin/dashboard/extractimport/progress.html",
+            {"rows": [(name, _count(obj.row_counts.get(name))) for name in ALL_FILES], "progress_url": url},
+        )
+
+    @admin.display(description="rapport d'erreurs")
+    def error_report(self, obj: ExtractImport) -> str:
+        if not obj.error_count:
+            return "Aucune erreur." if obj.status in FINISHED else "–"
+        return render_to_string(
+            "admin/dashboard/extractimport/errors.html",
+            {
+                "errors": obj.errors,
+                "total": format_number(obj.error_count),
+                "shown": len(obj.errors),
+                "more": obj.error_count > len(obj.errors),
+            },
+        )
+
+    @admin.display(description="rapport de qualité")
+    def quality_display(self, obj: ExtractImport) -> str:
+        report = obj.quality_report or {}
+        if not report:
+            return "–"
+        rejected = report.get("rejected", {})
+        sections = []
+        for key, section in (report.get("snapshot_checks") or {}).items():
+            rows = section.get("rows") or []
+            columns = list(rows[0]) if rows else []
+            sections.append(
+                {
+                    "key": key,
+                    "label": section.get("label", key),
+                    "columns": columns,
+                    "rows": [[_cell(row.get(column)) for column in columns] for row in rows],
+                }
+            )
+        return render_to_string(
+            "admin/dashboard/extractimport/quality_report.html",
+            {
+                "rejected_total": format_number(rejected.get("total", 0)),
+                "rejected": [
+                    (reason["label"], format_number(reason["count"])) for reason in rejected.get("by_reason", [])
+                ],
+                "suspicious": [
+                    (item["label"], item.get("file", ""), format_number(item["count"]))
+                    for item in report.get("suspicious", [])
+                ],
+                "has_suspicious": "suspicious" in report,
+                "structures_without_data": report.get("structures_without_data"),
+                "sections": sections,
+            },
+        )
+
+
+def _count(value) -> str:
+    return "–" if value is None else format_number(value)
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "oui", False: "non", None: "–"}[value]
+    if isinstance(value, int | float):
+        return format_number(value, 0 if float(value).is_integer() else 1)
+    return str(value)

@@ -1,1 +1,195 @@
-"""Admin of indicator snapshots."""
+"""Admin of indicator snapshots: follow recomputes, start one, validate for publication."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+
+from dashboard import selectors
+from dashboard.models.snapshots import Snapshot, SnapshotStatus
+from dashboard.publication import PublicationError, snapshot_validate
+from dashboard.recompute import RecomputeError, snapshot_recompute
+
+
+def _start_recompute() -> str:
+    """Enqueue the recompute task (or compute here without it); return a French message."""
+    try:
+        from dashboard.tasks import recompute_indicators
+    except ImportError:
+        recompute_indicators = None
+    if recompute_indicators is not None:
+        recompute_indicators.delay_on_commit()
+        return "Recalcul des indicateurs lancé : le nouveau calcul apparaîtra dans cette liste une fois terminé."
+    snapshot = snapshot_recompute()
+    return f"Calcul n° {snapshot.pk} terminé : {snapshot.value_count} valeurs."
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "status",
+        "publication",
+        "data_provisional",
+        "computed_at",
+        "duration_display",
+        "value_count",
+    )
+    list_filter = ("status", "data_provisional", ("validated_at", admin.EmptyFieldListFilter))
+    date_hierarchy = "created_at"
+    list_select_related = ("validated_by",)
+    actions = ["validate_for_publication"]
+    change_list_template = "admin/dashboard/snapshot/change_list.html"
+    fields = (
+        "status",
+        "provenance",
+        "extract_import",
+        "extracted_on",
+        "data_provisional",
+        "created_at",
+        "computed_at",
+        "duration_display",
+        "periods_display",
+        "value_count",
+        "validated_at",
+        "validated_by",
+        "error",
+        "national_table",
+    )
+    readonly_fields = fields
+
+    # Reviewers reach these pages through their role, whatever their groups hold.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return Snapshot.user_may_validate(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return Snapshot.user_may_validate(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_validate_permission(self, request: HttpRequest) -> bool:
+        return Snapshot.user_may_validate(request.user)
+
+    @admin.display(description="publication")
+    def publication(self, snapshot: Snapshot) -> str:
+        if snapshot.is_validated:
+            who = snapshot.validated_by or "—"
+            return f"Validé le {snapshot.validated_at:%d/%m/%Y} par {who}"
+        if snapshot.is_computed:
+            return "Provisoire (à valider)"
+        return "—"
+
+    @admin.display(description="durée")
+    def duration_display(self, snapshot: Snapshot) -> str:
+        duration = snapshot.duration
+        return f"{number_format(duration.total_seconds(), 1)} s" if duration else "—"
+
+    @admin.display(description="périodes")
+    def periods_display(self, snapshot: Snapshot) -> str:
+        return ", ".join(snapshot.periods) or "—"
+
+    @admin.display(description="ligne de source")
+    def provenance(self, snapshot: Snapshot) -> str:
+        return snapshot.provenance if snapshot.is_computed else "—"
+
+    @admin.display(description="chiffres nationaux (dernière période)")
+    def national_table(self, snapshot: Snapshot) -> str:
+        period = selectors.default_period(snapshot) if snapshot.is_computed else None
+        if period is None:
+            return "—"
+        figures = selectors.indicator_table(snapshot, selectors.Scope.national(), period, references=False)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    "\u2003" * figure.indicator.level,
+                    figure.indicator.label,
+                    _number(figure, figure.value),
+                    _number(figure, figure.previous_value),
+                    _evolution(figure),
+                )
+                for figure in figures
+            ),
+        )
+        return format_html(
+            "<table><caption>{} (comparé à {})</caption><thead><tr><th>Indicateur</th><th>Valeur</th>"
+            "<th>Un an avant</th><th>Évolution</th></tr></thead><tbody>{}</tbody></table>",
+            period.label,
+            period.previous.label,
+            rows,
+        )
+
+    @admin.action(description="Valider pour publication", permissions=["validate"])
+    def validate_for_publication(self, request: HttpRequest, queryset) -> None:
+        validated = 0
+        for snapshot in queryset:
+            if not snapshot.can_validate(request.user):
+                reason = "déjà validé" if snapshot.is_validated else "calcul non terminé"
+                if not Snapshot.user_may_validate(request.user):
+                    reason = "réservé aux relecteurs CNML et aux administrateurs"
+                self.message_user(request, f"{snapshot} non validé : {reason}.", messages.WARNING)
+                continue
+            try:
+                snapshot_validate(snapshot_id=snapshot.pk, user=request.user)
+            except (PublicationError, PermissionDenied) as exc:
+                self.message_user(request, f"{snapshot} non validé : {exc}", messages.WARNING)
+                continue
+            validated += 1
+        if validated:
+            self.message_user(request, f"{validated} calcul(s) validé(s) pour publication.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path(
+                "recalculer/",
+                self.admin_site.admin_view(self.recompute_view),
+                name="dashboard_snapshot_recompute",
+            ),
+            *super().get_urls(),
+        ]
+
+    def recompute_view(self, request: HttpRequest):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not Snapshot.user_may_validate(request.user):
+            raise PermissionDenied
+        try:
+            self.message_user(request, _start_recompute(), messages.SUCCESS)
+        except RecomputeError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:dashboard_snapshot_changelist"))
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_recompute": Snapshot.user_may_validate(request.user),
+            "running": Snapshot.objects.filter(status=SnapshotStatus.COMPUTING).exists(),
+        }
+        return super().changelist_view(request, extra_context)
+
+
+def _number(figure: selectors.Figure, value) -> str:
+    published = figure.published(value)
+    if published is None:
+        return "—"
+    if figure.indicator.is_rate:
+        return f"{number_format(published, 1)} %"
+    return number_format(published, force_grouping=True)
+
+
+def _evolution(figure: selectors.Figure) -> str:
+    evolution = figure.evolution
+    if evolution is None:
+        return "—"
+    sign = "+" if evolution > 0 else ""
+    unit = " pt" if figure.indicator.is_rate else " %"
+    return f"{sign}{number_format(evolution, 1)}{unit}"

@@ -6,110 +6,232 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cnml', '0001_initial'),
+        ("cnml", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExtractImport',
+            name="ExtractImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('source_label', models.CharField(default='Parcours 3, entrepôt national', max_length=200, verbose_name='source')),
-                ('extracted_on', models.DateField(verbose_name="date d'extraction")),
-                ('provisional', models.BooleanField(default=False, verbose_name='données provisoires')),
-                ('archive', models.FileField(blank=True, upload_to='extracts/', verbose_name='archive')),
-                ('path', models.CharField(blank=True, max_length=500, verbose_name='chemin importé')),
-                ('status', models.CharField(choices=[('en_attente', 'En attente'), ('en_cours', 'En cours'), ('reussi', 'Réussi'), ('echoue', 'Échoué')], default='en_attente', max_length=12, verbose_name='état')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='commencé le')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='terminé le')),
-                ('row_counts', models.JSONField(blank=True, default=dict, verbose_name='lignes lues par fichier')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name="nombre d'erreurs")),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='premières erreurs')),
-                ('quality_report', models.JSONField(blank=True, default=dict, verbose_name='rapport de qualité')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='par')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                (
+                    "source_label",
+                    models.CharField(default="Parcours 3, entrepôt national", max_length=200, verbose_name="source"),
+                ),
+                ("extracted_on", models.DateField(verbose_name="date d'extraction")),
+                ("provisional", models.BooleanField(default=False, verbose_name="données provisoires")),
+                ("archive", models.FileField(blank=True, upload_to="extracts/", verbose_name="archive")),
+                ("path", models.CharField(blank=True, max_length=500, verbose_name="chemin importé")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("en_attente", "En attente"),
+                            ("en_cours", "En cours"),
+                            ("reussi", "Réussi"),
+                            ("echoue", "Échoué"),
+                        ],
+                        default="en_attente",
+                        max_length=12,
+                        verbose_name="état",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="commencé le")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="terminé le")),
+                ("row_counts", models.JSONField(blank=True, default=dict, verbose_name="lignes lues par fichier")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="nombre d'erreurs")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="premières erreurs")),
+                ("quality_report", models.JSONField(blank=True, default=dict, verbose_name="rapport de qualité")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "import d'extraction",
-                'verbose_name_plural': "imports d'extraction",
-                'ordering': ['-created_at'],
+                "verbose_name": "import d'extraction",
+                "verbose_name_plural": "imports d'extraction",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='YoungPerson',
+            name="YoungPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_jeune', models.CharField(max_length=40, unique=True, verbose_name='identifiant')),
-                ('birth_month', models.DateField(help_text='Premier jour du mois (AAAA-MM).', verbose_name='mois de naissance')),
-                ('sex', models.CharField(choices=[('F', 'Femme'), ('H', 'Homme')], max_length=1, verbose_name='sexe')),
-                ('training_level', models.CharField(choices=[('VI', 'VI'), ('Vbis', 'V bis'), ('V', 'V'), ('IV', 'IV'), ('III', 'III'), ('II', 'II'), ('I', 'I')], max_length=4, verbose_name='niveau de formation')),
-                ('first_reception_on', models.DateField(verbose_name='date du premier accueil')),
-                ('structure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cnml.structure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("id_jeune", models.CharField(max_length=40, unique=True, verbose_name="identifiant")),
+                (
+                    "birth_month",
+                    models.DateField(help_text="Premier jour du mois (AAAA-MM).", verbose_name="mois de naissance"),
+                ),
+                ("sex", models.CharField(choices=[("F", "Femme"), ("H", "Homme")], max_length=1, verbose_name="sexe")),
+                (
+                    "training_level",
+                    models.CharField(
+                        choices=[
+                            ("VI", "VI"),
+                            ("Vbis", "V bis"),
+                            ("V", "V"),
+                            ("IV", "IV"),
+                            ("III", "III"),
+                            ("II", "II"),
+                            ("I", "I"),
+                        ],
+                        max_length=4,
+                        verbose_name="niveau de formation",
+                    ),
+                ),
+                ("first_reception_on", models.DateField(verbose_name="date du premier accueil")),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="cnml.structure"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'jeune',
+                "verbose_name": "jeune",
             },
         ),
         migrations.CreateModel(
-            name='Situation',
+            name="Situation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('EMPLOI', 'Emploi'), ('FORMATION', 'Formation'), ('IMMERSION', 'Immersion')], max_length=10, verbose_name='type de situation')),
-                ('contract', models.CharField(blank=True, choices=[('CDI', 'CDI'), ('CDD', 'CDD'), ('INTERIM', 'Intérim'), ('CONTRAT_AIDE', 'Contrat aidé'), ('APPRENTISSAGE', 'Apprentissage'), ('PROFESSIONNALISATION', 'Professionnalisation')], max_length=20, verbose_name='type de contrat')),
-                ('start_on', models.DateField(verbose_name='date de début')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='date de fin')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dashboard.youngperson')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("EMPLOI", "Emploi"), ("FORMATION", "Formation"), ("IMMERSION", "Immersion")],
+                        max_length=10,
+                        verbose_name="type de situation",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("CDI", "CDI"),
+                            ("CDD", "CDD"),
+                            ("INTERIM", "Intérim"),
+                            ("CONTRAT_AIDE", "Contrat aidé"),
+                            ("APPRENTISSAGE", "Apprentissage"),
+                            ("PROFESSIONNALISATION", "Professionnalisation"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de contrat",
+                    ),
+                ),
+                ("start_on", models.DateField(verbose_name="date de début")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="date de fin")),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="dashboard.youngperson"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'situation',
+                "verbose_name": "situation",
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programme', models.CharField(choices=[('CIVIS', 'CIVIS'), ('ANI', 'ANI'), ('CONTRAT_AUTONOMIE', "Contrat d'autonomie")], max_length=20, verbose_name='dispositif')),
-                ('entry_on', models.DateField(verbose_name="date d'entrée")),
-                ('exit_on', models.DateField(blank=True, null=True, verbose_name='date de sortie')),
-                ('exit_reason', models.CharField(blank=True, choices=[('EMPLOI_DURABLE', 'Emploi durable'), ('EMPLOI', 'Emploi'), ('ALTERNANCE', 'Alternance'), ('FORMATION', 'Formation'), ('ABANDON', 'Abandon'), ('DEMENAGEMENT', 'Déménagement'), ('LIMITE_AGE', "Limite d'âge"), ('AUTRE', 'Autre')], max_length=20, verbose_name='motif de sortie')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dashboard.youngperson')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[("CIVIS", "CIVIS"), ("ANI", "ANI"), ("CONTRAT_AUTONOMIE", "Contrat d'autonomie")],
+                        max_length=20,
+                        verbose_name="dispositif",
+                    ),
+                ),
+                ("entry_on", models.DateField(verbose_name="date d'entrée")),
+                ("exit_on", models.DateField(blank=True, null=True, verbose_name="date de sortie")),
+                (
+                    "exit_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("EMPLOI_DURABLE", "Emploi durable"),
+                            ("EMPLOI", "Emploi"),
+                            ("ALTERNANCE", "Alternance"),
+                            ("FORMATION", "Formation"),
+                            ("ABANDON", "Abandon"),
+                            ("DEMENAGEMENT", "Déménagement"),
+                            ("LIMITE_AGE", "Limite d'âge"),
+                            ("AUTRE", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="motif de sortie",
+                    ),
+                ),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="dashboard.youngperson"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entrée en dispositif',
-                'verbose_name_plural': 'entrées en dispositif',
+                "verbose_name": "entrée en dispositif",
+                "verbose_name_plural": "entrées en dispositif",
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contact_on', models.DateField(verbose_name='date du contact')),
-                ('kind', models.CharField(choices=[('ENTRETIEN_INDIVIDUEL', 'Entretien individuel'), ('ATELIER', 'Atelier'), ('INFO_COLLECTIVE', 'Information collective'), ('TELEPHONE', 'Téléphone'), ('ECRIT', 'Écrit')], max_length=20, verbose_name='type de contact')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dashboard.youngperson')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("contact_on", models.DateField(verbose_name="date du contact")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ENTRETIEN_INDIVIDUEL", "Entretien individuel"),
+                            ("ATELIER", "Atelier"),
+                            ("INFO_COLLECTIVE", "Information collective"),
+                            ("TELEPHONE", "Téléphone"),
+                            ("ECRIT", "Écrit"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de contact",
+                    ),
+                ),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="dashboard.youngperson"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
+                "verbose_name": "contact",
             },
         ),
         migrations.AddIndex(
-            model_name='youngperson',
-            index=models.Index(fields=['first_reception_on'], name='dashboard_y_first_r_8ddca4_idx'),
+            model_name="youngperson",
+            index=models.Index(fields=["first_reception_on"], name="dashboard_y_first_r_8ddca4_idx"),
         ),
         migrations.AddIndex(
-            model_name='situation',
-            index=models.Index(fields=['start_on'], name='dashboard_s_start_o_158be4_idx'),
+            model_name="situation",
+            index=models.Index(fields=["start_on"], name="dashboard_s_start_o_158be4_idx"),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['programme', 'entry_on'], name='dashboard_e_program_cf4530_idx'),
+            model_name="enrolment",
+            index=models.Index(fields=["programme", "entry_on"], name="dashboard_e_program_cf4530_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['contact_on'], name='dashboard_c_contact_9f85db_idx'),
+            model_name="contact",
+            index=models.Index(fields=["contact_on"], name="dashboard_c_contact_9f85db_idx"),
         ),
     ]

@@ -5,6 +5,9 @@ snapshot of the warehouse): a successful import replaces them in one
 transaction. Young people reference structures by id; contacts, situations and
 enrolments reference young people by the fact table's integer id, so that the
 recompute joins on integers.
+
+Indexes are few on purpose: the facts are only read whole, by the recompute's
+set-based scans, and every index is rebuilt at each import (millions of rows).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.conf import settings
 from django.db import models
 
 from cnml.models import Structure
+from cnml.uploads import get_private_storage
 
 
 class Sex(models.TextChoices):
@@ -73,8 +77,8 @@ class ExitReason(models.TextChoices):
 class YoungPerson(models.Model):
     """jeunes.csv: one row per pseudonymous young person."""
 
-    id_jeune = models.CharField("identifiant", max_length=40, unique=True)
-    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="+")
+    id_jeune = models.CharField("identifiant", max_length=40)
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="+", db_index=False)
     birth_month = models.DateField("mois de naissance", help_text="Premier jour du mois (AAAA-MM).")
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
     training_level = models.CharField("niveau de formation", max_length=4, choices=TrainingLevel.choices)
@@ -82,7 +86,8 @@ class YoungPerson(models.Model):
 
     class Meta:
         verbose_name = "jeune"
-        indexes = [models.Index(fields=["first_reception_on"])]
+        # A constraint rather than unique=True: no extra LIKE index on PostgreSQL.
+        constraints = [models.UniqueConstraint(fields=["id_jeune"], name="youngperson_unique_id_jeune")]
 
     def __str__(self) -> str:
         return self.id_jeune
@@ -91,13 +96,12 @@ class YoungPerson(models.Model):
 class Contact(models.Model):
     """contacts.csv: every contact (event) with a young person."""
 
-    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact_on = models.DateField("date du contact")
     kind = models.CharField("type de contact", max_length=20, choices=ContactType.choices)
 
     class Meta:
         verbose_name = "contact"
-        indexes = [models.Index(fields=["contact_on"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.contact_on}"
@@ -106,7 +110,7 @@ class Contact(models.Model):
 class Situation(models.Model):
     """situations.csv: employment, training and immersion periods."""
 
-    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField("type de situation", max_length=10, choices=SituationType.choices)
     contract = models.CharField("type de contrat", max_length=20, choices=ContractType.choices, blank=True)
     start_on = models.DateField("date de début")
@@ -114,7 +118,6 @@ class Situation(models.Model):
 
     class Meta:
         verbose_name = "situation"
-        indexes = [models.Index(fields=["start_on"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.start_on}"
@@ -123,7 +126,7 @@ class Situation(models.Model):
 class Enrolment(models.Model):
     """dispositifs.csv: programme enrolments (CIVIS, ANI, contrat d'autonomie)."""
 
-    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+", db_index=False)
     programme = models.CharField("dispositif", max_length=20, choices=Programme.choices)
     entry_on = models.DateField("date d'entrée")
     exit_on = models.DateField("date de sortie", null=True, blank=True)
@@ -132,7 +135,6 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = "entrée en dispositif"
         verbose_name_plural = "entrées en dispositif"
-        indexes = [models.Index(fields=["programme", "entry_on"])]
 
     def __str__(self) -> str:
         return f"{self.programme} {self.entry_on}"
@@ -153,11 +155,14 @@ class ExtractImport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     source_label = models.CharField("source", max_length=200, default="Parcours 3, entrepôt national")
-    extracted_on = models.DateField("date d'extraction")
+    # Empty until the import reads it from the data when not given (the date of the last contact).
+    extracted_on = models.DateField("date d'extraction", null=True, blank=True)
     provisional = models.BooleanField("données provisoires", default=False)
-    archive = models.FileField("archive", upload_to="extracts/", blank=True)
+    # Pseudonymised individual data: stored privately, never served by the web server.
+    archive = models.FileField("archive", upload_to="extracts/", storage=get_private_storage, blank=True)
     path = models.CharField("chemin importé", max_length=500, blank=True)
     status = models.CharField("état", max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    step = models.CharField("étape en cours", max_length=200, blank=True)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
     # file name -> rows read so far (progress) and at the end (counts).
@@ -173,6 +178,8 @@ class ExtractImport(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
+        if self.extracted_on is None:
+            return f"Import n° {self.pk} ({self.get_status_display()})"
         return f"Import du {self.extracted_on:%d/%m/%Y} ({self.get_status_display()})"
 
     @property

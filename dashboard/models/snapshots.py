@@ -1,1 +1,188 @@
-"""Indicator snapshots (written by the recompute)."""
+"""Indicator snapshots (written by the recompute, :mod:`dashboard.recompute`).
+
+A snapshot is one complete computation of every indicator, for every period,
+scope (nation, region, structure) of the facts in place. Its values are written
+in the same transaction that marks it computed: readers, which take the latest
+*computed* snapshot, switch from one set of figures to the next atomically. A
+snapshot left "computing" (its process was killed) has no values and is
+ignored; the next recompute marks it failed.
+
+A computed snapshot is provisional until a CNML reviewer validates it for
+publication; the public pages show the latest validated snapshot only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cnml.models import NATIONAL_ROLES
+from dashboard.models.facts import ExtractImport
+from dashboard.periods import of_month_year
+
+__all__ = ["IndicatorValue", "ScopeKind", "Snapshot", "SnapshotStatus"]
+
+EXPLOITATION = "Exploitation CNML-COPEXEN"
+
+
+class SnapshotStatus(models.TextChoices):
+    COMPUTING = "en_cours", "Calcul en cours"
+    COMPUTED = "calcule", "Calculé"
+    FAILED = "echoue", "Échoué"
+
+
+class SnapshotQuerySet(models.QuerySet):
+    def computed(self) -> SnapshotQuerySet:
+        return self.filter(status=SnapshotStatus.COMPUTED)
+
+    def validated(self) -> SnapshotQuerySet:
+        return self.computed().filter(validated_at__isnull=False)
+
+    def latest_computed(self) -> Snapshot | None:
+        """The figures signed-in readers see: the most recently computed snapshot."""
+        return self.computed().order_by("-computed_at", "-pk").first()
+
+    def latest_validated(self) -> Snapshot | None:
+        """The published figures: the most recently computed snapshot among validated ones."""
+        return self.validated().order_by("-computed_at", "-pk").first()
+
+
+class Snapshot(models.Model):
+    status = models.CharField("état", max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.COMPUTING)
+    created_at = models.DateTimeField("commencé le", auto_now_add=True)
+    computed_at = models.DateTimeField("calculé le", null=True, blank=True)
+    failed_at = models.DateTimeField("échoué le", null=True, blank=True)
+    error = models.TextField("erreur", blank=True)
+
+    # Provenance, copied from the import whose facts were computed, so that the
+    # published line never changes even if the import record goes.
+    extract_import = models.ForeignKey(
+        ExtractImport,
+        verbose_name="import",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="snapshots",
+    )
+    source_label = models.CharField("source", max_length=200, blank=True)
+    extracted_on = models.DateField("date d'extraction", null=True, blank=True)
+    data_provisional = models.BooleanField("données provisoires", default=False)
+
+    periods = models.JSONField("périodes", default=list, blank=True)
+    value_count = models.PositiveIntegerField("nombre de valeurs", default=0)
+
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="validé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "calcul des indicateurs"
+        verbose_name_plural = "calculs des indicateurs"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "computed_at"])]
+
+    def __str__(self) -> str:
+        if self.extracted_on:
+            return f"Calcul n° {self.pk} (extraction du {self.extracted_on:%d/%m/%Y})"
+        return f"Calcul n° {self.pk}"
+
+    @property
+    def is_computed(self) -> bool:
+        return self.status == SnapshotStatus.COMPUTED
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
+
+    @property
+    def duration(self):
+        if self.computed_at and self.created_at:
+            return self.computed_at - self.created_at
+        return None
+
+    @property
+    def provenance(self) -> str:
+        """The line printed under every figure, as the newsletter prints it.
+
+        "Source : Parcours 3, entrepôt national (données provisoires d'octobre 2011).
+        Exploitation CNML-COPEXEN" — "provisoires" only when the import said the
+        warehouse's data were provisional. Whether the CNML has validated the
+        figures is a separate matter, flagged by the pages (:attr:`is_validated`).
+        """
+        source = self.source_label or "Parcours 3, entrepôt national"
+        if self.extracted_on is None:
+            return f"Source : {source}. {EXPLOITATION}"
+        data = "données provisoires" if self.data_provisional else "données"
+        return f"Source : {source} ({data} {of_month_year(self.extracted_on)}). {EXPLOITATION}"
+
+    @staticmethod
+    def user_may_validate(user) -> bool:
+        """Only CNML roles (relecteur CNML, administrateur) validate figures for publication."""
+        return bool(
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and user.is_active
+            and (getattr(user, "role", None) in NATIONAL_ROLES or user.is_superuser)
+        )
+
+    def can_validate(self, user) -> bool:
+        """``user`` may validate this snapshot now: a CNML role, a computed snapshot not yet validated."""
+        return self.user_may_validate(user) and self.is_computed and not self.is_validated
+
+
+class ScopeKind(models.TextChoices):
+    NATIONAL = "national", "France entière"
+    REGION = "region", "Région"
+    STRUCTURE = "structure", "Structure"
+
+
+class IndicatorValue(models.Model):
+    """One figure: an indicator, for a period, for a scope, in a snapshot."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="values")
+    scope_kind = models.CharField("périmètre", max_length=10, choices=ScopeKind.choices)
+    # Region code, structure code, or "" for the nation.
+    scope_code = models.CharField("code du périmètre", max_length=20, blank=True)
+    period = models.CharField("période", max_length=7)
+    indicator = models.CharField("indicateur", max_length=60)
+    # A count, or a rate in % (None when its denominator is 0).
+    value = models.FloatField("valeur", null=True, blank=True)
+    # Rates only: the counts they are made of.
+    numerator = models.BigIntegerField("numérateur", null=True, blank=True)
+    denominator = models.BigIntegerField("dénominateur", null=True, blank=True)
+    # Rates of structures only: position among all structures (1 = best), out of rank_count.
+    rank = models.PositiveIntegerField("rang", null=True, blank=True)
+    rank_count = models.PositiveIntegerField("nombre de structures classées", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "valeur d'indicateur"
+        verbose_name_plural = "valeurs d'indicateurs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "scope_kind", "scope_code", "period", "indicator"],
+                name="indicatorvalue_unique_per_snapshot",
+            )
+        ]
+        indexes = [models.Index(fields=["snapshot", "indicator", "period", "scope_kind"])]
+
+    def __str__(self) -> str:
+        scope = self.scope_code or "national"
+        return f"{self.indicator} {self.period} {scope} = {self.value}"
+
+    @property
+    def quartile(self) -> int | None:
+        """1 for the best quarter of structures, 4 for the last."""
+        if not self.rank or not self.rank_count:
+            return None
+        # By percentile rank, so that the best is always in the 1st quartile and the last in the 4th.
+        if self.rank_count == 1:
+            return 1
+        return min(4, 4 * (self.rank - 1) // (self.rank_count - 1) + 1)

@@ -1,0 +1,93 @@
+"""Demo figures of the tableau de bord (``python manage.py demo``), idempotent.
+
+Imports the sample extract shipped beside the repository
+(``settings.SHARED_DATA_DIR / "extract-sample"``) through the importer service,
+as provisional warehouse data extracted on the sample's last day
+(31 December 2011: its last contact and its last entries), recomputes the
+indicators and validates the snapshot as the demo CNML reviewer, so that the
+public page shows figures. Run again, it imports nothing if the same extract
+(same folder, extraction date, status and source) is already the latest
+successful import, recomputes nothing if that import already has a computed
+snapshot, and validates nothing already validated.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TextIO
+
+from django.conf import settings
+
+from cnml.models import Role, User
+from dashboard.models import ExtractImport, ImportStatus, Snapshot
+from dashboard.publication import snapshot_validate
+from dashboard.recompute import snapshot_recompute
+from dashboard.services import DEFAULT_SOURCE_LABEL, extract_import_create, extract_import_run
+
+SAMPLE_FOLDER = "extract-sample"
+# The sample runs from 2 January 2009 to 31 December 2011 (contacts, first receptions, entries).
+DEMO_EXTRACTED_ON = date(2011, 12, 31)
+DEMO_REVIEWER = "relecteur@demo.cnml.fr"
+
+
+class DemoDashboardError(Exception):
+    pass
+
+
+def sample_path():
+    return (settings.SHARED_DATA_DIR / SAMPLE_FOLDER).resolve()
+
+
+def _demo_import(path) -> tuple[ExtractImport, bool]:
+    """The import of the sample, done now unless it is already the facts in place."""
+    latest = (
+        ExtractImport.objects.filter(status=ImportStatus.SUCCEEDED)
+        .order_by("-finished_at", "-created_at", "-pk")
+        .first()
+    )
+    if (
+        latest is not None
+        and latest.path == str(path)
+        and latest.extracted_on == DEMO_EXTRACTED_ON
+        and latest.provisional
+        and latest.source_label == DEFAULT_SOURCE_LABEL
+    ):
+        return latest, False
+    reviewer = User.objects.filter(email=DEMO_REVIEWER).first()
+    extract_import = extract_import_create(
+        path=path,
+        extracted_on=DEMO_EXTRACTED_ON,
+        provisional=True,
+        source_label=DEFAULT_SOURCE_LABEL,
+        created_by=reviewer,
+    )
+    extract_import = extract_import_run(extract_import_id=extract_import.pk)
+    if extract_import.status != ImportStatus.SUCCEEDED:
+        errors = "\n".join(extract_import.errors[:10])
+        raise DemoDashboardError(f"L'extraction de démonstration {path} a été refusée :\n{errors}")
+    return extract_import, True
+
+
+def demo_load_dashboard(*, stdout: TextIO) -> Snapshot | None:
+    """Import, recompute and validate the sample extract; return the published snapshot."""
+    path = sample_path()
+    if not path.is_dir():
+        stdout.write(f"Tableau de bord : extraction de démonstration absente ({path}), rien n'est importé.\n")
+        return None
+    extract_import, imported = _demo_import(path)
+    if imported:
+        counts = ", ".join(f"{name} : {count}" for name, count in extract_import.row_counts.items())
+        stdout.write(f"Tableau de bord : extraction de démonstration importée ({counts}).\n")
+    snapshot = Snapshot.objects.computed().filter(extract_import=extract_import).order_by("-computed_at", "-pk").first()
+    if snapshot is None:
+        snapshot = snapshot_recompute(extract_import_id=extract_import.pk)
+        stdout.write(f"Tableau de bord : indicateurs calculés ({snapshot.value_count} valeurs).\n")
+    if not snapshot.is_validated:
+        reviewer = User.objects.filter(email=DEMO_REVIEWER, role=Role.RELECTEUR_CNML).first()
+        if reviewer is None:
+            raise DemoDashboardError(
+                f"Compte de démonstration {DEMO_REVIEWER} introuvable : chargez d'abord le réseau."
+            )
+        snapshot = snapshot_validate(snapshot_id=snapshot.pk, user=reviewer)
+        stdout.write(f"Tableau de bord : calcul n° {snapshot.pk} validé pour publication.\n")
+    return snapshot

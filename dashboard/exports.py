@@ -1,0 +1,167 @@
+"""Exports of the dashboard tables: CSV and XLSX (tablib), and a printable PDF in the newsletter's layout.
+
+Every export holds exactly what its page shows, for the same reader (the public
+the validated figures only) and the same period, with the provenance of the
+figures on every row (CSV, XLSX) or under every table and chart (PDF).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import tablib
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+
+from cnml.pdf import render_pdf
+from dashboard import pages
+from dashboard.pages import HeadlineLine, Reading, ScopeTable
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNITS = {"count": "nombre de jeunes", "percent": "%"}
+
+
+def source_text(reading: Reading) -> str:
+    """The provenance line, and the CNML's status when the figures are not validated yet."""
+    if reading.validated:
+        return reading.provenance
+    return f"{reading.provenance} — chiffres provisoires, non validés par le CNML"
+
+
+def _number(value):
+    """Counts as integers, rates and evolutions as floats with one decimal, None as an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def indicator_dataset(reading: Reading, table: ScopeTable, scope_label: str) -> tablib.Dataset:
+    """One row per indicator, in the page's order, with its references and position."""
+    period = reading.period
+    headers = [
+        "Périmètre",
+        "Rubrique",
+        "Code",
+        "Indicateur",
+        "Unité",
+        "Période",
+        "Valeur",
+        "Période de comparaison",
+        "Valeur un an avant",
+        "Évolution (en %, en points pour un taux)",
+    ]
+    if table.has_region:
+        headers.append("Référence régionale")
+    if table.has_national:
+        headers.append("Référence nationale")
+    if table.has_position:
+        headers += ["Rang parmi les structures", "Structures classées", "Quartile"]
+    headers.append("Source")
+    dataset = tablib.Dataset(headers=headers, title="Indicateurs")
+    source = source_text(reading)
+    for figure in table.figures:
+        indicator = figure.indicator
+        row = [
+            scope_label,
+            indicator.section.value,
+            indicator.code,
+            indicator.label,
+            UNITS[indicator.unit.value],
+            f"{period.code} ({period.label})",
+            _number(figure.published(figure.value)),
+            f"{period.previous.code} ({period.previous.label})",
+            _number(figure.published(figure.previous_value)),
+            _number(figure.evolution),
+        ]
+        if table.has_region:
+            row.append(_number(figure.published(figure.region_value)))
+        if table.has_national:
+            row.append(_number(figure.published(figure.national_value)))
+        if table.has_position:
+            row += [figure.rank, figure.rank_count, figure.quartile]
+        row.append(source)
+        dataset.append(row)
+    return dataset
+
+
+def headline_dataset(reading: Reading, lines: list[HeadlineLine], headline, *, title: str) -> tablib.Dataset:
+    """The table of regions or structures: code, name, and each headline figure."""
+    headers = ["Code", "Nom"]
+    for indicator in headline:
+        unit = " (%)" if indicator.is_rate else ""
+        headers.append(f"{indicator.label}{unit}")
+        if indicator.is_rate:
+            headers += [f"{indicator.label} : rang", f"{indicator.label} : structures classées"]
+        else:
+            headers.append(f"{indicator.label} : évolution sur un an (%)")
+    headers += ["Période", "Source"]
+    dataset = tablib.Dataset(headers=headers, title=title[:31])
+    period = reading.period
+    source = source_text(reading)
+    for line in lines:
+        row = [line.code, line.label]
+        for cell in line.cells:
+            if cell.indicator.is_rate:
+                value = cell.value if cell.value is None else round(cell.value, 1)
+                row += [value, cell.rank, cell.rank_count]
+            else:
+                row += [_number(cell.value if cell.value is None else int(cell.value)), _number(cell.evolution)]
+        row += [f"{period.code} ({period.label})", source]
+        dataset.append(row)
+    return dataset
+
+
+def _french_decimal(value):
+    """French spreadsheets read "4,7" as a number in a ";"-separated file."""
+    return str(value).replace(".", ",") if isinstance(value, float) else value
+
+
+def csv_content(dataset: tablib.Dataset) -> str:
+    french = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        french.append([_french_decimal(value) for value in row])
+    # A BOM so that spreadsheet software reads the accents as UTF-8; ";" as French spreadsheets expect.
+    return "\ufeff" + french.export("csv", delimiter=";")
+
+
+def _datasets(context: dict) -> list[tablib.Dataset]:
+    reading: Reading = context["reading"]
+    datasets = []
+    if context.get("table") is not None:
+        datasets.append(indicator_dataset(reading, context["table"], context["scope_label"]))
+    if context.get("lines"):
+        title = context.get("lines_title", "Structures")
+        datasets.append(headline_dataset(reading, context["lines"], context["headline"], title=title))
+    return datasets
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def respond(request: HttpRequest, fmt: str, context: dict, *, slug: str) -> HttpResponse:
+    """The export of a page's tables as ``fmt`` (csv, xlsx or pdf); 404 when there is nothing to export."""
+    reading: Reading = context["reading"]
+    datasets = _datasets(context) if reading.snapshot is not None and reading.period is not None else []
+    if not datasets or reading.unknown_period:
+        raise Http404("Aucun chiffre à exporter pour cette période.")
+    name = f"tableau-de-bord-{slug}-{reading.period.code}"
+    if fmt == "csv":
+        # A CSV holds one table: the one asked for (?tableau=structures on a region), else the first.
+        wanted = 1 if request.GET.get("tableau") in ("structures", "regions") and len(datasets) > 1 else 0
+        response = HttpResponse(csv_content(datasets[wanted]), content_type="text/csv; charset=utf-8")
+        suffix = "-structures" if wanted else ""
+        return _attachment(response, f"{name}{suffix}.csv")
+    if fmt == "xlsx":
+        book = tablib.Databook(datasets)
+        return _attachment(HttpResponse(book.export("xlsx"), content_type=XLSX_TYPE), f"{name}.xlsx")
+    charts = pages.scope_charts(reading.snapshot, context["chart_scopes"]) if context.get("table") else []
+    pdf = render_pdf(
+        "dashboard/pdf/dashboard.html",
+        {**context, "charts": charts, "generated_at": timezone.localtime(), "source": source_text(reading)},
+        request=request,
+    )
+    return _attachment(HttpResponse(pdf, content_type="application/pdf"), f"{name}.pdf")

@@ -1,0 +1,605 @@
+"""Import an extract: stage, check, swap — all or nothing.
+
+1. **Stage.** structures.csv is small: it is read and checked in Python
+   (:func:`cnml.services.structures_validate_rows`). Each data file is streamed
+   into its staging table (:mod:`dashboard.importer.staging`), progress saved
+   every ``progress_every`` rows (committed at once, outside any transaction, so
+   the admin can follow it).
+2. **Check**, set-based: one scan per staging table counts every row-level rule
+   of :mod:`dashboard.importer.spec` and the suspicious rows; only failing rules
+   fetch their first offending lines. Duplicate ``id_jeune`` and references to
+   unknown young people are looked for when the swap finds them (a unique
+   index, an inner join that loses rows) or when other errors already doomed
+   the import — so a valid national extract is not joined twice.
+3. **Swap**, in one transaction: structures upserted, the four fact tables
+   emptied and refilled with ``INSERT … SELECT`` from staging (joined to the
+   integer ids of structures and young people), the import record marked
+   successful. Any error rolls it all back: a failed import changes nothing.
+
+Errors are collected without stopping at the first: every one is counted (by
+file and by reason), the first ``max_errors`` (by file, then line) are kept as
+French sentences naming file, line and column.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import IntegrityError, connection, transaction
+
+from cnml.csvfiles import CsvError, CsvFileError, missing_column_errors
+from cnml.models import Structure, StructureKind
+from cnml.services import structures_upsert_rows, structures_validate_rows
+from dashboard.importer import spec as specs
+from dashboard.importer.sources import ChunkReader, ExtractError, ExtractSource, open_extract
+from dashboard.importer.staging import Staging
+from dashboard.models import Contact, Enrolment, Situation, YoungPerson
+
+logger = logging.getLogger(__name__)
+
+MAX_ERRORS = 50
+PROGRESS_EVERY = 50_000
+# Serialises the swaps of concurrent imports on PostgreSQL (pg_advisory_xact_lock).
+SWAP_LOCK_KEY = 7_310_201_101
+
+
+class ImportFailed(Exception):
+    """Raised inside the swap transaction to roll it back."""
+
+
+@dataclass
+class ErrorCollector:
+    """Every error counted; the first ``limit`` (by file, then line) kept."""
+
+    limit: int = MAX_ERRORS
+    total: int = 0
+    by_reason: Counter = field(default_factory=Counter)
+    by_file: Counter = field(default_factory=Counter)
+    samples: list[CsvError] = field(default_factory=list)
+
+    def add(self, error: CsvError) -> None:
+        self.add_counted(error.file, error.reason or "structures", 1, [error])
+
+    def add_counted(self, file: str, reason: str, count: int, samples: list[CsvError]) -> None:
+        if not count:
+            return
+        self.total += count
+        self.by_reason[reason] += count
+        self.by_file[file] += count
+        self.samples.extend(samples)
+        if len(self.samples) > 4 * self.limit:
+            self.samples = self.first()
+
+    def first(self) -> list[CsvError]:
+        order = {name: index for index, name in enumerate(specs.ALL_FILES)}
+        return sorted(self.samples, key=lambda e: (order.get(e.file, -1), e.line or 0, e.column or ""))[: self.limit]
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass
+class ImportOutcome:
+    succeeded: bool
+    row_counts: dict[str, int]
+    error_count: int
+    errors: list[str]
+    quality_report: dict
+    extracted_on: date | None
+    # Seconds spent in each phase (staging, checks, swap), for logs and benchmarks.
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class FileState:
+    spec: specs.FileSpec
+    columns: dict[str, str] = field(default_factory=dict)  # CSV column -> staged column
+    rows: int = 0
+    complete: bool = False  # read to the end, whatever its rows' errors
+
+    @property
+    def usable(self) -> bool:
+        return self.complete and self.rows > 0
+
+
+ProgressCallback = Callable[[dict[str, int], str], None]
+
+
+class ExtractImporter:
+    """Import one extract for one :class:`~dashboard.models.ExtractImport` record (by id)."""
+
+    def __init__(
+        self,
+        *,
+        import_id: int,
+        source: Path | str | BinaryIO,
+        label: str | None = None,
+        extracted_on: date | None = None,
+        progress: ProgressCallback | None = None,
+        max_errors: int = MAX_ERRORS,
+        progress_every: int = PROGRESS_EVERY,
+    ):
+        self.import_id = import_id
+        self.source = source
+        self.label = label
+        self.extracted_on = extracted_on
+        self.progress = progress or (lambda counts, step: None)
+        self.progress_every = progress_every
+        self.errors = ErrorCollector(limit=max_errors)
+        self.row_counts: dict[str, int] = {}
+        self.states: dict[str, FileState] = {}
+        self.structure_rows: list[dict[str, str]] = []
+        self.suspicious: list[dict] = []
+        self.young_per_structure: Counter = Counter()
+        self.last_contact: str | None = None
+        self.structures_known = False
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+        self.staging = Staging.for_connection(import_id)
+
+    # --- entry point -------------------------------------------------------------------------
+
+    def run(self, on_success: Callable[[ImportOutcome], None] | None = None) -> ImportOutcome:
+        """Import; ``on_success`` runs inside the swap transaction (to record the outcome with it)."""
+        try:
+            extract = open_extract(self.source, self.label)
+        except ExtractError as exc:
+            self.errors.add(exc.error)
+            return self._outcome(False)
+        try:
+            with extract:
+                self.staging.setup()
+                self._stage_structures(extract)
+                for spec in specs.DATA_FILES:
+                    self._stage_file(extract, spec)
+            self._lap("staging")
+            self._check_rows()
+            self._lap("checks")
+            if self.errors:
+                self._check_identities()
+                self._lap("identity checks")
+                return self._outcome(False)
+            return self._swap(on_success)
+        finally:
+            try:
+                self.staging.drop()
+            except Exception:  # never hide the import's own outcome or error
+                logger.exception("Tables de transit de l'import %s non supprimées", self.import_id)
+
+    def _lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self._clock
+        self._clock = now
+
+    # --- 1. stage ----------------------------------------------------------------------------
+
+    def _report_progress(self, step: str) -> None:
+        self.progress(dict(self.row_counts), step)
+
+    def _stage_structures(self, extract: ExtractSource) -> None:
+        self._report_progress(f"Lecture de {specs.STRUCTURES}")
+        rows, errors = structures_validate_rows(extract.member(specs.STRUCTURES))
+        if errors and errors[0].reason == "missing_file":
+            errors = [extract.missing_error(specs.STRUCTURES)]
+        for error in errors:
+            self.errors.add(error)
+        self.structure_rows = [] if errors else rows
+        self.row_counts[specs.STRUCTURES] = len(rows)
+        seen = {}
+        for row in rows:
+            seen.setdefault(row["code_structure"], (row["code_structure"], row["type"], row["code_parent"] or None))
+        self.staging.load_structures(list(seen.values()))
+        self.structures_known = bool(rows)
+
+    def _stage_file(self, extract: ExtractSource, spec: specs.FileSpec) -> None:
+        state = self.states[spec.key] = FileState(spec)
+        self.row_counts[spec.name] = 0
+        self._report_progress(f"Lecture de {spec.name}")
+        try:
+            stream = extract.open(spec.name)
+            if stream is None:
+                self.errors.add(extract.missing_error(spec.name))
+                return
+            with stream:
+                reader = ChunkReader(spec.name, stream)
+                missing = missing_column_errors(spec.name, reader.header, spec.columns)
+                if missing:
+                    for error in missing:
+                        self.errors.add(error)
+                    return
+                self.staging.create_data_table(spec.key, len(reader.header))
+                state.columns = {column: f"s.c{reader.header.index(column)}" for column in spec.columns}
+                reported = 0
+                for chunk in reader:
+                    state.rows += self.staging.load_chunk(spec.key, spec.name, chunk, self.errors.add)
+                    self.row_counts[spec.name] = state.rows
+                    if state.rows - reported >= self.progress_every:
+                        reported = state.rows
+                        self._report_progress(f"Lecture de {spec.name}")
+        except CsvFileError as exc:
+            self.errors.add(exc.error)
+            return
+        state.complete = True
+        is_young = spec is specs.YOUNG_PEOPLE
+        self.staging.finish_file(spec.key, state.columns["id_jeune"].removeprefix("s.") if is_young else None)
+        if not state.rows:
+            if spec.rows_required:
+                self.errors.add(CsvError(spec.name, None, None, "fichier vide : aucune ligne de données", "empty_file"))
+            else:
+                self.suspicious.append(
+                    {"code": f"{spec.key}_empty", "label": f"Fichier {spec.name} sans aucune ligne", "count": 1}
+                )
+
+    # --- 2. check ----------------------------------------------------------------------------
+
+    def _sql(self, state: FileState, template: str) -> str:
+        return template.format_map(state.columns)
+
+    def _from(self, state: FileState) -> str:
+        joins = " ".join(state.spec.joins(self.staging.tables))
+        return self._sql(state, f"FROM {self.staging.tables[state.spec.key]} s {joins}")
+
+    def _check_rows(self) -> None:
+        """Row-level rules of every completely read file, and the suspicious rows."""
+        order = [specs.CONTACTS, specs.YOUNG_PEOPLE, specs.SITUATIONS, specs.ENROLMENTS]
+        for spec in order:
+            state = self.states.get(spec.key)
+            if not (state and state.complete and state.rows):
+                continue
+            self._report_progress(f"Vérification de {spec.name}")
+            # Without an extraction date, contacts are checked first: the last one gives it
+            # (so that none is "after the extraction date").
+            with bulk_queries():
+                self._check_file(state, (self.extracted_on or date.max).isoformat())
+            if spec is specs.CONTACTS and self.extracted_on is None and self.last_contact:
+                self.extracted_on = date.fromisoformat(self.last_contact)
+
+    def _check_file(self, state: FileState, as_of: str) -> None:
+        spec = state.spec
+        checks = spec.checks()
+        suspicions = spec.suspicions(as_of)
+        if spec is specs.YOUNG_PEOPLE and not self.structures_known:
+            checks = [check for check in checks if check.reason not in ("unknown_structure", "antenne")]
+        # Rows of the wrong width (``bad``) are already reported: their values are not checked.
+        # Tested in each sum rather than in a WHERE clause, which would blind the planner
+        # (no statistics on staging tables) into sorting millions of rows.
+        conditions = [check.condition for check in checks] + [suspicion.condition for suspicion in suspicions]
+        sums = [f"SUM(CASE WHEN s.bad IS NULL AND ({condition}) THEN 1 ELSE 0 END)" for condition in conditions]
+        if spec is specs.CONTACTS:
+            sums.append("MAX(CASE WHEN s.bad IS NULL THEN d_date_contact.d END)")
+        if spec is specs.YOUNG_PEOPLE:
+            self._count_young_per_structure(state)
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql(state, f"SELECT {', '.join(sums)} {self._from(state)}"))
+            results = cursor.fetchone()
+        for check, count in zip(checks, results[: len(checks)], strict=True):
+            if count:
+                self._report_check(state, check, int(count))
+        for suspicion, count in zip(suspicions, results[len(checks) : len(checks) + len(suspicions)], strict=True):
+            self.suspicious.append(
+                {"code": suspicion.code, "label": suspicion.label, "file": spec.name, "count": int(count or 0)}
+            )
+        if spec is specs.CONTACTS:
+            self.last_contact = results[-1]
+
+    def _report_check(self, state: FileState, check: specs.Check, count: int) -> None:
+        values = ", ".join(("s.line", *check.values))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self._sql(
+                    state,
+                    f"SELECT {values} {self._from(state)} WHERE s.bad IS NULL AND ({check.condition}) "
+                    f"ORDER BY s.line LIMIT {int(self.errors.limit)}",
+                )
+            )
+            rows = cursor.fetchall()
+        samples = [
+            CsvError(state.spec.name, int(row[0]), check.column, check.message(*row[1:]), check.reason) for row in rows
+        ]
+        self.errors.add_counted(state.spec.name, check.reason, count, samples)
+
+    def _count_young_per_structure(self, state: FileState) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self._sql(
+                    state,
+                    f"SELECT {{code_structure}}, COUNT(*) FROM {self.staging.tables['jeunes']} s "
+                    "WHERE {code_structure} IS NOT NULL GROUP BY {code_structure}",
+                )
+            )
+            self.young_per_structure = Counter(dict(cursor.fetchall()))
+
+    def _check_identities(self) -> None:
+        """Duplicate id_jeune, and rows of other files whose young person is not in jeunes.csv."""
+        young = self.states.get(specs.YOUNG_PEOPLE.key)
+        if not (young and young.usable):
+            return
+        self._report_progress("Vérification des identifiants des jeunes")
+        with bulk_queries():
+            self._check_identities_now(young)
+
+    def _check_identities_now(self, young: FileState) -> None:
+        limit = int(self.errors.limit)
+        table = self.staging.tables["jeunes"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self._sql(young, f"SELECT COUNT(*) - COUNT(DISTINCT {{id_jeune}}) FROM {table} s WHERE s.bad IS NULL")
+            )
+            duplicates = cursor.fetchone()[0] or 0
+            if duplicates:
+                cursor.execute(
+                    self._sql(
+                        young,
+                        f"SELECT s.line, {{id_jeune}}, f.first_line FROM {table} s JOIN ("
+                        f"SELECT {{id_jeune}} AS id, MIN(s.line) AS first_line FROM {table} s "
+                        "WHERE s.bad IS NULL GROUP BY {id_jeune} HAVING COUNT(*) > 1"
+                        ") f ON f.id = {id_jeune} "
+                        f"WHERE s.bad IS NULL AND s.line > f.first_line ORDER BY s.line LIMIT {limit}",
+                    )
+                )
+                samples = [
+                    CsvError(
+                        specs.YOUNG_PEOPLE.name,
+                        int(line),
+                        "id_jeune",
+                        f"identifiant « {value} » en double (déjà ligne {first})",
+                        "duplicate_id",
+                    )
+                    for line, value, first in cursor.fetchall()
+                ]
+                self.errors.add_counted(specs.YOUNG_PEOPLE.name, "duplicate_id", duplicates, samples)
+            young_id = young.columns["id_jeune"].replace("s.", "j.")
+            for spec in specs.DATA_FILES:
+                state = self.states.get(spec.key)
+                if not (spec.references_young_people and state and state.complete and state.rows):
+                    continue
+                condition = self._sql(
+                    state,
+                    f"{{id_jeune}} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} j WHERE {young_id} = {{id_jeune}})",
+                )
+                staged = self.staging.tables[spec.key]
+                cursor.execute(f"SELECT COUNT(*) FROM {staged} s WHERE {condition}")
+                count = cursor.fetchone()[0]
+                if not count:
+                    continue
+                cursor.execute(
+                    self._sql(
+                        state,
+                        f"SELECT s.line, {{id_jeune}} FROM {staged} s WHERE {condition} ORDER BY s.line LIMIT {limit}",
+                    )
+                )
+                samples = [
+                    CsvError(
+                        spec.name,
+                        int(line),
+                        "id_jeune",
+                        f"jeune inconnu « {value} » : absent de jeunes.csv",
+                        "unknown_young_person",
+                    )
+                    for line, value in cursor.fetchall()
+                ]
+                self.errors.add_counted(spec.name, "unknown_young_person", count, samples)
+
+    # --- 3. swap -----------------------------------------------------------------------------
+
+    def _swap(self, on_success: Callable[[ImportOutcome], None] | None) -> ImportOutcome:
+        self._report_progress("Remplacement des données")
+        try:
+            with bulk_queries():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWAP_LOCK_KEY])
+                structures_upsert_rows(rows=self.structure_rows)
+                if connection.vendor == "postgresql":
+                    # Check the structures' deferred foreign keys now: the fact tables'
+                    # constraints cannot be dropped while the structures have pending checks.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                self._lap("structures upsert")
+                self._replace_facts()
+                outcome = self._outcome(True)
+                if on_success:
+                    on_success(outcome)
+        except ImportFailed:
+            self._lap("swap (rolled back)")
+            self._check_identities()
+            self._lap("identity checks")
+            if not self.errors:  # cannot happen: the swap lost rows for a reason the checks must name
+                raise
+            return self._outcome(False)
+        self._lap("commit")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in FACT_MODELS)}")
+            self._lap("analyze")
+        outcome.timings = dict(self.timings)
+        logger.info("Import %s : %s", self.import_id, ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items()))
+        return outcome
+
+    def _replace_facts(self) -> None:
+        postgres = connection.vendor == "postgresql"
+        tables = {model: model._meta.db_table for model in FACT_MODELS}
+        young_table = tables[YoungPerson]
+        with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(f"TRUNCATE {', '.join(tables.values())}")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                restore = _drop_constraints_and_indexes(cursor, list(tables.values()))
+            else:
+                for model in reversed(FACT_MODELS):
+                    cursor.execute(f"DELETE FROM {tables[model]}")
+                restore = []
+
+            def day(column: str) -> str:
+                return f"CAST({column} AS date)" if postgres else column
+
+            young = self.states[specs.YOUNG_PEOPLE.key]
+            birth_month = day("{date_naissance} || '-01'")
+            try:
+                cursor.execute(
+                    self._sql(
+                        young,
+                        f"INSERT INTO {young_table} "
+                        "(id_jeune, structure_id, birth_month, sex, training_level, first_reception_on) "
+                        f"SELECT {{id_jeune}}, st.id, {birth_month}, {{sexe}}, "
+                        f"{{niveau_formation}}, {day('{date_premier_accueil}')} "
+                        f"FROM {self.staging.tables['jeunes']} s "
+                        f"JOIN {Structure._meta.db_table} st ON st.code = {{code_structure}}",
+                    )
+                )
+            except IntegrityError as exc:  # duplicate id_jeune
+                raise ImportFailed from exc
+            if cursor.rowcount != young.rows:
+                raise ImportFailed
+            inserts = {
+                specs.CONTACTS: (
+                    tables[Contact],
+                    "young_person_id, contact_on, kind",
+                    f"{day('{date_contact}')}, {{type_contact}}",
+                ),
+                specs.SITUATIONS: (
+                    tables[Situation],
+                    "young_person_id, kind, contract, start_on, end_on",
+                    f"{{type_situation}}, COALESCE({{type_contrat}}, ''), {day('{date_debut}')}, {day('{date_fin}')}",
+                ),
+                specs.ENROLMENTS: (
+                    tables[Enrolment],
+                    "young_person_id, programme, entry_on, exit_on, exit_reason",
+                    f"{{dispositif}}, {day('{date_entree}')}, {day('{date_sortie}')}, COALESCE({{motif_sortie}}, '')",
+                ),
+            }
+            for spec, (table, columns, values) in inserts.items():
+                state = self.states[spec.key]
+                cursor.execute(
+                    self._sql(
+                        state,
+                        f"INSERT INTO {table} ({columns}) SELECT y.id, {values} "
+                        f"FROM {self.staging.tables[spec.key]} s JOIN {young_table} y ON y.id_jeune = {{id_jeune}}",
+                    )
+                )
+                if cursor.rowcount != state.rows:  # rows for young people absent from jeunes.csv
+                    raise ImportFailed
+            self._lap("facts inserted")
+            try:
+                for statement in restore:
+                    cursor.execute(statement)
+            except IntegrityError as exc:  # duplicate id_jeune (the unique constraint)
+                raise ImportFailed from exc
+            self._lap("facts replaced")
+            self._count_young_people_without_contact(cursor, tables)
+            self._lap("young people without contact")
+
+    def _count_young_people_without_contact(self, cursor, tables: dict) -> None:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {tables[YoungPerson]} y WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {tables[Contact]} c WHERE c.young_person_id = y.id)"
+        )
+        self.suspicious.append(
+            {
+                "code": "young_people_without_contact",
+                "label": "Jeunes sans aucun contact",
+                "file": specs.YOUNG_PEOPLE.name,
+                "count": int(cursor.fetchone()[0]),
+            }
+        )
+
+    # --- outcome -----------------------------------------------------------------------------
+
+    def _outcome(self, succeeded: bool) -> ImportOutcome:
+        return ImportOutcome(
+            succeeded=succeeded,
+            row_counts=dict(self.row_counts),
+            error_count=self.errors.total,
+            errors=[str(error) for error in self.errors.first()],
+            quality_report=self.quality_report(succeeded),
+            extracted_on=self.extracted_on,
+            timings=dict(self.timings),
+        )
+
+    def quality_report(self, succeeded: bool) -> dict:
+        """Rejected rows by reason and file, suspicious rows by reason, structures without data."""
+        report = {
+            "rejected": {
+                "total": self.errors.total,
+                "by_reason": [
+                    {"code": reason, "label": specs.REJECT_REASONS.get(reason, reason), "count": count}
+                    for reason, count in self.errors.by_reason.most_common()
+                ],
+                "by_file": dict(self.errors.by_file),
+            },
+        }
+        if succeeded:
+            report["suspicious"] = self.suspicious
+            report["structures_without_data"] = [
+                {"code": row["code_structure"], "name": row["nom"]}
+                for row in self.structure_rows
+                if row["type"] in (StructureKind.ML, StructureKind.PAIO)
+                and not self.young_per_structure.get(row["code_structure"])
+            ]
+        return report
+
+
+FACT_MODELS = (YoungPerson, Contact, Situation, Enrolment)
+
+
+@contextmanager
+def bulk_queries():
+    """A transaction for queries over whole tables.
+
+    On PostgreSQL, hash joins only: the staging tables have no statistics (an
+    ANALYZE of each would cost more than it saves) and neither a nested loop
+    nor a merge join (sorting millions of rows) is the right plan here; and
+    memory for the hashes.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_nestloop = off")
+                cursor.execute("SET LOCAL enable_mergejoin = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
+def _drop_constraints_and_indexes(cursor, tables: list[str]) -> list[str]:
+    """PostgreSQL: drop the keys, foreign keys, unique constraints and indexes of ``tables``.
+
+    Return the statements that recreate them (definitions read from the
+    catalog; foreign keys ``NOT VALID``, see below). Loading millions of rows
+    into bare tables, then building each index once, is several times faster
+    than maintaining them row by row. Run in the swap transaction: a rollback
+    restores them too.
+    """
+    cursor.execute(
+        "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
+        "FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('p', 'u', 'f') "
+        "ORDER BY CASE c.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 ELSE 2 END, c.conname",
+        [tables],
+    )
+    constraints = cursor.fetchall()  # in the order to restore them: keys before the foreign keys using them
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = ANY(%s::regclass[]) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    for table, name, _kind, _ in reversed(constraints):
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    restore = [definition for _, definition in indexes]
+    for table, name, kind, definition in constraints:
+        if kind == "f" and not definition.endswith("NOT VALID"):
+            # Rows were inserted through inner joins on the referenced keys: they hold by
+            # construction, no need for a scan to prove it. Enforced for any later write.
+            definition += " NOT VALID"
+        restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    return restore

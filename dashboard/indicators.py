@@ -1,0 +1,339 @@
+"""The registry of the tableau de bord's indicators (``shared/docs/extract-format.md``).
+
+Each indicator is declared once, below, in the contract's order (counts, then
+rates): code, French label, section, parent line (sub-lines indented as in the
+newsletter), how it is computed, unit and whether a rise is good news.
+
+How an indicator is computed is one of three declarations, which
+:mod:`dashboard.recompute` turns into set-based SQL:
+
+- :class:`EventCount`: distinct young people having at least one row of a fact
+  table, matching some column values, whose date column falls in the period;
+- :class:`OverlapCount`: distinct young people having a row whose
+  [start, end] interval overlaps the period (end empty = still running);
+- :class:`Ratio`: numerator / denominator of two counts, in %.
+
+Adding an indicator is adding one :class:`Indicator` to :data:`INDICATORS`
+(and, for a new kind of event, nothing else: the recompute groups events by
+table and date column and computes them in the same scans).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from dashboard.models.facts import Contact, ContractType, Enrolment, ExitReason, Programme, Situation, SituationType
+from dashboard.models.facts import YoungPerson as YoungPersonModel
+
+
+class Section(StrEnum):
+    ACCUEIL = "Accueil des jeunes"
+    VIE_PROFESSIONNELLE = "Accès à la vie professionnelle"
+    CIVIS = "Jeunes en contrat d'insertion dans la vie sociale - CIVIS"
+
+
+SECTIONS: tuple[Section, ...] = tuple(Section)
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    PERCENT = "percent"
+
+
+@dataclass(frozen=True)
+class EventCount:
+    """Young people with at least one ``model`` row matching ``where`` dated in the period.
+
+    ``where`` maps a field name to the accepted values. ``person_field`` is the
+    field holding the young person (``"id"`` on the young people's table itself).
+    """
+
+    model: type
+    date_field: str
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    person_field: str = "young_person"
+
+
+@dataclass(frozen=True)
+class OverlapCount:
+    """Young people with a ``model`` row overlapping the period.
+
+    Entered on or before the period's end, and not left before its start (an
+    empty end means still running).
+    """
+
+    model: type
+    start_field: str
+    end_field: str
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    person_field: str = "young_person"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``numerator / denominator × 100``, both codes of count indicators."""
+
+    numerator: str
+    denominator: str
+
+
+Computation = EventCount | OverlapCount | Ratio
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    section: Section
+    computation: Computation
+    # Line this one is a detail of (indented under it), or None.
+    parent: str | None = None
+    # True: a rise is good news; False: bad news; None: neither.
+    up_is_good: bool | None = True
+    definition: str = ""
+    # Position in the contract; set by the registry from the declaration order.
+    order: int = 0
+
+    @property
+    def unit(self) -> Unit:
+        return Unit.PERCENT if isinstance(self.computation, Ratio) else Unit.COUNT
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit is Unit.PERCENT
+
+    @property
+    def level(self) -> int:
+        """Indentation level in the tables (0 for a main line)."""
+        return 0 if self.parent is None else 1 + get(self.parent).level
+
+
+_CIVIS = {"programme": (Programme.CIVIS.value,)}
+_EMPLOI = (ExitReason.EMPLOI_DURABLE.value, ExitReason.EMPLOI.value, ExitReason.ALTERNANCE.value)
+_EMPLOI_OU_FORMATION = (*_EMPLOI, ExitReason.FORMATION.value)
+
+
+def _civis_exit(*reasons: str) -> EventCount:
+    where = dict(_CIVIS)
+    if reasons:
+        where["exit_reason"] = tuple(reasons)
+    return EventCount(Enrolment, "exit_on", where)
+
+
+_DECLARED = [
+    Indicator(
+        "jeunes_accueillis",
+        "Jeunes accueillis",
+        Section.ACCUEIL,
+        EventCount(Contact, "contact_on"),
+        definition="Au moins un contact daté dans la période.",
+    ),
+    Indicator(
+        "premiers_accueils",
+        "Jeunes accueillis pour la 1re fois",
+        Section.ACCUEIL,
+        EventCount(YoungPersonModel, "first_reception_on", person_field="id"),
+        definition="Premier accueil dans le réseau daté dans la période.",
+    ),
+    Indicator(
+        "emploi_ou_formation",
+        "Jeunes en emploi ou formation",
+        Section.VIE_PROFESSIONNELLE,
+        EventCount(Situation, "start_on", {"kind": (SituationType.EMPLOI.value, SituationType.FORMATION.value)}),
+        definition="Une situation d'emploi ou de formation commençant dans la période.",
+    ),
+    Indicator(
+        "emploi",
+        "en emploi",
+        Section.VIE_PROFESSIONNELLE,
+        EventCount(Situation, "start_on", {"kind": (SituationType.EMPLOI.value,)}),
+        parent="emploi_ou_formation",
+        definition="Une situation d'emploi (tout contrat) commençant dans la période.",
+    ),
+    Indicator(
+        "alternance",
+        "en alternance",
+        Section.VIE_PROFESSIONNELLE,
+        EventCount(
+            Situation,
+            "start_on",
+            {
+                "kind": (SituationType.EMPLOI.value,),
+                "contract": (ContractType.APPRENTISSAGE.value, ContractType.PROFESSIONNALISATION.value),
+            },
+        ),
+        parent="emploi_ou_formation",
+        definition="Un contrat d'apprentissage ou de professionnalisation commençant dans la période.",
+    ),
+    Indicator(
+        "formation",
+        "en formation",
+        Section.VIE_PROFESSIONNELLE,
+        EventCount(Situation, "start_on", {"kind": (SituationType.FORMATION.value,)}),
+        parent="emploi_ou_formation",
+        definition="Une situation de formation commençant dans la période.",
+    ),
+    Indicator(
+        "civis_entrees",
+        "Jeunes entrés en CIVIS",
+        Section.CIVIS,
+        EventCount(Enrolment, "entry_on", _CIVIS),
+        definition="Une entrée en CIVIS datée dans la période.",
+    ),
+    Indicator(
+        "civis_accompagnes",
+        "Jeunes accompagnés en CIVIS",
+        Section.CIVIS,
+        OverlapCount(Enrolment, "entry_on", "exit_on", _CIVIS),
+        definition="Un CIVIS en cours pendant la période (entré avant sa fin, pas sorti avant son début).",
+    ),
+    Indicator(
+        "civis_sorties",
+        "Jeunes sortis du CIVIS",
+        Section.CIVIS,
+        _civis_exit(),
+        up_is_good=None,
+        definition="Une sortie du CIVIS datée dans la période.",
+    ),
+    Indicator(
+        "civis_sorties_emploi_ou_formation",
+        "Jeunes sortis en emploi ou formation",
+        Section.CIVIS,
+        _civis_exit(*_EMPLOI_OU_FORMATION),
+        definition="Une sortie du CIVIS dans la période vers l'emploi (durable ou non), l'alternance ou la formation.",
+    ),
+    Indicator(
+        "civis_sorties_emploi",
+        "sortis en emploi",
+        Section.CIVIS,
+        _civis_exit(*_EMPLOI),
+        parent="civis_sorties_emploi_ou_formation",
+        definition="Une sortie du CIVIS dans la période vers l'emploi (durable ou non) ou l'alternance.",
+    ),
+    Indicator(
+        "civis_sorties_emploi_durable",
+        "sortis en emploi durable",
+        Section.CIVIS,
+        _civis_exit(ExitReason.EMPLOI_DURABLE.value),
+        parent="civis_sorties_emploi_ou_formation",
+        definition="Une sortie du CIVIS dans la période vers l'emploi durable.",
+    ),
+    Indicator(
+        "civis_sorties_alternance",
+        "sortis en alternance",
+        Section.CIVIS,
+        _civis_exit(ExitReason.ALTERNANCE.value),
+        parent="civis_sorties_emploi_ou_formation",
+        definition="Une sortie du CIVIS dans la période vers l'alternance.",
+    ),
+    Indicator(
+        "civis_sorties_formation",
+        "sortis en formation",
+        Section.CIVIS,
+        _civis_exit(ExitReason.FORMATION.value),
+        parent="civis_sorties_emploi_ou_formation",
+        definition="Une sortie du CIVIS dans la période vers la formation.",
+    ),
+    Indicator(
+        "taux_premiers_accueils",
+        "Part des jeunes accueillis pour la 1re fois",
+        Section.ACCUEIL,
+        Ratio("premiers_accueils", "jeunes_accueillis"),
+        definition="Jeunes accueillis pour la 1re fois / jeunes accueillis.",
+    ),
+    Indicator(
+        "taux_emploi_ou_formation",
+        "Part des jeunes accueillis en emploi ou formation",
+        Section.VIE_PROFESSIONNELLE,
+        Ratio("emploi_ou_formation", "jeunes_accueillis"),
+        definition="Jeunes en emploi ou formation / jeunes accueillis.",
+    ),
+    Indicator(
+        "taux_civis_sorties_positives",
+        "Taux de sorties positives du CIVIS",
+        Section.CIVIS,
+        Ratio("civis_sorties_emploi_ou_formation", "civis_sorties"),
+        definition="Jeunes sortis en emploi ou formation / jeunes sortis du CIVIS.",
+    ),
+    Indicator(
+        "taux_civis_emploi_durable",
+        "Taux de sorties en emploi durable du CIVIS",
+        Section.CIVIS,
+        Ratio("civis_sorties_emploi_durable", "civis_sorties"),
+        definition="Jeunes sortis en emploi durable / jeunes sortis du CIVIS.",
+    ),
+]
+
+# code -> indicator, in the contract's order (counts, then rates).
+REGISTRY: dict[str, Indicator] = {}
+for _position, _indicator in enumerate(_DECLARED, start=1):
+    REGISTRY[_indicator.code] = replace(_indicator, order=_position)
+INDICATORS: tuple[Indicator, ...] = tuple(REGISTRY.values())
+
+
+def get(code: str) -> Indicator:
+    return REGISTRY[code]
+
+
+def counts() -> list[Indicator]:
+    return [indicator for indicator in INDICATORS if not indicator.is_rate]
+
+
+def rates() -> list[Indicator]:
+    return [indicator for indicator in INDICATORS if indicator.is_rate]
+
+
+def in_display_order() -> list[Indicator]:
+    """By section as the newsletter prints them; in a section, counts then rates."""
+    return sorted(INDICATORS, key=lambda indicator: (SECTIONS.index(indicator.section), indicator.order))
+
+
+def _check_registry() -> None:
+    for indicator in INDICATORS:
+        if indicator.parent is not None:
+            parent = REGISTRY[indicator.parent]
+            assert parent.section == indicator.section, f"{indicator.code}: parent in another section"
+        if isinstance(indicator.computation, Ratio):
+            for code in (indicator.computation.numerator, indicator.computation.denominator):
+                assert not REGISTRY[code].is_rate, f"{indicator.code}: a rate is made of counts"
+
+
+_check_registry()
+
+
+# --- Evolution -----------------------------------------------------------------------------
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator / denominator in %, or None when the denominator is 0 or unknown."""
+    if numerator is None or not denominator:
+        return None
+    return 100.0 * numerator / denominator
+
+
+def evolution(value: float | int | None, previous: float | int | None, unit: Unit | str) -> Decimal | None:
+    """Change from ``previous`` to ``value``, rounded half away from zero to one decimal.
+
+    A count changes in % of the previous value; a rate in points. None when a
+    value is missing or a count's previous value is 0.
+    """
+    if value is None or previous is None:
+        return None
+    if Unit(unit) is Unit.PERCENT:
+        change = Decimal(str(value)) - Decimal(str(previous))
+    else:
+        if previous == 0:
+            return None
+        change = (Decimal(str(value)) - Decimal(str(previous))) * 100 / Decimal(str(previous))
+    return change.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP) + 0  # + 0 turns -0.0 into 0.0
+
+
+def round_rate(value: float | None) -> Decimal | None:
+    """A rate as published: one decimal."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)

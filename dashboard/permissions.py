@@ -1,0 +1,81 @@
+"""Who reads which dashboard: the one place for the tableau de bord's scope rules.
+
+Built on :mod:`cnml.permissions` (own structure and its antennes; the whole
+region for an animator; everything for CNML roles; nothing for anonymous users):
+
+- the **national table** is public: anyone reads it (the public the validated
+  figures only, see :func:`dashboard.selectors.snapshot_for_reader`);
+- a **structure's dashboard** exists for missions locales and PAIO, the
+  structures young people are attributed to in the warehouse. A director and a
+  conseiller read their own structure's; an animator every one of their
+  region; CNML roles (reviewers, administrators) all of them. A conseiller
+  reads the same figures as their director: they are aggregated counts of
+  young people, nothing personal, and the conseillers produce them. A user
+  attached to an antenne has no structure dashboard (the warehouse attributes
+  the antenne's young people to its mission locale, which their scope does not
+  include); they read the national table;
+- a **region's dashboard**: an animator reads their region's, CNML roles all of
+  them. Directors and conseillers see their region's figures as references on
+  their structure's page, not the region's page (which lists its structures).
+
+Everything outside a user's scope answers 404, exports included.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cnml.models import Region, Role, Structure, StructureKind
+from cnml.permissions import AnyUser, readable_regions, readable_structures
+
+# Structures with a dashboard: those young people are attributed to (jeunes.csv).
+DASHBOARD_KINDS = (StructureKind.ML, StructureKind.PAIO)
+
+
+def dashboard_structures(user: AnyUser) -> QuerySet[Structure]:
+    """Structures whose dashboard ``user`` may read."""
+    return readable_structures(user).filter(kind__in=DASHBOARD_KINDS)
+
+
+def dashboard_regions(user: AnyUser) -> QuerySet[Region]:
+    """Regions whose dashboard ``user`` may read."""
+    return readable_regions(user)
+
+
+def get_structure_or_404(user: AnyUser, code: str) -> Structure:
+    try:
+        return dashboard_structures(user).select_related("region").get(code=code)
+    except Structure.DoesNotExist:
+        raise Http404("Tableau de bord introuvable.") from None
+
+
+def get_region_or_404(user: AnyUser, code: str) -> Region:
+    try:
+        return dashboard_regions(user).get(code=code)
+    except Region.DoesNotExist:
+        raise Http404("Tableau de bord introuvable.") from None
+
+
+def can_read_region(user: AnyUser, region: Region | None) -> bool:
+    """Whether to link to ``region``'s page (one query)."""
+    if region is None:
+        return False
+    return dashboard_regions(user).filter(pk=region.pk).exists()
+
+
+def own_structure(user: AnyUser) -> Structure | None:
+    """The structure whose dashboard is "mine" for ``user`` (a director's, a conseiller's), or None."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.structure_id is None:
+        return None
+    structure = user.structure
+    return structure if structure.kind in DASHBOARD_KINDS else None
+
+
+def own_region(user: AnyUser) -> Region | None:
+    """An animator's region, whose dashboard is "mine", or None."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.structure_id is None:
+        return None
+    if user.role != Role.ANIMATEUR_REGIONAL:
+        return None
+    return user.structure.region

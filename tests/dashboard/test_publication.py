@@ -1,0 +1,161 @@
+"""Publication: only CNML roles validate a computed snapshot; the public reads the latest validated one."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from cnml.models import Role
+from dashboard import selectors
+from dashboard.models import Snapshot, SnapshotStatus
+from dashboard.publication import PublicationError, snapshot_validate
+from dashboard.recompute import snapshot_recompute
+from tests.dashboard.factories import ContactFactory, YoungPersonFactory, make_import
+
+pytestmark = pytest.mark.django_db
+
+
+def computed(minutes_ago: int = 0, **kwargs) -> Snapshot:
+    return Snapshot.objects.create(
+        status=SnapshotStatus.COMPUTED,
+        computed_at=timezone.now() - timedelta(minutes=minutes_ago),
+        extracted_on=date(2011, 10, 15),
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.CONSEILLER, False),
+        (Role.DIRECTEUR, False),
+        (Role.ANIMATEUR_REGIONAL, False),
+        (Role.RELECTEUR_CNML, True),
+        (Role.ADMINISTRATEUR, True),
+    ],
+)
+def test_only_cnml_roles_can_validate(users, role, allowed):
+    assert computed().can_validate(users[role]) is allowed
+
+
+def test_anonymous_and_inactive_users_cannot_validate(users):
+    reviewer = users[Role.RELECTEUR_CNML]
+    reviewer.is_active = False
+    assert not computed().can_validate(AnonymousUser())
+    assert not computed().can_validate(reviewer)
+
+
+def test_a_snapshot_still_computing_or_already_validated_cannot_be_validated(users):
+    reviewer = users[Role.RELECTEUR_CNML]
+    computing = Snapshot.objects.create(status=SnapshotStatus.COMPUTING)
+    assert not computing.can_validate(reviewer)
+    with pytest.raises(PublicationError, match="pas terminé"):
+        snapshot_validate(snapshot_id=computing.pk, user=reviewer)
+    done = snapshot_validate(snapshot_id=computed().pk, user=reviewer)
+    assert not done.can_validate(reviewer)
+    with pytest.raises(PublicationError, match="déjà validé"):
+        snapshot_validate(snapshot_id=done.pk, user=reviewer)
+
+
+def test_validation_records_who_and_when_and_refuses_other_roles(users):
+    snapshot = computed()
+    with pytest.raises(PermissionDenied):
+        snapshot_validate(snapshot_id=snapshot.pk, user=users[Role.DIRECTEUR])
+    snapshot.refresh_from_db()
+    assert snapshot.validated_at is None
+
+    validated = snapshot_validate(snapshot_id=snapshot.pk, user=users[Role.RELECTEUR_CNML])
+    assert validated.validated_by == users[Role.RELECTEUR_CNML]
+    assert timezone.now() - validated.validated_at < timedelta(minutes=1)
+
+
+def test_public_reads_the_latest_validated_snapshot_and_signed_in_users_the_latest_computed(users):
+    reviewer = users[Role.RELECTEUR_CNML]
+    assert selectors.latest_validated_snapshot() is None
+    older = snapshot_validate(snapshot_id=computed(minutes_ago=60).pk, user=reviewer)
+    newer = computed(minutes_ago=5)
+    Snapshot.objects.create(status=SnapshotStatus.COMPUTING)
+    Snapshot.objects.create(status=SnapshotStatus.FAILED)
+
+    assert selectors.latest_computed_snapshot() == newer
+    assert selectors.latest_validated_snapshot() == older
+    assert selectors.snapshot_for_reader(AnonymousUser()) == older
+    assert selectors.snapshot_for_reader(users[Role.CONSEILLER]) == newer
+
+    snapshot_validate(snapshot_id=newer.pk, user=reviewer)
+    assert selectors.latest_validated_snapshot() == newer
+
+
+def test_validating_an_older_snapshot_does_not_replace_newer_published_figures(users):
+    reviewer = users[Role.ADMINISTRATEUR]
+    newer = snapshot_validate(snapshot_id=computed(minutes_ago=5).pk, user=reviewer)
+    snapshot_validate(snapshot_id=computed(minutes_ago=60).pk, user=reviewer)
+    assert selectors.latest_validated_snapshot() == newer
+
+
+def test_reviewer_validates_from_the_admin_action(users, client_for):
+    reviewer = users[Role.RELECTEUR_CNML]
+    snapshot = computed()
+    client = client_for(reviewer)
+
+    listing = client.get(reverse("admin:dashboard_snapshot_changelist"))
+    response = client.post(
+        reverse("admin:dashboard_snapshot_changelist"),
+        {"action": "validate_for_publication", "_selected_action": [snapshot.pk]},
+        follow=True,
+    )
+
+    assert listing.status_code == 200
+    assert "Valider pour publication" in listing.content.decode()
+    assert "Lancer un recalcul des indicateurs" in listing.content.decode()
+    assert "1 calcul(s) validé(s) pour publication." in response.content.decode()
+    snapshot.refresh_from_db()
+    assert snapshot.validated_by == reviewer
+
+
+@pytest.mark.parametrize("role", [Role.CONSEILLER, Role.DIRECTEUR, Role.ANIMATEUR_REGIONAL])
+def test_local_roles_cannot_reach_the_snapshot_admin(users, client_for, role):
+    snapshot = computed()
+    client = client_for(users[role])
+    response = client.post(
+        reverse("admin:dashboard_snapshot_changelist"),
+        {"action": "validate_for_publication", "_selected_action": [snapshot.pk]},
+    )
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    snapshot.refresh_from_db()
+    assert snapshot.validated_at is None
+
+
+def test_snapshot_admin_page_shows_the_provenance_and_the_national_table(users, client_for, network):
+    make_import(extracted_on=date(2011, 10, 15), provisional=False)
+    ContactFactory(young_person=YoungPersonFactory(structure=network.ml_a1), contact_on=date(2011, 2, 3))
+    snapshot = snapshot_recompute()
+
+    page = client_for(users[Role.RELECTEUR_CNML]).get(reverse("admin:dashboard_snapshot_change", args=[snapshot.pk]))
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Source : Parcours 3, entrepôt national (données d&#x27;octobre 2011). Exploitation CNML-COPEXEN" in content
+    assert "janvier-septembre 2011" in content
+    assert "Jeunes accueillis" in content
+
+
+def test_reviewer_starts_a_recompute_from_the_admin(users, client_for, network, django_capture_on_commit_callbacks):
+    make_import(extracted_on=date(2011, 10, 15))
+    ContactFactory(young_person=YoungPersonFactory(structure=network.ml_a1), contact_on=date(2011, 2, 3))
+    client = client_for(users[Role.RELECTEUR_CNML])
+
+    assert client.get(reverse("admin:dashboard_snapshot_recompute")).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:dashboard_snapshot_recompute"))
+
+    assert response.status_code == 302
+    snapshot = selectors.latest_computed_snapshot()
+    assert snapshot is not None
+    assert snapshot.periods[-1] == "2011-T3"
