@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from crispy_forms.bootstrap import FormActions, InlineRadios, StrictButton
@@ -27,7 +25,6 @@ from crispy_forms.layout import (
 )
 from crispy_forms.utils import render_crispy_form
 from django import forms
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
@@ -576,39 +573,3 @@ def test_login_with_an_empty_password_links_the_error_to_the_field(client):
     assert password.attrs["aria-describedby"] == "id_password_error"
     assert text(page.by_id("id_password_error")) == "Ce champ est obligatoire."
     assert "fr-input-group--error" in page.by_id("id_password_group").classes
-
-
-# --- Accessibility in a real browser (axe-core) -----------------------------------------------
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-
-def _dsfr_css() -> Path:
-    """The DSFR style sheet shipped by django-dsfr (colours matter for the contrast rules)."""
-    return Path(finders.find("dsfr/dist/dsfr.min.css"))
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("bound", [False, True], ids=["vierge", "avec-erreurs"])
-def test_axe_finds_no_violation_on_a_form_with_every_widget(bound):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : définissez CHROMIUM_PATH.")
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.axe import format_violations, run_axe
-
-    form = bound_form() if bound else EveryWidgetForm(initial={"report": StoredFile()})
-    document = (
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Formulaire de test</title></head>'
-        f'<body><main id="content" class="fr-container"><h1>Structure</h1>{render(form).html}</main></body></html>'
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.set_content(document)
-            page.add_style_tag(path=str(_dsfr_css()))
-            violations = run_axe(page)
-        finally:
-            browser.close()
-    assert violations == [], format_violations(violations)

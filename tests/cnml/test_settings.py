@@ -39,7 +39,13 @@ def check_deploy(**variables: str) -> subprocess.CompletedProcess:
     """
     env = dict(os.environ)
     # A production process: no test or worker flags inherited from this run.
-    for name in ("REDIS_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_PROXY_SSL_HEADER"):
+    for name in (
+        "REDIS_URL",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_PROXY_SSL_HEADER",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest
+    ):
         env.pop(name, None)
     env["SITE_URL"] = f"https://{PROD_HOST}"
     env.update(variables)
