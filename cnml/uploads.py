@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.db import models
 from django.http import FileResponse, Http404
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
@@ -115,3 +116,20 @@ def serve_private_file(field_file, *, download_name: str | None = None) -> FileR
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class UploadRecord(models.Model):
+    """Who deposited a private file, and when: the common part of every app's file models."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+
+    class Meta:
+        abstract = True

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from cnml.audit import log_transition
 from cnml.models import Region, Structure, StructureKind
-from cnml.uploads import UploadValidator, get_private_storage
+from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
 from mobility.regions import DEPARTEMENTS
 
 NOT_NEGATIVE = "La valeur ne peut pas être négative."
@@ -965,7 +965,7 @@ def document_path(document: ProjectDocument, filename: str) -> str:
     return f"mobilite/projets/{document.project_id}/{filename}"
 
 
-class ProjectDocument(models.Model):
+class ProjectDocument(UploadRecord):
     """A document of the project: private, served only after a permission check."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
@@ -978,15 +978,6 @@ class ProjectDocument(models.Model):
         validators=[UploadValidator(kinds=DOCUMENT_KINDS)],
         max_length=300,
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="déposé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
 
     class Meta:
         verbose_name = "document"

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from cnml.audit import log_transition
 from cnml.models import Region, Structure
-from cnml.uploads import UploadValidator, get_private_storage
+from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
 
 ATTACHMENT_KINDS = ("pdf", "odt", "docx", "png", "jpeg")
 ATTACHMENT_VALIDATOR = UploadValidator(kinds=ATTACHMENT_KINDS)
@@ -462,7 +462,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"practices/{instance.fiche_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Attachment(models.Model):
+class Attachment(UploadRecord):
     """A file joined to a fiche, stored privately and served through a view that checks access."""
 
     fiche = models.ForeignKey(Fiche, verbose_name="fiche", on_delete=models.CASCADE, related_name="attachments")
@@ -475,15 +475,6 @@ class Attachment(models.Model):
     )
     name = models.CharField("nom du fichier", max_length=255)
     size = models.PositiveIntegerField("taille (octets)", default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="déposé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
 
     class Meta:
         verbose_name = "pièce jointe"
