@@ -1,11 +1,14 @@
 """Demo data of the mobility app (``python manage.py demo``), idempotent.
 
 The 2011 call for projects and the projects the CNML newsletter lists under « Les projets
-de plateforme soutenus en 2011 par la FARE ». The newsletter announces ten projects but
-names nine (two of them with a partner mission locale): the demo loads those nine, each
-with a formation-action by a FARE expert funded by the Fondation MACIF, as the newsletter
-says of nine of them. Their stages, budgets and activity figures are illustrative, made up
-for the demonstration.
+de plateforme soutenus en 2011 par la FARE ». The newsletter announces ten projects, nine of
+them with a formation-action by a FARE expert funded by the Fondation MACIF, four carried by
+missions locales, and its list reads as nine lines. The demo counts the joint line « Mission
+locale de Lure, Luxeuil-les-Bains et Champagny et Mission locale du bassin d'emploi de
+Vesoul » as two projects, each mission locale the other's partner: that gives the ten
+projects, four of them carried (or co-carried, Saumurois) by missions locales. The project
+without a formation-action is Moulins', still at the « retenu » stage: that choice, like the
+stages, budgets and activity figures, is illustrative, made up for the demonstration.
 
 Regions are the 2011 INSEE regions; the missing ones are created with their real names.
 The missions locales and the ARML named by the newsletter are added to the network when
@@ -133,7 +136,7 @@ STRUCTURES = [
     ("MOB-ARML-REUNION", "Association régionale des missions locales de la Réunion", StructureKind.ARML, "04"),
 ]
 
-# The nine projects: carrier (structure code or name, kind, region), partners, territory,
+# The ten projects: carrier (structure code or name, kind, region), partners, territory,
 # services to develop, stage, and figures for the demo.
 PROJECTS = [
     {
@@ -151,13 +154,25 @@ PROJECTS = [
         "carrier": "MOB-ML-LURE",
         "partners": ["MOB-ML-VESOUL"],
         "departements": "70",
-        "communes": "Pays de Lure et de Luxeuil-les-Bains, bassin de Vesoul",
+        "communes": "Pays de Lure et de Luxeuil-les-Bains",
         "territory": TerritoryType.RURAL,
         "services": ["location", "garage-associatif", "conseil-mobilite"],
         "existing": [],
         "stage": Stage.EN_FONCTIONNEMENT,
         "budget": 120_000,
         "reports": [(2012, ReportPeriod.ANNEE, ReportStatus.APPROUVE), (2013, ReportPeriod.S1, ReportStatus.SOUMIS)],
+    },
+    {
+        "carrier": "MOB-ML-VESOUL",
+        "partners": ["MOB-ML-LURE"],
+        "departements": "70",
+        "communes": "Bassin d'emploi de Vesoul",
+        "territory": TerritoryType.MIXTE,
+        "services": ["location", "covoiturage", "conseil-mobilite"],
+        "existing": ["transport-a-la-demande"],
+        "stage": Stage.LANCEMENT,
+        "budget": 100_000,
+        "reports": [],
     },
     {
         "carrier": ("Maison de l'emploi de Corbeil-Essonnes Evry", CarrierKind.MAISON_EMPLOI, "11"),
@@ -236,6 +251,8 @@ PROJECTS = [
         "stage": Stage.RETENU,
         "budget": 90_000,
         "reports": [],
+        # The one project of the ten without a FARE formation-action.
+        "formation_action": False,
     },
 ]
 
@@ -417,18 +434,25 @@ def _load_project(call: Call, carrier: Carrier, spec: dict, *, author: User, ser
 
     project = project_create_from_application(application=application)
     reached = STAGES_REACHED[spec["stage"]]
+    with_formation_action = spec.get("formation_action", True)
     FareSupport.objects.create(
         project=project,
         expert_name="Expert de la FARE",
-        formation_action=True,
-        funded_by_macif=True,
-        notes="Formation-action financée par la Fondation MACIF.",
+        formation_action=with_formation_action,
+        funded_by_macif=with_formation_action,
+        notes="Formation-action financée par la Fondation MACIF." if with_formation_action else "",
     )
-    sessions = [
-        (date(2011, 9, 20), "Territoire pertinent et besoins des publics"),
-        (date(2011, 10, 18), "Services existants et à développer"),
-        (date(2011, 11, 22), "Projet de fonctionnement, financement et gouvernance"),
-    ]
+    if not with_formation_action:
+        sessions = []
+    sessions = (
+        sessions
+        if not with_formation_action
+        else [
+            (date(2011, 9, 20), "Territoire pertinent et besoins des publics"),
+            (date(2011, 10, 18), "Services existants et à développer"),
+            (date(2011, 11, 22), "Projet de fonctionnement, financement et gouvernance"),
+        ]
+    )
     for index, (held_on, topic) in enumerate(sessions):
         held = reached >= 2 or (reached == 1 and index == 0)
         FormationSession.objects.create(

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 NEWSLETTER_CARRIERS = {
     "Maison de l'emploi Nîmes Métropole",
     "Mission locale de Lure, Luxeuil-les-Bains et Champagny",
+    "Mission locale du bassin d'emploi de Vesoul",
     "Maison de l'emploi de Corbeil-Essonnes Evry",
     "Conseil général de Charente-Maritime",
     "Association régionale des missions locales de la Réunion",
@@ -55,7 +56,7 @@ def test_the_demo_loads_the_2011_call_and_the_projects_of_the_newsletter(setting
     assert call.status == CallStatus.PUBLIE
     assert call.opens_on.month == 4  # « un appel à projets diffusé en avril »
     assert [funder.name for funder in call.funders.all()] == ["Fondation MACIF"]
-    assert "Mobilité : appel 2011, 9 projet(s) ajouté(s), 9 au total." in output
+    assert "Mobilité : appel 2011, 10 projet(s) ajouté(s), 10 au total." in output
     assert {project.carrier.name for project in call.projects.all()} == NEWSLETTER_CARRIERS
     partners = {
         project.carrier.name: sorted(partner.name for partner in project.partners.all())
@@ -64,11 +65,15 @@ def test_the_demo_loads_the_2011_call_and_the_projects_of_the_newsletter(setting
     }
     assert partners == {
         "Mission locale de Lure, Luxeuil-les-Bains et Champagny": ["Mission locale du bassin d'emploi de Vesoul"],
+        "Mission locale du bassin d'emploi de Vesoul": ["Mission locale de Lure, Luxeuil-les-Bains et Champagny"],
         "Maison de l'emploi Saumur Loire Vallées d'Anjou": ["Mission locale du Saumurois"],
     }
-    # Nine formation-actions by a FARE expert, thanks to the Fondation MACIF.
+    # Ten projects, nine formation-actions by a FARE expert, thanks to the Fondation MACIF.
     supports = FareSupport.objects.filter(project__call=call)
+    assert supports.count() == 10
     assert supports.filter(formation_action=True, funded_by_macif=True).count() == 9
+    # Four carried by missions locales (Saumurois as co-carrier, partner of the Maison de l'emploi).
+    assert call.projects.filter(carrier__structure__kind="ML").count() == 3
     assert call.formation_action_places_left == 0
 
 
@@ -122,5 +127,5 @@ def test_the_demo_is_idempotent(settings):
     output = load(settings)
 
     assert counts() == first
-    assert Application.objects.count() == 9
-    assert "0 projet(s) ajouté(s), 9 au total" in output
+    assert Application.objects.count() == 10
+    assert "0 projet(s) ajouté(s), 10 au total" in output
