@@ -84,6 +84,7 @@ format: install-dev
 
 ## bench: benchmarks on PostgreSQL (see bench/README.md)
 bench: install-dev
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -257,16 +257,21 @@ def response_submit(
     campaign = point.campaign
     if not campaign.is_accepting_answers(today):
         raise CampaignNotAccepting()
+    response = Response(
+        campaign_id=campaign.pk, point=point, version_id=version_id, submitted_on=today, answers=answers
+    )
+    if access_code_id is None:
+        # One INSERT is its own transaction: no BEGIN/COMMIT round trips on the open links' hot path.
+        response.save(force_insert=True)
+        return response
     with transaction.atomic():
-        if access_code_id is not None:
-            locked = AccessCode.objects.select_for_update().filter(pk=access_code_id, used_at__isnull=True).first()
-            spent = (
-                AccessCode.objects.filter(pk=access_code_id, used_at__isnull=True).update(used_at=timezone.now())
-                if locked
-                else 0
-            )
-            if not spent:
-                raise CodeAlreadyUsed()
-        return Response.objects.create(
-            campaign_id=campaign.pk, point=point, version_id=version_id, submitted_on=today, answers=answers
+        locked = AccessCode.objects.select_for_update().filter(pk=access_code_id, used_at__isnull=True).first()
+        spent = (
+            AccessCode.objects.filter(pk=access_code_id, used_at__isnull=True).update(used_at=timezone.now())
+            if locked
+            else 0
         )
+        if not spent:
+            raise CodeAlreadyUsed()
+        response.save(force_insert=True)
+    return response

@@ -67,14 +67,20 @@ def digest_of(spec: dict) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def current_version(questionnaire: Questionnaire) -> tuple[int, dict]:
-    """(version id, spec) of the questionnaire as it stands; creates the version row when new."""
+def current_version(questionnaire: Questionnaire, *, trust_cache: bool = False) -> tuple[int, dict]:
+    """(version id, spec) of the questionnaire as it stands; creates the version row when new.
+
+    The cached id is checked against the database (a primary-key lookup): the row
+    may be gone (a rolled-back transaction, a restored database), and a stale id
+    would attach answers to nothing. ``trust_cache=True`` skips that query: for
+    the answer path, whose insert fails on a stale id (foreign key) — the caller
+    then calls :func:`forget_version` and asks again.
+    """
     key = (questionnaire.pk, questionnaire.revision)
     cached = _cache.get(key)
-    # The cached id is checked against the database (a primary-key lookup): the row
-    # may be gone (a rolled-back transaction, a restored database), and a stale id
-    # would attach answers to nothing.
-    if cached is not None and QuestionnaireVersion.objects.filter(pk=cached[0], questionnaire=questionnaire).exists():
+    if cached is not None and (
+        trust_cache or QuestionnaireVersion.objects.filter(pk=cached[0], questionnaire=questionnaire).exists()
+    ):
         return cached
     spec = compile_spec(questionnaire)
     digest = digest_of(spec)
@@ -90,6 +96,12 @@ def current_version(questionnaire: Questionnaire) -> tuple[int, dict]:
     with _lock:
         _cache[key] = (version.pk, spec)
     return version.pk, spec
+
+
+def forget_version(questionnaire: Questionnaire) -> None:
+    """Drop the cached version of the questionnaire (its row turned out to be gone)."""
+    with _lock:
+        _cache.pop((questionnaire.pk, questionnaire.revision), None)
 
 
 def all_questions(spec: dict) -> list[dict]:

@@ -262,3 +262,36 @@ def test_used_codes_are_not_linked_to_answers(point):
         "created_at",
         "used_at",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_is_stored_even_when_the_cached_questionnaire_version_is_gone(client, point, campaign):
+    from surveys import spec as spec_module
+    from surveys.models import QuestionnaireVersion
+    from surveys.spec import current_version
+
+    version_id, spec = current_version(campaign.questionnaire)
+    # As after a rolled-back transaction: the cache holds an id whose row does not exist.
+    stale = QuestionnaireVersion.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    spec_module._cache[(campaign.questionnaire.pk, campaign.questionnaire.revision)] = (stale, spec)
+    response = client.post(f"/e/{point.code}/2/", PHARES_POST)
+    assert response["Location"] == f"/e/{point.code}/merci/"
+    stored = Response.objects.get(campaign=campaign)
+    assert stored.version_id == version_id
+    assert stored.answers["accueil"] == "plutot_satisfait"
+
+
+def test_a_complete_one_screen_submission_stores_one_row_in_few_queries(client, point, campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(f"/e/{point.code}/2/")  # compiles and caches the questionnaire
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/e/{point.code}/2/", PHARES_POST)
+    assert response["Location"] == f"/e/{point.code}/merci/"
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    # The link (point, campaign, questionnaire) read once, the answer inserted; no session row.
+    assert statements.count("SELECT") == 1
+    assert statements.count("INSERT") == 1
+    assert not any("django_session" in query["sql"] for query in queries.captured_queries)
+    assert Response.objects.filter(campaign=campaign).count() == 1
