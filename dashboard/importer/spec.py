@@ -77,11 +77,17 @@ class Check:
 
 @dataclass(frozen=True)
 class Suspicion:
-    """A row that is valid but worth a look: counted in the quality report."""
+    """A row that is valid but worth a look: counted in the quality report.
+
+    ``condition`` is on the staged row (like the checks); ``fact_condition``
+    says the same on the row of the fact table (``f``, typed columns), where
+    PostgreSQL counts them once the rows are in (see ``ExtractImporter``).
+    """
 
     code: str
     label: str
     condition: str
+    fact_condition: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,16 +190,20 @@ class YoungPeopleSpec(FileSpec):
                 "first_reception_after_extraction",
                 "Jeunes dont le premier accueil est daté après la date d'extraction",
                 f"d_date_premier_accueil.d > '{as_of}'",
+                f"f.first_reception_on > DATE '{as_of}'",
             ),
             Suspicion(
                 "age_under_16",
                 "Jeunes de moins de 16 ans à leur premier accueil",
                 f"d_date_premier_accueil.d IS NOT NULL AND SUBSTR({first}, 1, 7) < bm.m16",
+                # birth_month is the 1st of its month: same comparison of months as above.
+                "f.first_reception_on < f.birth_month + INTERVAL '16 years'",
             ),
             Suspicion(
                 "age_over_25",
                 "Jeunes de 26 ans ou plus à leur premier accueil",
                 f"d_date_premier_accueil.d IS NOT NULL AND SUBSTR({first}, 1, 7) >= bm.m26",
+                "f.first_reception_on >= f.birth_month + INTERVAL '26 years'",
             ),
         ]
 
@@ -205,11 +215,13 @@ class ContactsSpec(FileSpec):
                 "contacts_after_extraction",
                 "Contacts datés après la date d'extraction",
                 f"d_date_contact.d > '{as_of}'",
+                f"f.contact_on > DATE '{as_of}'",
             ),
             Suspicion(
                 "contacts_before_2000",
                 "Contacts datés d'avant 2000",
                 "d_date_contact.d < '2000-01-01'",
+                "f.contact_on < DATE '2000-01-01'",
             ),
         ]
 
@@ -249,6 +261,7 @@ class SituationsSpec(FileSpec):
                 "situations_after_extraction",
                 "Situations commençant après la date d'extraction",
                 f"d_date_debut.d > '{as_of}'",
+                f"f.start_on > DATE '{as_of}'",
             )
         ]
 
@@ -288,11 +301,13 @@ class EnrolmentsSpec(FileSpec):
                 "enrolments_after_extraction",
                 "Entrées en dispositif datées après la date d'extraction",
                 f"d_date_entree.d > '{as_of}'",
+                f"f.entry_on > DATE '{as_of}'",
             ),
             Suspicion(
                 "exits_after_extraction",
                 "Sorties de dispositif datées après la date d'extraction",
                 f"d_date_sortie.d > '{as_of}'",
+                f"f.exit_on > DATE '{as_of}'",
             ),
         ]
 

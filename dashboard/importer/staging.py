@@ -117,8 +117,9 @@ class Staging:
     def setup(self) -> None:
         self.drop()
         self._create("structures", "code TEXT PRIMARY KEY, kind TEXT, parent TEXT")
-        self._create("calendar", f"d TEXT{self.reference_key}")
-        self._create("months", f"m TEXT{self.reference_key}, m16 TEXT, m26 TEXT")
+        # ``day``: the typed value of a valid date or month (its 1st day), for the fact tables.
+        self._create("calendar", f"d TEXT{self.reference_key}, day DATE")
+        self._create("months", f"m TEXT{self.reference_key}, m16 TEXT, m26 TEXT, day DATE")
         self._fill_calendars()
 
     def _create(self, key: str, columns: str) -> str:
@@ -168,12 +169,12 @@ class PostgresStaging(Staging):
     def _fill_calendars(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {self.tables['calendar']} (d) SELECT to_char(g, 'YYYY-MM-DD') "
+                f"INSERT INTO {self.tables['calendar']} (d, day) SELECT to_char(g, 'YYYY-MM-DD'), g::date "
                 f"FROM generate_series(DATE '{FIRST_DAY}', DATE '{LAST_DAY}', INTERVAL '1 day') g"
             )
             cursor.execute(
-                f"INSERT INTO {self.tables['months']} (m, m16, m26) SELECT to_char(g, 'YYYY-MM'), "
-                "to_char(g + INTERVAL '16 years', 'YYYY-MM'), to_char(g + INTERVAL '26 years', 'YYYY-MM') "
+                f"INSERT INTO {self.tables['months']} (m, m16, m26, day) SELECT to_char(g, 'YYYY-MM'), "
+                "to_char(g + INTERVAL '16 years', 'YYYY-MM'), to_char(g + INTERVAL '26 years', 'YYYY-MM'), g::date "
                 f"FROM generate_series(DATE '{FIRST_DAY}', DATE '{LAST_DAY}', INTERVAL '1 month') g"
             )
 
@@ -246,13 +247,13 @@ class SqliteStaging(Staging):
             cursor.execute(
                 f"WITH RECURSIVE c(d) AS (SELECT '{FIRST_DAY}' UNION ALL "
                 f"SELECT date(d, '+1 day') FROM c WHERE d < '{LAST_DAY}') "
-                f"INSERT INTO {self.tables['calendar']} (d) SELECT d FROM c"
+                f"INSERT INTO {self.tables['calendar']} (d, day) SELECT d, d FROM c"
             )
             cursor.execute(
                 f"WITH RECURSIVE c(d) AS (SELECT '{FIRST_DAY}' UNION ALL "
                 f"SELECT date(d, '+1 month') FROM c WHERE d < '{LAST_DAY[:8]}01') "
-                f"INSERT INTO {self.tables['months']} (m, m16, m26) SELECT strftime('%Y-%m', d), "
-                "strftime('%Y-%m', date(d, '+16 years')), strftime('%Y-%m', date(d, '+26 years')) FROM c"
+                f"INSERT INTO {self.tables['months']} (m, m16, m26, day) SELECT strftime('%Y-%m', d), "
+                "strftime('%Y-%m', date(d, '+16 years')), strftime('%Y-%m', date(d, '+26 years')), d FROM c"
             )
 
     def load_chunk(self, key: str, name: str, chunk: Chunk, report: ErrorSink) -> int:
