@@ -36,6 +36,7 @@ waits for the recompute to commit).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -59,6 +60,9 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_lock key of the recompute ("CNML" "IND" in ASCII).
 ADVISORY_LOCK_KEY = 0x434E4D4C494E44
+# Connections computing at once on PostgreSQL (see _run_jobs): the contacts take about as long
+# as all the other queries together, so two lanes use two cores; more would wait on the contacts.
+RECOMPUTE_LANES = 2
 INTERRUPTED = "Calcul interrompu avant la fin (processus arrêté) : aucun chiffre n'a été enregistré."
 
 
@@ -78,6 +82,8 @@ def snapshot_recompute(*, extract_import_id: int | None = None) -> Snapshot:
     Raises :class:`RecomputeError` (nothing to compute) or the database error;
     either way the snapshot is marked failed and the previous figures stay.
     """
+    # Other connections only see committed data: inside an outer transaction (tests), one lane.
+    lanes = 1 if connection.in_atomic_block else RECOMPUTE_LANES
     with _recompute_lock() as exclusive:
         _mark_interrupted(exclusive=exclusive)
         snapshot = Snapshot.objects.create(status=SnapshotStatus.COMPUTING)
@@ -85,7 +91,7 @@ def snapshot_recompute(*, extract_import_id: int | None = None) -> Snapshot:
         try:
             with transaction.atomic():
                 _freeze_facts()
-                extract_import, periods, rows = _compute_into(snapshot, extract_import_id)
+                extract_import, periods, rows = _compute_into(snapshot, extract_import_id, lanes=lanes)
         except BaseException as exc:
             logger.exception("Recompute %s failed", snapshot.pk)
             message = str(exc) if isinstance(exc, RecomputeError) else f"{type(exc).__name__} : {exc}"
@@ -150,16 +156,22 @@ def _freeze_facts() -> None:
     parallel plans have every worker build the whole per-person hash (the
     aggregate sits under a parallel hash join's inner side), so the work is
     done three times on two cores (12 s instead of 5.5 s for the contacts at
-    national scale).
+    national scale). The cores are used by running queries side by side
+    instead (:func:`_run_jobs`).
     """
     if connection.vendor != "postgresql":
         return
     tables = ", ".join(connection.ops.quote_name(table) for table in _fact_tables())
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
-        cursor.execute("SET LOCAL work_mem = '128MB'")
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        _query_settings(cursor)
+
+
+def _query_settings(cursor) -> None:
+    """PostgreSQL, for the transaction: memory for the aggregates, no JIT, no parallel workers."""
+    cursor.execute("SET LOCAL work_mem = '128MB'")
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def _mark_interrupted(*, exclusive: bool) -> int:
@@ -212,7 +224,9 @@ class Scopes:
 Counts = dict[str, dict[tuple[int, int], list[int]]]
 
 
-def _compute_into(snapshot: Snapshot, extract_import_id: int | None) -> tuple[ExtractImport, list[Period], list[Row]]:
+def _compute_into(
+    snapshot: Snapshot, extract_import_id: int | None, *, lanes: int = 1
+) -> tuple[ExtractImport, list[Period], list[Row]]:
     extract_import = _resolve_import(extract_import_id)
     if (extract_import.row_counts or {}).get("jeunes.csv") and not YoungPerson.objects.exists():
         # The fact tables are UNLOGGED (see the importer): a crash of the database server empties
@@ -228,7 +242,7 @@ def _compute_into(snapshot: Snapshot, extract_import_id: int | None) -> tuple[Ex
         )
     timings = {}
     started = time.monotonic()
-    counts = compute_counts(periods, extract_import.extracted_on)
+    counts = compute_counts(periods, extract_import.extracted_on, lanes=lanes)
     timings["counts"] = time.monotonic() - started
     scopes = _scopes(counts)
     values = build_values(periods, counts, scopes)
@@ -256,29 +270,95 @@ def snapshot_periods(extracted_on: date) -> list[Period]:
     return periods_between(first_year, extracted_on)
 
 
-def compute_counts(periods: list[Period], extracted_on: date) -> Counts:
-    """Every count indicator, per structure and year, cumulative for T1..T4."""
+def compute_counts(periods: list[Period], extracted_on: date, *, lanes: int = 1) -> Counts:
+    """Every count indicator, per structure and year, cumulative for T1..T4.
+
+    ``lanes`` > 1 (PostgreSQL, see :func:`_run_jobs`): the queries run on that
+    many connections at once, all reading the same snapshot of the facts.
+    """
     years = sorted({period.year for period in periods})
     first_day, last_day = date(years[0], 1, 1), min(extracted_on, date(years[-1], 12, 31))
-    counts: Counts = {}
+    # (indicators, sql, params, years): one query each; the largest (contacts, single indicator) first.
+    jobs: list[tuple[list[Indicator], str, list, list[int] | None]] = []
     groups: dict[tuple, list[Indicator]] = defaultdict(list)
     for indicator in registry.counts():
         computation = indicator.computation
         if isinstance(computation, EventCount):
             groups[(computation.model, computation.date_field, computation.person_field)].append(indicator)
         elif isinstance(computation, OverlapCount):
-            counts[indicator.code] = _run(*_overlap_sql(computation, years, extracted_on), 1)[0]
+            jobs.append(([indicator], *_overlap_sql(computation, years, extracted_on), None))
         else:  # pragma: no cover - the registry checks its declarations
             raise TypeError(f"Unknown computation for {indicator.code}")
     for (model, date_field, person_field), members in groups.items():
         if len(members) == 1 and model is not YoungPerson:
             sql, params = _single_event_sql(model, date_field, person_field, members[0], years, first_day, last_day)
-            counts[members[0].code] = _run(sql, params, 1, years=years)[0]
+            jobs.insert(0, (members, sql, params, years))
             continue
         sql, params = _event_sql(model, date_field, person_field, members, years, first_day, last_day)
-        for indicator, by_key in zip(members, _run(sql, params, len(members)), strict=True):
+        jobs.append((members, sql, params, None))
+    counts: Counts = {}
+    for (members, *_), results in zip(jobs, _run_jobs(jobs, lanes), strict=True):
+        for indicator, by_key in zip(members, results, strict=True):
             counts[indicator.code] = by_key
     return {indicator.code: counts[indicator.code] for indicator in registry.counts()}
+
+
+def _run_jobs(jobs: list, lanes: int) -> list[list[dict[tuple[int, int], list[int]]]]:
+    """Run the queries, in order; with ``lanes`` > 1, on as many connections at once.
+
+    Each query is one process on the server: on a machine with several cores,
+    a second connection works beside the first (the contacts on one, the other
+    tables on the other). The other connections import this transaction's
+    snapshot (``pg_export_snapshot``): they read exactly the facts it reads,
+    which the SHARE lock of :func:`_freeze_facts` keeps in place until it ends.
+    Only from a committed state: called inside an outer transaction (tests),
+    whose writes other connections cannot see, the caller asks for one lane.
+    """
+    results: list = [None] * len(jobs)
+    pending = list(enumerate(jobs))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                index, (members, sql, params, years) = pending.pop(0)
+            results[index] = _run(sql, params, len(members), years=years)
+
+    if lanes <= 1 or connection.vendor != "postgresql":
+        work()
+        return results
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+    errors: list[BaseException] = []
+
+    def lane() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                _query_settings(cursor)
+                work()
+        except BaseException as exc:  # raised again in the caller's thread
+            errors.append(exc)
+            with lock:
+                pending.clear()
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=lane, name=f"recompute-lane-{number}") for number in range(1, lanes)]
+    for thread in threads:
+        thread.start()
+    try:
+        work()
+    finally:
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def _run(
