@@ -24,6 +24,7 @@ French sentences naming file, line and column.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -64,6 +65,7 @@ class ErrorCollector:
     by_reason: Counter = field(default_factory=Counter)
     by_file: Counter = field(default_factory=Counter)
     samples: list[CsvError] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, error: CsvError) -> None:
         self.add_counted(error.file, error.reason or "structures", 1, [error])
@@ -71,6 +73,10 @@ class ErrorCollector:
     def add_counted(self, file: str, reason: str, count: int, samples: list[CsvError]) -> None:
         if not count:
             return
+        with self._lock:  # files may be staged by two threads
+            self._add_counted(file, reason, count, samples)
+
+    def _add_counted(self, file: str, reason: str, count: int, samples: list[CsvError]) -> None:
         self.total += count
         self.by_reason[reason] += count
         self.by_file[file] += count
@@ -146,6 +152,9 @@ class ExtractImporter:
         self.staging = Staging.for_connection(import_id)
         # PostgreSQL: checks folded into the swap, new fact tables swapped in (see _replace_facts_postgresql).
         self.folds_checks = connection.vendor == "postgresql"
+        # Work on two connections at once (see _side_by_side), PostgreSQL only. Not inside an
+        # outer transaction (tests): the other connection could not see its tables.
+        self.lanes = connection.vendor == "postgresql" and not connection.in_atomic_block
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -160,8 +169,7 @@ class ExtractImporter:
             with extract:
                 self.staging.setup()
                 self._stage_structures(extract)
-                for spec in specs.DATA_FILES:
-                    self._stage_file(extract, spec)
+                self._stage_files(extract)
             self._lap("staging")
             if self.folds_checks and not self.errors:
                 # The checks run inside the swap, on the way into the fact tables (see
@@ -204,6 +212,24 @@ class ExtractImporter:
             seen.setdefault(row["code_structure"], (row["code_structure"], row["type"], row["code_parent"] or None))
         self.staging.load_structures(list(seen.values()))
         self.structures_known = bool(rows)
+
+    def _stage_files(self, extract: ExtractSource) -> None:
+        """Stage the data files; on PostgreSQL, contacts on a second connection meanwhile.
+
+        Each ``COPY`` is one process on the server: the largest file (contacts,
+        about two thirds of an extract) is staged beside the three others, on
+        two cores. Staging tables are written by transactions of their own, so
+        the connections share nothing but the extract (a zip's members can be
+        read at once).
+        """
+        others = [spec for spec in specs.DATA_FILES if spec is not specs.CONTACTS]
+        _side_by_side(
+            [
+                lambda: [self._stage_file(extract, spec) for spec in others],
+                lambda: self._stage_file(extract, specs.CONTACTS),
+            ],
+            in_turn=not self.lanes,
+        )
 
     def _stage_file(self, extract: ExtractSource, spec: specs.FileSpec) -> None:
         state = self.states[spec.key] = FileState(spec)
@@ -399,6 +425,8 @@ class ExtractImporter:
     def _swap(self, on_success: Callable[[ImportOutcome], None] | None) -> ImportOutcome:
         self._report_progress("Remplacement des données")
         try:
+            if self.folds_checks:
+                self._build_child_facts()
             with bulk_queries():
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
@@ -495,7 +523,6 @@ class ExtractImporter:
                 )
                 if cursor.rowcount != state.rows:  # rows for young people absent from jeunes.csv
                     raise ImportFailed
-            self._lap("facts inserted")
             try:
                 for statement in restore:
                     cursor.execute(statement)
@@ -505,102 +532,135 @@ class ExtractImporter:
             self._count_young_people_without_contact(cursor, tables)
             self._lap("young people without contact")
 
+    # --- 3. swap, PostgreSQL ------------------------------------------------------------------
+    #
+    # The rows go into new UNLOGGED tables (``dashboard_stg_<id>_new_<file>``) with neither
+    # index nor constraint while they are written: about twice as fast as writing the
+    # write-ahead log of millions of rows, and as maintaining indexes row by row. One
+    # ``INSERT … SELECT`` per file types the values (valid dates and months through the
+    # staged calendars), joins the integer ids and keeps only the rows that no check refuses:
+    # if a file loses rows, :class:`ImportFailed` stops the import and the caller runs the
+    # detailed checks, which name every refused row. A valid extract is so read once from
+    # staging, without a separate pass of checks.
+    #
+    # Ids are the rows' line numbers in their file: a contact, a situation or an enrolment
+    # finds its young person's id in the staged jeunes.csv (its line), so these three tables
+    # are built, with their primary keys, before the swap and side by side on two connections
+    # (_build_child_facts); only the young people, who need the structures' ids (upserted in
+    # the swap), are written in the swap transaction. There, the old tables are dropped, the
+    # new ones renamed, their keys, foreign keys and indexes recreated from the old
+    # definitions (read from the catalog): readers see the old facts or the new ones, never a
+    # mix. A failed import leaves only staging tables, dropped at the end.
+    #
+    # UNLOGGED: after a crash of the database server (not a clean restart) the facts are
+    # empty and must be imported again (the recompute refuses to run on them); the published
+    # figures (the snapshots) are ordinary tables and stay.
+
+    CHILD_FACTS = ((Contact, specs.CONTACTS), (Situation, specs.SITUATIONS), (Enrolment, specs.ENROLMENTS))
+    FACT_COLUMNS = {
+        YoungPerson: (
+            "id_jeune, structure_id, birth_month, sex, training_level, first_reception_on",
+            "{id_jeune}, cs.id, bm.day, {sexe}, {niveau_formation}, d_date_premier_accueil.day",
+        ),
+        Contact: ("young_person_id, contact_on, kind", "y.line, d_date_contact.day, {type_contact}"),
+        Situation: (
+            "young_person_id, kind, contract, start_on, end_on",
+            "y.line, {type_situation}, COALESCE({type_contrat}, ''), d_date_debut.day, d_date_fin.day",
+        ),
+        Enrolment: (
+            "young_person_id, programme, entry_on, exit_on, exit_reason",
+            "y.line, {dispositif}, d_date_entree.day, d_date_sortie.day, COALESCE({motif_sortie}, '')",
+        ),
+    }
+
+    def _new_table(self, model) -> str:
+        return self.staging.name(f"new_{model._meta.model_name}")
+
+    def _fill_new_table(self, cursor, model, spec: specs.FileSpec, join: str) -> str:
+        """Create the new table of ``model`` and fill it from staging; ImportFailed if rows are refused."""
+        table, new = model._meta.db_table, self._new_table(model)
+        state = self.states[spec.key]
+        names, values = self.FACT_COLUMNS[model]
+        cursor.execute(f"CREATE UNLOGGED TABLE {new} (LIKE {table} INCLUDING IDENTITY)")
+        # A row is kept unless a check holds (a check that is NULL does not refuse it, as
+        # in the counts of _check_file).
+        refused = " OR ".join(f"({check.condition})" for check in spec.checks())
+        try:
+            cursor.execute(
+                self._sql(
+                    state,
+                    f"INSERT INTO {new} (id, {names}) SELECT s.line, {values} "
+                    f"{self._from(state)} {join} WHERE NOT COALESCE({refused}, false)",
+                )
+            )
+        except (DataError, IntegrityError) as exc:  # a value no check foresaw: the checks will tell
+            raise ImportFailed from exc
+        if cursor.rowcount != state.rows:  # rows refused, or young people absent from jeunes.csv
+            raise ImportFailed
+        # Ids are line numbers: the sequence goes on after the last one (for later single
+        # inserts); the staged lines' sequence is at or after it.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'line')", [self.staging.tables[spec.key]])
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT last_value FROM {cursor.fetchone()[0]}))",
+            [new],
+        )
+        return new
+
+    def _build_child_facts(self) -> None:
+        """Contacts on one connection, situations then enrolments on another (see above)."""
+        young = self.states[specs.YOUNG_PEOPLE.key]
+        young_id = young.columns["id_jeune"].replace("s.", "y.")
+
+        def build(model, spec: specs.FileSpec) -> None:
+            with bulk_queries(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '128MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                join = f"JOIN {self.staging.tables[specs.YOUNG_PEOPLE.key]} y ON {young_id} = {{id_jeune}}"
+                new = self._fill_new_table(cursor, model, spec, join)
+                cursor.execute(f'ALTER TABLE {new} ADD CONSTRAINT "{new}_pkey" PRIMARY KEY (id)')
+
+        (contacts, *others) = self.CHILD_FACTS
+        _side_by_side(
+            [lambda: build(*contacts), lambda: [build(model, spec) for model, spec in others]],
+            in_turn=not self.lanes,
+        )
+        self._lap("contacts, situations, enrolments built")
+
     def _replace_facts_postgresql(self) -> None:
-        """Build the new fact tables from staging, checks on the way in, and swap them in.
-
-        One ``INSERT … SELECT`` per file types the values (valid dates and
-        months through the staged calendars), joins the integer ids (structures,
-        then the new young people) and keeps only the rows that no check
-        refuses: if a file loses rows, :class:`ImportFailed` rolls everything
-        back and the caller runs the detailed checks, which name every refused
-        row. A valid extract is so read once from staging, without a separate
-        pass of checks.
-
-        The rows go into new UNLOGGED tables created in this transaction, with
-        neither index nor constraint (about twice as fast as writing the
-        write-ahead log of millions of rows, and as maintaining indexes row by
-        row); the old tables are then dropped, the new ones renamed, their keys,
-        foreign keys and indexes recreated from the old definitions (read from
-        the catalog). Readers see the old facts or the new ones, never a mix.
-        UNLOGGED: after a crash of the database server (not a clean restart)
-        the facts are empty and must be imported again; the published figures
-        (the snapshots) are ordinary tables and stay. Ids are the rows' line
-        numbers in their file.
-        """
+        """In the swap transaction: the new young people, then the four new tables swapped in."""
         tables = {model: model._meta.db_table for model in FACT_MODELS}
-        keys = {
-            YoungPerson: specs.YOUNG_PEOPLE,
-            Contact: specs.CONTACTS,
-            Situation: specs.SITUATIONS,
-            Enrolment: specs.ENROLMENTS,
-        }
-        new = {model: self.staging.name(f"new_{keys[model].key}") for model in FACT_MODELS}
+        new = {model: self._new_table(model) for model in FACT_MODELS}
+        children = {model for model, _ in self.CHILD_FACTS}
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            restore = _constraints_and_indexes(cursor, list(tables.values()))
+            definitions = _constraints_and_indexes(cursor, list(tables.values()))
             cursor.execute(
                 "SELECT c.relname, pg_get_serial_sequence(c.relname, 'id') FROM pg_class c WHERE c.relname = ANY(%s)",
                 [list(tables.values())],
             )
             sequences = dict(cursor.fetchall())
-            for model in FACT_MODELS:
-                cursor.execute(f"CREATE UNLOGGED TABLE {new[model]} (LIKE {tables[model]} INCLUDING IDENTITY)")
-            columns = {
-                YoungPerson: (
-                    "id_jeune, structure_id, birth_month, sex, training_level, first_reception_on",
-                    "{id_jeune}, cs.id, bm.day, {sexe}, {niveau_formation}, d_date_premier_accueil.day",
-                    f"JOIN {Structure._meta.db_table} cs ON cs.code = {{code_structure}}",
-                ),
-                Contact: ("young_person_id, contact_on, kind", "y.id, d_date_contact.day, {type_contact}", None),
-                Situation: (
-                    "young_person_id, kind, contract, start_on, end_on",
-                    "y.id, {type_situation}, COALESCE({type_contrat}, ''), d_date_debut.day, d_date_fin.day",
-                    None,
-                ),
-                Enrolment: (
-                    "young_person_id, programme, entry_on, exit_on, exit_reason",
-                    "y.id, {dispositif}, d_date_entree.day, d_date_sortie.day, COALESCE({motif_sortie}, '')",
-                    None,
-                ),
-            }
-            for model in FACT_MODELS:
-                spec = keys[model]
-                state = self.states[spec.key]
-                names, values, join = columns[model]
-                join = join or f"JOIN {new[YoungPerson]} y ON y.id_jeune = {{id_jeune}}"
-                # A row is kept unless a check holds (a check that is NULL does not refuse it, as in
-                # the counts of _check_file).
-                refused = " OR ".join(f"({check.condition})" for check in spec.checks())
-                try:
-                    cursor.execute(
-                        self._sql(
-                            state,
-                            f"INSERT INTO {new[model]} (id, {names}) SELECT s.line, {values} "
-                            f"{self._from(state)} {join} WHERE NOT COALESCE({refused}, false)",
-                        )
-                    )
-                except (DataError, IntegrityError) as exc:  # a value no check foresaw: the checks will tell
-                    raise ImportFailed from exc
-                if cursor.rowcount != state.rows:  # rows refused, or young people absent from jeunes.csv
-                    raise ImportFailed
-                # Ids are line numbers: the sequence goes on after the last one (for later single inserts).
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                    f"(SELECT last_value FROM {self._line_sequence(cursor, spec.key)}))",
-                    [new[model]],
-                )
-            self._lap("facts inserted")
+            self._fill_new_table(
+                cursor,
+                YoungPerson,
+                specs.YOUNG_PEOPLE,
+                f"JOIN {Structure._meta.db_table} cs ON cs.code = {{code_structure}}",
+            )
+            self._lap("young people inserted")
             cursor.execute(f"DROP TABLE {', '.join(tables[model] for model in reversed(FACT_MODELS))}")
             for model in FACT_MODELS:
                 cursor.execute(f"ALTER TABLE {new[model]} RENAME TO {tables[model]}")
-                # The identity's sequence keeps the old one's name too (Django finds it either way).
+                # The identity's sequence takes the old one's name too (Django finds it either way).
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [tables[model]])
                 sequence = cursor.fetchone()[0]
                 cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {sequences[tables[model]].rpartition('.')[2]}")
             try:
-                for statement in restore:
-                    cursor.execute(statement)
+                for table, name, kind, statement in definitions:
+                    model = next(model for model in FACT_MODELS if tables[model] == table)
+                    if kind == "p" and model in children:  # built beside: renamed to the old name
+                        cursor.execute(f'ALTER TABLE {table} RENAME CONSTRAINT "{new[model]}_pkey" TO "{name}"')
+                    else:
+                        cursor.execute(statement)
             except IntegrityError as exc:  # duplicate id_jeune (the unique constraint)
                 raise ImportFailed from exc
             self._lap("facts replaced")
@@ -609,10 +669,6 @@ class ExtractImporter:
             self._count_suspicious_facts(cursor, tables)
             self._count_young_people_without_contact(cursor, tables)
             self._lap("suspicious rows")
-
-    def _line_sequence(self, cursor, key: str) -> str:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'line')", [self.staging.tables[key]])
-        return cursor.fetchone()[0]
 
     def _count_suspicious_facts(self, cursor, tables: dict) -> None:
         """The quality report's counts, on the new fact tables (PostgreSQL: no pass of checks on staging)."""
@@ -698,6 +754,40 @@ class ExtractImporter:
 FACT_MODELS = (YoungPerson, Contact, Situation, Enrolment)
 
 
+def _side_by_side(tasks: list[Callable[[], object]], *, in_turn: bool = False) -> None:
+    """Run ``tasks`` at once, each on its own connection (the first in this thread); or in turn.
+
+    A query is one process on the server: two connections use two cores. The
+    other threads' connections are closed at the end; their first error is
+    raised here once every task is over. ``in_turn`` (and on SQLite): one after
+    the other, on this connection.
+    """
+    if in_turn or connection.vendor != "postgresql":
+        for task in tasks:
+            task()
+        return
+    errors: list[BaseException] = []
+
+    def aside(task: Callable[[], object]) -> None:
+        try:
+            task()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=aside, args=(task,)) for task in tasks[1:]]
+    for thread in threads:
+        thread.start()
+    try:
+        tasks[0]()
+    finally:
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+
+
 @contextmanager
 def bulk_queries():
     """A transaction for queries over whole tables.
@@ -716,9 +806,10 @@ def bulk_queries():
         yield
 
 
-def _constraints_and_indexes(cursor, tables: list[str]) -> list[str]:
+def _constraints_and_indexes(cursor, tables: list[str]) -> list[tuple[str, str, str, str]]:
     """PostgreSQL: the statements that recreate the keys, foreign keys and indexes of ``tables``.
 
+    As ``(table, name, kind, statement)``, kind as in pg_constraint ("p", "u", "f") or "i".
     In the order to run them: keys before the foreign keys using them. Foreign
     keys ``NOT VALID``: the rows were inserted through inner joins on the
     referenced keys, they hold by construction, no need for a scan to prove
@@ -732,17 +823,18 @@ def _constraints_and_indexes(cursor, tables: list[str]) -> list[str]:
     )
     constraints = cursor.fetchall()
     cursor.execute(
-        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i "
-        "WHERE i.indrelid = ANY(%s::regclass[]) "
+        "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, 'i', pg_get_indexdef(i.indexrelid) "
+        "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
         [tables],
     )
+    indexes = cursor.fetchall()
     statements = []
     for table, name, kind, definition in constraints:
         if kind == "f" and not definition.endswith("NOT VALID"):
             definition += " NOT VALID"
-        statements.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    return statements + [definition for (definition,) in cursor.fetchall()]
+        statements.append((table, name, kind, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+    return statements + indexes
 
 
 def _drop_constraints_and_indexes(cursor, tables: list[str]) -> list[str]:

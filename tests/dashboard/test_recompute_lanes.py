@@ -1,14 +1,17 @@
-"""The recompute's queries side by side on two connections (PostgreSQL, committed data only)."""
+"""Work side by side on two connections (PostgreSQL, committed data only): staging, recompute."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from django.db import connection, transaction
 
 from dashboard import recompute
-from dashboard.models import ImportStatus
+from dashboard.importer import ExtractImporter
+from dashboard.models import Contact, ImportStatus, YoungPerson
 from dashboard.periods import periods_between
-from tests.dashboard.conftest import run_import
+from tests.dashboard.conftest import SAMPLE_COUNTS, contact, run_import, write_extract, young, zip_extract
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,3 +35,44 @@ def test_two_lanes_compute_the_same_counts_as_one(sample_extract, monkeypatch):
     assert lanes_used[0] == 2 and snapshot.value_count > 0
     assert two_lanes == one_lane
     assert any(any(any(quarters) for quarters in by_key.values()) for by_key in one_lane.values())
+
+
+def test_a_zipped_extract_is_staged_on_two_connections_with_every_row(sample_extract, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("Nécessite PostgreSQL (DATABASE_URL=postgres://...).")
+    threads = []
+    stage_file = ExtractImporter._stage_file
+
+    def recording(self, extract, spec):
+        threads.append((spec.key, threading.current_thread() is threading.main_thread()))
+        stage_file(self, extract, spec)
+
+    monkeypatch.setattr(ExtractImporter, "_stage_file", recording)
+
+    extract_import = run_import(zip_extract(sample_extract))
+
+    assert extract_import.status == ImportStatus.SUCCEEDED, extract_import.errors
+    assert extract_import.row_counts == SAMPLE_COUNTS
+    assert YoungPerson.objects.count() == SAMPLE_COUNTS["jeunes.csv"]
+    assert Contact.objects.count() == SAMPLE_COUNTS["contacts.csv"]
+    assert ("contacts", False) in threads and ("jeunes", True) in threads
+
+
+def test_an_error_in_a_file_staged_aside_is_reported_like_any_other(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("Nécessite PostgreSQL (DATABASE_URL=postgres://...).")
+    directory = write_extract(
+        tmp_path / "x",
+        jeunes=[young("J1")],
+        contacts=[contact("J1", "2011-01-03"), contact("J1", "2011-13-01")],
+        situations=[],
+        dispositifs=[],
+    )
+
+    extract_import = run_import(directory)
+
+    assert extract_import.status == ImportStatus.FAILED
+    assert extract_import.errors == [
+        "contacts.csv, ligne 3, colonne date_contact : date invalide « 2011-13-01 » (format attendu AAAA-MM-JJ)"
+    ]
+    assert not YoungPerson.objects.exists()
