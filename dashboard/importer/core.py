@@ -618,6 +618,8 @@ class ExtractImporter:
                 join = f"JOIN {self.staging.tables[specs.YOUNG_PEOPLE.key]} y ON {young_id} = {{id_jeune}}"
                 new = self._fill_new_table(cursor, model, spec, join)
                 cursor.execute(f'ALTER TABLE {new} ADD CONSTRAINT "{new}_pkey" PRIMARY KEY (id)')
+                # Statistics for the recompute's plans (they follow the table when it is renamed).
+                cursor.execute(f"ANALYZE {new}")
 
         (contacts, *others) = self.CHILD_FACTS
         _side_by_side(
@@ -664,7 +666,7 @@ class ExtractImporter:
             except IntegrityError as exc:  # duplicate id_jeune (the unique constraint)
                 raise ImportFailed from exc
             self._lap("facts replaced")
-            cursor.execute(f"ANALYZE {', '.join(tables.values())}")
+            cursor.execute(f"ANALYZE {tables[YoungPerson]}")  # the others were, when built
             self._lap("analyze")
             self._count_suspicious_facts(cursor, tables)
             self._count_young_people_without_contact(cursor, tables)
