@@ -11,10 +11,15 @@
    unknown young people are looked for when the swap finds them (a unique
    index, an inner join that loses rows) or when other errors already doomed
    the import — so a valid national extract is not joined twice.
+   On PostgreSQL the checks are folded into the writes of step 3: each file's
+   ``INSERT … SELECT`` keeps only the rows no check refuses, and the detailed
+   checks above run only when a file lost rows (then the import fails).
 3. **Swap**, in one transaction: structures upserted, the four fact tables
-   emptied and refilled with ``INSERT … SELECT`` from staging (joined to the
-   integer ids of structures and young people), the import record marked
-   successful. Any error rolls it all back: a failed import changes nothing.
+   replaced from staging (joined to the integer ids of structures and young
+   people), the import record marked successful. Any error rolls it all back:
+   a failed import changes nothing. SQLite empties and refills the tables;
+   PostgreSQL builds new UNLOGGED tables and renames them in (see
+   ``_replace_facts_postgresql`` and the comment above it).
 
 Errors are collected without stopping at the first: every one is counted (by
 file and by reason), the first ``max_errors`` (by file, then line) are kept as
@@ -461,21 +466,15 @@ class ExtractImporter:
         if self.folds_checks:
             self._replace_facts_postgresql()
             return
-        postgres = connection.vendor == "postgresql"
+        # SQLite (development and tests): the fact tables emptied and refilled from staging.
         tables = {model: model._meta.db_table for model in FACT_MODELS}
         young_table = tables[YoungPerson]
         with connection.cursor() as cursor:
-            if postgres:
-                cursor.execute(f"TRUNCATE {', '.join(tables.values())}")
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                restore = _drop_constraints_and_indexes(cursor, list(tables.values()))
-            else:
-                for model in reversed(FACT_MODELS):
-                    cursor.execute(f"DELETE FROM {tables[model]}")
-                restore = []
+            for model in reversed(FACT_MODELS):
+                cursor.execute(f"DELETE FROM {tables[model]}")
 
             def day(column: str) -> str:
-                return f"CAST({column} AS date)" if postgres else column
+                return column  # ISO dates are SQLite's dates
 
             young = self.states[specs.YOUNG_PEOPLE.key]
             birth_month = day("{date_naissance} || '-01'")
@@ -523,11 +522,6 @@ class ExtractImporter:
                 )
                 if cursor.rowcount != state.rows:  # rows for young people absent from jeunes.csv
                     raise ImportFailed
-            try:
-                for statement in restore:
-                    cursor.execute(statement)
-            except IntegrityError as exc:  # duplicate id_jeune (the unique constraint)
-                raise ImportFailed from exc
             self._lap("facts replaced")
             self._count_young_people_without_contact(cursor, tables)
             self._lap("young people without contact")
@@ -837,40 +831,3 @@ def _constraints_and_indexes(cursor, tables: list[str]) -> list[tuple[str, str, 
             definition += " NOT VALID"
         statements.append((table, name, kind, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
     return statements + indexes
-
-
-def _drop_constraints_and_indexes(cursor, tables: list[str]) -> list[str]:
-    """PostgreSQL: drop the keys, foreign keys, unique constraints and indexes of ``tables``.
-
-    Return the statements that recreate them (definitions read from the
-    catalog; foreign keys ``NOT VALID``, see below). Loading millions of rows
-    into bare tables, then building each index once, is several times faster
-    than maintaining them row by row. Run in the swap transaction: a rollback
-    restores them too.
-    """
-    cursor.execute(
-        "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
-        "FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('p', 'u', 'f') "
-        "ORDER BY CASE c.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 ELSE 2 END, c.conname",
-        [tables],
-    )
-    constraints = cursor.fetchall()  # in the order to restore them: keys before the foreign keys using them
-    cursor.execute(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-        "WHERE i.indrelid = ANY(%s::regclass[]) "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-        [tables],
-    )
-    indexes = cursor.fetchall()
-    for table, name, _kind, _ in reversed(constraints):
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    restore = [definition for _, definition in indexes]
-    for table, name, kind, definition in constraints:
-        if kind == "f" and not definition.endswith("NOT VALID"):
-            # Rows were inserted through inner joins on the referenced keys: they hold by
-            # construction, no need for a scan to prove it. Enforced for any later write.
-            definition += " NOT VALID"
-        restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    return restore
