@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ERRORS = 50
 PROGRESS_EVERY = 50_000
+# Share of the contacts written by the first of the two connections that build the fact tables
+# (see ExtractImporter._build_child_facts): the second writes the situations and enrolments first.
+CONTACTS_FIRST_LANE = 0.8
 # Serialises the swaps of concurrent imports on PostgreSQL (pg_advisory_xact_lock).
 SWAP_LOCK_KEY = 7_310_201_101
 
@@ -570,12 +573,15 @@ class ExtractImporter:
     def _new_table(self, model) -> str:
         return self.staging.name(f"new_{model._meta.model_name}")
 
-    def _fill_new_table(self, cursor, model, spec: specs.FileSpec, join: str) -> str:
-        """Create the new table of ``model`` and fill it from staging; ImportFailed if rows are refused."""
-        table, new = model._meta.db_table, self._new_table(model)
+    def _create_new_table(self, cursor, model) -> str:
+        new = self._new_table(model)
+        cursor.execute(f"CREATE UNLOGGED TABLE {new} (LIKE {model._meta.db_table} INCLUDING IDENTITY)")
+        return new
+
+    def _insert_rows(self, cursor, model, spec: specs.FileSpec, join: str, lines: str = "true") -> int:
+        """Fill the new table of ``model`` from staging (the ``lines`` wanted); return the rows kept."""
         state = self.states[spec.key]
         names, values = self.FACT_COLUMNS[model]
-        cursor.execute(f"CREATE UNLOGGED TABLE {new} (LIKE {table} INCLUDING IDENTITY)")
         # A row is kept unless a check holds (a check that is NULL does not refuse it, as
         # in the counts of _check_file).
         refused = " OR ".join(f"({check.condition})" for check in spec.checks())
@@ -583,43 +589,71 @@ class ExtractImporter:
             cursor.execute(
                 self._sql(
                     state,
-                    f"INSERT INTO {new} (id, {names}) SELECT s.line, {values} "
-                    f"{self._from(state)} {join} WHERE NOT COALESCE({refused}, false)",
+                    f"INSERT INTO {self._new_table(model)} (id, {names}) SELECT s.line, {values} "
+                    f"{self._from(state)} {join} WHERE {lines} AND NOT COALESCE({refused}, false)",
                 )
             )
         except (DataError, IntegrityError) as exc:  # a value no check foresaw: the checks will tell
             raise ImportFailed from exc
-        if cursor.rowcount != state.rows:  # rows refused, or young people absent from jeunes.csv
+        return cursor.rowcount
+
+    def _finish_new_table(self, cursor, model, spec: specs.FileSpec, kept: int) -> None:
+        if kept != self.states[spec.key].rows:  # rows refused, or young people absent from jeunes.csv
             raise ImportFailed
         # Ids are line numbers: the sequence goes on after the last one (for later single
         # inserts); the staged lines' sequence is at or after it.
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'line')", [self.staging.tables[spec.key]])
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT last_value FROM {cursor.fetchone()[0]}))",
-            [new],
+            [self._new_table(model)],
         )
-        return new
 
     def _build_child_facts(self) -> None:
-        """Contacts on one connection, situations then enrolments on another (see above)."""
+        """Contacts, situations and enrolments, on two connections (see above).
+
+        The contacts are most of the work: the first lane writes the first
+        :data:`CONTACTS_FIRST_LANE` of them, the second the situations, the
+        enrolments, then the rest of the contacts, into the same table (created
+        and committed first: these tables are staging until the swap renames
+        them). Then the keys (and statistics for the recompute's plans, which
+        follow the tables when they are renamed).
+        """
         young = self.states[specs.YOUNG_PEOPLE.key]
         young_id = young.columns["id_jeune"].replace("s.", "y.")
+        join = f"JOIN {self.staging.tables[specs.YOUNG_PEOPLE.key]} y ON {young_id} = {{id_jeune}}"
+        contacts = self.states[specs.CONTACTS.key]
+        split = 2 + int(contacts.rows * CONTACTS_FIRST_LANE)  # the header is line 1
+        kept: dict[tuple, int] = {}
 
-        def build(model, spec: specs.FileSpec) -> None:
+        def write(model, spec: specs.FileSpec, lines: str = "true") -> None:
             with bulk_queries(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '128MB'")
+                kept[(model, lines)] = self._insert_rows(cursor, model, spec, join, lines)
+
+        def finish(model, spec: specs.FileSpec) -> None:
+            with bulk_queries(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                join = f"JOIN {self.staging.tables[specs.YOUNG_PEOPLE.key]} y ON {young_id} = {{id_jeune}}"
-                new = self._fill_new_table(cursor, model, spec, join)
+                rows = sum(count for (counted, _), count in kept.items() if counted is model)
+                self._finish_new_table(cursor, model, spec, rows)
+                new = self._new_table(model)
                 cursor.execute(f'ALTER TABLE {new} ADD CONSTRAINT "{new}_pkey" PRIMARY KEY (id)')
-                # Statistics for the recompute's plans (they follow the table when it is renamed).
                 cursor.execute(f"ANALYZE {new}")
 
-        (contacts, *others) = self.CHILD_FACTS
+        with bulk_queries(), connection.cursor() as cursor:
+            for model, _ in self.CHILD_FACTS:
+                self._create_new_table(cursor, model)
+
+        def second_lane() -> None:
+            for model, spec in self.CHILD_FACTS[1:]:
+                write(model, spec)
+                finish(model, spec)
+            write(Contact, specs.CONTACTS, f"s.line >= {split}")
+
         _side_by_side(
-            [lambda: build(*contacts), lambda: [build(model, spec) for model, spec in others]],
+            [lambda: write(Contact, specs.CONTACTS, f"s.line < {split}"), second_lane],
             in_turn=not self.lanes,
         )
+        finish(Contact, specs.CONTACTS)
         self._lap("contacts, situations, enrolments built")
 
     def _replace_facts_postgresql(self) -> None:
@@ -636,12 +670,14 @@ class ExtractImporter:
                 [list(tables.values())],
             )
             sequences = dict(cursor.fetchall())
-            self._fill_new_table(
+            self._create_new_table(cursor, YoungPerson)
+            kept = self._insert_rows(
                 cursor,
                 YoungPerson,
                 specs.YOUNG_PEOPLE,
                 f"JOIN {Structure._meta.db_table} cs ON cs.code = {{code_structure}}",
             )
+            self._finish_new_table(cursor, YoungPerson, specs.YOUNG_PEOPLE, kept)
             self._lap("young people inserted")
             cursor.execute(f"DROP TABLE {', '.join(tables[model] for model in reversed(FACT_MODELS))}")
             for model in FACT_MODELS:
