@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -165,6 +165,28 @@ def _freeze_facts() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
         _query_settings(cursor)
+
+
+def _lock_facts_or_give_up(cursor) -> bool:
+    """Another lane: lock the fact tables now, or leave the work to the first connection.
+
+    An import's swap waiting for its exclusive lock (behind this recompute's
+    SHARE lock) queues every later lock request on those tables behind it: a
+    lane asking for a table then would wait for the import, which waits for
+    the recompute, which waits for the lane — a deadlock the server cannot
+    see. So the lane takes its locks at once, and if it cannot within a
+    second, it does nothing (the first connection runs every query).
+    """
+    tables = ", ".join(connection.ops.quote_name(table) for table in _fact_tables())
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+            cursor.execute(f"LOCK TABLE {tables} IN ACCESS SHARE MODE")
+    except OperationalError:  # lock_timeout: an import is waiting to swap
+        logger.info("Recompute lane gives up: the fact tables are awaited by an import")
+        return False
+    cursor.execute("SET LOCAL lock_timeout = 0")
+    return True
 
 
 def _query_settings(cursor) -> None:
@@ -340,7 +362,8 @@ def _run_jobs(jobs: list, lanes: int) -> list[list[dict[tuple[int, int], list[in
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
                 _query_settings(cursor)
-                work()
+                if _lock_facts_or_give_up(cursor):
+                    work()
         except BaseException as exc:  # raised again in the caller's thread
             errors.append(exc)
             with lock:

@@ -76,3 +76,29 @@ def test_an_error_in_a_file_staged_aside_is_reported_like_any_other(tmp_path):
         "contacts.csv, ligne 3, colonne date_contact : date invalide « 2011-13-01 » (format attendu AAAA-MM-JJ)"
     ]
     assert not YoungPerson.objects.exists()
+
+
+def test_a_second_lane_gives_up_when_an_import_waits_for_the_fact_tables():
+    if connection.vendor != "postgresql":
+        pytest.skip("Nécessite PostgreSQL (DATABASE_URL=postgres://...).")
+    import psycopg
+
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+    )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            assert recompute._lock_facts_or_give_up(cursor) is True
+        other.execute("LOCK TABLE dashboard_contact IN ACCESS EXCLUSIVE MODE")  # as an import's swap
+        with transaction.atomic(), connection.cursor() as cursor:
+            assert recompute._lock_facts_or_give_up(cursor) is False
+            cursor.execute("SELECT 1")  # the transaction is still usable
+            assert cursor.fetchone() == (1,)
+    finally:
+        other.rollback()
+        other.close()
