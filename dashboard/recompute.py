@@ -251,11 +251,11 @@ def _compute_into(
 ) -> tuple[ExtractImport, list[Period], list[Row]]:
     extract_import = _resolve_import(extract_import_id)
     if (extract_import.row_counts or {}).get("jeunes.csv") and not YoungPerson.objects.exists():
-        # The fact tables are UNLOGGED (see the importer): a crash of the database server empties
-        # them. Computing zeros would be wrong: the extract must be imported again.
+        # Facts gone while the import record says they were loaded (a restored or emptied
+        # database): computing zeros would be wrong, the extract must be imported again.
         raise RecomputeError(
-            f"Les données de l'import n° {extract_import.pk} ne sont plus en base (arrêt brutal du serveur "
-            "de base de données) : relancez l'import de l'extraction."
+            f"Les données de l'import n° {extract_import.pk} ne sont plus en base (base restaurée ou vidée) : "
+            "relancez l'import de l'extraction."
         )
     periods = snapshot_periods(extract_import.extracted_on)
     if not periods:

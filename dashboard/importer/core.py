@@ -18,7 +18,7 @@
    replaced from staging (joined to the integer ids of structures and young
    people), the import record marked successful. Any error rolls it all back:
    a failed import changes nothing. SQLite empties and refills the tables;
-   PostgreSQL builds new UNLOGGED tables and renames them in (see
+   PostgreSQL builds new tables and renames them in (see
    ``_replace_facts_postgresql`` and the comment above it).
 
 Errors are collected without stopping at the first: every one is counted (by
@@ -531,9 +531,8 @@ class ExtractImporter:
 
     # --- 3. swap, PostgreSQL ------------------------------------------------------------------
     #
-    # The rows go into new UNLOGGED tables (``dashboard_stg_<id>_new_<file>``) with neither
-    # index nor constraint while they are written: about twice as fast as writing the
-    # write-ahead log of millions of rows, and as maintaining indexes row by row. One
+    # The rows go into new tables (``dashboard_stg_<id>_new_<file>``) with neither index nor
+    # constraint while they are written: much faster than maintaining indexes row by row. One
     # ``INSERT … SELECT`` per file types the values (valid dates and months through the
     # staged calendars), joins the integer ids and keeps only the rows that no check refuses:
     # if a file loses rows, :class:`ImportFailed` stops the import and the caller runs the
@@ -549,9 +548,9 @@ class ExtractImporter:
     # definitions (read from the catalog): readers see the old facts or the new ones, never a
     # mix. A failed import leaves only staging tables, dropped at the end.
     #
-    # UNLOGGED: after a crash of the database server (not a clean restart) the facts are
-    # empty and must be imported again (the recompute refuses to run on them); the published
-    # figures (the snapshots) are ordinary tables and stay.
+    # The new tables are ordinary, logged tables: UNLOGGED would save a few seconds of
+    # write-ahead log but empty the facts after a crash of the database server and keep them
+    # off replicas, which a production back-office cannot accept.
 
     CHILD_FACTS = ((Contact, specs.CONTACTS), (Situation, specs.SITUATIONS), (Enrolment, specs.ENROLMENTS))
     FACT_COLUMNS = {
@@ -575,7 +574,7 @@ class ExtractImporter:
 
     def _create_new_table(self, cursor, model) -> str:
         new = self._new_table(model)
-        cursor.execute(f"CREATE UNLOGGED TABLE {new} (LIKE {model._meta.db_table} INCLUDING IDENTITY)")
+        cursor.execute(f"CREATE TABLE {new} (LIKE {model._meta.db_table} INCLUDING IDENTITY)")
         return new
 
     def _insert_rows(self, cursor, model, spec: specs.FileSpec, join: str, lines: str = "true") -> int:

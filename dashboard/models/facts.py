@@ -8,9 +8,8 @@ recompute joins on integers.
 
 Indexes are few on purpose: the facts are only read whole, by the recompute's
 set-based scans, and every index is rebuilt at each import (millions of rows).
-On PostgreSQL the import swaps in new UNLOGGED tables (see
-``dashboard.importer.core``): facts are a copy of the extract, imported again
-after a crash of the database server; the figures (snapshots) are not.
+On PostgreSQL the import builds new tables and swaps them in by renaming (see
+``dashboard.importer.core``).
 """
 
 from __future__ import annotations

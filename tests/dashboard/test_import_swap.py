@@ -74,7 +74,7 @@ def test_a_second_import_replaces_the_swapped_tables_again(tmp_path):
 
 
 def test_the_recompute_refuses_an_import_whose_facts_are_gone():
-    # The fact tables are UNLOGGED on PostgreSQL: a crash of the server empties them.
+    # A restored or emptied database: the import record says facts were loaded, none are there.
     extract_import = ExtractImportFactory(row_counts={"jeunes.csv": 2, "contacts.csv": 2})
 
     with pytest.raises(RecomputeError, match="ne sont plus en base"):
