@@ -257,7 +257,7 @@ def _compute_into(
             f"Les données de l'import n° {extract_import.pk} ne sont plus en base (base restaurée ou vidée) : "
             "relancez l'import de l'extraction."
         )
-    periods = snapshot_periods(extract_import.extracted_on)
+    periods = snapshot_periods(extract_import.extracted_on, first_contact_on=extract_import.first_contact_on)
     if not periods:
         raise RecomputeError(
             f"Aucune période complète avant la date d'extraction du {extract_import.extracted_on:%d/%m/%Y}."
@@ -285,9 +285,12 @@ def _compute_into(
     return extract_import, periods, values
 
 
-def snapshot_periods(extracted_on: date) -> list[Period]:
-    """The periods of the facts in place: from the first year with a contact to the extraction date."""
-    first_contact = Contact.objects.aggregate(first=Min("contact_on"))["first"]
+def snapshot_periods(extracted_on: date, *, first_contact_on: date | None = None) -> list[Period]:
+    """The periods of the facts in place: from the first year with a contact to the extraction date.
+
+    ``first_contact_on``: as recorded by the import (else the contacts are scanned for it).
+    """
+    first_contact = first_contact_on or Contact.objects.aggregate(first=Min("contact_on"))["first"]
     first_year = min(first_contact.year, extracted_on.year) if first_contact else extracted_on.year
     return periods_between(first_year, extracted_on)
 
@@ -659,6 +662,19 @@ def _rank(rows: list[Row], *, best_first: bool) -> None:
 COLUMNS = ("scope_kind", "scope_code", "period", "indicator", "value", "numerator", "denominator", "rank", "rank_count")
 
 
+# COPY's text format: backslash escapes for the characters it gives a meaning to.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return repr(value) if isinstance(value, float) else str(int(value))
+
+
 def _store_values(snapshot_id: int, rows: list[Row]) -> None:
     """Insert the values in bulk: COPY on PostgreSQL, a batched INSERT elsewhere."""
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
@@ -666,9 +682,13 @@ def _store_values(snapshot_id: int, rows: list[Row]) -> None:
     snapshot_column = connection.ops.quote_name(IndicatorValue._meta.get_field("snapshot").column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # COPY's text format written here in blocks: a tenth of the time of one write_row() per value.
+            prefix = f"{int(snapshot_id)}\t"
             with cursor.cursor.copy(f"COPY {table} ({snapshot_column}, {columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((snapshot_id, *row))
+                for start in range(0, len(rows), 10_000):
+                    copy.write(
+                        "".join(prefix + "\t".join(map(_copy_text, row)) + "\n" for row in rows[start : start + 10_000])
+                    )
             # Fresh statistics for the new snapshot's values: without them the planner takes the
             # pages' reads for one row and filters the whole snapshot (170 ms instead of 0,5 ms).
             cursor.execute(f"ANALYZE {table}")

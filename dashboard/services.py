@@ -150,6 +150,8 @@ def _outcome_fields(outcome: ImportOutcome) -> dict:
     }
     if outcome.extracted_on is not None:
         fields["extracted_on"] = outcome.extracted_on
+    if outcome.succeeded:
+        fields["first_contact_on"] = outcome.first_contact_on
     return fields
 
 

@@ -95,7 +95,20 @@ class ExtractImportAdmin(admin.ModelAdmin):
     change_form_template = "admin/dashboard/extractimport/change_form.html"
     add_form_template = "admin/dashboard/extractimport/upload_form.html"
     fieldsets = (
-        ("Extraction", {"fields": ("source_label", "extracted_on", "provisional", "path", "created_by", "created_at")}),
+        (
+            "Extraction",
+            {
+                "fields": (
+                    "source_label",
+                    "extracted_on",
+                    "first_contact_on",
+                    "provisional",
+                    "path",
+                    "created_by",
+                    "created_at",
+                )
+            },
+        ),
         ("Déroulement", {"fields": ("status", "step", "progress", "started_at", "finished_at", "duration_display")}),
         ("Erreurs", {"fields": ("error_report",)}),
         ("Qualité des données", {"fields": ("quality_display",)}),
@@ -103,6 +116,7 @@ class ExtractImportAdmin(admin.ModelAdmin):
     readonly_fields = (
         "source_label",
         "extracted_on",
+        "first_contact_on",
         "provisional",
         "path",
         "created_by",

@@ -108,6 +108,7 @@ class ImportOutcome:
     errors: list[str]
     quality_report: dict
     extracted_on: date | None
+    first_contact_on: date | None = None
     # Seconds spent in each phase (staging, checks, swap), for logs and benchmarks.
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -154,6 +155,9 @@ class ExtractImporter:
         self.suspicious: list[dict] = []
         self.young_per_structure: Counter = Counter()
         self.last_contact: str | None = None
+        # The first contact of the extract, kept with the import: the recompute's first year.
+        self.first_contact_on: date | None = None
+        self._contacts_kept = 0
         self.structures_known = False
         self.timings: dict[str, float] = {}
         self._clock = time.perf_counter()
@@ -526,7 +530,10 @@ class ExtractImporter:
                 if cursor.rowcount != state.rows:  # rows for young people absent from jeunes.csv
                     raise ImportFailed
             self._lap("facts replaced")
-            self._count_young_people_without_contact(cursor, tables)
+            cursor.execute(f"SELECT MIN(contact_on) FROM {tables[Contact]}")
+            first = cursor.fetchone()[0]
+            self.first_contact_on = date.fromisoformat(first) if isinstance(first, str) else first
+            self.suspicious.append(self._young_people_without_contact(cursor, young_table, "id", tables[Contact]))
             self._lap("young people without contact")
 
     # --- 3. swap, PostgreSQL ------------------------------------------------------------------
@@ -614,29 +621,24 @@ class ExtractImporter:
         :data:`CONTACTS_FIRST_LANE` of them, the second the situations, the
         enrolments, then the rest of the contacts, into the same table (created
         and committed first: these tables are staging until the swap renames
-        them). Then the keys (and statistics for the recompute's plans, which
-        follow the tables when they are renamed).
+        them). Situations and enrolments get their keys (and statistics for the
+        recompute's plans, which follow the tables when they are renamed) on the
+        way; the contacts' key is built beside the swap (:meth:`_finish_contacts`).
         """
         young = self.states[specs.YOUNG_PEOPLE.key]
         young_id = young.columns["id_jeune"].replace("s.", "y.")
         join = f"JOIN {self.staging.tables[specs.YOUNG_PEOPLE.key]} y ON {young_id} = {{id_jeune}}"
         contacts = self.states[specs.CONTACTS.key]
         split = 2 + int(contacts.rows * CONTACTS_FIRST_LANE)  # the header is line 1
-        kept: dict[tuple, int] = {}
+        kept: dict[tuple, int] = {}  # (model, lines) -> rows written, filled by both lanes
 
         def write(model, spec: specs.FileSpec, lines: str = "true") -> None:
             with bulk_queries(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '128MB'")
                 kept[(model, lines)] = self._insert_rows(cursor, model, spec, join, lines)
 
-        def finish(model, spec: specs.FileSpec) -> None:
-            with bulk_queries(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                rows = sum(count for (counted, _), count in kept.items() if counted is model)
-                self._finish_new_table(cursor, model, spec, rows)
-                new = self._new_table(model)
-                cursor.execute(f'ALTER TABLE {new} ADD CONSTRAINT "{new}_pkey" PRIMARY KEY (id)')
-                cursor.execute(f"ANALYZE {new}")
+        def kept_rows(model) -> int:
+            return sum(count for (counted, _), count in kept.items() if counted is model)
 
         with bulk_queries(), connection.cursor() as cursor:
             for model, _ in self.CHILD_FACTS:
@@ -645,21 +647,39 @@ class ExtractImporter:
         def second_lane() -> None:
             for model, spec in self.CHILD_FACTS[1:]:
                 write(model, spec)
-                finish(model, spec)
+                self._finish_child_table(model, spec, kept_rows(model))
             write(Contact, specs.CONTACTS, f"s.line >= {split}")
 
         _side_by_side(
             [lambda: write(Contact, specs.CONTACTS, f"s.line < {split}"), second_lane],
             in_turn=not self.lanes,
         )
-        finish(Contact, specs.CONTACTS)
+        self._contacts_kept = kept_rows(Contact)
+        if self._contacts_kept != contacts.rows:  # rows refused: fail before the swap starts
+            raise ImportFailed
         self._lap("contacts, situations, enrolments built")
 
+    def _finish_child_table(self, model, spec: specs.FileSpec, kept: int) -> None:
+        """A new child table complete: its sequence, primary key and statistics."""
+        with bulk_queries(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            self._finish_new_table(cursor, model, spec, kept)
+            new = self._new_table(model)
+            cursor.execute(f'ALTER TABLE {new} ADD CONSTRAINT "{new}_pkey" PRIMARY KEY (id)')
+            cursor.execute(f"ANALYZE {new}")
+
     def _replace_facts_postgresql(self) -> None:
-        """In the swap transaction: the new young people, then the four new tables swapped in."""
+        """In the swap transaction: the new young people, then the four new tables swapped in.
+
+        Meanwhile, on a second connection (:meth:`_finish_contacts`), the new
+        contacts get their key and statistics, and the quality report its
+        counts on the new child tables: work that does not need the swap's
+        locks, done on the core the young people's insert leaves free.
+        """
         tables = {model: model._meta.db_table for model in FACT_MODELS}
         new = {model: self._new_table(model) for model in FACT_MODELS}
         children = {model for model, _ in self.CHILD_FACTS}
+        child_counts: dict[str, list[dict]] = {}
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -669,15 +689,19 @@ class ExtractImporter:
                 [list(tables.values())],
             )
             sequences = dict(cursor.fetchall())
-            self._create_new_table(cursor, YoungPerson)
-            kept = self._insert_rows(
-                cursor,
-                YoungPerson,
-                specs.YOUNG_PEOPLE,
-                f"JOIN {Structure._meta.db_table} cs ON cs.code = {{code_structure}}",
-            )
-            self._finish_new_table(cursor, YoungPerson, specs.YOUNG_PEOPLE, kept)
-            self._lap("young people inserted")
+
+            def young_people() -> None:
+                self._create_new_table(cursor, YoungPerson)
+                kept = self._insert_rows(
+                    cursor,
+                    YoungPerson,
+                    specs.YOUNG_PEOPLE,
+                    f"JOIN {Structure._meta.db_table} cs ON cs.code = {{code_structure}}",
+                )
+                self._finish_new_table(cursor, YoungPerson, specs.YOUNG_PEOPLE, kept)
+
+            _side_by_side([young_people, lambda: child_counts.update(self._finish_contacts())], in_turn=not self.lanes)
+            self._lap("young people inserted, contacts finished beside")
             cursor.execute(f"DROP TABLE {', '.join(tables[model] for model in reversed(FACT_MODELS))}")
             for model in FACT_MODELS:
                 cursor.execute(f"ALTER TABLE {new[model]} RENAME TO {tables[model]}")
@@ -697,54 +721,85 @@ class ExtractImporter:
             self._lap("facts replaced")
             cursor.execute(f"ANALYZE {tables[YoungPerson]}")  # the others were, when built
             self._lap("analyze")
-            self._count_suspicious_facts(cursor, tables)
-            self._count_young_people_without_contact(cursor, tables)
-            self._lap("suspicious rows")
+            young_counts = self._count_suspicious_young_people(cursor, tables[YoungPerson])
+            self._lap("suspicious young people")
+        # The report's order: contacts, young people, situations, enrolments, then the rest.
+        for key in ("contacts", "young", "situations", "enrolments", "without_contact"):
+            self.suspicious.extend(young_counts if key == "young" else child_counts.get(key, []))
 
-    def _count_suspicious_facts(self, cursor, tables: dict) -> None:
-        """The quality report's counts, on the new fact tables (PostgreSQL: no pass of checks on staging)."""
-        if self.extracted_on is None:  # the date of the last contact
-            cursor.execute(f"SELECT MAX(contact_on) FROM {tables[Contact]}")
-            self.extracted_on = cursor.fetchone()[0]
+    def _finish_contacts(self) -> dict[str, list[dict]]:
+        """Beside the swap: the new contacts' key, then the quality counts on the new child tables.
+
+        Also the dates of the first contact (kept with the import: the recompute's
+        first year) and, without an extraction date, of the last one. Runs on its
+        own connection (or in the swap transaction, in turn); returns the
+        suspicious counts by file.
+        """
+        started = time.perf_counter()
+        self._finish_child_table(Contact, specs.CONTACTS, self._contacts_kept)
+        new = {model: self._new_table(model) for model, _ in self.CHILD_FACTS}
+        counts: dict[str, list[dict]] = {}
+        with bulk_queries(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+            if self.extracted_on is None:  # the date of the last contact
+                cursor.execute(f"SELECT MAX(contact_on) FROM {new[Contact]}")
+                self.extracted_on = cursor.fetchone()[0]
+            as_of = (self.extracted_on or date.max).isoformat()
+            for key, model, spec in (
+                ("contacts", Contact, specs.CONTACTS),
+                ("situations", Situation, specs.SITUATIONS),
+                ("enrolments", Enrolment, specs.ENROLMENTS),
+            ):
+                suspicions = spec.suspicions(as_of)
+                sums = [f"COUNT(*) FILTER (WHERE {suspicion.fact_condition})" for suspicion in suspicions]
+                if model is Contact:
+                    sums.append("MIN(f.contact_on)")
+                cursor.execute(f"SELECT {', '.join(sums)} FROM {new[model]} f")
+                results = cursor.fetchone()
+                if model is Contact:
+                    self.first_contact_on = results[-1]
+                counts[key] = self._suspicious_items(spec, suspicions, results[: len(suspicions)])
+            counts["without_contact"] = [
+                self._young_people_without_contact(
+                    cursor, self.staging.tables[specs.YOUNG_PEOPLE.key], "line", new[Contact]
+                )
+            ]
+        self.timings["contacts finished beside the swap"] = time.perf_counter() - started
+        return counts
+
+    def _count_suspicious_young_people(self, cursor, table: str) -> list[dict]:
+        """Per structure (the structures without young people, in the same scan), then in all."""
         as_of = (self.extracted_on or date.max).isoformat()
-        for spec, model in (
-            (specs.CONTACTS, Contact),
-            (specs.YOUNG_PEOPLE, YoungPerson),
-            (specs.SITUATIONS, Situation),
-            (specs.ENROLMENTS, Enrolment),
-        ):
-            suspicions = spec.suspicions(as_of)
-            sums = [f"COUNT(*) FILTER (WHERE {suspicion.fact_condition})" for suspicion in suspicions]
-            if spec is specs.YOUNG_PEOPLE:
-                # Per structure: the structures without young people, in the same scan.
-                cursor.execute(
-                    f"SELECT st.code, COUNT(*), {', '.join(sums)} FROM {tables[model]} f "
-                    f"JOIN {Structure._meta.db_table} st ON st.id = f.structure_id GROUP BY st.code"
-                )
-                rows = cursor.fetchall()
-                self.young_per_structure = Counter({row[0]: row[1] for row in rows})
-                counts = [sum(row[2 + index] for row in rows) for index in range(len(suspicions))]
-            else:
-                cursor.execute(f"SELECT {', '.join(sums)} FROM {tables[model]} f")
-                counts = cursor.fetchone()
-            for suspicion, count in zip(suspicions, counts, strict=True):
-                self.suspicious.append(
-                    {"code": suspicion.code, "label": suspicion.label, "file": spec.name, "count": int(count or 0)}
-                )
-
-    def _count_young_people_without_contact(self, cursor, tables: dict) -> None:
+        suspicions = specs.YOUNG_PEOPLE.suspicions(as_of)
+        sums = [f"COUNT(*) FILTER (WHERE {suspicion.fact_condition})" for suspicion in suspicions]
         cursor.execute(
-            f"SELECT COUNT(*) FROM {tables[YoungPerson]} y WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {tables[Contact]} c WHERE c.young_person_id = y.id)"
+            f"SELECT st.code, COUNT(*), {', '.join(sums)} FROM {table} f "
+            f"JOIN {Structure._meta.db_table} st ON st.id = f.structure_id GROUP BY st.code"
         )
-        self.suspicious.append(
-            {
-                "code": "young_people_without_contact",
-                "label": "Jeunes sans aucun contact",
-                "file": specs.YOUNG_PEOPLE.name,
-                "count": int(cursor.fetchone()[0]),
-            }
+        rows = cursor.fetchall()
+        self.young_per_structure = Counter({row[0]: row[1] for row in rows})
+        totals = [sum(row[2 + index] for row in rows) for index in range(len(suspicions))]
+        return self._suspicious_items(specs.YOUNG_PEOPLE, suspicions, totals)
+
+    @staticmethod
+    def _suspicious_items(spec: specs.FileSpec, suspicions: list, counts) -> list[dict]:
+        return [
+            {"code": suspicion.code, "label": suspicion.label, "file": spec.name, "count": int(count or 0)}
+            for suspicion, count in zip(suspicions, counts, strict=True)
+        ]
+
+    @staticmethod
+    def _young_people_without_contact(cursor, young_table: str, young_id: str, contact_table: str) -> dict:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {young_table} y WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {contact_table} c WHERE c.young_person_id = y.{young_id})"
         )
+        return {
+            "code": "young_people_without_contact",
+            "label": "Jeunes sans aucun contact",
+            "file": specs.YOUNG_PEOPLE.name,
+            "count": int(cursor.fetchone()[0]),
+        }
 
     # --- outcome -----------------------------------------------------------------------------
 
@@ -756,6 +811,7 @@ class ExtractImporter:
             errors=[str(error) for error in self.errors.first()],
             quality_report=self.quality_report(succeeded),
             extracted_on=self.extracted_on,
+            first_contact_on=self.first_contact_on if succeeded else None,
             timings=dict(self.timings),
         )
 

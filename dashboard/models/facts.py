@@ -159,6 +159,8 @@ class ExtractImport(models.Model):
     source_label = models.CharField("source", max_length=200, default="Parcours 3, entrepôt national")
     # Empty until the import reads it from the data when not given (the date of the last contact).
     extracted_on = models.DateField("date d'extraction", null=True, blank=True)
+    # Set by a successful import: the recompute's first year, without a scan of the contacts.
+    first_contact_on = models.DateField("date du premier contact", null=True, blank=True, editable=False)
     provisional = models.BooleanField("données provisoires", default=False)
     # Pseudonymised individual data: stored privately, never served by the web server.
     archive = models.FileField("archive", upload_to="extracts/", storage=get_private_storage, blank=True)

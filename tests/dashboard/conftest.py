@@ -199,6 +199,35 @@ def write_extract(
     return directory
 
 
+# The quality report's counts of suspicious rows for suspicious_extract() imported as of 2011-10-31.
+SUSPICIOUS_COUNTS = {
+    "contacts_after_extraction": 2,
+    "contacts_before_2000": 0,
+    "first_reception_after_extraction": 1,
+    "age_under_16": 1,
+    "age_over_25": 1,
+    "situations_after_extraction": 1,
+    "enrolments_after_extraction": 0,
+    "exits_after_extraction": 1,
+    "young_people_without_contact": 1,  # J3
+}
+
+
+def suspicious_extract(directory: Path) -> Path:
+    """A valid extract with one suspicious row of most kinds (see SUSPICIOUS_COUNTS)."""
+    return write_extract(
+        directory,
+        jeunes=[
+            young("J1", date_naissance="1997-01", date_premier_accueil="2011-01-03"),  # 14 years old
+            young("J2", date_naissance="1980-01", date_premier_accueil="2011-01-03"),  # 31 years old
+            young("J3", date_premier_accueil="2011-11-15"),  # after the extraction date
+        ],
+        contacts=[contact("J1", "2011-01-03"), contact("J2", "2011-11-02"), contact("J2", "2011-12-01")],
+        situations=[situation("J1", date_debut="2011-11-20")],
+        dispositifs=[enrolment("J1", date_entree="2011-03-01", date_sortie="2012-01-31", motif_sortie="EMPLOI")],
+    )
+
+
 def copy_sample_extract(directory: Path) -> Path:
     """A copy of the sample extract in ``directory`` (created), to alter freely."""
     shutil.copytree(SAMPLE_EXTRACT, directory)

@@ -16,11 +16,13 @@ from dashboard.models import Contact, Enrolment, ExtractImport, ImportStatus, Si
 from dashboard.services import extract_import_add_quality_section, extract_import_create
 from tests.dashboard.conftest import (
     SAMPLE_COUNTS,
+    SUSPICIOUS_COUNTS,
     contact,
     enrolment,
     run_import,
     situation,
     structure,
+    suspicious_extract,
     write_csv,
     write_extract,
     young,
@@ -210,33 +212,14 @@ def test_progress_is_reported_as_rows_are_read(tmp_path, monkeypatch):
 
 
 def test_the_quality_report_counts_suspicious_rows_and_structures_without_young_people(tmp_path):
-    directory = small_extract(
-        tmp_path / "x",
-        jeunes=[
-            young("J1", date_naissance="1997-01", date_premier_accueil="2011-01-03"),  # 14 years old
-            young("J2", date_naissance="1980-01", date_premier_accueil="2011-01-03"),  # 31 years old
-            young("J3", date_premier_accueil="2011-11-15"),  # after the extraction date
-        ],
-        contacts=[contact("J1", "2011-01-03"), contact("J2", "2011-11-02"), contact("J2", "2011-12-01")],
-        situations=[situation("J1", date_debut="2011-11-20")],
-        dispositifs=[enrolment("J1", date_entree="2011-03-01", date_sortie="2012-01-31", motif_sortie="EMPLOI")],
-    )
-
-    extract_import = run_import(directory, extracted_on=date(2011, 10, 31))
+    extract_import = run_import(suspicious_extract(tmp_path / "x"), extracted_on=date(2011, 10, 31))
 
     assert extract_import.status == ImportStatus.SUCCEEDED, extract_import.errors
     report = extract_import.quality_report
-    counts = {item["code"]: item["count"] for item in report["suspicious"]}
-    assert counts["contacts_after_extraction"] == 2
-    assert counts["first_reception_after_extraction"] == 1
-    assert counts["age_under_16"] == 1
-    assert counts["age_over_25"] == 1
-    assert counts["situations_after_extraction"] == 1
-    assert counts["exits_after_extraction"] == 1
-    assert counts["enrolments_after_extraction"] == 0
-    assert counts["young_people_without_contact"] == 1  # J3
+    assert {item["code"]: item["count"] for item in report["suspicious"]} == SUSPICIOUS_COUNTS
     assert [s["code"] for s in report["structures_without_data"]] == ["ML93002", "PAIO93003"]
     assert report["rejected"] == {"total": 0, "by_reason": [], "by_file": {}}
+    assert extract_import.first_contact_on == date(2011, 1, 3)  # the recompute's first year, kept
 
 
 def test_the_recompute_adds_its_checks_to_the_quality_report_through_the_hook(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import pytest
 from django.db import connection, transaction
@@ -11,7 +12,16 @@ from dashboard import recompute
 from dashboard.importer import ExtractImporter
 from dashboard.models import Contact, ImportStatus, YoungPerson
 from dashboard.periods import periods_between
-from tests.dashboard.conftest import SAMPLE_COUNTS, contact, run_import, write_extract, young, zip_extract
+from tests.dashboard.conftest import (
+    SAMPLE_COUNTS,
+    SUSPICIOUS_COUNTS,
+    contact,
+    run_import,
+    suspicious_extract,
+    write_extract,
+    young,
+    zip_extract,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,6 +66,29 @@ def test_a_zipped_extract_is_staged_on_two_connections_with_every_row(sample_ext
     assert YoungPerson.objects.count() == SAMPLE_COUNTS["jeunes.csv"]
     assert Contact.objects.count() == SAMPLE_COUNTS["contacts.csv"]
     assert ("contacts", False) in threads and ("jeunes", True) in threads
+
+
+def test_the_quality_counts_made_beside_the_swap_are_those_made_in_turn(tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("Nécessite PostgreSQL (DATABASE_URL=postgres://...).")
+    threads = []
+    finish_contacts = ExtractImporter._finish_contacts
+
+    def recording(self):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return finish_contacts(self)
+
+    monkeypatch.setattr(ExtractImporter, "_finish_contacts", recording)
+
+    extract_import = run_import(suspicious_extract(tmp_path / "x"), extracted_on=date(2011, 10, 31))
+
+    assert extract_import.status == ImportStatus.SUCCEEDED, extract_import.errors
+    assert threads == [False]  # on the second connection
+    report = extract_import.quality_report
+    assert [item["code"] for item in report["suspicious"]] == list(SUSPICIOUS_COUNTS)
+    assert {item["code"]: item["count"] for item in report["suspicious"]} == SUSPICIOUS_COUNTS
+    assert extract_import.first_contact_on == date(2011, 1, 3)
+    assert Contact.objects.count() == 3 and Contact.objects.order_by("pk").first().pk == 2  # ids: line numbers
 
 
 def test_an_error_in_a_file_staged_aside_is_reported_like_any_other(tmp_path):
