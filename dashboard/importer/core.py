@@ -53,9 +53,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ERRORS = 50
 PROGRESS_EVERY = 50_000
-# Share of the contacts written by the first of the two connections that build the fact tables
-# (see ExtractImporter._build_child_facts): the second writes the situations and enrolments first.
-CONTACTS_FIRST_LANE = 0.8
+# Share of the contacts written by the connection that staged them, which starts on them while
+# the other one builds the situations and enrolments (see ExtractImporter._stage_files).
+CONTACTS_STAGING_LANE_SHARE = 0.6
 # Serialises the swaps of concurrent imports on PostgreSQL (pg_advisory_xact_lock).
 SWAP_LOCK_KEY = 7_310_201_101
 
@@ -157,7 +157,11 @@ class ExtractImporter:
         self.last_contact: str | None = None
         # The first contact of the extract, kept with the import: the recompute's first year.
         self.first_contact_on: date | None = None
-        self._contacts_kept = 0
+        # PostgreSQL: rows written into each new child fact table, by (model, lines written);
+        # whether rows were refused on the way in (the detailed checks then say which).
+        self._kept: dict[tuple, int] = {}
+        self._finished: set = set()
+        self._refused = False
         self.structures_known = False
         self.timings: dict[str, float] = {}
         self._clock = time.perf_counter()
@@ -226,22 +230,62 @@ class ExtractImporter:
         self.structures_known = bool(rows)
 
     def _stage_files(self, extract: ExtractSource) -> None:
-        """Stage the data files; on PostgreSQL, contacts on a second connection meanwhile.
+        """Stage the data files; on PostgreSQL, on two connections, and the facts start meanwhile.
 
         Each ``COPY`` is one process on the server: the largest file (contacts,
-        about two thirds of an extract) is staged beside the three others, on
-        two cores. Staging tables are written by transactions of their own, so
-        the connections share nothing but the extract (a zip's members can be
-        read at once).
+        about two thirds of an extract) is staged on one connection, the three
+        others on the other, on two cores. Staging tables are written by
+        transactions of their own, so the connections share nothing but the
+        extract (a zip's members can be read at once).
+
+        Then each connection goes on with the child fact tables (see the comment
+        above :data:`CHILD_FACTS`) as soon as what they need is staged, while
+        the extract is valid so far: the second builds the situations and
+        enrolments while the first is still staging the contacts; then each
+        writes its share of the contacts (:data:`CONTACTS_STAGING_LANE_SHARE`
+        for the first, which starts on them earlier). What is not written here
+        (one connection, or an error) is left to :meth:`_build_child_facts`.
         """
-        others = [spec for spec in specs.DATA_FILES if spec is not specs.CONTACTS]
-        _side_by_side(
-            [
-                lambda: [self._stage_file(extract, spec) for spec in others],
-                lambda: self._stage_file(extract, specs.CONTACTS),
-            ],
-            in_turn=not self.lanes,
-        )
+        others = [specs.YOUNG_PEOPLE, specs.SITUATIONS, specs.ENROLMENTS]
+        assert set(others) | {specs.CONTACTS} == set(specs.DATA_FILES)
+        early = self.folds_checks and self.lanes
+        if self.folds_checks:
+            with bulk_queries(), connection.cursor() as cursor:
+                for model, _ in self.CHILD_FACTS:
+                    self._create_new_table(cursor, model)
+        young_staged, contacts_staged = threading.Event(), threading.Event()
+
+        def others_lane() -> None:
+            clock = _Clock(self.timings, "lane 1")
+            try:
+                self._stage_file(extract, specs.YOUNG_PEOPLE)
+            finally:
+                young_staged.set()
+            for spec in others[1:]:
+                self._stage_file(extract, spec)
+            clock.lap("young people, situations, enrolments staged")
+            if early:
+                for model, spec in self.CHILD_FACTS[1:]:
+                    self._write_child_facts(model, spec)
+                    self._finish_child_table(model, spec)
+                clock.lap("situations, enrolments written")
+                contacts_staged.wait()
+                self._write_child_facts(Contact, specs.CONTACTS, self._contact_lines()[1])
+                clock.lap("contacts written")
+
+        def contacts_lane() -> None:
+            clock = _Clock(self.timings, "lane 2")
+            try:
+                self._stage_file(extract, specs.CONTACTS)
+            finally:
+                contacts_staged.set()
+            clock.lap("contacts staged")
+            if early:
+                young_staged.wait()
+                self._write_child_facts(Contact, specs.CONTACTS, self._contact_lines()[0])
+                clock.lap("contacts written")
+
+        _side_by_side([others_lane, contacts_lane], in_turn=not self.lanes)
 
     def _stage_file(self, extract: ExtractSource, spec: specs.FileSpec) -> None:
         state = self.states[spec.key] = FileState(spec)
@@ -614,59 +658,66 @@ class ExtractImporter:
             [self._new_table(model)],
         )
 
-    def _build_child_facts(self) -> None:
-        """Contacts, situations and enrolments, on two connections (see above).
-
-        The contacts are most of the work: the first lane writes the first
-        :data:`CONTACTS_FIRST_LANE` of them, the second the situations, the
-        enrolments, then the rest of the contacts, into the same table (created
-        and committed first: these tables are staging until the swap renames
-        them). Situations and enrolments get their keys (and statistics for the
-        recompute's plans, which follow the tables when they are renamed) on the
-        way; the contacts' key is built beside the swap (:meth:`_finish_contacts`).
-        """
+    def _young_join(self) -> str:
         young = self.states[specs.YOUNG_PEOPLE.key]
         young_id = young.columns["id_jeune"].replace("s.", "y.")
-        join = f"JOIN {self.staging.tables[specs.YOUNG_PEOPLE.key]} y ON {young_id} = {{id_jeune}}"
-        contacts = self.states[specs.CONTACTS.key]
-        split = 2 + int(contacts.rows * CONTACTS_FIRST_LANE)  # the header is line 1
-        kept: dict[tuple, int] = {}  # (model, lines) -> rows written, filled by both lanes
+        return f"JOIN {self.staging.tables[specs.YOUNG_PEOPLE.key]} y ON {young_id} = {{id_jeune}}"
 
-        def write(model, spec: specs.FileSpec, lines: str = "true") -> None:
+    def _contact_lines(self) -> tuple[str, str]:
+        """The contacts' lines written by each connection (the header is line 1)."""
+        split = 2 + int(self.states[specs.CONTACTS.key].rows * CONTACTS_STAGING_LANE_SHARE)
+        return f"s.line < {split}", f"s.line >= {split}"
+
+    def _write_child_facts(self, model, spec: specs.FileSpec, lines: str = "true") -> None:
+        """Write the staged ``lines`` of ``spec`` into the new table of ``model``, unless the import is doomed."""
+        if self.errors or self._refused or (model, lines) in self._kept:
+            return
+        state, young = self.states.get(spec.key), self.states.get(specs.YOUNG_PEOPLE.key)
+        if not (state and state.complete and young and young.usable):
+            return  # an error is reported for it
+        try:
             with bulk_queries(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '128MB'")
-                kept[(model, lines)] = self._insert_rows(cursor, model, spec, join, lines)
+                self._kept[(model, lines)] = self._insert_rows(cursor, model, spec, self._young_join(), lines)
+        except ImportFailed:
+            self._refused = True
 
-        def kept_rows(model) -> int:
-            return sum(count for (counted, _), count in kept.items() if counted is model)
+    def _build_child_facts(self) -> None:
+        """Contacts, situations and enrolments complete in their new tables (see above).
 
-        with bulk_queries(), connection.cursor() as cursor:
-            for model, _ in self.CHILD_FACTS:
-                self._create_new_table(cursor, model)
+        Mostly written by the staging connections already (:meth:`_stage_files`);
+        what they left is written here, in turn. Situations and enrolments get
+        their keys (and statistics for the recompute's plans, which follow the
+        tables when they are renamed); the contacts' key is built beside the swap
+        (:meth:`_finish_contacts`).
+        """
+        for model, spec in self.CHILD_FACTS:
+            for lines in self._contact_lines() if model is Contact else ("true",):
+                self._write_child_facts(model, spec, lines)
+            if model is not Contact and not self._refused:
+                self._finish_child_table(model, spec)
+        if self._refused or self._kept_rows(Contact) != self.states[specs.CONTACTS.key].rows:
+            raise ImportFailed  # rows refused: fail before the swap starts
+        self._lap("contacts, situations, enrolments completed")
 
-        def second_lane() -> None:
-            for model, spec in self.CHILD_FACTS[1:]:
-                write(model, spec)
-                self._finish_child_table(model, spec, kept_rows(model))
-            write(Contact, specs.CONTACTS, f"s.line >= {split}")
+    def _kept_rows(self, model) -> int:
+        return sum(count for (counted, _), count in self._kept.items() if counted is model)
 
-        _side_by_side(
-            [lambda: write(Contact, specs.CONTACTS, f"s.line < {split}"), second_lane],
-            in_turn=not self.lanes,
-        )
-        self._contacts_kept = kept_rows(Contact)
-        if self._contacts_kept != contacts.rows:  # rows refused: fail before the swap starts
-            raise ImportFailed
-        self._lap("contacts, situations, enrolments built")
-
-    def _finish_child_table(self, model, spec: specs.FileSpec, kept: int) -> None:
-        """A new child table complete: its sequence, primary key and statistics."""
+    def _finish_child_table(self, model, spec: specs.FileSpec) -> None:
+        """A new child table complete: its sequence, primary key and statistics (once)."""
+        if self.errors or self._refused or model in self._finished:
+            return
         with bulk_queries(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            self._finish_new_table(cursor, model, spec, kept)
+            try:
+                self._finish_new_table(cursor, model, spec, self._kept_rows(model))
+            except ImportFailed:
+                self._refused = True
+                return
             new = self._new_table(model)
             cursor.execute(f'ALTER TABLE {new} ADD CONSTRAINT "{new}_pkey" PRIMARY KEY (id)')
             cursor.execute(f"ANALYZE {new}")
+        self._finished.add(model)
 
     def _replace_facts_postgresql(self) -> None:
         """In the swap transaction: the new young people, then the four new tables swapped in.
@@ -690,6 +741,14 @@ class ExtractImporter:
             )
             sequences = dict(cursor.fetchall())
 
+            # The young people's keys (primary, unique id_jeune) are built on the new table, under
+            # temporary names, then renamed with it; children's primary keys were built with theirs.
+            young_keys = [
+                (name, f"{new[YoungPerson]}_{kind}{index}", definition)
+                for index, (table, name, kind, definition) in enumerate(definitions)
+                if table == tables[YoungPerson] and kind in ("p", "u")
+            ]
+
             def young_people() -> None:
                 self._create_new_table(cursor, YoungPerson)
                 kept = self._insert_rows(
@@ -699,6 +758,11 @@ class ExtractImporter:
                     f"JOIN {Structure._meta.db_table} cs ON cs.code = {{code_structure}}",
                 )
                 self._finish_new_table(cursor, YoungPerson, specs.YOUNG_PEOPLE, kept)
+                try:
+                    for _, temporary, definition in young_keys:
+                        cursor.execute(f'ALTER TABLE {new[YoungPerson]} ADD CONSTRAINT "{temporary}" {definition}')
+                except IntegrityError as exc:  # duplicate id_jeune (the unique constraint)
+                    raise ImportFailed from exc
 
             _side_by_side([young_people, lambda: child_counts.update(self._finish_contacts())], in_turn=not self.lanes)
             self._lap("young people inserted, contacts finished beside")
@@ -709,15 +773,16 @@ class ExtractImporter:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [tables[model]])
                 sequence = cursor.fetchone()[0]
                 cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {sequences[tables[model]].rpartition('.')[2]}")
-            try:
-                for table, name, kind, statement in definitions:
-                    model = next(model for model in FACT_MODELS if tables[model] == table)
-                    if kind == "p" and model in children:  # built beside: renamed to the old name
-                        cursor.execute(f'ALTER TABLE {table} RENAME CONSTRAINT "{new[model]}_pkey" TO "{name}"')
-                    else:
-                        cursor.execute(statement)
-            except IntegrityError as exc:  # duplicate id_jeune (the unique constraint)
-                raise ImportFailed from exc
+            for name, temporary, _ in young_keys:
+                cursor.execute(f'ALTER TABLE {tables[YoungPerson]} RENAME CONSTRAINT "{temporary}" TO "{name}"')
+            for table, name, kind, definition in definitions:
+                model = next(model for model in FACT_MODELS if tables[model] == table)
+                if kind == "p" and model in children:  # built beside: renamed to the old name
+                    cursor.execute(f'ALTER TABLE {table} RENAME CONSTRAINT "{new[model]}_pkey" TO "{name}"')
+                elif kind == "i":
+                    cursor.execute(definition)
+                elif not (model is YoungPerson and kind in ("p", "u")):  # foreign keys, other keys
+                    cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             self._lap("facts replaced")
             cursor.execute(f"ANALYZE {tables[YoungPerson]}")  # the others were, when built
             self._lap("analyze")
@@ -736,7 +801,9 @@ class ExtractImporter:
         suspicious counts by file.
         """
         started = time.perf_counter()
-        self._finish_child_table(Contact, specs.CONTACTS, self._contacts_kept)
+        self._finish_child_table(Contact, specs.CONTACTS)
+        if self._refused:  # cannot happen: the rows were counted before the swap
+            raise ImportFailed
         new = {model: self._new_table(model) for model, _ in self.CHILD_FACTS}
         counts: dict[str, list[dict]] = {}
         with bulk_queries(), connection.cursor() as cursor:
@@ -841,6 +908,18 @@ class ExtractImporter:
 FACT_MODELS = (YoungPerson, Contact, Situation, Enrolment)
 
 
+class _Clock:
+    """Seconds spent in each step of a lane, into ``timings`` under ``"<lane>: <step>"``."""
+
+    def __init__(self, timings: dict[str, float], lane: str):
+        self.timings, self.lane, self.started = timings, lane, time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[f"{self.lane}: {step}"] = now - self.started
+        self.started = now
+
+
 def _side_by_side(tasks: list[Callable[[], object]], *, in_turn: bool = False) -> None:
     """Run ``tasks`` at once, each on its own connection (the first in this thread); or in turn.
 
@@ -894,9 +973,11 @@ def bulk_queries():
 
 
 def _constraints_and_indexes(cursor, tables: list[str]) -> list[tuple[str, str, str, str]]:
-    """PostgreSQL: the statements that recreate the keys, foreign keys and indexes of ``tables``.
+    """PostgreSQL: the keys, foreign keys and indexes of ``tables``, to recreate them.
 
-    As ``(table, name, kind, statement)``, kind as in pg_constraint ("p", "u", "f") or "i".
+    As ``(table, name, kind, definition)``, kind as in pg_constraint ("p", "u",
+    "f"; definition: what follows ``ADD CONSTRAINT name``) or "i" (definition:
+    the ``CREATE INDEX`` statement).
     In the order to run them: keys before the foreign keys using them. Foreign
     keys ``NOT VALID``: the rows were inserted through inner joins on the
     referenced keys, they hold by construction, no need for a scan to prove
@@ -916,9 +997,9 @@ def _constraints_and_indexes(cursor, tables: list[str]) -> list[tuple[str, str, 
         [tables],
     )
     indexes = cursor.fetchall()
-    statements = []
+    definitions = []
     for table, name, kind, definition in constraints:
         if kind == "f" and not definition.endswith("NOT VALID"):
             definition += " NOT VALID"
-        statements.append((table, name, kind, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
-    return statements + indexes
+        definitions.append((table, name, kind, definition))
+    return definitions + indexes

@@ -16,7 +16,10 @@ from tests.dashboard.conftest import (
     SAMPLE_COUNTS,
     SUSPICIOUS_COUNTS,
     contact,
+    current_facts_state,
+    enrolment,
     run_import,
+    situation,
     suspicious_extract,
     write_extract,
     young,
@@ -109,6 +112,49 @@ def test_an_error_in_a_file_staged_aside_is_reported_like_any_other(tmp_path):
         "contacts.csv, ligne 3, colonne date_contact : date invalide « 2011-13-01 » (format attendu AAAA-MM-JJ)"
     ]
     assert not YoungPerson.objects.exists()
+
+
+ROWS_REFUSED_BY_EACH_LANE = {
+    # Written by the connection that staged jeunes.csv, while the other stages contacts.csv.
+    "situation with an unknown code": (
+        {"situations": [situation("J1", "CHOMAGE", date_debut="2011-04-01")]},
+        "situations.csv, ligne 2, colonne type_situation : code inconnu « CHOMAGE »",
+    ),
+    "enrolment of an unknown young person": (
+        {"dispositifs": [enrolment("J1", date_entree="2011-02-01"), enrolment("J7", date_entree="2011-02-01")]},
+        "dispositifs.csv, ligne 3, colonne id_jeune : jeune inconnu « J7 » : absent de jeunes.csv",
+    ),
+    # Contacts: their first share by the connection that staged them, the rest by the other one.
+    "contact of an unknown young person, first share": (
+        {"contacts": [contact("J9", "2011-01-03")] + [contact("J1", "2011-02-01")] * 9},
+        "contacts.csv, ligne 2, colonne id_jeune : jeune inconnu « J9 » : absent de jeunes.csv",
+    ),
+    "contact of an unknown young person, last share": (
+        {"contacts": [contact("J1", "2011-02-01")] * 9 + [contact("J9", "2011-01-03")]},
+        "contacts.csv, ligne 11, colonne id_jeune : jeune inconnu « J9 » : absent de jeunes.csv",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ROWS_REFUSED_BY_EACH_LANE.values(), ids=ROWS_REFUSED_BY_EACH_LANE.keys())
+def test_rows_refused_while_the_lanes_build_the_facts_fail_the_import_and_change_nothing(tmp_path, case):
+    if connection.vendor != "postgresql":
+        pytest.skip("Nécessite PostgreSQL (DATABASE_URL=postgres://...).")
+    files = {
+        "jeunes": [young("J1")],
+        "contacts": [contact("J1", "2011-01-03")],
+        "situations": [situation("J1", date_debut="2011-04-01")],
+        "dispositifs": [enrolment("J1", date_entree="2011-02-01")],
+    }
+    assert run_import(write_extract(tmp_path / "good", **files)).status == ImportStatus.SUCCEEDED
+    before = current_facts_state()
+    overrides, message = case
+
+    extract_import = run_import(write_extract(tmp_path / "bad", **{**files, **overrides}))
+
+    assert extract_import.status == ImportStatus.FAILED
+    assert [error for error in extract_import.errors if error.startswith(message)] != [], extract_import.errors
+    assert current_facts_state() == before
 
 
 def test_a_second_lane_gives_up_when_an_import_waits_for_the_fact_tables():
