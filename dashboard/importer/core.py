@@ -592,12 +592,14 @@ class ExtractImporter:
     #
     # Ids are the rows' line numbers in their file: a contact, a situation or an enrolment
     # finds its young person's id in the staged jeunes.csv (its line), so these three tables
-    # are built, with their primary keys, before the swap and side by side on two connections
-    # (_build_child_facts); only the young people, who need the structures' ids (upserted in
-    # the swap), are written in the swap transaction. There, the old tables are dropped, the
-    # new ones renamed, their keys, foreign keys and indexes recreated from the old
-    # definitions (read from the catalog): readers see the old facts or the new ones, never a
-    # mix. A failed import leaves only staging tables, dropped at the end.
+    # are written before the swap, by the two staging connections as soon as what they need
+    # is staged (_stage_files; _build_child_facts writes what they left). Only the young
+    # people, who need the structures' ids (upserted in the swap), are written in the swap
+    # transaction, with their keys, while a second connection builds the contacts' key and
+    # the quality report's counts (_finish_contacts). Then the old tables are dropped, the
+    # new ones renamed, their keys renamed and their foreign keys and indexes recreated from
+    # the old definitions (read from the catalog): readers see the old facts or the new
+    # ones, never a mix. A failed import leaves only staging tables, dropped at the end.
     #
     # The new tables are ordinary, logged tables: UNLOGGED would save a few seconds of
     # write-ahead log but empty the facts after a crash of the database server and keep them
