@@ -237,10 +237,15 @@ CSRF_FAILURE_VIEW = "cnml.views.csrf_failure"
 # Content-Security-Policy: only our own origin; scripts need the per-request
 # nonce. DSFR sets inline style attributes from its JavaScript, hence
 # 'unsafe-inline' for styles only. Data URIs are used by DSFR's icons.
+# One exception: django-import-export's export page toggles its fields with an inline
+# handler, onchange="onSelectToggleChange(event)"; 'unsafe-hashes' with its hash allows
+# that exact handler and no other inline script (tests/cnml/test_settings.py checks the hash
+# against the installed template).
+IMPORT_EXPORT_HANDLER_HASHES = ["'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF, NONCE, "'unsafe-hashes'", *IMPORT_EXPORT_HANDLER_HASHES],
         "style-src": [SELF, "'unsafe-inline'"],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],

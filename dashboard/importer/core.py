@@ -55,7 +55,7 @@ MAX_ERRORS = 50
 PROGRESS_EVERY = 50_000
 # Share of the contacts written by the connection that staged them, which starts on them while
 # the other one builds the situations and enrolments (see ExtractImporter._stage_files).
-CONTACTS_STAGING_LANE_SHARE = 0.6
+CONTACTS_STAGING_LANE_SHARE = 0.64
 # Serialises the swaps of concurrent imports on PostgreSQL (pg_advisory_xact_lock).
 SWAP_LOCK_KEY = 7_310_201_101
 
