@@ -113,23 +113,8 @@ class ExtractImportAdmin(admin.ModelAdmin):
         ("Erreurs", {"fields": ("error_report",)}),
         ("Qualité des données", {"fields": ("quality_display",)}),
     )
-    readonly_fields = (
-        "source_label",
-        "extracted_on",
-        "first_contact_on",
-        "provisional",
-        "path",
-        "created_by",
-        "created_at",
-        "status",
-        "step",
-        "progress",
-        "started_at",
-        "finished_at",
-        "duration_display",
-        "error_report",
-        "quality_display",
-    )
+    # An import record is written by the import only: every field shown is read-only.
+    readonly_fields = tuple(name for _, options in fieldsets for name in options["fields"])
 
     # --- permissions: CNML roles, through their role ---------------------------------------
 
