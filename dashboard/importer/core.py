@@ -677,6 +677,7 @@ class ExtractImporter:
         state, young = self.states.get(spec.key), self.states.get(specs.YOUNG_PEOPLE.key)
         if not (state and state.complete and young and young.usable):
             return  # an error is reported for it
+        self._report_progress(f"Contrôle et écriture de {spec.name}")
         try:
             with bulk_queries(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '128MB'")
