@@ -662,19 +662,6 @@ def _rank(rows: list[Row], *, best_first: bool) -> None:
 COLUMNS = ("scope_kind", "scope_code", "period", "indicator", "value", "numerator", "denominator", "rank", "rank_count")
 
 
-# COPY's text format: backslash escapes for the characters it gives a meaning to.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return repr(value) if isinstance(value, float) else str(int(value))
-
-
 def _store_values(snapshot_id: int, rows: list[Row]) -> None:
     """Insert the values in bulk: COPY on PostgreSQL, a batched INSERT elsewhere."""
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
@@ -682,13 +669,9 @@ def _store_values(snapshot_id: int, rows: list[Row]) -> None:
     snapshot_column = connection.ops.quote_name(IndicatorValue._meta.get_field("snapshot").column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY's text format written here in blocks: a tenth of the time of one write_row() per value.
-            prefix = f"{int(snapshot_id)}\t"
             with cursor.cursor.copy(f"COPY {table} ({snapshot_column}, {columns}) FROM STDIN") as copy:
-                for start in range(0, len(rows), 10_000):
-                    copy.write(
-                        "".join(prefix + "\t".join(map(_copy_text, row)) + "\n" for row in rows[start : start + 10_000])
-                    )
+                for row in rows:
+                    copy.write_row((snapshot_id, *row))
             # Fresh statistics for the new snapshot's values: without them the planner takes the
             # pages' reads for one row and filters the whole snapshot (170 ms instead of 0,5 ms).
             cursor.execute(f"ANALYZE {table}")
