@@ -186,7 +186,7 @@ class ExtractImporter:
                 self.staging.setup()
                 self._stage_structures(extract)
                 self._stage_files(extract)
-            self._lap("staging")
+            self._lap("staging (PostgreSQL: and the fact tables the lanes wrote)" if self.lanes else "staging")
             if self.folds_checks and not self.errors:
                 # The checks run inside the swap, on the way into the fact tables (see
                 # _replace_facts_postgresql); their details only if rows were refused.
