@@ -14,13 +14,27 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
+def recorded_by(verbose_name: str) -> models.ForeignKey:
+    """Who did something (created, validated, submitted…): a link that outlives the account.
+
+    Deleting the account empties the link (``SET_NULL``) and keeps the record; no
+    reverse accessor on the user.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class TransitionLog(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    actor = recorded_by("par")
     at = models.DateTimeField("le", auto_now_add=True, db_index=True)
     from_state = models.CharField("de", max_length=40, blank=True)
     to_state = models.CharField("vers", max_length=40)

@@ -17,6 +17,8 @@ from django.http import FileResponse, Http404
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
 
+from cnml.audit import recorded_by
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # kind -> (label shown to users, MIME type served)
@@ -121,14 +123,7 @@ def serve_private_file(field_file, *, download_name: str | None = None) -> FileR
 class UploadRecord(models.Model):
     """Who deposited a private file, and when: the common part of every app's file models."""
 
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="déposé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    uploaded_by = recorded_by("déposé par")
     uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
 
     class Meta:

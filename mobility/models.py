@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cnml.audit import log_transition
+from cnml.audit import log_transition, recorded_by
 from cnml.models import Region, Structure, StructureKind
 from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
 from mobility.regions import DEPARTEMENTS
@@ -147,14 +147,7 @@ class Call(models.Model):
     funders = models.ManyToManyField(Funder, verbose_name="financeurs", blank=True, related_name="calls")
     status = models.CharField("statut", max_length=20, choices=CallStatus.choices, default=CallStatus.BROUILLON)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="créé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by("créé par")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
@@ -1056,14 +1049,7 @@ class ActivityReport(models.Model):
     )
     comment = models.TextField("faits marquants", blank=True)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="rédigé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by("rédigé par")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
     approved_at = models.DateTimeField("approuvé le", null=True, blank=True)

@@ -26,7 +26,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from cnml.audit import log_transition
+from cnml.audit import log_transition, recorded_by
 from cnml.models import Region, Structure
 from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
 
@@ -188,22 +188,8 @@ class Fiche(models.Model):
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.BROUILLON, db_index=True)
     queue = models.CharField("file de relecture", max_length=20, choices=Queue.choices, blank=True)
     review_due_on = models.DateField("relecture attendue le", null=True, blank=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="relecteur",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="créée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewer = recorded_by("relecteur")
+    created_by = recorded_by("créée par")
     contributors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name="rédacteurs",
@@ -503,14 +489,7 @@ class FicheVersion(models.Model):
     fiche = models.ForeignKey(Fiche, verbose_name="fiche", on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField("numéro")
     created_at = models.DateTimeField("soumise le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="soumise par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by("soumise par")
     content = models.JSONField("contenu", default=dict)
 
     class Meta:

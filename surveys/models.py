@@ -18,11 +18,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from cnml.audit import recorded_by
 from cnml.models import Region, Structure
 
 
@@ -299,14 +299,7 @@ class Campaign(models.Model):
     target = models.PositiveIntegerField("objectif de réponses", help_text="Pour l'ensemble de la campagne.")
     access_mode = models.CharField("accès", max_length=10, choices=AccessMode.choices, default=AccessMode.OPEN_LINK)
     status = models.CharField("état", max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="créée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by("créée par")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     aggregated_at = models.DateTimeField("résultats calculés le", null=True, blank=True)
     aggregated_responses = models.PositiveIntegerField("réponses prises en compte", default=0)

@@ -14,9 +14,9 @@ On PostgreSQL the import builds new tables and swaps them in by renaming (see
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
+from cnml.audit import recorded_by
 from cnml.models import Structure
 from cnml.uploads import get_private_storage
 
@@ -153,9 +153,7 @@ class ExtractImport(models.Model):
     """The record of one import attempt: who, when, what, how it went."""
 
     created_at = models.DateTimeField("créé le", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = recorded_by("par")
     source_label = models.CharField("source", max_length=200, default="Parcours 3, entrepôt national")
     # Empty until the import reads it from the data when not given (the date of the last contact).
     extracted_on = models.DateField("date d'extraction", null=True, blank=True)

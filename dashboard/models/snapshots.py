@@ -13,9 +13,9 @@ publication; the public pages show the latest validated snapshot only.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
+from cnml.audit import recorded_by
 from cnml.models import NATIONAL_ROLES
 from dashboard.models.facts import ExtractImport
 from dashboard.periods import of_month_year
@@ -72,14 +72,7 @@ class Snapshot(models.Model):
     value_count = models.PositiveIntegerField("nombre de valeurs", default=0)
 
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="validé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    validated_by = recorded_by("validé par")
 
     objects = SnapshotQuerySet.as_manager()
 
