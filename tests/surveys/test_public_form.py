@@ -295,3 +295,13 @@ def test_a_complete_one_screen_submission_stores_one_row_in_few_queries(client, 
     assert statements.count("INSERT") == 1
     assert not any("django_session" in query["sql"] for query in queries.captured_queries)
     assert Response.objects.filter(campaign=campaign).count() == 1
+
+
+def test_the_public_form_skips_to_its_content_and_footer_but_offers_no_menu_link(client, point):
+    page = client.get(f"/e/{point.code}/").content.decode()
+    skip_links = re.findall(
+        r'class="fr-link" href="(#[^"]+)"', page.split('class="fr-skiplinks"')[1].split("</nav>")[0]
+    )
+
+    assert skip_links == ["#content", "#footer"]  # no main menu on the public form
+    assert 'href="#navigation-principale"' in client.get("/mentions-legales/").content.decode()
