@@ -496,6 +496,7 @@ def main() -> int:
         "LOG_LEVEL": "INFO",
     }
     env.pop("REDIS_URL", None)  # the recompute runs here, not in a worker
+    env["TASKS_IN_PROCESS"] = "true"  # production settings refuse to start without Redis otherwise
 
     log(f"Base {url} recréée, migrations…")
     recreate_database(url)
@@ -527,6 +528,7 @@ def main() -> int:
     log(f"Pages ({options.requests} requêtes chacune)…")
     os.environ.update({key: env[key] for key in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY")})
     os.environ.update({key: env[key] for key in ("ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SITE_URL")})
+    os.environ["TASKS_IN_PROCESS"] = env["TASKS_IN_PROCESS"]
     os.environ["LOG_LEVEL"] = "WARNING"
     sys.path[:0] = [str(settings_dir), str(ROOT)]
     pages = measure_pages(options.requests)

@@ -121,6 +121,7 @@ def bench_environment(database_url: str, settings_dir: str) -> dict[str, str]:
         }
     )
     env.pop("REDIS_URL", None)
+    env["TASKS_IN_PROCESS"] = "true"  # production settings refuse to start without Redis otherwise
     return env
 
 

@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 from import_export.admin import ImportExportModelAdmin
 
-from cnml.models import Region, Structure, User, WorkerProbe
+from cnml import outbox
+from cnml.models import OutboxMessage, Region, Structure, User, WorkerProbe
 from cnml.resources import RegionResource, StructureResource
 
 
@@ -62,3 +63,73 @@ class UserAdmin(BaseUserAdmin):
 class WorkerProbeAdmin(admin.ModelAdmin):
     list_display = ("id", "created_at", "completed_at", "worker_hostname")
     readonly_fields = ("created_at", "completed_at", "worker_hostname")
+
+
+class OutboxStateFilter(admin.SimpleListFilter):
+    title = "état"
+    parameter_name = "etat"
+
+    def lookups(self, request, model_admin):
+        return [("en_attente", "En attente"), ("fait", "Fait"), ("abandonne", "Abandonné")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "en_attente":
+            return queryset.filter(done_at__isnull=True, failed_at__isnull=True)
+        if self.value() == "fait":
+            return queryset.filter(done_at__isnull=False)
+        if self.value() == "abandonne":
+            return queryset.filter(done_at__isnull=True, failed_at__isnull=False)
+        return queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Owed work, for the operator: what waits, what was done, what was abandoned and why.
+
+    Read-only, and without the arguments: an e-mail's body may hold a password-reset link.
+    """
+
+    list_display = ("id", "task", "state", "created_at", "dispatched_at", "done_at", "attempts")
+    list_filter = (OutboxStateFilter, "task")
+    search_fields = ("task", "last_error")
+    fields = (
+        "task",
+        "key",
+        "created_at",
+        "due_at",
+        "dispatched_at",
+        "started_at",
+        "done_at",
+        "failed_at",
+        "attempts",
+        "last_error",
+    )
+    readonly_fields = fields
+    actions = ["revive"]
+
+    @admin.display(description="état")
+    def state(self, message: OutboxMessage) -> str:
+        if message.done_at:
+            return "Fait"
+        return "Abandonné" if message.failed_at else "En attente"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_revive_permission(self, request) -> bool:
+        return request.user.has_perm("cnml.change_outboxmessage")
+
+    @admin.action(description="Remettre en attente les travaux abandonnés sélectionnés", permissions=["revive"])
+    def revive(self, request, queryset) -> None:
+        revived = outbox.revive_abandoned(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{revived} travail remis en attente." if revived <= 1 else f"{revived} travaux remis en attente.",
+            messages.SUCCESS,
+        )

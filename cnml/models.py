@@ -232,5 +232,82 @@ class WorkerProbe(models.Model):
         return f"Sonde n° {self.pk}"
 
 
+class PasswordResetRequest(models.Model):
+    """One password-reset request, counted by the throttle (``cnml.password_reset``).
+
+    Kept in the database rather than the cache so that the throttle still holds while
+    Redis is down; deleted once past the throttle's window (``cnml.tasks.purge_expired``).
+    The client's address is stored as a keyed hash, never as such.
+    """
+
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    address_key = models.CharField("empreinte de l'adresse", max_length=64)
+    user = models.ForeignKey(
+        User, verbose_name="compte", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sent = models.BooleanField("courriel envoyé", default=False)
+
+    class Meta:
+        verbose_name = "demande de réinitialisation de mot de passe"
+        verbose_name_plural = "demandes de réinitialisation de mot de passe"
+        indexes = [
+            models.Index(fields=["address_key", "requested_at"], name="cnml_reset_address_idx"),
+            models.Index(fields=["user", "requested_at"], name="cnml_reset_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande n° {self.pk}"
+
+
+class OutboxMessage(models.Model):
+    """Work a write owes (an e-mail, a computation), recorded in the write's own transaction.
+
+    See ``cnml.outbox``: the row is handed to the broker once committed, published again
+    while it is not done, and run at most once to completion by a worker.
+    """
+
+    task = models.CharField("tâche", max_length=200)
+    kwargs = models.JSONField("arguments", default=dict, blank=True)
+    # Work owed once whatever the number of requests for it (e.g. the recompute after one import).
+    key = models.CharField("clé d'unicité", max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField("enregistré le", default=timezone.now)
+    due_at = models.DateTimeField("à confier au broker à partir du", default=timezone.now)
+    dispatched_at = models.DateTimeField("confié au broker le", null=True, blank=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    done_at = models.DateTimeField("fait le", null=True, blank=True)
+    failed_at = models.DateTimeField("abandonné le", null=True, blank=True)
+    attempts = models.PositiveIntegerField("exécutions", default=0)
+    last_error = models.TextField("dernière erreur", blank=True)
+
+    class Meta:
+        verbose_name = "travail différé"
+        verbose_name_plural = "travaux différés"
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="cnml_outbox_pending_idx",
+                condition=models.Q(done_at__isnull=True, failed_at__isnull=True),
+            ),
+            models.Index(fields=["done_at"], name="cnml_outbox_done_idx", condition=models.Q(done_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} n° {self.pk}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each Celery worker (by host name), read by ``/sante/``."""
+
+    hostname = models.CharField("worker", max_length=200, unique=True)
+    seen_at = models.DateTimeField("dernier signe de vie")
+
+    class Meta:
+        verbose_name = "signe de vie de worker"
+        verbose_name_plural = "signes de vie des workers"
+
+    def __str__(self) -> str:
+        return self.hostname
+
+
 # Registered here so that Django finds the shared audit model in the cnml app.
 from cnml.audit import TransitionLog  # noqa: E402, F401

@@ -7,12 +7,15 @@ listed in ``.env.example``. Invalid values stop the start with a clear message
 rather than running half-configured.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from cnml.spreadsheets import ADMIN_EXPORT_FORMATS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +52,29 @@ def _strict_bool(name: str, default: bool) -> bool:
     raise ValueError(f"« {raw} » n'est pas un booléen (attendu : true ou false)")
 
 
+def _ip_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (CIDR); one that is neither stops the start, named."""
+    entries = [entry.strip() for entry in env.list(name, default=[]) if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"Variable d'environnement {name} invalide : « {entry} » n'est ni une adresse IP ni un réseau "
+                "(attendu : des adresses séparées par des virgules, par exemple 10.0.0.1,10.0.1.0/24)."
+            ) from None
+    return entries
+
+
+def _bounded_int(name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    """An integer variable within bounds; outside them, the start stops with a message naming it."""
+    value = _env(name, env.int, default)
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"entre {minimum} et {maximum}" if maximum is not None else f"au moins {minimum}"
+        raise ImproperlyConfigured(f"Variable d'environnement {name} invalide : {value} (attendu : {bounds}).")
+    return value
+
+
 DEBUG = _env("DEBUG", _strict_bool, False)
 
 # The secret shipped in .env.example is for development only. Production
@@ -71,6 +97,8 @@ ALLOWED_HOSTS = [
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini en production (DEBUG=false).")
 CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
+# Reverse proxies whose X-Forwarded-For is believed (cnml/clientip.py); empty: REMOTE_ADDR only.
+TRUSTED_PROXIES = _ip_networks("TRUSTED_PROXIES")
 
 # Absolute address of the service, for links in e-mails sent by workers (no request there).
 SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
@@ -113,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: tells the user when the work a request owes waits for a service.
+    "cnml.outbox.DelayedWorkMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes must come last: it reads the outcome of authentication.
@@ -151,6 +181,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = _env("DATABASE_CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Parallel writers on the embedded default wait their turn instead of failing with "database is
+    # locked" (a 500): WAL lets readers run beside the writer, a transaction takes the write lock when
+    # it begins (BEGIN IMMEDIATE; a deferred one that read first cannot upgrade past another writer),
+    # and a writer waits up to 20 s for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cnml.User"
@@ -168,6 +206,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Password-reset throttle, counted in the database so that it holds while Redis is down
+# (cnml/password_reset.py): beyond it the page answers as usual and sends nothing.
+PASSWORD_RESET_EMAILS_PER_ACCOUNT = 3
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = 10
+PASSWORD_RESET_THROTTLE_WINDOW = timedelta(hours=1)
 
 # Login throttling: after 5 failures for one e-mail from one address, wait 30 minutes.
 AXES_ENABLED = _env("AXES_ENABLED", _strict_bool, True)
@@ -177,6 +220,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The login form posts the e-mail as "username"; lowered, as log-in ignores case.
 AXES_USERNAME_CALLABLE = "cnml.throttling.axes_username"
 AXES_RESET_ON_SUCCESS = True
+# The client behind the reverse proxy, as the survey limit and the password reset see it.
+AXES_CLIENT_IP_CALLABLE = "cnml.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
 
@@ -262,16 +307,38 @@ CONTENT_SECURITY_POLICY = {
 # needs "view".
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every admin export (export page and action) is written by the one writer of spreadsheets,
+# which keeps users' text from running as a formula: CSV and XLSX only (cnml/spreadsheets.py).
+EXPORT_FORMATS = ADMIN_EXPORT_FORMATS
 
 # Forms: crispy-forms with the DSFR template pack written in this project.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
-# Celery. Without REDIS_URL, tasks run eagerly in the calling process.
+# Celery. Without REDIS_URL, tasks run eagerly in the calling process: the embedded
+# default (DEBUG=true). Production needs Redis and a worker: e-mails and computations
+# are never run inside a web request there. TASKS_IN_PROCESS=true lifts the rule for
+# benchmarks and one-off commands, never for a service.
 REDIS_URL = _env("REDIS_URL", env.str, "")
+TASKS_IN_PROCESS = _env("TASKS_IN_PROCESS", _strict_bool, False)
+if not DEBUG and not REDIS_URL and not TASKS_IN_PROCESS:
+    raise ImproperlyConfigured(
+        "REDIS_URL manquante : en production (DEBUG=false), les e-mails et les calculs passent par Redis "
+        "et un worker Celery, jamais par la requête web ; définissez REDIS_URL, "
+        "par exemple redis://127.0.0.1:6379/0 (voir docs/environment.md)."
+    )
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: nothing reads task results (the outbox, cnml/outbox.py, records what
+# is done in the database), and Redis' result backend retried for 20 s inside a request
+# publishing a task while Redis was down.
+CELERY_RESULT_BACKEND = None
+# A publish tries twice, briefly: a request never hangs on a broker that is down (the
+# outbox keeps what it could not publish). Redis' socket timeouts bound a broker that
+# is unreachable without refusing; messages of a killed worker come back after the
+# longest task (visibility timeout).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -283,13 +350,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60 * 2
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 60 * 2 - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 10 * 60,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis: a miss, never an error, while Redis is down (cnml/cache.py)."""
+    return {
+        "BACKEND": "cnml.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -304,3 +385,17 @@ LOGGING = {
 
 # Where the demo finds the sample extract shipped beside the repository.
 SHARED_DATA_DIR = Path(_env("SHARED_DATA_DIR", env.str, str(BASE_DIR.parent / "shared" / "data")))
+
+
+# Extract uploads (tableau de bord, dashboard/importer/limits.py). A national extract is about
+# 400 MB of CSV (7 million contacts) and zips to well under 100 MB: these leave room to grow
+# and stop a zip bomb. Checked on the zip's directory when it is deposited, then counted
+# while the worker reads it.
+EXTRACT_MAX_ARCHIVE_MB = _bounded_int("EXTRACT_MAX_ARCHIVE_MB", 500, 1)
+# The five CSV files, a folder, and what macOS adds (__MACOSX/, .DS_Store).
+EXTRACT_MAX_MEMBERS = _bounded_int("EXTRACT_MAX_MEMBERS", 20, 5, 1000)
+EXTRACT_MAX_UNCOMPRESSED_MB = _bounded_int("EXTRACT_MAX_UNCOMPRESSED_MB", 4096, 1)
+# Uncompressed size / compressed size of each file over 1 MB (warehouse CSV: about 5 to 15).
+EXTRACT_MAX_COMPRESSION_RATIO = _bounded_int("EXTRACT_MAX_COMPRESSION_RATIO", 100, 2)
+# Rows of each data file (structures.csv: at most 20 000, read in memory).
+EXTRACT_MAX_ROWS = _bounded_int("EXTRACT_MAX_ROWS", 50_000_000, 1)

@@ -1,4 +1,4 @@
-"""Exports of the dashboard tables: CSV and XLSX (tablib), and a printable PDF in the newsletter's layout.
+"""Exports of the dashboard tables: CSV and XLSX (``cnml.spreadsheets``), and a printable PDF in the newsletter's layout.
 
 Every export holds exactly what its page shows, for the same reader (the public
 the validated figures only) and the same period, with the provenance of the
@@ -13,11 +13,12 @@ import tablib
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from cnml import spreadsheets
 from cnml.pdf import render_pdf
 from dashboard import pages
 from dashboard.pages import HeadlineLine, Reading, ScopeTable
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 UNITS = {"count": "nombre de jeunes", "percent": "%"}
 
 
@@ -113,19 +114,6 @@ def headline_dataset(reading: Reading, lines: list[HeadlineLine], headline, *, t
     return dataset
 
 
-def _french_decimal(value):
-    """French spreadsheets read "4,7" as a number in a ";"-separated file."""
-    return str(value).replace(".", ",") if isinstance(value, float) else value
-
-
-def csv_content(dataset: tablib.Dataset) -> str:
-    french = tablib.Dataset(headers=dataset.headers)
-    for row in dataset:
-        french.append([_french_decimal(value) for value in row])
-    # A BOM so that spreadsheet software reads the accents as UTF-8; ";" as French spreadsheets expect.
-    return "\ufeff" + french.export("csv", delimiter=";")
-
-
 def _datasets(context: dict) -> list[tablib.Dataset]:
     reading: Reading = context["reading"]
     datasets = []
@@ -135,11 +123,6 @@ def _datasets(context: dict) -> list[tablib.Dataset]:
         title = context.get("lines_title", "Structures")
         datasets.append(headline_dataset(reading, context["lines"], context["headline"], title=title))
     return datasets
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def respond(request: HttpRequest, fmt: str, context: dict, *, slug: str) -> HttpResponse:
@@ -152,16 +135,16 @@ def respond(request: HttpRequest, fmt: str, context: dict, *, slug: str) -> Http
     if fmt == "csv":
         # A CSV holds one table: the one asked for (?tableau=structures on a region), else the first.
         wanted = 1 if request.GET.get("tableau") in ("structures", "regions") and len(datasets) > 1 else 0
-        response = HttpResponse(csv_content(datasets[wanted]), content_type="text/csv; charset=utf-8")
         suffix = "-structures" if wanted else ""
-        return _attachment(response, f"{name}{suffix}.csv")
+        return spreadsheets.csv_response(datasets[wanted], filename=f"{name}{suffix}.csv")
     if fmt == "xlsx":
-        book = tablib.Databook(datasets)
-        return _attachment(HttpResponse(book.export("xlsx"), content_type=XLSX_TYPE), f"{name}.xlsx")
+        return spreadsheets.xlsx_response(tablib.Databook(datasets), filename=f"{name}.xlsx")
     charts = pages.scope_charts(reading.snapshot, context["chart_scopes"]) if context.get("table") else []
     pdf = render_pdf(
         "dashboard/pdf/dashboard.html",
         {**context, "charts": charts, "generated_at": timezone.localtime(), "source": source_text(reading)},
         request=request,
     )
-    return _attachment(HttpResponse(pdf, content_type="application/pdf"), f"{name}.pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

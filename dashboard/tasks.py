@@ -1,26 +1,43 @@
 """Celery tasks of the dashboard: run an extract import, recompute the indicators.
 
-Both take ids, call a service, and are enqueued with ``delay_on_commit``.
+Both take ids and call a service. The recompute is work an import or a reviewer's
+request owes: it goes through the outbox (``cnml.outbox.enqueue``), so it is not lost
+when the broker is down, and runs once.
 """
 
 from __future__ import annotations
 
+from cnml import outbox
 from cnml.tasks import cnml_task
-from dashboard.models import ImportStatus
+from dashboard.recompute import RecomputeError
 
 
 @cnml_task
 def run_extract_import(extract_import_id: int) -> str:
-    """Run a recorded import; after a success, enqueue the recompute of the indicators."""
+    """Run a recorded import; after a success, the recompute of the indicators is owed."""
     from dashboard.services import extract_import_run
 
-    extract_import = extract_import_run(extract_import_id=extract_import_id)
-    if extract_import.status == ImportStatus.SUCCEEDED:
-        recompute_indicators.delay_on_commit(extract_import_id=extract_import.pk)
+    extract_import = extract_import_run(extract_import_id=extract_import_id, owed_on_success=recompute_after_import)
     return extract_import.status
 
 
-@cnml_task
+def recompute_after_import(extract_import_id: int) -> None:
+    """Owe one recompute per successful import, even when the import's task is delivered twice.
+
+    Called inside the import's swap transaction (``extract_import_run(owed_on_success=...)``):
+    the new facts and the recompute they owe commit together.
+    """
+    outbox.enqueue(
+        recompute_indicators,
+        key=f"dashboard.recompute-after-import:{extract_import_id}",
+        extract_import_id=extract_import_id,
+    )
+
+
+# Not in one transaction with its outbox row: the recompute commits its own progress (and
+# computes in parallel lanes only outside a transaction). It claims its row instead. A
+# recompute that cannot start (no import yet) would not start on a later try either.
+@cnml_task(outbox_label="le recalcul des indicateurs", outbox_atomic=False, outbox_give_up_on=(RecomputeError,))
 def recompute_indicators(extract_import_id: int | None = None) -> int:
     """Recompute every indicator into a new snapshot (of the given import's facts, or the latest)."""
     from dashboard.recompute import snapshot_recompute

@@ -4,17 +4,22 @@ Workflow states (call, application, project, report) are read-only here: they mo
 through their guarded, logged transitions in the pages of the app.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
+from mobility import services
 from mobility.models import (
     ActivityReport,
     Application,
     ApplicationFunding,
     ApplicationNeed,
     ApplicationStep,
+    BudgetAmendment,
+    BudgetAmendmentLine,
     BudgetLine,
     Call,
     Carrier,
+    CarrierMembershipRequest,
     FareSupport,
     FormationSession,
     Funder,
@@ -27,6 +32,7 @@ from mobility.models import (
     Service,
     ServiceDelivery,
     Target,
+    TransitionRefused,
 )
 
 
@@ -58,33 +64,160 @@ class CallAdmin(admin.ModelAdmin):
     inlines = [CriterionInline]
 
 
+class MemberInline(admin.TabularInline):
+    """The members of a carrier: removed here, never added (a membership request adds them)."""
+
+    model = Carrier.members.through
+    verbose_name = "membre"
+    verbose_name_plural = "membres (on en ajoute par une demande de rattachement acceptée)"
+    fields = ["user"]
+    readonly_fields = ["user"]
+    extra = 0
+
+    # The through model is implicit: Django would ask for rights on the users; the carrier's are the ones that matter.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("mobility.view_carrier")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("mobility.change_carrier")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Carrier)
 class CarrierAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "region", "structure"]
     list_filter = ["kind", "region"]
     search_fields = ["name"]
-    autocomplete_fields = ["members"]
+    # No members field: joining a carrier is a request its members or the CNML decide.
+    fields = ["name", "kind", "region", "structure"]
     raw_id_fields = ["structure"]
+    inlines = [MemberInline]
 
 
-class NeedInline(admin.TabularInline):
+class MembershipRequestAddForm(forms.ModelForm):
+    class Meta:
+        model = CarrierMembershipRequest
+        fields = ["carrier", "user", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        carrier, user = cleaned.get("carrier"), cleaned.get("user")
+        if carrier and user and carrier.members.filter(pk=user.pk).exists():
+            self.add_error("user", "Ce compte est déjà membre de ce porteur.")
+        return cleaned
+
+
+@admin.register(CarrierMembershipRequest)
+class CarrierMembershipRequestAdmin(admin.ModelAdmin):
+    """Requests to join a carrier: opened here by the CNML, decided with the actions (guarded, logged)."""
+
+    list_display = ["user", "carrier", "status", "requested_at", "requested_by", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "carrier__name"]
+    list_select_related = ["user", "carrier", "requested_by", "decided_by"]
+    autocomplete_fields = ["carrier", "user"]
+    actions = ["approve_requests", "refuse_requests"]
+    readonly_fields = [
+        "carrier",
+        "user",
+        "application",
+        "reason",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MembershipRequestAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ["carrier", "user", "reason"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Shown read-only; decisions go through the actions, which check the right to decide.
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        opened = services.membership_request_open(
+            carrier=obj.carrier,
+            user=obj.user,
+            actor=request.user,
+            reason=obj.reason,
+            site_url=request.build_absolute_uri("/"),
+        )
+        # The admin's message and log entry point at the request opened (or the one already pending).
+        obj.pk = opened.pk
+
+    def _decide(self, request, queryset, decide, done: str) -> None:
+        count = 0
+        for membership in queryset:
+            try:
+                decide(request=membership, actor=request.user, site_url=request.build_absolute_uri("/"))
+            except TransitionRefused as error:
+                self.message_user(request, f"{membership} : {' '.join(error.reasons)}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{count} demande(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Accepter les demandes sélectionnées", permissions=["decide"])
+    def approve_requests(self, request, queryset) -> None:
+        self._decide(request, queryset, services.membership_request_approve, "acceptée(s)")
+
+    @admin.action(description="Refuser les demandes sélectionnées", permissions=["decide"])
+    def refuse_requests(self, request, queryset) -> None:
+        self._decide(request, queryset, services.membership_request_refuse, "refusée(s)")
+
+    def has_decide_permission(self, request) -> bool:
+        # Who may decide which request is checked per request by its guard (can_approve / can_refuse).
+        return request.user.has_perm("mobility.view_carriermembershiprequest")
+
+
+class ApplicationPartInline(admin.TabularInline):
+    """A row of the application's axes: editable on a draft only (submitted, it is under review)."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return (obj is None or obj.is_draft) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return (obj is None or obj.is_draft) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
+
+
+class NeedInline(ApplicationPartInline):
     model = ApplicationNeed
-    extra = 0
 
 
-class StepInline(admin.TabularInline):
+class StepInline(ApplicationPartInline):
     model = ApplicationStep
-    extra = 0
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(ApplicationPartInline):
     model = ApplicationFunding
-    extra = 0
 
 
-class GovernanceInline(admin.TabularInline):
+class GovernanceInline(ApplicationPartInline):
     model = GovernancePartner
-    extra = 0
 
 
 @admin.register(Application)
@@ -96,11 +229,23 @@ class ApplicationAdmin(admin.ModelAdmin):
     filter_horizontal = ["partners", "existing_services", "services_to_develop"]
     inlines = [NeedInline, StepInline, FundingInline, GovernanceInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Submitted, the application is the record the CNML reviews and decides on: frozen.
+        if obj is not None and not obj.is_draft:
+            return [field.name for field in obj._meta.get_fields() if field.concrete and not field.auto_created] + [
+                field.name for field in obj._meta.many_to_many
+            ]
+        return self.readonly_fields
+
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = ["application", "reviewer", "created_at"]
     readonly_fields = ["application", "reviewer"]
+
+    def has_add_permission(self, request) -> bool:
+        # A review is one reviewer's scores, recorded on the application's « Évaluer » page.
+        return False
 
 
 class TargetInline(admin.TabularInline):
@@ -114,8 +259,18 @@ class MilestoneInline(admin.TabularInline):
 
 
 class BudgetInline(admin.TabularInline):
+    """The approved budget: its planned amounts change by an approved amendment, never here."""
+
     model = BudgetLine
     extra = 0
+    readonly_fields = ["funder", "planned_amount"]
+    fields = ["funder", "label", "planned_amount", "actual_amount", "status"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class FareInline(admin.StackedInline):
@@ -157,3 +312,50 @@ class ActivityReportAdmin(admin.ModelAdmin):
     list_filter = ["status", "year", "period"]
     readonly_fields = ["status", "submitted_at", "approved_at", "review_comment", "created_by"]
     inlines = [DeliveryInline]
+
+
+class AmendmentLineInline(admin.TabularInline):
+    model = BudgetAmendmentLine
+    extra = 0
+    fields = ["funder", "label", "planned_before", "planned_after", "budget_line"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BudgetAmendment)
+class BudgetAmendmentAdmin(admin.ModelAdmin):
+    """Amendments to approved budgets, for the record: requested and decided on the project page."""
+
+    list_display = ["project", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["project__title", "project__carrier__name"]
+    list_select_related = ["project", "requested_by", "decided_by"]
+    fields = [
+        "project",
+        "reason",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+    ]
+    readonly_fields = fields
+    inlines = [AmendmentLineInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

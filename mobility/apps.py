@@ -8,6 +8,7 @@ MODELS = [
     "call",
     "selectioncriterion",
     "carrier",
+    "carriermembershiprequest",
     "application",
     "applicationneed",
     "applicationstep",
@@ -21,6 +22,8 @@ MODELS = [
     "target",
     "milestone",
     "budgetline",
+    "budgetamendment",
+    "budgetamendmentline",
     "projectdocument",
     "activityreport",
     "servicedelivery",
@@ -33,11 +36,13 @@ class MobilityConfig(FeatureAppConfig):
     order = 40
     url_prefix = "mobilite/"
     # (Role values as strings: cnml.models cannot be imported while apps load.)
-    # In the admin, CNML reviewers read everything and keep the catalogues (services,
-    # funders) and the carriers' members up to date; administrators hold every permission.
+    # In the admin, CNML reviewers read everything, keep the catalogues (services, funders)
+    # up to date, open membership requests and remove members of carriers; administrators
+    # hold every permission.
     role_permissions = {
         "relecteur_cnml": [f"view_{model}" for model in MODELS]
-        + ["add_service", "change_service", "add_funder", "change_funder", "change_carrier"],
+        + ["add_service", "change_service", "add_funder", "change_funder", "change_carrier"]
+        + ["add_carriermembershiprequest"],
     }
 
     def navigation(self, user) -> list[NavItem]:

@@ -24,18 +24,23 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
+from cnml.audit import log_transition
 from cnml.models import Region, Role, Structure, StructureKind, User
 from mobility.models import (
     ActivityReport,
+    AmendmentStatus,
     Application,
     ApplicationFunding,
     ApplicationNeed,
     ApplicationStatus,
     ApplicationStep,
+    BudgetAmendment,
+    BudgetAmendmentLine,
     Call,
     CallStatus,
     Carrier,
     CarrierKind,
+    CarrierMembershipRequest,
     CriterionScore,
     FareSupport,
     FormationSession,
@@ -339,7 +344,48 @@ def load_mobility_demo(*, stdout: TextIO) -> None:
             continue
         _load_project(call, carrier, spec, author=author, services=services, funders=funders)
         added += 1
+    _load_decisions(call, author=author)
     stdout.write(f"Mobilité : appel {call.year}, {added} projet(s) ajouté(s), {call.projects.count()} au total.\n")
+
+
+def _load_decisions(call: Call, *, author: User) -> None:
+    """An approved amendment to a budget and a membership request waiting for the CNML (illustrative)."""
+    project = call.projects.filter(stage=Stage.EN_FONCTIONNEMENT).order_by("pk").first()
+    decider = User.objects.filter(role=Role.ADMINISTRATEUR, is_active=True).exclude(pk=author.pk).first()
+    if project is not None and not project.budget_amendments.exists():
+        line = project.budget_lines.order_by("funder__order", "pk").first()
+        amendment = BudgetAmendment.objects.create(
+            project=project,
+            reason="Un véhicule de plus pour répondre aux demandes de Pôle emploi.",
+            status=AmendmentStatus.APPROUVE,
+            requested_by=author,
+            decided_by=decider,
+            decided_at=_aware(date(2012, 9, 14)),
+            decision_comment="Accordé sur les crédits non consommés de l'appel.",
+        )
+        # The line's planned amount already includes the amendment: the history says from what.
+        BudgetAmendmentLine.objects.create(
+            amendment=amendment,
+            budget_line=line,
+            funder=line.funder,
+            label=line.label,
+            planned_before=line.planned_amount - Decimal(5000),
+            planned_after=line.planned_amount,
+        )
+        log_transition(
+            amendment, actor=author, from_state="", to_state=AmendmentStatus.DEMANDE, comment=amendment.reason
+        )
+        log_transition(amendment, actor=decider, from_state=AmendmentStatus.DEMANDE, to_state=amendment.status)
+    applicant = User.objects.filter(email="conseiller@demo.cnml.fr").first()
+    carrier = Carrier.objects.filter(structure__isnull=True).order_by("name").first()
+    if applicant is not None and carrier is not None and not carrier.membership_requests.exists():
+        request = CarrierMembershipRequest.objects.create(
+            carrier=carrier,
+            user=applicant,
+            reason="Je reprends le suivi de la plateforme avec la maison de l'emploi.",
+            requested_by=applicant,
+        )
+        log_transition(request, actor=applicant, from_state="", to_state=request.status, comment=request.reason)
 
 
 def _load_project(call: Call, carrier: Carrier, spec: dict, *, author: User, services: dict, funders: dict) -> None:
@@ -351,6 +397,7 @@ def _load_project(call: Call, carrier: Carrier, spec: dict, *, author: User, ser
         status=ApplicationStatus.RETENUE,
         title=f"Plateforme de mobilité — {carrier.name}",
         contact_name="Direction du porteur",
+        contact_email=author.email,
         departements=spec["departements"],
         communes=spec["communes"],
         territory_type=spec["territory"],

@@ -273,9 +273,11 @@ EXTERNAL_CARRIER_KINDS = [
 class Carrier(models.Model):
     """The organisation carrying a platform: a structure of the network or another organisation.
 
-    Its users (see :mod:`mobility.permissions`): the ``members`` (the applicant is added
-    when applying; the CNML adds others in the admin) and, when the carrier is a structure
-    of the network, the conseillers and directors of that structure.
+    Its users (see :mod:`mobility.permissions`): the ``members`` and, when the carrier is a
+    structure of the network, the conseillers and directors of that structure. Whoever
+    declares a new outside organisation when applying is its first member; anyone else
+    joins through a :class:`CarrierMembershipRequest` that a member or a CNML role
+    approves (``docs/permissions.md``).
     """
 
     name = models.CharField("nom", max_length=200)
@@ -295,7 +297,10 @@ class Carrier(models.Model):
         verbose_name="membres",
         blank=True,
         related_name="mobility_carriers",
-        help_text="Comptes qui suivent les dossiers de ce porteur (le candidat y est ajouté à sa candidature).",
+        help_text=(
+            "Comptes qui suivent les dossiers de ce porteur. On y entre par une demande de rattachement "
+            "acceptée par un membre ou le CNML."
+        ),
     )
 
     class Meta:
@@ -323,6 +328,124 @@ class Carrier(models.Model):
     @property
     def in_network(self) -> bool:
         return self.structure_id is not None
+
+
+class MembershipStatus(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    ACCEPTEE = "acceptee", "Acceptée"
+    REFUSEE = "refusee", "Refusée"
+    RETIREE = "retiree", "Retirée"
+
+
+class CarrierMembershipRequest(models.Model):
+    """A request to become a member of a carrier (« demande de rattachement »).
+
+    Opened when someone applies for an existing outside organisation they are not a member
+    of (typing its name proves nothing), or by the CNML in the admin. A current member of
+    the carrier or a CNML role approves or refuses it (:mod:`mobility.permissions`); only
+    approval adds the member. Each move is logged with :func:`cnml.audit.log_transition`.
+    """
+
+    carrier = models.ForeignKey(
+        Carrier, verbose_name="porteur", on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte à rattacher",
+        on_delete=models.CASCADE,
+        related_name="mobility_membership_requests",
+    )
+    application = models.ForeignKey(
+        "Application",
+        verbose_name="candidature",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="membership_requests",
+        help_text="La candidature qui a ouvert la demande, s'il y en a une.",
+    )
+    reason = models.TextField("motif", blank=True)
+    status = models.CharField(
+        "statut", max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.EN_ATTENTE
+    )
+    requested_by = recorded_by("demandée par")
+    requested_at = models.DateTimeField("demandée le", auto_now_add=True)
+    decided_by = recorded_by("décidée par")
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decision_comment = models.TextField("commentaire de la décision", blank=True)
+
+    class Meta:
+        verbose_name = "demande de rattachement"
+        verbose_name_plural = "demandes de rattachement"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carrier", "user"],
+                condition=Q(status="en_attente"),
+                name="mobility_one_pending_membership_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rattachement de {self.user} à {self.carrier}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MembershipStatus.EN_ATTENTE
+
+    # Workflow -------------------------------------------------------------
+
+    def decision_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        # Nobody decides their own request, even a member or a CNML role.
+        if not permissions.can_decide_membership(user, self.carrier) or user.pk == self.user_id:
+            return [ROLE_REFUSAL]
+        if not self.is_pending:
+            return [f"Cette demande a déjà été traitée : {self.get_status_display().lower()}."]
+        return []
+
+    def can_approve(self, user) -> bool:
+        return not self.decision_refusals(user)
+
+    def can_refuse(self, user) -> bool:
+        return not self.decision_refusals(user)
+
+    def withdraw_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        allowed = user.pk == self.user_id or (
+            self.application is not None and permissions.can_edit_application(user, self.application)
+        )
+        if not allowed:
+            return [ROLE_REFUSAL]
+        if not self.is_pending:
+            return [f"Cette demande a déjà été traitée : {self.get_status_display().lower()}."]
+        return []
+
+    def can_withdraw(self, user) -> bool:
+        return not self.withdraw_refusals(user)
+
+    def approve(self, user, comment: str = "") -> None:
+        self._move(user, self.decision_refusals(user), MembershipStatus.ACCEPTEE, comment)
+        self.carrier.members.add(self.user)
+
+    def refuse(self, user, comment: str = "") -> None:
+        self._move(user, self.decision_refusals(user), MembershipStatus.REFUSEE, comment)
+
+    def withdraw(self, user, comment: str = "") -> None:
+        self._move(user, self.withdraw_refusals(user), MembershipStatus.RETIREE, comment)
+
+    def _move(self, user, reasons: list[str], to_state: str, comment: str) -> None:
+        if reasons:
+            raise TransitionRefused(reasons)
+        previous = self.status
+        self.status = to_state
+        self.decided_by = user if getattr(user, "is_authenticated", False) else None
+        self.decided_at = timezone.now()
+        self.decision_comment = comment.strip()
+        self.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment.strip())
 
 
 # ---------------------------------------------------------------------------
@@ -406,9 +529,24 @@ class Application(models.Model):
     class Meta:
         verbose_name = "candidature"
         ordering = ["-created_at"]
+        constraints = [
+            # The rule the submit button once skipped, held by the database for every path.
+            models.CheckConstraint(
+                name="mobility_submitted_application_has_contact",
+                condition=Q(status="brouillon") | (~Q(contact_name="") & ~Q(contact_email="")),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} — {self.carrier}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The last line of defence, for code that skips clean(): its own fields, without a query.
+        if not self.is_draft:
+            missing = self.missing_fields()
+            if missing:
+                raise ValidationError(missing)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("mobility:application_detail", args=[self.pk])
@@ -421,23 +559,40 @@ class Application(models.Model):
     def funding_total(self) -> Decimal:
         return sum((line.amount for line in self.fundings.all()), Decimal(0))
 
-    def missing_for_submission(self) -> list[str]:
-        """What the four axes still lack before the application can be submitted, in French."""
+    def missing_contact(self) -> list[str]:
         missing = []
+        if not self.contact_name.strip():
+            missing.append("Contact : indiquez la personne à contacter.")
+        if not self.contact_email.strip():
+            missing.append("Contact : indiquez l'adresse e-mail de contact.")
+        return missing
+
+    def missing_fields(self) -> list[str]:
+        """What the application's own fields lack (no query): checked at every save once submitted."""
+        missing = self.missing_contact()
         if not self.departements:
             missing.append("Territoire : indiquez au moins un département.")
         if not self.territory_type:
             missing.append("Territoire : précisez s'il est rural, urbain ou les deux.")
         if not self.public_needs.strip():
             missing.append("Besoins : décrivez les besoins de mobilité du public.")
-        if not self.needs.exists():
-            missing.append("Besoins : ajoutez au moins un besoin du public (il deviendra un objectif du projet).")
-        if not self.services_to_develop.exists():
-            missing.append("Services : choisissez au moins un service à développer.")
         if not self.staff_description.strip():
             missing.append("Fonctionnement : décrivez le personnel de la plateforme.")
         if not self.premises_description.strip():
             missing.append("Fonctionnement : décrivez les locaux.")
+        return missing
+
+    def missing_for_submission(self) -> list[str]:
+        """What the application still lacks before it can be submitted, in French.
+
+        The one list of the submission rules: the submit guard, the application page, the
+        model's ``clean`` and ``save`` (once submitted) all read it, so no path skips one.
+        """
+        missing = self.missing_fields()
+        if not self.needs.exists():
+            missing.append("Besoins : ajoutez au moins un besoin du public (il deviendra un objectif du projet).")
+        if not self.services_to_develop.exists():
+            missing.append("Services : choisissez au moins un service à développer.")
         if not self.steps.exists():
             missing.append("Fonctionnement : ajoutez au moins une étape au calendrier.")
         if not self.fundings.exists():
@@ -446,22 +601,49 @@ class Application(models.Model):
             missing.append("Gouvernance : citez les partenaires et leur rôle.")
         return missing
 
+    def clean(self) -> None:
+        # A submitted application stays complete, whichever form edits it.
+        if self.pk and not self.is_draft:
+            missing = self.missing_for_submission()
+            if missing:
+                raise ValidationError(missing)
+
     # Workflow -------------------------------------------------------------
 
     def submit_refusals(self, user) -> list[str]:
         from mobility import permissions
 
-        if not permissions.can_edit_application(user, self):
+        if not permissions.acts_for_application(user, self):
             return [ROLE_REFUSAL]
         if self.status != ApplicationStatus.BROUILLON:
             return ["Cette candidature a déjà été déposée."]
-        reasons = []
+        reasons = self.carrier_refusals(user)
         if not self.call.is_open():
             reasons.append(
                 f"L'appel {self.call.year} n'accepte pas de candidature aujourd'hui "
                 f"(ouvert du {self.call.opens_on:%d/%m/%Y} au {self.call.closes_on:%d/%m/%Y})."
             )
         return reasons + self.missing_for_submission()
+
+    def carrier_refusals(self, user) -> list[str]:
+        """An outside organisation's application is submitted by its members only.
+
+        Whoever typed the name of an existing organisation waits for a member or the CNML
+        to approve their membership request; a network structure's users act by structure.
+        """
+        carrier = self.carrier
+        if carrier.in_network or carrier.members.filter(pk=user.pk).exists():
+            return []
+        last = carrier.membership_requests.filter(user=user).order_by("-requested_at", "-pk").first()
+        if last is not None and last.status == MembershipStatus.REFUSEE:
+            return [
+                f"Votre demande de rattachement à « {carrier.name} » a été refusée : "
+                "choisissez un autre porteur, ou adressez-vous au CNML."
+            ]
+        return [
+            f"Votre rattachement à « {carrier.name} » attend l'accord d'un de ses membres ou du CNML : "
+            "vous pourrez déposer la candidature ensuite."
+        ]
 
     def can_submit(self, user) -> bool:
         return not self.submit_refusals(user)
@@ -474,11 +656,13 @@ class Application(models.Model):
 
         if not permissions.can_review(user):
             return [ROLE_REFUSAL]
+        if self.status in (ApplicationStatus.RETENUE, ApplicationStatus.REFUSEE):
+            return [f"Cette candidature a déjà fait l'objet d'une décision : {self.get_status_display().lower()}."]
         if self.status != ApplicationStatus.DEPOSEE:
             return ["Seule une candidature déposée peut être retenue ou non retenue."]
         if not self.reviews.exists():
             return ["Évaluez d'abord la candidature au regard des critères de l'appel."]
-        return []
+        return self.missing_fields()
 
     def can_select(self, user) -> bool:
         return not self.decision_refusals(user)
@@ -510,7 +694,38 @@ class Application(models.Model):
         log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment)
 
 
-class ApplicationNeed(models.Model):
+FROZEN_APPLICATION = "La candidature est déposée : son contenu ne se modifie plus."
+
+
+class ApplicationPart(models.Model):
+    """A row of an application's axes (need, step, funding, governance partner): frozen once submitted.
+
+    Its financing plan becomes the project's approved budget: after submission nobody rewrites it,
+    neither in the pages nor in the admin nor in code (``save`` and ``delete`` refuse).
+    """
+
+    application: Application
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self._check_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_draft()
+        return super().delete(*args, **kwargs)
+
+    def _check_draft(self) -> None:
+        if (
+            self.application_id
+            and not Application.objects.filter(pk=self.application_id, status=ApplicationStatus.BROUILLON).exists()
+        ):
+            raise ValidationError(FROZEN_APPLICATION, code="frozen")
+
+
+class ApplicationNeed(ApplicationPart):
     """A need of the public; it becomes a target of the project."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="needs")
@@ -527,7 +742,7 @@ class ApplicationNeed(models.Model):
         return self.label
 
 
-class ApplicationStep(models.Model):
+class ApplicationStep(ApplicationPart):
     """A step of the operating plan's timetable; it becomes a milestone of the project."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
@@ -548,7 +763,7 @@ class ApplicationStep(models.Model):
             raise ValidationError({"due_on": "L'échéance ne peut pas précéder le début de l'étape."})
 
 
-class ApplicationFunding(models.Model):
+class ApplicationFunding(ApplicationPart):
     """A line of the financing plan; it becomes a budget line of the project."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="fundings")
@@ -566,7 +781,7 @@ class ApplicationFunding(models.Model):
         return f"{self.funder} : {self.amount} €"
 
 
-class GovernancePartner(models.Model):
+class GovernancePartner(ApplicationPart):
     """A partner of the platform's governance and its role."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="governance_partners")
@@ -779,7 +994,7 @@ class Project(models.Model):
     def _launch_checks(self, **_) -> list[str]:
         reasons = []
         if not self.budget_lines.exists():
-            reasons.append("Le budget du projet est vide : ajoutez ses lignes avant le lancement.")
+            reasons.append("Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.")
         if not self.services_to_launch.exists():
             reasons.append("Choisissez au moins un service à lancer.")
         return reasons
@@ -916,8 +1131,17 @@ class Milestone(models.Model):
         return self.done_on is None and self.due_on < timezone.localdate()
 
 
+APPROVED_ONLY = "Le prévu approuvé ne change que par un avenant approuvé par le CNML."
+
+
 class BudgetLine(models.Model):
-    """A line of the budget, planned against actual, by funder."""
+    """A line of the budget, planned against actual, by funder.
+
+    The planned amount is the approved one (the project exists because its application was
+    selected): it changes only when a CNML role approves a :class:`BudgetAmendment`, which
+    writes it with :meth:`BudgetAmendment.approve`. ``clean``, ``save`` and ``delete`` refuse
+    any other change; the actual amount stays the carrier's to follow.
+    """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
     funder = models.ForeignKey(Funder, verbose_name="financeur", on_delete=models.PROTECT, related_name="+")
@@ -941,6 +1165,192 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder} : {self.planned_amount} €"
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "planned_amount" in update_fields:
+            stored = self._stored_planned()
+            if stored is not None and stored != self.planned_amount:
+                raise ValidationError({"planned_amount": APPROVED_ONLY}, code="approved")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_planned():
+            raise ValidationError(
+                "Une ligne du budget approuvé ne se supprime pas : un avenant peut ramener son prévu à 0.",
+                code="approved",
+            )
+        return super().delete(*args, **kwargs)
+
+    def _stored_planned(self) -> Decimal | None:
+        if self._state.adding or self.pk is None:
+            return None
+        return BudgetLine.objects.filter(pk=self.pk).values_list("planned_amount", flat=True).first()
+
+    def clean(self) -> None:
+        stored = self._stored_planned()
+        if self.planned_amount is None:
+            return
+        if stored is None and self.project_id and self.planned_amount != 0:
+            raise ValidationError({"planned_amount": APPROVED_ONLY}, code="approved")
+        if stored is not None and stored != self.planned_amount:
+            raise ValidationError({"planned_amount": APPROVED_ONLY}, code="approved")
+
+
+class AmendmentStatus(models.TextChoices):
+    DEMANDE = "demande", "Demandé"
+    APPROUVE = "approuve", "Approuvé"
+    REFUSE = "refuse", "Refusé"
+
+
+class BudgetAmendment(models.Model):
+    """An amendment (« avenant ») to the approved budget of a project: new planned amounts and a reason.
+
+    Requested by the carrier (or a CNML role), approved or refused by a CNML role other than its
+    requester; the approval applies the amounts in its transaction. One waits at a time per project.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name="projet", on_delete=models.CASCADE, related_name="budget_amendments"
+    )
+    reason = models.TextField("motif")
+    status = models.CharField("statut", max_length=20, choices=AmendmentStatus.choices, default=AmendmentStatus.DEMANDE)
+    requested_by = recorded_by("demandé par")
+    requested_at = models.DateTimeField("demandé le", auto_now_add=True)
+    decided_by = recorded_by("décidé par")
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    decision_comment = models.TextField("commentaire du CNML", blank=True)
+
+    class Meta:
+        verbose_name = "avenant au budget"
+        verbose_name_plural = "avenants au budget"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(status="demande"), name="mobility_one_pending_amendment_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Avenant au budget de {self.project} ({self.requested_at:%d/%m/%Y})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == AmendmentStatus.DEMANDE
+
+    # Workflow -------------------------------------------------------------
+
+    @staticmethod
+    def request_refusals(user, project: Project) -> list[str]:
+        from mobility import permissions
+
+        if not permissions.can_edit_project(user, project):
+            return [ROLE_REFUSAL]
+        if project.stage == Stage.ARRETE:
+            return ["Le projet est arrêté : son budget ne change plus."]
+        if project.budget_amendments.filter(status=AmendmentStatus.DEMANDE).exists():
+            return ["Un avenant attend déjà la décision du CNML : une nouvelle demande attendra cette décision."]
+        return []
+
+    def decision_refusals(self, user) -> list[str]:
+        from mobility import permissions
+
+        if not permissions.can_decide_amendments(user):
+            return [ROLE_REFUSAL]
+        if not self.is_pending:
+            return [f"Cet avenant a déjà été {self.get_status_display().lower()}."]
+        if user.pk == self.requested_by_id:
+            return ["Un autre membre du CNML décide d'un avenant que vous avez demandé."]
+        return []
+
+    def can_approve(self, user) -> bool:
+        return not self.decision_refusals(user)
+
+    def can_refuse(self, user) -> bool:
+        return not self.decision_refusals(user)
+
+    def approve(self, user, comment: str = "") -> None:
+        """Approve, then write the new planned amounts: in the caller's transaction, on locked lines."""
+        reasons = self.decision_refusals(user)
+        lines = list(self.lines.select_related("funder"))
+        current = dict(
+            BudgetLine.objects.select_for_update()
+            .filter(pk__in=[line.budget_line_id for line in lines if line.budget_line_id])
+            .values_list("pk", "planned_amount")
+        )
+        if not reasons:
+            reasons = [
+                f"Le prévu de « {line.funder} {line.label} » a changé depuis la demande "
+                f"({line.planned_before} € alors, {current.get(line.budget_line_id)} € aujourd'hui) : "
+                "refusez cet avenant, le porteur en demandera un autre."
+                for line in lines
+                if line.budget_line_id and current.get(line.budget_line_id) != line.planned_before
+            ]
+        self._move(user, reasons, AmendmentStatus.APPROUVE, comment)
+        for line in lines:
+            if line.budget_line_id:
+                # The one writer of an approved amount (BudgetLine.save refuses to change it).
+                BudgetLine.objects.filter(pk=line.budget_line_id).update(planned_amount=line.planned_after)
+            else:
+                created = BudgetLine.objects.create(
+                    project_id=self.project_id, funder=line.funder, label=line.label, planned_amount=line.planned_after
+                )
+                line.budget_line = created
+                line.save(update_fields=["budget_line"])
+
+    def refuse(self, user, comment: str = "") -> None:
+        reasons = self.decision_refusals(user)
+        if not reasons and not comment.strip():
+            reasons = ["Indiquez au porteur le motif du refus."]
+        self._move(user, reasons, AmendmentStatus.REFUSE, comment)
+
+    def _move(self, user, reasons: list[str], to_state: str, comment: str) -> None:
+        if reasons:
+            raise TransitionRefused(reasons)
+        previous = self.status
+        self.status = to_state
+        self.decided_by = user if getattr(user, "is_authenticated", False) else None
+        self.decided_at = timezone.now()
+        self.decision_comment = comment.strip()
+        self.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment.strip())
+
+
+class BudgetAmendmentLine(models.Model):
+    """One line of an amendment: a budget line's planned amount before and after (a new line has none)."""
+
+    amendment = models.ForeignKey(BudgetAmendment, on_delete=models.CASCADE, related_name="lines")
+    budget_line = models.ForeignKey(
+        BudgetLine,
+        verbose_name="ligne de budget",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="amendment_lines",
+        help_text="Vide pour une ligne que l'avenant ajoute (jusqu'à son approbation).",
+    )
+    funder = models.ForeignKey(Funder, verbose_name="financeur", on_delete=models.PROTECT, related_name="+")
+    label = models.CharField("objet", max_length=200, blank=True)
+    planned_before = models.DecimalField("prévu avant (€)", max_digits=12, decimal_places=2)
+    planned_after = models.DecimalField("prévu après (€)", max_digits=12, decimal_places=2, validators=[not_negative])
+
+    class Meta:
+        verbose_name = "ligne d'avenant"
+        verbose_name_plural = "lignes d'avenant"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="mobility_amendment_amounts_not_negative",
+                condition=Q(planned_before__gte=0) & Q(planned_after__gte=0),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder} {self.label} : {self.planned_before} → {self.planned_after} €"
+
+    @property
+    def change(self) -> Decimal:
+        return self.planned_after - self.planned_before
 
 
 class DocumentKind(models.TextChoices):
@@ -1142,6 +1552,8 @@ class ActivityReport(models.Model):
 
         if not permissions.is_cnml(user):
             return [ROLE_REFUSAL]
+        if self.status == ReportStatus.APPROUVE:
+            return ["Ce bilan a déjà été approuvé."]
         if self.status != ReportStatus.SOUMIS:
             return ["Seul un bilan soumis peut être approuvé ou renvoyé."]
         return []

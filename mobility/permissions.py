@@ -6,14 +6,19 @@ How the users of a carrier are attached
 ---------------------------------------
 A project's carrier is either a structure of the network (a mission locale, a PAIO,
 an ARML) or an organisation outside it (a maison de l'emploi, a conseil général, an
-association...), which has no accounts of its own. So:
+association...), which has no accounts of its own. So (``docs/permissions.md``):
 
-- the user who applies becomes a **member** of the carrier (``Carrier.members``); the
-  CNML adds or removes other members in the admin (a second person of a maison de
-  l'emploi, a successor...);
+- whoever applies for a **new** outside organisation is its first **member**
+  (``Carrier.members``); nobody had rights on it before;
+- typing the name of an **existing** carrier grants nothing: it opens a membership
+  request (:class:`~mobility.models.CarrierMembershipRequest`) that a current member or
+  a CNML role approves or refuses (:func:`can_decide_membership`); until then the
+  applicant reaches their own application only, as its author. The CNML opens requests
+  for others in the admin (a second person of a maison de l'emploi, a successor...) and
+  removes members there;
 - when the carrier is a structure of the network, the **conseillers and directors of
-  that structure** (``cnml.permissions.actionable_structures``) are its users too,
-  without being members: the team changes, the rights follow.
+  that structure** (``cnml.permissions.actionable_structures``) are its users, without
+  being members, and applying for it adds no member: the team changes, the rights follow.
 
 Carrier users see and edit their carrier's applications and projects. Users of a
 **partner** mission locale read the projects it is partner of, without editing them.
@@ -36,6 +41,7 @@ from mobility.models import (
     Call,
     CallStatus,
     Carrier,
+    CarrierMembershipRequest,
     Project,
     ProjectDocument,
     ReportStatus,
@@ -75,6 +81,34 @@ def carriers_of(user) -> QuerySet[Carrier]:
     return Carrier.objects.filter(pk__in=Carrier.objects.filter(condition).values("pk"))
 
 
+def is_member(user, carrier: Carrier) -> bool:
+    return _signed_in(user) and carrier.members.filter(pk=user.pk).exists()
+
+
+def can_decide_membership(user, carrier: Carrier) -> bool:
+    """Who approves or refuses a request to join a carrier: its current members and the CNML roles."""
+    return is_cnml(user) or is_member(user, carrier)
+
+
+def visible_membership_requests(user) -> QuerySet[CarrierMembershipRequest]:
+    """The CNML sees every request; a member, those of their carriers; a requester, their own."""
+    if not _signed_in(user):
+        return CarrierMembershipRequest.objects.none()
+    if is_cnml(user):
+        return CarrierMembershipRequest.objects.all()
+    condition = Q(user=user) | Q(carrier__members=user)
+    return CarrierMembershipRequest.objects.filter(
+        pk__in=CarrierMembershipRequest.objects.filter(condition).values("pk")
+    )
+
+
+def get_membership_request_or_404(user, pk: int) -> CarrierMembershipRequest:
+    try:
+        return visible_membership_requests(user).select_related("carrier", "user", "application").get(pk=pk)
+    except CarrierMembershipRequest.DoesNotExist:
+        raise Http404("Demande de rattachement introuvable.") from None
+
+
 # Calls ----------------------------------------------------------------------
 
 
@@ -105,11 +139,16 @@ def visible_applications(user) -> QuerySet[Application]:
     return Application.objects.filter(pk__in=Application.objects.filter(condition).values("pk"))
 
 
-def can_edit_application(user, application: Application) -> bool:
-    """The applicant and the carrier's users edit a draft; nobody edits it once submitted."""
-    if not _signed_in(user) or application.status != ApplicationStatus.BROUILLON:
+def acts_for_application(user, application: Application) -> bool:
+    """Its author (who sees it even before their membership is approved) and the carrier's users."""
+    if not _signed_in(user):
         return False
     return application.created_by_id == user.pk or carriers_of(user).filter(pk=application.carrier_id).exists()
+
+
+def can_edit_application(user, application: Application) -> bool:
+    """The applicant and the carrier's users edit a draft; nobody edits it once submitted."""
+    return application.status == ApplicationStatus.BROUILLON and acts_for_application(user, application)
 
 
 def get_application_or_404(user, pk: int) -> Application:
@@ -143,6 +182,11 @@ def can_edit_project(user, project: Project) -> bool:
 
 
 def can_manage_fare_support(user) -> bool:
+    return is_cnml(user)
+
+
+def can_decide_amendments(user) -> bool:
+    """Amendments to an approved budget are decided by the CNML roles (never by whoever asked)."""
     return is_cnml(user)
 
 

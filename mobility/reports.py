@@ -1,6 +1,6 @@
 """The annual report of a call, in the spirit of the newsletter's « Les projets de plateforme soutenus en 2011 ».
 
-One context feeds the HTML page and the PDF (``cnml.pdf``); the XLSX (tablib) carries the
+One context feeds the HTML page and the PDF (``cnml.pdf``); the XLSX (``cnml.spreadsheets``) carries the
 same figures as numbers. Both cover the projects the reader may see: the whole call for
 the CNML, their region for an animator, their own projects for a carrier.
 """
@@ -69,7 +69,8 @@ def _indicator_headers() -> list[str]:
     return [capfirst(selectors.indicator_label(name)) for name in COUNT_FIELDS]
 
 
-def annual_report_xlsx(user, call: Call) -> bytes:
+def annual_report_book(user, call: Call) -> tablib.Databook:
+    """The report's sheets, written as XLSX by ``cnml.spreadsheets`` (carriers' names are typed by applicants)."""
     context = annual_report_context(user, call)
     book = tablib.Databook()
 
@@ -155,7 +156,7 @@ def annual_report_xlsx(user, call: Call) -> bytes:
     for service, quantity in totals.services:
         deliveries.append([service.name, quantity, service.unit])
     book.add_sheet(deliveries)
-    return book.export("xlsx")
+    return book
 
 
 def _rounded(value: Decimal | None) -> Decimal | None:

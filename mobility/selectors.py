@@ -214,6 +214,13 @@ def budget_by_funder(lines: QuerySet[BudgetLine]) -> tuple[list[BudgetRow], Budg
     return rows, total
 
 
+def budget_amendments(project: Project) -> list:
+    """The amendments of a project's budget, latest first, with their lines (before → after) and deciders."""
+    return list(
+        project.budget_amendments.select_related("requested_by", "decided_by").prefetch_related("lines__funder")
+    )
+
+
 # Applications ---------------------------------------------------------------
 
 

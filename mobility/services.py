@@ -6,28 +6,55 @@ once the transaction commits, so a refused or rolled-back change sends nothing).
 
 from __future__ import annotations
 
-from django.db import transaction
+from decimal import Decimal
 
+from django.db import transaction
+from django.urls import reverse
+
+from cnml.audit import log_transition
 from cnml.emails import notify
-from cnml.models import Region, Structure
+from cnml.models import Region, Role, Structure, User
 from mobility.forms import CARRIER_IN_NETWORK
 from mobility.models import (
     ActivityReport,
+    AmendmentStatus,
     Application,
+    BudgetAmendment,
+    BudgetAmendmentLine,
     BudgetLine,
     Call,
     Carrier,
+    CarrierMembershipRequest,
+    MembershipStatus,
     Milestone,
     Project,
     ProjectDocument,
     Review,
     Target,
+    TransitionRefused,
 )
+from mobility.permissions import is_cnml, is_member
 from mobility.regions import REGIONS_2011
 
 
 def _link(site_url: str, path: str) -> str:
     return f"{site_url.rstrip('/')}{path}" if site_url else path
+
+
+def _locked(obj):
+    """The row of ``obj`` re-read and locked until the transaction ends.
+
+    A decision is taken on this fresh copy: whoever comes second waits for the first to
+    commit, then meets the guard of the new state (a clear refusal, never a double
+    transition nor a 500). The caller's copy is refreshed when the transition is done.
+    """
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
+def _refresh(stale, fresh) -> None:
+    """Bring the caller's copy of a row up to date with the locked one it was decided on."""
+    for field in fresh._meta.concrete_fields:
+        setattr(stale, field.attname, getattr(fresh, field.attname))
 
 
 # Calls ----------------------------------------------------------------------
@@ -53,53 +80,149 @@ def call_save(*, form, criteria_formset, actor) -> Call:
 
 @transaction.atomic
 def call_publish(*, call: Call, actor) -> None:
-    call.publish(actor)
+    _locked(call).publish(actor)
 
 
 # Carriers and applications --------------------------------------------------
 
 
-def carrier_get_or_create(*, structure: Structure | None = None, name: str = "", kind: str = "", region_code: str = ""):
-    """The carrier of a structure of the network, or the outside organisation of that name in that region."""
-    if structure is not None:
-        carrier, _ = Carrier.objects.get_or_create(
-            structure=structure, defaults={"name": structure.name, "region_id": structure.region_id}
-        )
-        return carrier
-    region = Region.objects.filter(code=region_code).first()
-    if region is None:
-        region = Region.objects.create(code=region_code, name=REGIONS_2011[region_code])
-    carrier = Carrier.objects.filter(structure__isnull=True, name__iexact=name.strip(), region=region).first()
-    if carrier is None:
-        carrier = Carrier.objects.create(name=name.strip(), kind=kind, region=region)
-    elif carrier.kind != kind:
-        carrier.kind = kind
-        carrier.save(update_fields=["kind"])
+def carrier_of_structure(*, structure: Structure) -> Carrier:
+    """The carrier record of a structure of the network (its users act for it by structure)."""
+    carrier, _ = Carrier.objects.get_or_create(
+        structure=structure, defaults={"name": structure.name, "region_id": structure.region_id}
+    )
     return carrier
 
 
+def carrier_outside_find_or_create(*, name: str, kind: str, region_code: str) -> tuple[Carrier, bool]:
+    """The outside organisation of that name in that region, or a new one; ``(carrier, created)``.
+
+    An existing carrier is returned untouched: what an applicant types never rewrites it.
+    """
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        region = Region.objects.create(code=region_code, name=REGIONS_2011[region_code])
+    name = " ".join(name.split())
+    carrier = Carrier.objects.filter(structure__isnull=True, name__iexact=name, region=region).first()
+    if carrier is not None:
+        return carrier, False
+    return Carrier.objects.create(name=name, kind=kind, region=region), True
+
+
 @transaction.atomic
-def application_save_draft(*, form, formsets: dict, call: Call, actor) -> Application:
-    """Save an application as a draft from validated forms; the applicant joins the carrier."""
+def application_save_draft(*, form, formsets: dict, call: Call, actor, site_url: str = "") -> Application:
+    """Save an application as a draft from validated forms.
+
+    Who reaches the carrier afterwards is a permission decision (``docs/permissions.md``):
+    the applicant of a new outside organisation becomes its first member; naming an existing
+    one opens a membership request its members or the CNML decide; a network structure's
+    users act for it by structure, so nobody is added.
+    """
     data = form.cleaned_data
+    created = False
     if data["carrier_choice"] == CARRIER_IN_NETWORK:
-        carrier = carrier_get_or_create(structure=data["carrier_structure"])
+        carrier = carrier_of_structure(structure=data["carrier_structure"])
     else:
-        carrier = carrier_get_or_create(
+        carrier, created = carrier_outside_find_or_create(
             name=data["carrier_name"], kind=data["carrier_kind"], region_code=data["carrier_region"]
         )
     application = form.save(commit=False)
+    previous_carrier_id = application.carrier_id if application.pk else None
     if application.pk is None:
         application.call = call
         application.created_by = actor
     application.carrier = carrier
     application.save()
     form.save_m2m()
-    carrier.members.add(application.created_by)
     for formset in formsets.values():
         formset.instance = application
         formset.save()
+    # Requests opened for a carrier the application no longer names are moot.
+    for request in application.membership_requests.filter(status=MembershipStatus.EN_ATTENTE).exclude(carrier=carrier):
+        request.withdraw(actor, "La candidature a changé de porteur.")
+    if created:
+        carrier.members.add(actor)
+    elif _asks_to_join(actor, carrier, previous_carrier_id):
+        membership_request_open(carrier=carrier, user=actor, actor=actor, application=application, site_url=site_url)
     return application
+
+
+def _asks_to_join(actor, carrier: Carrier, previous_carrier_id: int | None) -> bool:
+    """Naming an outside carrier one is not a member of asks to join it (once: saving the draft again asks nothing)."""
+    if carrier.pk == previous_carrier_id or carrier.in_network:
+        return False
+    return not is_member(actor, carrier) and not is_cnml(actor)
+
+
+# Membership requests ----------------------------------------------------------
+
+
+def _cnml_reviewer_emails() -> list[str]:
+    return list(User.objects.filter(role=Role.RELECTEUR_CNML, is_active=True).values_list("email", flat=True))
+
+
+@transaction.atomic
+def membership_request_open(
+    *, carrier: Carrier, user, actor, application: Application | None = None, reason: str = "", site_url: str = ""
+) -> CarrierMembershipRequest:
+    """Ask for ``user`` to join ``carrier``; its members and the CNML reviewers are told.
+
+    A request already pending for that user and carrier is returned as it is (no second e-mail).
+    """
+    Carrier.objects.select_for_update().get(pk=carrier.pk)  # one pending request, even under concurrency
+    pending = carrier.membership_requests.filter(user=user, status=MembershipStatus.EN_ATTENTE).first()
+    if pending is not None:
+        return pending
+    request = CarrierMembershipRequest.objects.create(
+        carrier=carrier, user=user, application=application, reason=reason.strip(), requested_by=actor
+    )
+    log_transition(request, actor=actor, from_state="", to_state=request.status, comment=request.reason)
+    members = carrier.members.filter(is_active=True).exclude(pk=user.pk).values_list("email", flat=True)
+    notify(
+        recipients=[*members, *_cnml_reviewer_emails()],
+        subject=f"Demande de rattachement à {carrier.name}",
+        template="mobility/emails/membership_request.txt",
+        context={
+            "request": request,
+            "carrier": carrier,
+            "user": user,
+            "link": _link(site_url, reverse("mobility:membership_requests")),
+        },
+    )
+    return request
+
+
+def _membership_decide(*, request: CarrierMembershipRequest, actor, verb: str, comment: str, site_url: str):
+    # Re-read and lock the request: a decision taken meanwhile is refused, not repeated.
+    locked = _locked(request)
+    getattr(locked, verb)(actor, comment)
+    _refresh(request, locked)
+    notify(
+        recipients=[locked.user.email],
+        subject=f"Votre demande de rattachement à {locked.carrier.name} : {locked.get_status_display().lower()}",
+        template="mobility/emails/membership_decision.txt",
+        context={
+            "request": locked,
+            "approved": locked.status == MembershipStatus.ACCEPTEE,
+            "comment": locked.decision_comment,
+            "link": _link(site_url, reverse("mobility:home")),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def membership_request_approve(
+    *, request: CarrierMembershipRequest, actor, comment: str = "", site_url: str = ""
+) -> CarrierMembershipRequest:
+    return _membership_decide(request=request, actor=actor, verb="approve", comment=comment, site_url=site_url)
+
+
+@transaction.atomic
+def membership_request_refuse(
+    *, request: CarrierMembershipRequest, actor, comment: str = "", site_url: str = ""
+) -> CarrierMembershipRequest:
+    return _membership_decide(request=request, actor=actor, verb="refuse", comment=comment, site_url=site_url)
 
 
 def carrier_recipients(application: Application) -> list[str]:
@@ -110,7 +233,9 @@ def carrier_recipients(application: Application) -> list[str]:
 
 @transaction.atomic
 def application_submit(*, application: Application, actor, site_url: str = "") -> None:
-    application.submit(actor)
+    locked = _locked(application)
+    locked.submit(actor)
+    _refresh(application, locked)
     notify(
         recipients=carrier_recipients(application),
         subject=f"Candidature déposée : {application.title}",
@@ -133,7 +258,9 @@ def review_save(*, application: Application, reviewer, scores: dict[int, int], c
 @transaction.atomic
 def application_select(*, application: Application, actor, comment: str = "", site_url: str = "") -> Project:
     """Select the application and turn it into a project, then tell the carrier."""
-    application.select(actor, comment)
+    locked = _locked(application)
+    locked.select(actor, comment)
+    _refresh(application, locked)
     project = project_create_from_application(application=application, actor=actor)
     notify(
         recipients=carrier_recipients(application),
@@ -151,7 +278,9 @@ def application_select(*, application: Application, actor, comment: str = "", si
 
 @transaction.atomic
 def application_decline(*, application: Application, actor, comment: str, site_url: str = "") -> None:
-    application.decline(actor, comment)
+    locked = _locked(application)
+    locked.decline(actor, comment)
+    _refresh(application, locked)
     notify(
         recipients=carrier_recipients(application),
         subject=f"Votre candidature n'est pas retenue : {application.title}",
@@ -207,12 +336,13 @@ def project_create_from_application(*, application: Application, actor=None) -> 
 
 @transaction.atomic
 def project_move(*, project: Project, verb: str, actor, comment: str = "", reason: str = "") -> None:
-    """Move a project along its stages (``verb`` in ``PROJECT_TRANSITIONS``)."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    """Move a project along its stages (``verb`` in ``PROJECT_TRANSITIONS``), on its locked row."""
+    locked = _locked(project)
     if verb == "stop":
-        project.stop(actor, reason)
+        locked.stop(actor, reason)
     else:
-        getattr(project, verb)(actor, comment)
+        getattr(locked, verb)(actor, comment)
+    _refresh(project, locked)
 
 
 @transaction.atomic
@@ -224,6 +354,89 @@ def project_plan_save(*, services_form, targets_formset) -> None:
 @transaction.atomic
 def formset_save(*, formset) -> None:
     formset.save()
+
+
+@transaction.atomic
+def budget_actuals_save(*, formset) -> None:
+    """Save what the carrier follows (actual amounts, funding status), never the approved planned amounts."""
+    for line in formset.save(commit=False):
+        line.save(update_fields=["actual_amount", "status"])
+
+
+# Budget amendments ------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_amendment_request(
+    *, project: Project, actor, reason: str, changes: list, site_url: str = ""
+) -> BudgetAmendment:
+    """Ask for new planned amounts: ``changes`` are ``(budget line or None, funder, label, new amount)``.
+
+    Nothing changes in the budget until a CNML role approves; the CNML reviewers are told.
+    """
+    locked = _locked(project)  # two requests at once: the second meets the pending first
+    reasons = BudgetAmendment.request_refusals(actor, locked)
+    if reasons:
+        raise TransitionRefused(reasons)
+    amendment = BudgetAmendment.objects.create(project=locked, reason=reason.strip(), requested_by=actor)
+    BudgetAmendmentLine.objects.bulk_create(
+        BudgetAmendmentLine(
+            amendment=amendment,
+            budget_line=line,
+            funder_id=line.funder_id if line else funder.pk,
+            label=line.label if line else label.strip(),
+            planned_before=line.planned_amount if line else Decimal(0),
+            planned_after=after,
+        )
+        for line, funder, label, after in changes
+    )
+    log_transition(amendment, actor=actor, from_state="", to_state=amendment.status, comment=amendment.reason)
+    notify(
+        recipients=_cnml_reviewer_emails(),
+        subject=f"Avenant au budget à décider : {locked.title}",
+        template="mobility/emails/budget_amendment_requested.txt",
+        context={
+            "amendment": amendment,
+            "project": locked,
+            "lines": list(amendment.lines.select_related("funder")),
+            "link": _link(site_url, f"{locked.get_absolute_url()}#budget"),
+        },
+    )
+    return amendment
+
+
+def _amendment_decide(*, amendment: BudgetAmendment, actor, verb: str, comment: str, site_url: str):
+    locked = _locked(amendment)
+    getattr(locked, verb)(actor, comment)
+    _refresh(amendment, locked)
+    project = locked.project
+    recipients = carrier_recipients(project.application)
+    if locked.requested_by is not None:
+        recipients.append(locked.requested_by.email)
+    notify(
+        recipients=recipients,
+        subject=f"Avenant au budget {locked.get_status_display().lower()} : {project.title}",
+        template="mobility/emails/budget_amendment_decision.txt",
+        context={
+            "amendment": locked,
+            "project": project,
+            "approved": locked.status == AmendmentStatus.APPROUVE,
+            "lines": list(locked.lines.select_related("funder")),
+            "link": _link(site_url, f"{project.get_absolute_url()}#budget"),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def budget_amendment_approve(*, amendment: BudgetAmendment, actor, comment: str = "", site_url: str = ""):
+    """Approve and apply the new planned amounts, in one transaction."""
+    return _amendment_decide(amendment=amendment, actor=actor, verb="approve", comment=comment, site_url=site_url)
+
+
+@transaction.atomic
+def budget_amendment_refuse(*, amendment: BudgetAmendment, actor, comment: str, site_url: str = ""):
+    return _amendment_decide(amendment=amendment, actor=actor, verb="refuse", comment=comment, site_url=site_url)
 
 
 @transaction.atomic
@@ -263,12 +476,16 @@ def _report_recipients(report: ActivityReport) -> list[str]:
 
 @transaction.atomic
 def report_submit(*, report: ActivityReport, actor) -> None:
-    report.submit(actor)
+    locked = _locked(report)
+    locked.submit(actor)
+    _refresh(report, locked)
 
 
 @transaction.atomic
 def report_approve(*, report: ActivityReport, actor, comment: str = "", site_url: str = "") -> None:
-    report.approve(actor, comment)
+    locked = _locked(report)
+    locked.approve(actor, comment)
+    _refresh(report, locked)
     notify(
         recipients=_report_recipients(report),
         subject=f"Bilan {report.period_label} approuvé : {report.project}",
@@ -284,7 +501,9 @@ def report_approve(*, report: ActivityReport, actor, comment: str = "", site_url
 
 @transaction.atomic
 def report_send_back(*, report: ActivityReport, actor, comment: str, site_url: str = "") -> None:
-    report.send_back(actor, comment)
+    locked = _locked(report)
+    locked.send_back(actor, comment)
+    _refresh(report, locked)
     notify(
         recipients=_report_recipients(report),
         subject=f"Bilan {report.period_label} à compléter : {report.project}",

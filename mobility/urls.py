@@ -22,6 +22,20 @@ urlpatterns = [
     path("candidatures/<int:pk>/deposer/", views.application_submit, name="application_submit"),
     path("candidatures/<int:pk>/evaluer/", views.application_review, name="application_review"),
     path("candidatures/<int:pk>/decider/", views.application_decide, name="application_decide"),
+    # Membership requests of carriers
+    path("porteurs/demandes/", views.membership_requests, name="membership_requests"),
+    path(
+        "porteurs/demandes/<int:pk>/accepter/",
+        views.membership_request_decide,
+        {"action": "accepter"},
+        name="membership_request_approve",
+    ),
+    path(
+        "porteurs/demandes/<int:pk>/refuser/",
+        views.membership_request_decide,
+        {"action": "refuser"},
+        name="membership_request_refuse",
+    ),
     # Projects
     path("projets/", views.project_list, name="project_list"),
     path("projets/par-etape/", views.project_board, name="project_board"),
@@ -30,6 +44,16 @@ urlpatterns = [
     path("projets/<int:pk>/plan/", views.project_plan_edit, name="project_plan_edit"),
     path("projets/<int:pk>/jalons/", views.project_milestones_edit, name="project_milestones_edit"),
     path("projets/<int:pk>/budget/", views.project_budget_edit, name="project_budget_edit"),
+    path("projets/<int:pk>/budget/avenant/", views.project_budget_amend, name="project_budget_amend"),
+    *[
+        path(
+            f"projets/<int:pk>/budget/avenants/<int:amendment_pk>/{action}/",
+            views.budget_amendment_decide,
+            {"action": action},
+            name=f"budget_amendment_{name}",
+        )
+        for action, name in [("approuver", "approve"), ("refuser", "refuse")]
+    ],
     path("projets/<int:pk>/accompagnement/", views.project_fare_edit, name="project_fare_edit"),
     path("projets/<int:pk>/documents/ajouter/", views.document_add, name="document_add"),
     path("projets/<int:pk>/documents/<int:document_pk>/", views.document_download, name="document_download"),

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cnml import spreadsheets
 from cnml.pdf import pdf_response
 from cnml.uploads import serve_private_file
 from mobility import forms, permissions, reports, selectors, services
@@ -18,11 +19,14 @@ from mobility.models import (
     PROJECT_TRANSITIONS,
     STAGE_LINE,
     TRANSITIONS_BY_SLUG,
+    AmendmentStatus,
     Application,
     ApplicationStatus,
+    BudgetAmendment,
     Call,
     CallStatus,
     FareSupport,
+    MembershipStatus,
     ReportStatus,
     Stage,
     TransitionRefused,
@@ -63,6 +67,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated:
         context["my_applications"] = selectors.own_applications(user)
         context["project_count"] = permissions.visible_projects(user).count()
+        context["membership_pending"] = (
+            permissions.visible_membership_requests(user)
+            .filter(status=MembershipStatus.EN_ATTENTE)
+            .exclude(user=user)
+            .count()
+        )
         if permissions.can_review(user):
             context["to_review"] = selectors.applications_for(user, status=ApplicationStatus.DEPOSEE)
     return render(request, "mobility/home.html", context)
@@ -163,10 +173,8 @@ def call_report(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def call_report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     call = permissions.get_call_or_404(request.user, year)
-    content = reports.annual_report_xlsx(request.user, call)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="plateformes-mobilite-{call.year}.xlsx"'
-    return response
+    book = reports.annual_report_book(request.user, call)
+    return spreadsheets.xlsx_response(book, filename=f"plateformes-mobilite-{call.year}.xlsx")
 
 
 @login_required
@@ -233,7 +241,9 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
         # Validate every formset (no short-circuit), so each one shows its errors.
         formsets_valid = [formset.is_valid() for formset in formsets.values()]
         if form.is_valid() and all(formsets_valid):
-            application = services.application_save_draft(form=form, formsets=formsets, call=call, actor=user)
+            application = services.application_save_draft(
+                form=form, formsets=formsets, call=call, actor=user, site_url=_site_url(request)
+            )
             if not submitting:
                 messages.success(request, "Brouillon enregistré. Vous pourrez le compléter puis le déposer.")
                 return redirect("mobility:application_edit", pk=application.pk)
@@ -366,6 +376,55 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(application)
 
 
+# Membership requests ----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def membership_requests(request: HttpRequest) -> HttpResponse:
+    """The requests to join a carrier the user decides (members, CNML), and their own."""
+    user = request.user
+    visible = permissions.visible_membership_requests(user).select_related(
+        "carrier__region", "user__structure", "application", "requested_by", "decided_by"
+    )
+    pending = [
+        # One comment field per request, with ids of its own on the page.
+        {"request": item, "form": forms.CommentForm(label="Message au demandeur", auto_id=f"id_demande{item.pk}_%s")}
+        for item in visible.filter(status=MembershipStatus.EN_ATTENTE)
+        if item.can_approve(user)
+    ]
+    title = "Demandes de rattachement"
+    return render(
+        request,
+        "mobility/membership_requests.html",
+        {
+            "title": title,
+            "pending": pending,
+            "own": visible.filter(user=user),
+            "decided": visible.exclude(status=MembershipStatus.EN_ATTENTE).exclude(user=user)[:50],
+            "breadcrumb": _crumbs((title, None)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_request_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    membership = permissions.get_membership_request_or_404(request.user, pk)
+    comment = request.POST.get("comment", "")
+    decide = {"accepter": services.membership_request_approve, "refuser": services.membership_request_refuse}
+    if action not in decide:
+        raise Http404("Action inconnue.")
+    try:
+        decided = decide[action](request=membership, actor=request.user, comment=comment, site_url=_site_url(request))
+    except TransitionRefused as error:
+        _refused(request, error)
+    else:
+        verb = "acceptée" if decided.status == MembershipStatus.ACCEPTEE else "refusée"
+        messages.success(request, f"Demande {verb} : {decided.user} en est informé par courriel.")
+    return redirect("mobility:membership_requests")
+
+
 # Projects -------------------------------------------------------------------
 
 
@@ -458,6 +517,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "budget_lines": project.budget_lines.select_related("funder"),
         "budget_rows": budget_rows,
         "budget_total": budget_total,
+        "amendments": selectors.budget_amendments(project),
+        "can_request_amendment": not BudgetAmendment.request_refusals(user, project),
+        "amendment_decision": _amendment_decision(project, user),
         "documents": project.documents.all(),
         "reports": reports_qs,
         "totals": selectors.indicator_totals(approved),
@@ -465,6 +527,16 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumb": _crumbs(("Projets", reverse("mobility:project_list")), (project.title, None)),
     }
     return render(request, "mobility/project_detail.html", context)
+
+
+def _amendment_decision(project, user) -> dict | None:
+    """The pending amendment and the decision form, for a CNML role who may decide it."""
+    pending = project.budget_amendments.filter(status=AmendmentStatus.DEMANDE).first()
+    if pending is None or not pending.can_approve(user):
+        return None
+    form = forms.CommentForm(label="Message au porteur")
+    form.fields["comment"].help_text = "Obligatoire pour refuser l'avenant."
+    return {"amendment": pending, "form": form}
 
 
 @login_required
@@ -557,14 +629,96 @@ def project_milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _formset_page(
+    project = permissions.get_editable_project_or_404(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    formset = forms.BudgetFormSet(data, instance=project, prefix="budget")
+    if request.method == "POST" and formset.is_valid():
+        services.budget_actuals_save(formset=formset)
+        messages.success(request, "Budget : le réalisé est enregistré.")
+        return redirect(project)
+    return _project_edit_page(
         request,
-        pk,
-        formset_class=forms.BudgetFormSet,
-        prefix="budget",
-        title="Budget",
-        intro="Le prévu vient du plan de financement de la candidature ; suivez le réalisé, financeur par financeur.",
+        project,
+        template="mobility/project_formset.html",
+        title="Suivre le réalisé du budget",
+        context={
+            "formset": formset,
+            "intro": (
+                "Le prévu est celui que le CNML a approuvé : il ne change que par un avenant. "
+                "Suivez ici le réalisé et le statut de chaque financement."
+            ),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_budget_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    project = permissions.get_editable_project_or_404(user, pk)
+    refusals = BudgetAmendment.request_refusals(user, project)
+    if refusals:
+        for reason in refusals:
+            messages.error(request, reason)
+        return redirect(f"{project.get_absolute_url()}#budget")
+    data = request.POST if request.method == "POST" else None
+    lines = list(project.budget_lines.select_related("funder").order_by("funder__order", "funder__name", "pk"))
+    form = forms.AmendmentForm(data)
+    formset = forms.AmendmentLineFormSet(data, lines=lines, prefix="lignes")
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        try:
+            services.budget_amendment_request(
+                project=project,
+                actor=user,
+                reason=form.cleaned_data["reason"],
+                changes=formset.changes(),
+                site_url=_site_url(request),
+            )
+        except TransitionRefused as error:
+            _refused(request, error)
+        else:
+            messages.success(
+                request, "Avenant demandé : le budget prévu reste celui approuvé jusqu'à la décision du CNML."
+            )
+        return redirect(f"{project.get_absolute_url()}#budget")
+    return _project_edit_page(
+        request,
+        project,
+        template="mobility/budget_amendment_form.html",
+        title="Demander un avenant au budget",
+        context={"form": form, "formset": formset},
+    )
+
+
+def _amendment_or_404(project, pk: int) -> BudgetAmendment:
+    try:
+        return project.budget_amendments.get(pk=pk)
+    except BudgetAmendment.DoesNotExist:
+        raise Http404("Avenant introuvable.") from None
+
+
+@login_required
+@require_POST
+def budget_amendment_decide(request: HttpRequest, pk: int, amendment_pk: int, action: str) -> HttpResponse:
+    project = permissions.get_project_or_404(request.user, pk)
+    amendment = _amendment_or_404(project, amendment_pk)
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "approuver":
+            services.budget_amendment_approve(
+                amendment=amendment, actor=request.user, comment=comment, site_url=_site_url(request)
+            )
+            messages.success(request, "Avenant approuvé : le budget prévu du projet est mis à jour.")
+        elif action == "refuser":
+            services.budget_amendment_refuse(
+                amendment=amendment, actor=request.user, comment=comment, site_url=_site_url(request)
+            )
+            messages.success(request, "Avenant refusé : le porteur en est informé par courriel.")
+        else:
+            raise Http404("Action inconnue.")
+    except TransitionRefused as error:
+        _refused(request, error)
+    return redirect(f"{project.get_absolute_url()}#budget")
 
 
 @login_required

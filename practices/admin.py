@@ -26,11 +26,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ExportActionMixin
-from import_export.formats.base_formats import CSV, XLSX
 
 from cnml.audit import transitions_of
 from practices import permissions, selectors, services
-from practices.models import Attachment, Contact, Fiche, Partner, Theme, TransitionNotAllowed
+from practices.models import Attachment, Contact, Fiche, Partner, Status, Theme, TransitionNotAllowed
 from practices.resources import FicheResource
 from practices.templatetags.practices_tags import status_label
 
@@ -113,6 +112,8 @@ class AttachmentInline(ReadOnlyInline):
 
 class DecisionForm(forms.Form):
     comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 5, "cols": 80}), required=False)
+    # The status a single fiche was shown in: a decision taken meanwhile by someone else is told as such.
+    seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, action: services.Action, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +137,6 @@ ADMIN_VERBS = ("take_in_review", "request_changes", "publish", "reject", "archiv
 @admin.register(Fiche)
 class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
     resource_classes = [FicheResource]
-    export_formats = [CSV, XLSX]
     list_display = (
         "title",
         "structure",
@@ -307,11 +307,17 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
             ]
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
-    def _apply(self, request: HttpRequest, fiches, verb: str, comment: str) -> tuple[list[Fiche], list[str]]:
+    def _apply(
+        self, request: HttpRequest, fiches, verb: str, comment: str, *, seen_status: str = ""
+    ) -> tuple[list[Fiche], list[str]]:
         done, refused = [], []
         for fiche in fiches:
             try:
-                done.append(services.fiche_apply(fiche=fiche, actor=request.user, verb=verb, comment=comment))
+                done.append(
+                    services.fiche_apply(
+                        fiche=fiche, actor=request.user, verb=verb, comment=comment, seen_status=seen_status or None
+                    )
+                )
             except (TransitionNotAllowed, ValidationError) as error:
                 refused.append(f"« {fiche.title} » : {' '.join(getattr(error, 'messages', [str(error)]))}")
         return done, refused
@@ -395,15 +401,18 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
         action = services.ACTIONS[verb]
         change_url = reverse("admin:practices_fiche_change", args=[fiche.pk])
         if not getattr(fiche, f"can_{verb}")(request.user):
-            self.message_user(
-                request,
-                f"{action.label} : impossible pour cette fiche ({fiche.get_status_display().lower()}).",
-                messages.WARNING,
-            )
+            seen_status = request.POST.get("seen_status") if request.method == "POST" else None
+            if services.overtaken(fiche, verb=verb, actor=request.user, seen_status=seen_status):
+                message = f"Non traitée – « {fiche.title} » : {services.decided_meanwhile(fiche, action)}"
+            else:
+                message = f"{action.label} : impossible pour cette fiche ({fiche.get_status_display().lower()})."
+            self.message_user(request, message, messages.WARNING)
             return HttpResponseRedirect(change_url)
-        form = DecisionForm(request.POST or None, action=action)
+        form = DecisionForm(request.POST or None, action=action, initial={"seen_status": fiche.status})
         if request.method == "POST" and form.is_valid():
-            done, refused = self._apply(request, [fiche], verb, form.cleaned_data["comment"])
+            done, refused = self._apply(
+                request, [fiche], verb, form.cleaned_data["comment"], seen_status=form.cleaned_data["seen_status"]
+            )
             self._report(request, action, done, refused)
             return HttpResponseRedirect(change_url)
         return self._decision_page(

@@ -32,6 +32,7 @@ from practices.models import (
     Partner,
     PartnerKind,
     Scale,
+    Status,
     Theme,
 )
 from practices.richtext import clean_rich_text
@@ -234,7 +235,8 @@ class FicheForm(forms.ModelForm):
         )
 
     def clean_title(self):
-        return " ".join(clean_rich_text(self.cleaned_data["title"]).split())
+        # Kept as typed (escaped wherever it is shown); one line, single spaces.
+        return " ".join(self.cleaned_data["title"].split())
 
     def clean(self):
         cleaned = super().clean()
@@ -368,6 +370,8 @@ class TransitionForm(forms.Form):
     use_required_attribute = False
 
     comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    # The status the page was shown in: a decision taken meanwhile by someone else is told as such.
+    seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, action, submit_label: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -380,7 +384,7 @@ class TransitionForm(forms.Form):
             self.fields["comment"].help_text = "Ce message figure dans le courriel envoyé aux relecteurs."
         self.helper = FormHelper()
         self.helper.required_notice = False
-        self.helper.layout = Layout("comment")
+        self.helper.layout = Layout("seen_status", "comment")
         self.helper.add_input(Submit("confirm", submit_label or action.label))
 
     def clean_comment(self):

@@ -1,4 +1,8 @@
-"""Export of the fiches for the annual census (CSV / XLSX, django-import-export; export only)."""
+"""Export of the fiches for the annual census (CSV / XLSX, django-import-export; export only).
+
+The admin writes it through the one writer of spreadsheets (``cnml.spreadsheets``, ``EXPORT_FORMATS``),
+which keeps a title typed as ``=...`` from running as a formula.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,6 @@ from import_export import fields, resources
 
 from practices.models import Fiche
 from practices.richtext import plain_text
-
-# Cells a spreadsheet would run as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """Text for a spreadsheet cell: a leading formula character is neutralised with an apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _date(value) -> str:
@@ -87,7 +82,7 @@ class FicheResource(resources.ModelResource):
         )
 
     def dehydrate_titre(self, fiche: Fiche) -> str:
-        return safe_cell(fiche.title)
+        return fiche.title
 
     def dehydrate_statut(self, fiche: Fiche) -> str:
         return fiche.get_status_display()
@@ -96,10 +91,10 @@ class FicheResource(resources.ModelResource):
         return fiche.structure.code
 
     def dehydrate_structure(self, fiche: Fiche) -> str:
-        return safe_cell(fiche.structure.name)
+        return fiche.structure.name
 
     def dehydrate_autres_structures(self, fiche: Fiche) -> str:
-        return safe_cell(" ; ".join(structure.code for structure in fiche.other_structures.all()))
+        return " ; ".join(structure.code for structure in fiche.other_structures.all())
 
     def dehydrate_code_region(self, fiche: Fiche) -> str:
         return fiche.region.code
@@ -114,7 +109,7 @@ class FicheResource(resources.ModelResource):
         return " ; ".join(theme.name for theme in fiche.themes.all())
 
     def dehydrate_partenaires(self, fiche: Fiche) -> str:
-        return safe_cell(" ; ".join(partner.name for partner in fiche.partners.all()))
+        return " ; ".join(partner.name for partner in fiche.partners.all())
 
     def dehydrate_types_partenaires(self, fiche: Fiche) -> str:
         return " ; ".join(sorted({partner.get_kind_display() for partner in fiche.partners.all()}))
@@ -144,7 +139,7 @@ class FicheResource(resources.ModelResource):
         return len(fiche.attachments.all())
 
     def dehydrate_objectifs(self, fiche: Fiche) -> str:
-        return safe_cell(plain_text(fiche.objectives))
+        return plain_text(fiche.objectives)
 
     def dehydrate_resultats(self, fiche: Fiche) -> str:
-        return safe_cell(plain_text(fiche.results))
+        return plain_text(fiche.results)

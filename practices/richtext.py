@@ -7,18 +7,20 @@ Authors type plain text with a light syntax (no HTML):
 - web addresses (``https://…``, ``www.…``) and e-mail addresses become links,
   ``[texte](https://adresse)`` puts a link on a text.
 
-Two barriers keep HTML out of the pages:
-
-- on input, :func:`clean_rich_text` strips every tag (nh3 with no allowed tag; the
-  content of ``<script>`` and ``<style>`` goes too), so what is stored is text;
-- on output, :func:`render_rich_text` escapes that text, turns the light syntax into
-  ``<p>``, ``<ul>``/``<ol>``/``<li>``, ``<br>`` and ``<a>``, then passes the result
-  through nh3 with exactly those tags allowed (links: http, https and mailto only).
+What is stored is what was typed (:func:`clean_rich_text` only normalises line
+endings and blank lines): an author writing ``16<x<25 ans``, ``a<b et c>d`` or
+``<jean.dupont@ml.fr>`` means those characters, and stripping "tags" on input would
+delete their words. HTML is kept out of the pages on output, where every reader of the
+text goes through: :func:`render_rich_text` escapes the text, turns the light syntax into
+``<p>``, ``<ul>``/``<ol>``/``<li>``, ``<br>`` and ``<a>``, then passes the result through
+nh3 with exactly those tags allowed (links: http, https and mailto only). The other
+readers take the text as text: :func:`plain_text` for version diffs (escaped by
+:func:`practices.versions.diff_html`), search and census exports; templates (escaped) for
+the admin. A text that looks like HTML is therefore shown as typed, never run.
 """
 
 from __future__ import annotations
 
-import html
 import re
 
 import nh3
@@ -26,12 +28,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "br", "a"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
 
 BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
-NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 # Links, found in the raw text: [label](url), bare web addresses, e-mail addresses.
 LINK = re.compile(
     r"\[(?P<label>[^\]\n]{1,300})\]\((?P<target>(?:https?://|mailto:)[^\s)]{1,2000})\)"
@@ -42,11 +44,10 @@ LINK = re.compile(
 
 
 def clean_rich_text(value: str | None) -> str:
-    """What is stored: the text without any HTML tag, line endings normalised."""
+    """What is stored: the text as typed, line endings normalised, trailing blanks and extra blank lines removed."""
     if not value:
         return ""
     text = value.replace("\r\n", "\n").replace("\r", "\n")
-    text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}, attributes={}))
     lines = [line.rstrip() for line in text.split("\n")]
     text = "\n".join(lines).strip("\n")
     return re.sub(r"\n{3,}", "\n\n", text)
@@ -78,6 +79,7 @@ def _blocks(text: str) -> list[str]:
     paragraph: list[str] = []
     items: list[str] = []
     list_tag = ""
+    list_start = 1
 
     def flush_paragraph():
         if paragraph:
@@ -87,7 +89,9 @@ def _blocks(text: str) -> list[str]:
     def flush_list():
         nonlocal list_tag
         if items:
-            blocks.append(f"<{list_tag}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{list_tag}>")
+            # A numbered list shows the number its first line was typed with.
+            start = f' start="{list_start}"' if list_tag == "ol" and list_start != 1 else ""
+            blocks.append(f"<{list_tag}{start}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{list_tag}>")
             items.clear()
         list_tag = ""
 
@@ -98,8 +102,10 @@ def _blocks(text: str) -> list[str]:
             flush_paragraph()
             if list_tag and list_tag != tag:
                 flush_list()
+            if not list_tag and numbered:
+                list_start = int(numbered.group(1))
             list_tag = tag
-            items.append(_linkify((bullet or numbered).group(1).strip()))
+            items.append(_linkify((bullet.group(1) if bullet else numbered.group(2)).strip()))
         elif not raw.strip():
             flush_paragraph()
             flush_list()
@@ -128,7 +134,7 @@ def sanitize_html(fragment: str) -> str:
 
 
 def render_rich_text(value: str | None) -> SafeString:
-    """Safe HTML for a long text (escaped, lightly formatted, sanitised)."""
+    """Safe HTML for a long text (escaped, lightly formatted, sanitised): every character typed is shown."""
     text = clean_rich_text(value)
     if not text:
         return mark_safe("")

@@ -7,6 +7,7 @@ only, with the comment as written.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from cnml.emails import notify
-from practices.models import Attachment, Fiche, Theme
+from practices.models import Attachment, Fiche, Status, Theme, TransitionNotAllowed
 from practices.search import fiche_search_text
 
 
@@ -233,9 +234,35 @@ def site_url(path: str) -> str:
     return base.rstrip("/") + path
 
 
+def overtaken(fiche: Fiche, *, verb: str, actor, seen_status: str | None) -> bool:
+    """Whether ``actor`` chose ``verb`` on the fiche as shown in ``seen_status`` (where they could),
+    and someone else's decision moved it since to a state where they no longer can."""
+    if not seen_status or seen_status == fiche.status or seen_status not in Status.values:
+        return False
+    if getattr(fiche, f"can_{verb}")(actor):
+        return False
+    as_seen = copy.copy(fiche)
+    as_seen.status = seen_status
+    return getattr(as_seen, f"can_{verb}")(actor)
+
+
+def decided_meanwhile(fiche: Fiche, action: Action) -> str:
+    """What to tell someone whose decision came after another one on the same fiche."""
+    return (
+        f"Une autre décision vient d'être prise sur cette fiche : elle est maintenant "
+        f"« {fiche.get_status_display().lower()} ». Votre demande « {action.label} » n'a pas été appliquée."
+    )
+
+
 @transaction.atomic
-def fiche_apply(*, fiche: Fiche, actor, verb: str, comment: str = "") -> Fiche:
+def fiche_apply(*, fiche: Fiche, actor, verb: str, comment: str = "", seen_status: str | None = None) -> Fiche:
     """Run one transition on a locked copy of the fiche, then queue its e-mails for the commit.
+
+    The row is locked (``SELECT … FOR UPDATE``; on SQLite the transaction takes the write lock
+    when it begins) and the guard checked again on it: of two reviewers deciding at once, the
+    second waits, then is refused. ``seen_status`` is the status shown to the actor when they
+    chose (``fiche.status`` when not given): when the fiche has left it and the action is no
+    longer possible, the refusal says that another decision came first.
 
     Raises :class:`practices.models.TransitionNotAllowed` (a ``PermissionDenied``) when
     the guard refuses, ``ValidationError`` when a comment is missing or the fiche is
@@ -243,6 +270,8 @@ def fiche_apply(*, fiche: Fiche, actor, verb: str, comment: str = "") -> Fiche:
     """
     action = ACTIONS[verb]
     locked = Fiche.objects.select_for_update().select_related("structure", "region").get(pk=fiche.pk)
+    if overtaken(locked, verb=verb, actor=actor, seen_status=seen_status or fiche.status):
+        raise TransitionNotAllowed(decided_meanwhile(locked, action))
     getattr(locked, verb)(actor, comment=comment or "")
     if verb in ("submit", "publish", "archive"):
         fiche_refresh_search_text(fiche=locked)

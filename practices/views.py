@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cnml.pagination import paginate
 from cnml.pdf import pdf_response
 from cnml.uploads import serve_private_file
 from practices import permissions, selectors, services
@@ -52,16 +52,16 @@ def home(request: HttpRequest) -> HttpResponse:
             partner=data["partner"],
             year=data["year"],
         )
-    page = Paginator(selectors.catalogue(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    pages = paginate(request, selectors.catalogue(filters), per_page=PAGE_SIZE)
+    number = pages["page"].number
     return render(
         request,
         "practices/catalogue.html",
         {
-            "title": f"Bonnes pratiques{f' – page {page.number}' if page.number > 1 else ''}",
+            "title": f"Bonnes pratiques{f' – page {number}' if number > 1 else ''}",
             "form": form,
             "filters": filters,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+            **pages,
             "can_write": permissions.can_create(request.user),
             "can_review": permissions.can_review_any(request.user),
         },
@@ -293,7 +293,11 @@ def transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if action is None:
         raise Http404("Action inconnue.")
     fiche = permissions.get_visible_fiche_or_404(request.user, pk)
-    if not getattr(fiche, f"can_{action.verb}")(request.user):
+    seen_status = request.POST.get("seen_status") if request.method == "POST" else None
+    overtaken = services.overtaken(fiche, verb=action.verb, actor=request.user, seen_status=seen_status)
+    # Overtaken: the page was shown when the action was possible, someone decided since; the
+    # service says so below, keeping the comment typed.
+    if not getattr(fiche, f"can_{action.verb}")(request.user) and not overtaken:
         # The fiche is visible to the user (else 404 above), the action is not theirs.
         raise PermissionDenied(f"Action impossible sur cette fiche ({fiche.get_status_display().lower()}).")
     if action.verb == "submit":
@@ -301,11 +305,15 @@ def transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         if missing:
             messages.warning(request, "La fiche ne peut pas encore être soumise : complétez ce qui est signalé.")
             return redirect(f"{reverse('practices:edit', args=[fiche.pk])}?verifier=1")
-    form = TransitionForm(request.POST or None, action=action)
+    form = TransitionForm(request.POST or None, action=action, initial={"seen_status": fiche.status})
     if request.method == "POST" and form.is_valid():
         try:
             services.fiche_apply(
-                fiche=fiche, actor=request.user, verb=action.verb, comment=form.cleaned_data["comment"]
+                fiche=fiche,
+                actor=request.user,
+                verb=action.verb,
+                comment=form.cleaned_data["comment"],
+                seen_status=form.cleaned_data["seen_status"] or None,
             )
         except TransitionNotAllowed as error:
             messages.error(request, str(error))

@@ -1,4 +1,4 @@
-"""Exports of a campaign's stored results: CSV and XLSX of the aggregates, PDF reports.
+"""Exports of a campaign's stored results: CSV and XLSX of the aggregates (``cnml.spreadsheets``), PDF reports.
 
 Every export reads the same protected aggregates as the pages
 (:func:`surveys.selectors.export_rows`, :func:`surveys.selectors.node_results`).
@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cnml import spreadsheets
 from cnml.pdf import render_pdf
 from surveys import selectors
 from surveys.models import Campaign, ResultNode
@@ -27,29 +28,12 @@ def filename(campaign: Campaign, suffix: str) -> str:
     return f"enquete-{slugify(campaign.title)[:60]}-{suffix}"
 
 
-def _french_decimal(value):
-    return str(value).replace(".", ",") if isinstance(value, float) else value
-
-
 def csv_response(campaign: Campaign, nodes: list[ResultNode]) -> HttpResponse:
-    dataset = tablib.Dataset(headers=selectors.EXPORT_HEADERS)
-    for row in selectors.export_rows(nodes, spec=campaign.results_spec):
-        # French spreadsheets read "46,5" as a number in a ";"-separated file.
-        dataset.append([_french_decimal(value) for value in row])
-    # A BOM so that spreadsheet software reads the accents as UTF-8; ";" as French spreadsheets expect.
-    content = "\ufeff" + dataset.export("csv", delimiter=";")
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename(campaign, "resultats.csv")}"'
-    return response
+    return spreadsheets.csv_response(results_dataset(campaign, nodes), filename=filename(campaign, "resultats.csv"))
 
 
 def xlsx_response(campaign: Campaign, nodes: list[ResultNode]) -> HttpResponse:
-    dataset = results_dataset(campaign, nodes)
-    response = HttpResponse(
-        dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename(campaign, "resultats.xlsx")}"'
-    return response
+    return spreadsheets.xlsx_response(results_dataset(campaign, nodes), filename=filename(campaign, "resultats.xlsx"))
 
 
 def report_pdf(campaign: Campaign, node: ResultNode, *, comments: list[dict] | None) -> bytes:

@@ -80,15 +80,9 @@ class CampaignForm(forms.ModelForm):
         )
 
     def clean(self):
+        # The campaign's own rules (dates, audience, what an open campaign keeps) are the model's
+        # (Campaign.clean), checked by ModelForm after this method, field by field.
         data = super().clean()
-        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", "La clôture doit suivre l'ouverture.")
-        questionnaire, audience = data.get("questionnaire"), data.get("audience")
-        if questionnaire and audience and questionnaire.audience != audience:
-            self.add_error(
-                "questionnaire", f"Ce questionnaire s'adresse au public « {questionnaire.get_audience_display()} »."
-            )
         region = data.get("region")
         participants = data.get("participants") or []
         outside = [s for s in participants if region is not None and s.region_id != region.pk]

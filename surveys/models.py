@@ -21,6 +21,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cnml.audit import recorded_by
 from cnml.models import Region, Structure
@@ -320,12 +321,68 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        """The rules of a campaign, whoever saves it (its pages, the services, the admin).
+
+        Dates in order; an open campaign closes today at the earliest (opening a draft whose
+        closing date went by, or moving an open campaign's closing date into the past, is
+        refused); the questionnaire suits the audience; once open, the questionnaire, audience,
+        perimeter and access no longer change; a closed campaign no longer changes; the state
+        only moves forward (draft → open → closed). The scope is set from the region.
+        """
+        stored = (
+            Campaign.objects.filter(pk=self.pk).values("status", *FROZEN_ONCE_OPEN.values()).first()
+            if self.pk is not None
+            else None
+        )
+        if stored and stored["status"] == CampaignStatus.CLOSED:
+            raise ValidationError("Une campagne close ne se modifie plus.")
+        # The scope follows the region (the database checks they agree): a region, or the whole network.
+        self.scope = CampaignScope.REGION if self.region_id else CampaignScope.NATION
+        errors: dict[str, str] = {}
+        if stored and (stored["status"], self.status) not in ALLOWED_MOVES:
+            errors["status"] = "Une campagne ouverte ne revient pas en brouillon."
+        today = timezone.localdate()
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = "La clôture doit suivre l'ouverture."
+        elif self.status == CampaignStatus.OPEN and self.closes_on and self.closes_on < today:
+            errors["closes_on"] = (
+                f"La date de clôture ({self.closes_on:%d/%m/%Y}) est passée : une campagne ouverte se clôt "
+                "aujourd'hui au plus tôt. Choisissez une date à venir, ou clôturez la campagne."
+            )
+        if self.questionnaire_id and self.audience and self.questionnaire.audience != self.audience:
+            errors["questionnaire"] = (
+                f"Ce questionnaire s'adresse au public « {self.questionnaire.get_audience_display()} »."
+            )
+        if stored and stored["status"] != CampaignStatus.DRAFT:
+            for name, attname in FROZEN_ONCE_OPEN.items():
+                if stored[attname] != getattr(self, attname):
+                    errors.setdefault(name, "Ne peut plus changer une fois la campagne ouverte.")
+        if errors:
+            raise ValidationError(errors)
+
     def is_accepting_answers(self, today) -> bool:
         return self.status == CampaignStatus.OPEN and self.opens_on <= today <= self.closes_on
 
     @property
     def scope_label(self) -> str:
         return self.region.name if self.region_id else "Tout le réseau"
+
+
+# What no longer changes once a campaign is open (answers refer to them): field name -> column.
+FROZEN_ONCE_OPEN = {
+    "questionnaire": "questionnaire_id",
+    "audience": "audience",
+    "region": "region_id",
+    "access_mode": "access_mode",
+}
+# (stored status, new status) a save may make: a campaign only moves forward.
+ALLOWED_MOVES = {
+    (CampaignStatus.DRAFT, CampaignStatus.DRAFT),
+    (CampaignStatus.DRAFT, CampaignStatus.OPEN),
+    (CampaignStatus.OPEN, CampaignStatus.OPEN),
+    (CampaignStatus.OPEN, CampaignStatus.CLOSED),
+}
 
 
 class DistributionPoint(models.Model):

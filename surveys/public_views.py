@@ -2,12 +2,13 @@
 
 ``<code>`` is a distribution point's code (open link, rate-limited per client,
 with a honeypot field) or a single-use code printed on a slip (answers once).
-What was typed is kept in the session, per code, until the answer is sent:
-going back, or an error, shows the answers as typed. Nothing identifying is
-stored: not the IP address (the rate limit keys on a keyed hash of it, in the
-cache only), not the session, not the code of a slip. A complete answer sent in
-one final POST (every screen at once) touches no session row: one SELECT reads
-the link, one INSERT stores the answer.
+What was typed is kept in the session, per code, until the answer is sent or
+abandoned (``surveys.drafts``: the survey's time-out): going back, or an error,
+shows the answers as typed. Nothing identifying is stored: not the IP address
+(the rate limit keys on a keyed hash of it, in the cache only), not the session,
+not the code of a slip. A complete answer sent in one final POST (every screen
+at once) touches no session row: one SELECT reads the link, one INSERT stores
+the answer.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cnml.models import Structure
-from surveys import ratelimit
+from surveys import drafts, ratelimit
 from surveys.answering import (
     HONEYPOT_FIELD,
     NOT_APPLICABLE,
@@ -44,8 +45,6 @@ from surveys.services import (
     response_submit,
 )
 from surveys.spec import current_version, forget_version
-
-SESSION_PREFIX = "surveys:"
 
 
 @dataclass
@@ -170,10 +169,6 @@ def _unavailable(request: HttpRequest, code: str, target: Target | None) -> Http
     if target.access_code is not None and target.access_code.used_at is not None:
         return _page(request, "code_used.html", context | {"title": "Code déjà utilisé"})
     return None
-
-
-def _session_key(target: Target) -> str:
-    return f"{SESSION_PREFIX}{target.code}"
 
 
 @never_cache
@@ -308,10 +303,10 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     sections = spec["sections"]
     if not 1 <= step <= len(sections):
         return redirect("surveys_public:entry", code=target.code)
-    key = _session_key(target)
+    key = drafts.key_for(target.code)
 
     if request.method == "GET":
-        raw = dict(request.session.get(key, {}))
+        raw = drafts.read(request, key)
         errors = {}
         if request.GET.get("verifier"):
             _, errors = clean_section(sections[step - 1]["questions"], raw)
@@ -319,10 +314,10 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
 
     if request.POST.get(HONEYPOT_FIELD):
         # A robot filled the hidden field: thank it, keep nothing.
-        request.session.pop(key, None)
+        drafts.drop(request, key)
         return redirect("surveys_public:thanks", code=target.code)
 
-    raw = dict(request.session.get(key, {}))
+    raw = drafts.read(request, key)
     posted_steps = {step}
     for part in request.POST.get("ecrans", "").split(","):
         if part.strip().isdigit() and 1 <= int(part) <= len(sections):
@@ -331,20 +326,20 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         raw.update(raw_from_post(sections[index - 1]["questions"], request.POST))
 
     if request.POST.get("action") == "precedent" and step > 1:
-        request.session[key] = raw
+        drafts.keep(request, key, raw)
         return redirect("surveys_public:step", code=target.code, step=step - 1)
 
     _, errors = clean_section(sections[step - 1]["questions"], raw)
     if errors:
-        request.session[key] = raw
+        drafts.keep(request, key, raw)
         return _render_step(request, target, spec, step, raw, errors)
     if step < len(sections):
-        request.session[key] = raw
+        drafts.keep(request, key, raw)
         return redirect("surveys_public:step", code=target.code, step=step + 1)
 
     values, first_invalid, _ = clean_all(spec, raw)
     if first_invalid is not None:
-        request.session[key] = raw
+        drafts.keep(request, key, raw)
         url = reverse("surveys_public:step", args=[target.code, first_invalid + 1])
         return redirect(f"{url}?verifier=1")
     if target.access_code is None and not ratelimit.allow_submission(request, campaign.pk):
@@ -366,14 +361,13 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             version_id, _ = current_version(campaign.questionnaire)
             response_submit(point=target.point, version_id=version_id, answers=values, access_code_id=access_code_id)
     except CodeAlreadyUsed:
-        request.session.pop(key, None)
+        drafts.drop(request, key)
         return _page(
             request, "code_used.html", {"title": "Code déjà utilisé", "campaign": campaign, "point": target.point}
         )
     except CampaignNotAccepting:
         return _page(request, "closed.html", {"title": "Enquête terminée", "campaign": campaign, "point": target.point})
-    if key in request.session:
-        del request.session[key]
+    drafts.drop(request, key)
     return redirect("surveys_public:thanks", code=target.code)
 
 

@@ -1,10 +1,13 @@
 """Rate limit of the open survey links, per client, in the cache.
 
-The client is known by a keyed hash (HMAC with the secret key) of its IP
-address and the campaign: the address itself is never stored, not even in the
-cache, and the hash cannot be reversed without the key. Entries expire with
-their window. With several processes, the limit is shared when the cache is
-(Redis in production, ``REDIS_URL``); the in-memory cache counts per process.
+The client is its address as the core decides it (``cnml.clientip.client_ip``:
+behind the reverse proxy, the client's own address, not the proxy's), the same
+decision as the log-in lockout's. It is known by a keyed hash (HMAC with the
+secret key) of that address and the campaign: the address itself is never
+stored, not even in the cache, and the hash cannot be reversed without the key.
+Entries expire with their window. With several processes, the limit is shared
+when the cache is (Redis in production, ``REDIS_URL``); the in-memory cache
+counts per process.
 
 ``SURVEYS_RATE_LIMIT`` (settings, optional): ``(answers, seconds)``, default 30
 answers per hour from one address for one campaign — a mission locale's
@@ -21,6 +24,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from cnml.clientip import client_ip
+
 DEFAULT_LIMIT = (30, 3600)
 
 
@@ -29,7 +34,7 @@ def limit() -> tuple[int, int] | None:
 
 
 def client_key(request: HttpRequest, campaign_id: int) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{address}|{campaign_id}".encode(), hashlib.sha256)
     return f"surveys:rate:{digest.hexdigest()[:40]}"
 

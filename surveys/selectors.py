@@ -307,8 +307,11 @@ def node_points(node: ResultNode) -> QuerySet[DistributionPoint]:
     return points.none()
 
 
-def node_comments(node: ResultNode, *, spec: dict | None, limit: int = 300) -> list[dict]:
-    """Free comments of a shown group (callers check permissions.can_read_comments)."""
+def node_comments(node: ResultNode, *, spec: dict | None) -> list[dict]:
+    """Every free comment of a shown group, newest first (callers check permissions.can_read_comments).
+
+    All of them: the page shows them a page at a time, the PDF report in full; none is dropped.
+    """
     codes = [q["code"] for q in _questions(spec) if q["kind"] == "text"]
     if node.suppressed or not codes:
         return []
@@ -323,9 +326,7 @@ def node_comments(node: ResultNode, *, spec: dict | None, limit: int = 300) -> l
             text = answers.get(code)
             if text:
                 comments.append({"code": code, "text": text})
-        if len(comments) >= limit:
-            break
-    return comments[:limit]
+    return comments
 
 
 def structure_label(node: ResultNode) -> str:

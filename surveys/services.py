@@ -6,9 +6,11 @@ import secrets
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cnml import outbox
 from cnml.audit import log_transition
 from cnml.models import Structure, StructureKind
 from surveys.aggregation import AggregationReport, aggregate_campaign
@@ -153,13 +155,18 @@ def campaign_participants_in_scope(*, campaign: Campaign, participants: Iterable
 
 @transaction.atomic
 def campaign_save(*, campaign: Campaign, participants: Iterable[Structure], actor) -> Campaign:
-    """Create or update a campaign and its distribution points."""
+    """Create or update a campaign and its distribution points.
+
+    Raises ``ValidationError`` (French, by field) when the campaign breaks one of its rules
+    (:meth:`surveys.models.Campaign.clean`), whatever the caller checked before.
+    """
     creating = campaign.pk is None
     if creating:
         campaign.created_by = actor if getattr(actor, "is_authenticated", False) else None
         campaign.status = CampaignStatus.DRAFT
-    if campaign.region_id is None:
-        campaign.scope = "nation"
+    else:
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # against a concurrent transition
+    campaign.full_clean(exclude=["participants"])  # also sets the scope from the region
     campaign.save()
     campaign.participants.set(campaign_participants_in_scope(campaign=campaign, participants=participants))
     campaign_sync_points(campaign=campaign)
@@ -178,6 +185,10 @@ def campaign_open(*, campaign: Campaign, actor) -> Campaign:
     if not questionnaire_question_count(campaign.questionnaire):
         raise CampaignError("Le questionnaire de cette campagne n'a aucune question.")
     campaign.status = CampaignStatus.OPEN
+    try:
+        campaign.clean()  # the campaign's rules, as an open one (its closing date is not past)
+    except ValidationError as error:
+        raise CampaignError("La campagne ne peut pas être ouverte. " + " ".join(error.messages)) from None
     campaign.save(update_fields=["status"])
     log_transition(campaign, actor=actor, from_state=CampaignStatus.DRAFT, to_state=CampaignStatus.OPEN)
     return campaign
@@ -185,7 +196,7 @@ def campaign_open(*, campaign: Campaign, actor) -> Campaign:
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, actor, comment: str = "") -> Campaign:
-    """Close the campaign and compute its results in Celery once committed."""
+    """Close the campaign; its results are owed (computed by a worker once committed)."""
     from surveys.tasks import aggregate_campaign_results
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -196,7 +207,7 @@ def campaign_close(*, campaign: Campaign, actor, comment: str = "") -> Campaign:
     log_transition(
         campaign, actor=actor, from_state=CampaignStatus.OPEN, to_state=CampaignStatus.CLOSED, comment=comment
     )
-    aggregate_campaign_results.delay_on_commit(campaign.pk)
+    outbox.enqueue(aggregate_campaign_results, campaign_id=campaign.pk)
     return campaign
 
 
@@ -217,10 +228,12 @@ def campaign_aggregate(*, campaign_id: int) -> AggregationReport:
     return aggregate_campaign(Campaign.objects.select_related("questionnaire", "region").get(pk=campaign_id))
 
 
+@transaction.atomic
 def campaign_request_aggregation(*, campaign: Campaign) -> None:
+    """Owe the computation of the results (done by a worker, even if the broker is down right now)."""
     from surveys.tasks import aggregate_campaign_results
 
-    aggregate_campaign_results.delay_on_commit(campaign.pk)
+    outbox.enqueue(aggregate_campaign_results, campaign_id=campaign.pk)
 
 
 # --- Single-use codes ----------------------------------------------------------------------------
@@ -228,9 +241,11 @@ def campaign_request_aggregation(*, campaign: Campaign) -> None:
 
 @transaction.atomic
 def access_codes_generate(*, point: DistributionPoint, count: int) -> list[AccessCode]:
-    """A new batch of ``count`` single-use codes for one distribution point."""
+    """A new batch of ``count`` single-use codes for one distribution point (not once its campaign is closed)."""
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise CampaignError(f"Un lot compte de 1 à {MAX_CODES_PER_BATCH} codes.")
+    if Campaign.objects.filter(pk=point.campaign_id, status=CampaignStatus.CLOSED).exists():
+        raise CampaignError("La campagne est close : aucun nouveau code.")
     last = point.access_codes.order_by("-batch").values_list("batch", flat=True).first() or 0
     batch = last + 1
     codes: set[str] = set()

@@ -6,7 +6,7 @@ from cnml.tasks import cnml_task
 from surveys import services
 
 
-@cnml_task
+@cnml_task(outbox_label="le calcul des résultats")
 def aggregate_campaign_results(campaign_id: int) -> dict:
     """Recompute and store the results of one campaign (on closing, or on demand)."""
     report = services.campaign_aggregate(campaign_id=campaign_id)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cnml.audit import transitions_of
+from cnml.pagination import paginate
 from cnml.pdf import pdf_response, render_pdf
 from surveys import exports, permissions, selectors, services
 from surveys.forms import AccessCodesForm, CampaignForm
@@ -18,6 +20,8 @@ from surveys.models import Campaign, CampaignStatus, DistributionPoint, NodeLeve
 from surveys.qr import qr_png, qr_png_data_uri, qr_svg
 
 HOME_TITLE = "Enquêtes de satisfaction"
+# Free comments shown a page at a time on the results page (the PDF report carries them all).
+COMMENTS_PER_PAGE = 100
 
 
 def _public_url(request: HttpRequest, code: str) -> str:
@@ -50,16 +54,24 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _save(form: CampaignForm, user) -> Campaign | None:
+    """The saved campaign, or None with the form told why (a rule the campaign breaks as it now stands)."""
+    try:
+        return services.campaign_save(
+            campaign=form.save(commit=False), participants=form.participants_or_scope(), actor=user
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_campaigns(request.user):
         raise Http404("Page introuvable.")
     form = CampaignForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        campaign = services.campaign_save(
-            campaign=form.save(commit=False), participants=form.participants_or_scope(), actor=request.user
-        )
+    if request.method == "POST" and form.is_valid() and (campaign := _save(form, request.user)):
         messages.success(
             request, "La campagne est créée en brouillon : vérifiez ses points de diffusion, puis ouvrez-la."
         )
@@ -83,10 +95,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "Une campagne close ne se modifie plus.")
         return redirect("surveys:campaign", pk=campaign.pk)
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.campaign_save(
-            campaign=form.save(commit=False), participants=form.participants_or_scope(), actor=request.user
-        )
+    if request.method == "POST" and form.is_valid() and _save(form, request.user):
         messages.success(request, "La campagne est enregistrée.")
         return redirect("surveys:campaign", pk=campaign.pk)
     return render(
@@ -198,9 +207,13 @@ def point_codes(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         if campaign.status == CampaignStatus.CLOSED:
             messages.error(request, "La campagne est close : aucun nouveau code.")
         elif form.is_valid():
-            created = services.access_codes_generate(point=point, count=form.cleaned_data["count"])
-            messages.success(request, f"Lot n° {created[0].batch} : {len(created)} codes créés.")
-            return redirect("surveys:point_codes", pk=campaign.pk, code=point.code)
+            try:
+                created = services.access_codes_generate(point=point, count=form.cleaned_data["count"])
+            except services.CampaignError as error:  # closed meanwhile
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Lot n° {created[0].batch} : {len(created)} codes créés.")
+                return redirect("surveys:point_codes", pk=campaign.pk, code=point.code)
     batches = {}
     for access in point.access_codes.order_by("batch", "code"):
         batch = batches.setdefault(access.batch, {"number": access.batch, "count": 0, "used": 0})
@@ -267,7 +280,11 @@ def results_node(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     node = permissions.get_node_or_404(request.user, campaign, key)
     readable = set(permissions.readable_nodes(request.user, campaign).values_list("key", flat=True))
     data = selectors.node_results(node, spec=campaign.results_spec)
-    can_comments = permissions.can_read_comments(request.user, node)
+    comments = (
+        selectors.node_comments(node, spec=campaign.results_spec)
+        if permissions.can_read_comments(request.user, node)
+        else None
+    )
     crumbs = [("Résultats", None)]
     if node.parent_id and node.parent.key in readable:
         crumbs = [
@@ -284,7 +301,8 @@ def results_node(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "data": data,
             "node": node,
             "readable": readable,
-            "comments": selectors.node_comments(node, spec=campaign.results_spec) if can_comments else None,
+            "comments": comments,
+            **(paginate(request, comments, per_page=COMMENTS_PER_PAGE) if comments else {}),
             "can_report": node.level in (NodeLevel.REGION, NodeLevel.ML) and not node.suppressed,
             "can_manage": permissions.can_manage_campaign(request.user, campaign),
         },

@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 
 from cnml.models import Region, Role, Structure, User
+from tests.concurrency import concurrent_server, file_database  # noqa: F401  (fixtures of the concurrency tests)
 from tests.factories import (
     AntenneFactory,
     ArmlFactory,
@@ -28,6 +29,7 @@ from tests.factories import (
     RegionFactory,
     UserFactory,
 )
+from tests.outage import outage_phase, redis_down  # noqa: F401  (fixtures of the outage tests)
 
 
 def pytest_configure(config):

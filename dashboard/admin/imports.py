@@ -1,11 +1,15 @@
 """Admin of extract imports: upload a zip, follow the progress, read the outcome and the quality report.
 
 CNML roles (reviewers and administrators) upload and read; records are never
-edited nor deleted. The add page is the upload form: it records the import and
-enqueues :func:`dashboard.tasks.run_extract_import` once committed (run in the
-request itself when Celery is eager, in development). While an import runs, its
-page polls a small JSON endpoint (``progression/``) from a static script and
-updates the rows read per file.
+edited nor deleted. The add page is the upload form: it checks the archive's
+zip directory against the limits (nothing decompressed), records the import and
+publishes :func:`dashboard.tasks.run_extract_import` once committed
+(:func:`dashboard.services.extract_import_submit`; run in the request itself
+when Celery is eager, in development). A broker that cannot take it fails the
+import with a French reason, shown on its page. While an import runs, its page
+polls a small JSON endpoint (``progression/``) from a static script and updates
+the rows read per file. Listing or reading imports marks those no worker
+finished as failed (:func:`dashboard.services.extract_import_expire_stale`).
 """
 
 from __future__ import annotations
@@ -22,11 +26,16 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 
 from cnml.formatting import format_number
+from dashboard.importer.limits import inspect_zip
 from dashboard.importer.spec import ALL_FILES
 from dashboard.models import ExtractImport, ImportStatus
-from dashboard.services import DEFAULT_SOURCE_LABEL, extract_import_create
+from dashboard.services import (
+    DEFAULT_SOURCE_LABEL,
+    QUEUE_UNAVAILABLE,
+    extract_import_expire_stale,
+    extract_import_submit,
+)
 
-MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024  # 2 GB: a national extract zips to well under 200 MB.
 FINISHED = (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
 
 
@@ -41,13 +50,23 @@ def format_duration(duration: timedelta | None) -> str:
 
 
 def validate_zip(archive) -> None:
-    if archive.size > MAX_ARCHIVE_BYTES:
-        raise ValidationError("L'archive dépasse 2 Go.", code="file_too_large")
+    """A zip whose directory is within the limits (size, members, names, sizes declared, ratios)."""
     if not zipfile.is_zipfile(archive):
         raise ValidationError(
             "Ce fichier n'est pas une archive zip : déposez un .zip contenant les cinq fichiers CSV.", code="not_zip"
         )
     archive.seek(0)
+    label = archive.name
+    errors = inspect_zip(archive, label)
+    if errors:
+        # The archive's own errors read as sentences; a file's keep its name first.
+        raise ValidationError(
+            [
+                f"{error.message[0].upper()}{error.message[1:]}." if error.file == label else f"{error}."
+                for error in errors
+            ],
+            code="archive_limit",
+        )
 
 
 class ExtractUploadForm(forms.ModelForm):
@@ -158,13 +177,17 @@ class ExtractImportAdmin(admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "title": "Importer une extraction de l'entrepôt national"}
-        return super().add_view(request, form_url, extra_context)
+        response = super().add_view(request, form_url, extra_context)
+        submitted = getattr(request, "extract_import_submitted", None)
+        if submitted is not None:
+            self._message_submitted(request, submitted)
+        return response
 
     def save_model(self, request, obj, form, change):
         if change:  # records are read-only
             raise PermissionDenied
         data = form.cleaned_data
-        created = extract_import_create(
+        created = extract_import_submit(
             archive=data["archive"],
             extracted_on=data["extracted_on"],
             provisional=data["provisional"],
@@ -173,17 +196,43 @@ class ExtractImportAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.refresh_from_db()
-        from dashboard.tasks import run_extract_import
-
-        run_extract_import.delay_on_commit(obj.pk)
+        request.extract_import_submitted = obj.pk
 
     def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(
-            request,
-            "Extraction déposée : l'import est lancé. Cette page suit sa progression et affichera son résultat.",
-            messages.SUCCESS,
-        )
+        # The task is published once the admin's transaction commits, after this: add_view says how it went.
         return HttpResponseRedirect(reverse("admin:dashboard_extractimport_change", args=[obj.pk]))
+
+    def _message_submitted(self, request: HttpRequest, pk: int) -> None:
+        extract_import = ExtractImport.objects.get(pk=pk)
+        if extract_import.status == ImportStatus.FAILED:
+            if extract_import.errors == [QUEUE_UNAVAILABLE]:
+                self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
+            else:
+                count = format_number(extract_import.error_count)
+                self.message_user(
+                    request,
+                    f"Extraction refusée ({count} erreur{'s' if extract_import.error_count > 1 else ''}, "
+                    "détaillées ci-dessous) : les données en place n'ont pas changé.",
+                    messages.ERROR,
+                )
+        elif extract_import.status == ImportStatus.SUCCEEDED:
+            self.message_user(
+                request, "Extraction importée : ses données remplacent les précédentes.", messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request,
+                "Extraction déposée : l'import est lancé. Cette page suit sa progression et affichera son résultat.",
+                messages.SUCCESS,
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        extract_import_expire_stale()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extract_import_expire_stale()
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # --- progress (JSON, polled by static/dashboard/admin/import-progress.js) ----------------
 
@@ -200,6 +249,7 @@ class ExtractImportAdmin(admin.ModelAdmin):
     def progress_view(self, request: HttpRequest, pk: int) -> JsonResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        extract_import_expire_stale()
         extract_import = get_object_or_404(ExtractImport, pk=pk)
         return JsonResponse(
             {
@@ -233,9 +283,12 @@ class ExtractImportAdmin(admin.ModelAdmin):
             "admin/dashboard/extractimport/errors.html",
             {
                 "errors": obj.errors,
+                "count": obj.error_count,
                 "total": format_number(obj.error_count),
-                "shown": len(obj.errors),
+                "shown": format_number(len(obj.errors)),
                 "more": obj.error_count > len(obj.errors),
+                # Errors in the files (else: the import did not run, or stopped; the message says why).
+                "in_files": obj.step == "Refusé",
             },
         )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
+from cnml import outbox
 from dashboard import selectors
 from dashboard.models.snapshots import Snapshot, SnapshotStatus
 from dashboard.publication import PublicationError, snapshot_validate
@@ -16,13 +18,14 @@ from dashboard.recompute import RecomputeError, snapshot_recompute
 
 
 def _start_recompute() -> str:
-    """Enqueue the recompute task (or compute here without it); return a French message."""
+    """Owe the recompute (or compute here without the task); return a French message."""
     try:
         from dashboard.tasks import recompute_indicators
     except ImportError:
         recompute_indicators = None
     if recompute_indicators is not None:
-        recompute_indicators.delay_on_commit()
+        with transaction.atomic():
+            outbox.enqueue(recompute_indicators)
         return "Recalcul des indicateurs lancé : le nouveau calcul apparaîtra dans cette liste une fois terminé."
     snapshot = snapshot_recompute()
     return f"Calcul n° {snapshot.pk} terminé : {snapshot.value_count} valeurs."

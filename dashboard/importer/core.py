@@ -51,7 +51,8 @@ from dashboard.models import Contact, Enrolment, Situation, YoungPerson
 
 logger = logging.getLogger(__name__)
 
-MAX_ERRORS = 50
+# Errors kept with their file, line, column and value; every one is counted.
+MAX_ERRORS = 1000
 PROGRESS_EVERY = 50_000
 # Share of the contacts written by the connection that staged them, which starts on them while
 # the other one builds the situations and enrolments (see ExtractImporter._stage_files).
@@ -179,7 +180,8 @@ class ExtractImporter:
         try:
             extract = open_extract(self.source, self.label)
         except ExtractError as exc:
-            self.errors.add(exc.error)
+            for error in exc.errors:
+                self.errors.add(error)
             return self._outcome(False)
         try:
             with extract:

@@ -4,6 +4,10 @@ Files are streamed: a data file is read in blocks of about a megabyte cut at lin
 ends (:class:`ChunkReader`), each block checked as UTF-8 and handed to the
 staging loader whole. Memory holds one block at a time, whatever the size of
 the extract; zip members are decompressed on the fly, never extracted.
+
+A zip is inspected before anything is read (:func:`dashboard.importer.limits.inspect_zip`)
+and every file is read through :class:`~dashboard.importer.limits.GuardedStream`,
+which counts bytes and rows against the limits of the settings.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from cnml.csvfiles import (
     missing_file_error,
     parse_header,
 )
+from dashboard.importer.limits import ExtractLimits, GuardedStream, ReadBudget, inspect_zip, is_ignored
 
 CHUNK_BYTES = 1 << 20
 # A record longer than this (a quote never closed, a binary file) stops the file.
@@ -30,17 +35,22 @@ MAX_HEADER_BYTES = 64 << 10
 
 
 class ExtractError(Exception):
-    """The extract as a whole cannot be opened (not a folder, not a zip, unreadable archive)."""
+    """The extract as a whole cannot be opened (not a folder, not a zip, unreadable archive, over the limits)."""
 
-    def __init__(self, error: CsvError):
-        super().__init__(str(error))
-        self.error = error
+    def __init__(self, *errors: CsvError):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = list(errors)
 
 
 class ExtractSource:
-    """The five files of an extract, opened by name."""
+    """The five files of an extract, opened by name, read through the limits."""
 
     label: str
+    budget: ReadBudget
+
+    @property
+    def limits(self) -> ExtractLimits:
+        return self.budget.limits
 
     def open(self, name: str) -> BinaryIO | None:
         raise NotImplementedError
@@ -76,13 +86,16 @@ class ExtractSource:
 
 
 class FolderSource(ExtractSource):
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, limits: ExtractLimits):
         self.path = path
         self.label = str(path)
+        self.budget = ReadBudget(limits)
 
     def open(self, name: str) -> BinaryIO | None:
         file = self.path / name
-        return file.open("rb") if file.is_file() else None
+        if not file.is_file():
+            return None
+        return GuardedStream(file.open("rb"), name=name, limits=self.limits, budget=self.budget)
 
     def names(self) -> list[str]:
         return [child.name for child in self.path.iterdir() if child.is_file()]
@@ -91,19 +104,29 @@ class FolderSource(ExtractSource):
 class ZipSource(ExtractSource):
     """A zip archive; its CSV files may sit at the root or in one folder."""
 
-    def __init__(self, file: Path | BinaryIO, label: str):
+    def __init__(self, file: Path | BinaryIO, label: str, limits: ExtractLimits):
         self.label = label
+        self.budget = ReadBudget(limits)
+        self._own_file = open(file, "rb") if isinstance(file, Path) else None  # noqa: SIM115 - closed in close()
+        file = self._own_file or file
         try:
+            errors = inspect_zip(file, label, limits)
+            if errors:
+                raise ExtractError(*errors)
             self.archive = zipfile.ZipFile(file)
         except (zipfile.BadZipFile, OSError) as exc:
+            self._close_own_file()
             raise ExtractError(
                 CsvError(label, None, None, "archive illisible : ce n'est pas un fichier zip valide", "archive")
             ) from exc
+        except ExtractError:
+            self._close_own_file()
+            raise
         self.members: dict[str, zipfile.ZipInfo] = {}
         self.duplicates: set[str] = set()
         for info in self.archive.infolist():
             path = PurePosixPath(info.filename)
-            if info.is_dir() or path.name.startswith(".") or "__MACOSX" in path.parts:
+            if info.is_dir() or is_ignored(path):
                 continue
             if path.name in self.members:
                 self.duplicates.add(path.name)
@@ -118,33 +141,49 @@ class ZipSource(ExtractSource):
         if info is None:
             return None
         try:
-            return self.archive.open(info)
+            stream = self.archive.open(info)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
             # RuntimeError: encrypted member; NotImplementedError: unknown compression.
             raise CsvFileError(
                 CsvError(name, None, None, f"fichier illisible dans l'archive ({exc})", "archive")
             ) from exc
+        return GuardedStream(
+            stream,
+            name=name,
+            limits=self.limits,
+            budget=self.budget,
+            declared_size=info.file_size,
+            compressed_size=info.compress_size,
+        )
 
     def names(self) -> list[str]:
         return list(self.members)
 
     def close(self) -> None:
         self.archive.close()
+        self._close_own_file()
+
+    def _close_own_file(self) -> None:
+        if self._own_file is not None:
+            self._own_file.close()
 
 
-def open_extract(path: Path | str | BinaryIO, label: str | None = None) -> ExtractSource:
-    """A folder or a zip (a path, or an open binary file such as an uploaded archive)."""
+def open_extract(
+    path: Path | str | BinaryIO, label: str | None = None, limits: ExtractLimits | None = None
+) -> ExtractSource:
+    """A folder or a zip (a path, or an open binary file such as an uploaded archive), read within ``limits``."""
+    limits = limits or ExtractLimits.from_settings()
     if not isinstance(path, str | Path):
-        return ZipSource(path, label or "archive")
+        return ZipSource(path, label or "archive", limits)
     path = Path(path)
     label = label or path.name
     if path.is_dir():
-        return FolderSource(path)
+        return FolderSource(path, limits)
     if not path.exists():
         raise ExtractError(
             CsvError(label, None, None, "introuvable : indiquez un dossier ou une archive .zip", "archive")
         )
-    return ZipSource(path, label)
+    return ZipSource(path, label, limits)
 
 
 @dataclass(frozen=True)

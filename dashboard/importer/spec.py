@@ -30,6 +30,7 @@ ID_MAX_LENGTH = YoungPerson._meta.get_field("id_jeune").max_length
 # reason code -> label in the quality report (rejected rows by reason).
 REJECT_REASONS = {
     "archive": "Archive illisible",
+    "archive_limit": "Archive hors des limites (taille, fichiers, compression, lignes)",
     "missing_file": "Fichier manquant",
     "empty_file": "Fichier vide",
     "encoding": "Encodage illisible (UTF-8 attendu)",

@@ -14,7 +14,11 @@ On PostgreSQL the import builds new tables and swaps them in by renaming (see
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from cnml.audit import recorded_by
 from cnml.models import Structure
@@ -149,6 +153,40 @@ class ImportStatus(models.TextChoices):
     FAILED = "echoue", "Échoué"
 
 
+# The warehouse's data start in the 2000s (contacts before 2000 are suspicious, see the quality
+# report): an extraction dated earlier is a typing error.
+EARLIEST_EXTRACTION_DATE = date(2000, 1, 1)
+
+
+def extraction_date_error(value: date | None, *, read_from_contacts: bool = False) -> str | None:
+    """Why ``value`` cannot be an extraction date (in the future, before 2000), in French; None when it can.
+
+    ``read_from_contacts``: the date was not given but taken from the last contact of the extract.
+    """
+    if value is None:
+        return None
+    today = timezone.localdate()
+    if read_from_contacts:
+        if value > today or value < EARLIEST_EXTRACTION_DATE:
+            problem = "est dans le futur" if value > today else f"est antérieure au {EARLIEST_EXTRACTION_DATE:%d/%m/%Y}"
+            return (
+                f"contacts.csv : la date d'extraction, lue sur le dernier contact ({value:%d/%m/%Y}), {problem} : "
+                "indiquez la date d'extraction ou corrigez les contacts."
+            )
+        return None
+    if value > today:
+        return (
+            f"La date d'extraction ({value:%d/%m/%Y}) est dans le futur : une extraction est datée au plus "
+            f"d'aujourd'hui ({today:%d/%m/%Y})."
+        )
+    if value < EARLIEST_EXTRACTION_DATE:
+        return (
+            f"La date d'extraction ({value:%d/%m/%Y}) est antérieure au {EARLIEST_EXTRACTION_DATE:%d/%m/%Y} : "
+            "vérifiez-la."
+        )
+    return None
+
+
 class ExtractImport(models.Model):
     """The record of one import attempt: who, when, what, how it went."""
 
@@ -178,11 +216,25 @@ class ExtractImport(models.Model):
         verbose_name = "import d'extraction"
         verbose_name_plural = "imports d'extraction"
         ordering = ["-created_at"]
+        constraints = [
+            # The floor holds for every write (the future depends on the day: checked by clean()).
+            models.CheckConstraint(
+                condition=models.Q(extracted_on__isnull=True) | models.Q(extracted_on__gte=EARLIEST_EXTRACTION_DATE),
+                name="extractimport_extracted_on_from_2000",
+                violation_error_message="La date d'extraction est antérieure au 01/01/2000 : vérifiez-la.",
+            )
+        ]
 
     def __str__(self) -> str:
         if self.extracted_on is None:
             return f"Import n° {self.pk} ({self.get_status_display()})"
         return f"Import du {self.extracted_on:%d/%m/%Y} ({self.get_status_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        error = extraction_date_error(self.extracted_on)
+        if error:
+            raise ValidationError({"extracted_on": error}, code="extraction_date")
 
     @property
     def duration(self):

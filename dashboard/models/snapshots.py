@@ -13,7 +13,10 @@ publication; the public pages show the latest validated snapshot only.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from django.db import models
+from django.db.models import F
 
 from cnml.audit import recorded_by
 from cnml.models import NATIONAL_ROLES
@@ -31,6 +34,10 @@ class SnapshotStatus(models.TextChoices):
     FAILED = "echoue", "Échoué"
 
 
+# Newest first: the extract's date, then when it was computed.
+PUBLICATION_ORDER = (F("extracted_on").desc(nulls_last=True), F("computed_at").desc(nulls_last=True), "-pk")
+
+
 class SnapshotQuerySet(models.QuerySet):
     def computed(self) -> SnapshotQuerySet:
         return self.filter(status=SnapshotStatus.COMPUTED)
@@ -43,8 +50,12 @@ class SnapshotQuerySet(models.QuerySet):
         return self.computed().order_by("-computed_at", "-pk").first()
 
     def latest_validated(self) -> Snapshot | None:
-        """The published figures: the most recently computed snapshot among validated ones."""
-        return self.validated().order_by("-computed_at", "-pk").first()
+        """The published figures: among validated snapshots, the latest extract's, most recently computed.
+
+        The same order as :meth:`Snapshot.publication_refusal`, which refuses to validate a
+        snapshot that would come before the published one.
+        """
+        return self.validated().order_by(*PUBLICATION_ORDER).first()
 
 
 class Snapshot(models.Model):
@@ -127,8 +138,41 @@ class Snapshot(models.Model):
         )
 
     def can_validate(self, user) -> bool:
-        """``user`` may validate this snapshot now: a CNML role, a computed snapshot not yet validated."""
+        """``user`` may validate this snapshot now: a CNML role, a computed snapshot not yet validated.
+
+        Whether it is older than the published figures needs them: :meth:`publication_refusal`.
+        """
         return self.user_may_validate(user) and self.is_computed and not self.is_validated
+
+    def _publication_key(self) -> tuple:
+        return (self.extracted_on or date.min, self.computed_at or datetime.min.replace(tzinfo=UTC))
+
+    def publication_refusal(self, published: Snapshot | None) -> str | None:
+        """Why this snapshot cannot be validated over ``published`` (the latest validated one), in French.
+
+        None when it can: computed, not validated yet, and not older than the published
+        figures — an older extract, or an older computation of the same extract, would
+        otherwise replace newer figures (or be validated without ever being shown).
+        """
+        if not self.is_computed:
+            return f"Le calcul n° {self.pk} n'est pas terminé : il ne peut pas être validé."
+        if self.is_validated:
+            return f"Le calcul n° {self.pk} est déjà validé."
+        if published is None or published.pk == self.pk or self._publication_key() >= published._publication_key():
+            return None
+        if self.extracted_on != published.extracted_on:
+            extracted = (
+                f"l'extraction du {self.extracted_on:%d/%m/%Y}" if self.extracted_on else "une extraction sans date"
+            )
+            return (
+                f"Le calcul n° {self.pk} porte sur {extracted}, antérieure à celle des chiffres "
+                f"publiés (calcul n° {published.pk}, extraction du {published.extracted_on:%d/%m/%Y}) : "
+                "il ne peut pas les remplacer."
+            )
+        return (
+            f"Le calcul n° {self.pk} est antérieur au calcul n° {published.pk} déjà publié pour la même extraction : "
+            "validez le calcul le plus récent."
+        )
 
 
 class ScopeKind(models.TextChoices):

@@ -156,9 +156,25 @@ def test_from_application_to_first_approved_report(page: Page, problems: Browser
     check_page(page, "Ajouter un document")
 
     page.goto(f"/mobilite/projets/{project.pk}/budget/")
-    check_page(page, "Budget")
+    check_page(page, "Suivre le réalisé du budget")
+    # The approved planned amount is shown, not editable: it changes by an amendment only.
+    expect(page.locator("#id_budget-0-planned_amount")).to_be_disabled()
     page.locator("#id_budget-0-actual_amount").fill("12000")
     click_and_wait(page, main(page).get_by_role("button", name="Enregistrer", exact=True))
+
+    # The director asks for an amendment: nothing changes until the CNML approves it.
+    click_and_wait(page, main(page).get_by_role("link", name="Demander un avenant au budget"))
+    check_page(page, "Demander un avenant au budget")
+    click_and_wait(page, main(page).get_by_role("button", name="Demander l'avenant"))
+    expect(main(page).get_by_text("Aucun montant ne change")).to_be_visible()
+    expect(page.locator("#id_reason_error")).to_contain_text("Expliquez pourquoi le budget doit changer.")
+    assert_accessible(page)
+    page.locator("#id_lignes-0-planned_after").fill("45000")
+    page.get_by_label("Motif de l'avenant").fill("Un second scooter, demandé par Pôle emploi.")
+    click_and_wait(page, main(page).get_by_role("button", name="Demander l'avenant"))
+    expect(page.get_by_role("status").get_by_text("Avenant demandé")).to_be_visible()
+    expect(main(page).get_by_role("table", name=re.compile("Avenants au budget"))).to_contain_text("30 000 → 45 000")
+    expect(main(page).get_by_role("link", name="Demander un avenant au budget")).to_have_count(0)
     click_and_wait(page, main(page).get_by_role("button", name="Lancer la plateforme"))
     expect(page.get_by_text("Le projet est à l'étape « Lancement »")).to_be_visible()
 
@@ -210,10 +226,74 @@ def test_from_application_to_first_approved_report(page: Page, problems: Browser
     expect(main(page).locator(".fr-badge", has_text="Approuvé")).to_be_visible()
     assert_accessible(page)
 
+    # The reviewer approves the amendment on the project page: the planned budget follows, with its history.
+    page.goto(f"/mobilite/projets/{project.pk}/")
+    page.get_by_label("Message au porteur").fill("Accordé.")
+    click_and_wait(page, main(page).get_by_role("button", name="Approuver l'avenant"))
+    expect(
+        page.get_by_role("status").get_by_text("Avenant approuvé : le budget prévu du projet est mis à jour.")
+    ).to_be_visible()
+    history = main(page).get_by_role("table", name=re.compile("Avenants au budget"))
+    expect(history).to_contain_text("Approuvé")
+    expect(history).to_contain_text("« Accordé. »")
+    assert_accessible(page)
+    assert project.budget_lines.get().planned_amount == 45000
+
     report.refresh_from_db()
     project.refresh_from_db()
     assert report.status == ReportStatus.APPROUVE
     assert project.stage == Stage.EN_FONCTIONNEMENT
     page.goto(f"/mobilite/appels/{year}/bilan/")
     expect(main(page).get_by_role("row", name=re.compile("Total de l'appel"))).to_contain_text("18")
+    problems.assert_clean()
+
+
+def test_typing_an_existing_carrier_asks_its_members_who_approve_the_newcomer(
+    page: Page, problems: BrowserProblems, open_call
+):
+    """The director names a maison de l'emploi that already has users: a request, not a membership."""
+    from cnml.models import Region, User
+    from mobility.models import Carrier, CarrierKind
+
+    carrier = Carrier.objects.create(
+        name="Maison de l'emploi du Pays d'Aix", kind=CarrierKind.MAISON_EMPLOI, region=Region.objects.get(code="93")
+    )
+    carrier.members.add(User.objects.get(email="conseiller@demo.cnml.fr"))
+    year = open_call.year
+
+    login(page, DIRECTEUR)
+    page.goto(f"/mobilite/appels/{year}/candidater/")
+    page.get_by_label("Intitulé du projet").fill("Garage solidaire du Pays d'Aix")
+    main(page).get_by_text("Un autre organisme", exact=True).click()
+    page.get_by_label("Nom de l'organisme").fill("maison de l'emploi du pays d'aix")
+    page.locator("#id_carrier_kind").select_option(label="Association")
+    page.locator("#id_carrier_region").select_option(value="93")
+    click_and_wait(page, main(page).get_by_role("button", name="Enregistrer le brouillon"))
+    expect(page.get_by_role("status").get_by_text("Brouillon enregistré")).to_be_visible()
+    page.goto(Application.objects.get().get_absolute_url())
+    expect(main(page)).to_contain_text(
+        "Votre rattachement à « Maison de l'emploi du Pays d'Aix » attend l'accord d'un de ses membres ou du CNML"
+    )
+    assert_accessible(page)
+    page.goto("/mobilite/porteurs/demandes/")
+    check_page(page, "Demandes de rattachement")
+    expect(main(page).get_by_role("table", name="Vos demandes de rattachement")).to_contain_text("En attente")
+    expect(main(page).get_by_role("button", name="Accepter le rattachement")).to_have_count(0)
+    logout(page)
+
+    # A member of the maison de l'emploi is told on the home page and decides.
+    login(page, "conseiller@demo.cnml.fr")
+    page.goto("/mobilite/")
+    click_and_wait(page, main(page).get_by_role("link", name="Demandes de rattachement à décider : 1"))
+    check_page(page, "Demandes de rattachement")
+    expect(main(page)).to_contain_text("directeur@demo.cnml.fr")
+    page.get_by_label("Message au demandeur").fill("Bienvenue dans l'équipe.")
+    click_and_wait(page, main(page).get_by_role("button", name="Accepter le rattachement"))
+    expect(page.get_by_role("status").get_by_text("Demande acceptée")).to_be_visible()
+    expect(main(page).get_by_role("table", name="Demandes de rattachement traitées")).to_contain_text("Acceptée")
+    assert_accessible(page)
+
+    carrier.refresh_from_db()
+    assert carrier.kind == CarrierKind.MAISON_EMPLOI
+    assert carrier.members.filter(email="directeur@demo.cnml.fr").exists()
     problems.assert_clean()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 
 from cnml import health
+from cnml.models import OutboxMessage, WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,7 @@ def test_health_is_ok_in_eager_mode(client, eager, settings):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     report = response.json()
-    assert set(report) == {"statut", "base_de_donnees", "broker", "workers"}
+    assert set(report) == {"statut", "base_de_donnees", "broker", "workers", "travaux_differes"}
     assert report["statut"] == "ok"
     assert report["base_de_donnees"]["ok"] is True
     assert report["base_de_donnees"]["moteur"] in ("sqlite", "postgresql")
@@ -108,50 +111,101 @@ def test_health_answers_503_when_the_broker_is_down_without_leaking_its_url(clie
     assert_no_secret(response.content.decode(), settings, "jeton-redis-secret", "redis.interne")
 
 
-def test_health_answers_503_when_no_worker_replies(client, settings, monkeypatch):
+class ReachableBroker:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def ensure_connection(self, **kwargs):
+        return self
+
+
+@pytest.fixture
+def broker_up(settings, monkeypatch):
     settings.REDIS_URL = "redis://:jeton-redis-secret@redis.interne:6379/0"
+    monkeypatch.setattr(health.celery_app, "connection_for_write", ReachableBroker)
 
-    class Connection:
-        def __enter__(self):
-            return self
 
-        def __exit__(self, *exc):
-            return False
+@pytest.fixture
+def later(monkeypatch):
+    """The checks' clock a day ahead: signs of life a real worker (.ci/run) writes meanwhile are old there."""
+    moment = timezone.now() + timedelta(days=1)
+    monkeypatch.setattr(health, "current_time", lambda: moment)
+    return moment
 
-        def ensure_connection(self, **kwargs):
-            return self
 
-    monkeypatch.setattr(health.celery_app, "connection_for_write", Connection)
-    monkeypatch.setattr(health.celery_app.control, "ping", lambda timeout: [])
+def test_health_answers_503_when_no_worker_ever_gave_a_sign_of_life(client, broker_up, later):
+    WorkerHeartbeat.objects.all().delete()
 
     response = client.get(URL)
 
     assert response.status_code == 503
     report = response.json()
     assert report["broker"]["ok"] is True
-    assert report["workers"] == {"ok": False, "requis": True, "nombre": 0, "detail": "Aucun worker ne répond."}
+    workers = report["workers"]
+    assert (workers["ok"], workers["requis"], workers["nombre"]) == (False, True, 0)
+    assert workers["detail"] == "Aucun worker n'a donné signe de vie depuis 90 secondes."
+    if not WorkerHeartbeat.objects.exists():  # else a real worker (.ci/run) wrote meanwhile, a day "ago"
+        assert workers["dernier_signe_de_vie_secondes"] is None
 
 
-def test_health_counts_replying_workers(client, settings, monkeypatch):
-    settings.REDIS_URL = "redis://localhost:6379/0"
+def test_health_answers_503_when_the_last_sign_of_life_is_too_old(client, broker_up, later):
+    WorkerHeartbeat.objects.create(hostname="celery@a", seen_at=later - timedelta(minutes=5))
 
-    class Connection:
-        def __enter__(self):
-            return self
+    response = client.get(URL)
 
-        def __exit__(self, *exc):
-            return False
+    assert response.status_code == 503
+    workers = response.json()["workers"]
+    assert workers == {
+        "ok": False,
+        "requis": True,
+        "nombre": 0,
+        "dernier_signe_de_vie_secondes": 300,
+        "detail": "Aucun worker n'a donné signe de vie depuis 90 secondes.",
+    }
 
-        def ensure_connection(self, **kwargs):
-            return self
 
-    monkeypatch.setattr(health.celery_app, "connection_for_write", Connection)
-    monkeypatch.setattr(
-        health.celery_app.control, "ping", lambda timeout: [{"celery@a": {"ok": "pong"}}, {"celery@b": {"ok": "pong"}}]
-    )
+def test_health_counts_the_workers_alive_without_naming_them(client, broker_up, later):
+    WorkerHeartbeat.objects.create(hostname="celery@a", seen_at=later - timedelta(seconds=20))
+    WorkerHeartbeat.objects.create(hostname="celery@b", seen_at=later - timedelta(seconds=5))
+    WorkerHeartbeat.objects.create(hostname="celery@vieux", seen_at=later - timedelta(hours=2))
 
     response = client.get(URL)
 
     assert response.status_code == 200
-    assert response.json()["workers"] == {"ok": True, "requis": True, "nombre": 2}
-    assert "celery@a" not in response.content.decode()
+    assert response.json()["workers"] == {"ok": True, "requis": True, "nombre": 2, "dernier_signe_de_vie_secondes": 5}
+    assert "celery@" not in response.content.decode()
+
+
+def test_a_worker_sign_of_life_is_read_even_with_the_broker_down(client, settings, monkeypatch, later):
+    settings.REDIS_URL = "redis://redis.interne:6379/0"
+    WorkerHeartbeat.objects.create(hostname="celery@a", seen_at=later)
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("refused")
+
+    monkeypatch.setattr(health.celery_app, "connection_for_write", refuse)
+
+    response = client.get(URL)
+
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False
+    assert response.json()["workers"] == {"ok": True, "requis": True, "nombre": 1, "dernier_signe_de_vie_secondes": 0}
+
+
+def test_health_reports_the_owed_work_waiting_without_failing_for_it(client, eager):
+    now = timezone.now()
+    OutboxMessage.objects.create(task="cnml.tasks.send_email", created_at=now - timedelta(minutes=10))
+    OutboxMessage.objects.create(task="cnml.tasks.send_email", created_at=now)
+    OutboxMessage.objects.create(task="cnml.tasks.send_email", failed_at=now)
+    OutboxMessage.objects.create(task="cnml.tasks.send_email", done_at=now)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    owed = response.json()["travaux_differes"]
+    assert owed["en_attente"] == 2
+    assert 600 <= owed["plus_ancien_secondes"] < 610
+    assert owed["abandonnes"] == 1

@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
+from cnml import outbox
 from cnml.celery import app as celery_app
 from cnml.health import health_report
-from cnml.models import WorkerProbe
+from cnml.models import OutboxMessage, WorkerProbe
 from cnml.tasks import probe_worker
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
@@ -66,7 +67,25 @@ def test_task_enqueued_in_a_rolled_back_transaction_never_runs():
 
 
 def test_health_reports_the_running_worker():
+    # The worker's sign of life is in the database, which the tests empty: a probe writes it again.
+    probe = WorkerProbe.objects.create()
+    probe_worker.delay(probe.pk)
+    assert wait_for(lambda: WorkerProbe.objects.filter(pk=probe.pk, completed_at__isnull=False).exists())
+
     report, healthy = health_report()
     assert healthy, report
     assert report["broker"] == {"ok": True, "configure": True}
     assert report["workers"]["nombre"] >= 1
+
+
+def test_owed_work_goes_through_redis_to_the_worker():
+    probe = WorkerProbe.objects.create()
+    with transaction.atomic():
+        message = outbox.enqueue(probe_worker, probe_id=probe.pk)
+
+    assert wait_for(lambda: OutboxMessage.objects.filter(pk=message.pk, done_at__isnull=False).exists())
+    message.refresh_from_db()
+    assert message.dispatched_at is not None
+    assert message.attempts == 1
+    probe.refresh_from_db()
+    assert probe.completed_at is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -18,6 +19,8 @@ from django.conf import settings
 BASE_DIR = Path(settings.BASE_DIR)
 PROD_HOST = "cnml.example.org"
 SECRET_KEY_MESSAGE = "SECRET_KEY manquante ou non sûre : en production (DEBUG=false)"
+PROD_REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL_MESSAGE = "REDIS_URL manquante : en production (DEBUG=false), les e-mails et les calculs passent par Redis"
 
 
 def random_secret_key(length: int = 60) -> str:
@@ -47,9 +50,12 @@ def check_deploy(**variables: str) -> subprocess.CompletedProcess:
         "SECURE_HSTS_SECONDS",
         "SECURE_PROXY_SSL_HEADER",
         "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest
+        "TASKS_IN_PROCESS",
     ):
         env.pop(name, None)
     env["SITE_URL"] = f"https://{PROD_HOST}"
+    # Production runs with Redis (nothing connects to it during the checks).
+    env["REDIS_URL"] = PROD_REDIS_URL
     env.update(variables)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -71,6 +77,56 @@ def test_production_refuses_a_site_url_that_is_not_https():
 
 def test_dev_key_of_env_example_starts_with_the_insecure_prefix():
     assert dev_secret_key().startswith("django-insecure-")
+
+
+def test_production_refuses_to_start_without_redis():
+    result = check_deploy(DEBUG="false", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS=PROD_HOST, REDIS_URL="")
+
+    assert result.returncode != 0
+    assert REDIS_URL_MESSAGE in result.stderr
+
+
+def test_production_without_redis_runs_tasks_in_process_only_when_told_explicitly():
+    result = check_deploy(
+        DEBUG="false", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS=PROD_HOST, REDIS_URL="", TASKS_IN_PROCESS="true"
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def celery_settings(**variables: str) -> dict:
+    """The Celery and cache settings as a process with these variables reads them."""
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, 'results': s.CELERY_RESULT_BACKEND, "
+        "'publish': s.CELERY_TASK_PUBLISH_RETRY_POLICY, "
+        "'transport': s.CELERY_BROKER_TRANSPORT_OPTIONS, 'cache': s.CACHES['default']['BACKEND']}))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cnml.settings", **variables}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_embedded_default_runs_tasks_in_process_with_a_memory_cache():
+    read = celery_settings(DEBUG="true", REDIS_URL="")
+
+    assert read["eager"] is True
+    assert read["broker"] == "memory://"
+    assert read["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_with_redis_a_publish_gives_up_fast_and_no_result_backend_waits_on_redis():
+    read = celery_settings(DEBUG="true", REDIS_URL=PROD_REDIS_URL)
+
+    assert read["eager"] is False
+    assert read["broker"] == PROD_REDIS_URL
+    assert read["results"] is None
+    assert read["publish"]["max_retries"] <= 1
+    assert read["transport"]["socket_connect_timeout"] <= 2
+    assert read["cache"] == "cnml.cache.ResilientRedisCache"
 
 
 def test_production_settings_pass_check_deploy_without_any_issue():
@@ -125,6 +181,37 @@ def test_production_passes_with_boolean_words_in_any_case():
     result = check_deploy(DEBUG=" False ", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS=PROD_HOST, AXES_ENABLED="OUI")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_with_a_trusted_proxy_that_is_not_an_address():
+    result = check_deploy(
+        DEBUG="false", SECRET_KEY=random_secret_key(), ALLOWED_HOSTS=PROD_HOST, TRUSTED_PROXIES="10.0.0.1, proxy.local"
+    )
+
+    assert result.returncode != 0
+    assert (
+        "Variable d'environnement TRUSTED_PROXIES invalide : « proxy.local » n'est ni une adresse IP ni un réseau"
+        in result.stderr
+    )
+
+
+def test_trusted_proxies_are_read_as_a_list_of_addresses_and_networks():
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.TRUSTED_PROXIES)"],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "cnml.settings",
+            "DEBUG": "true",
+            "TRUSTED_PROXIES": " 10.0.0.1 , 172.18.0.0/16,::1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['10.0.0.1', '172.18.0.0/16', '::1']"
 
 
 def test_development_settings_start_with_the_dev_key():

@@ -237,7 +237,11 @@ def test_the_recompute_adds_its_checks_to_the_quality_report_through_the_hook(tm
 
 def test_the_task_runs_the_import_and_enqueues_the_recompute_after_a_success(tmp_path, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(tasks.recompute_indicators, "delay_on_commit", lambda **kwargs: enqueued.append(kwargs))
+    monkeypatch.setattr(
+        tasks,
+        "recompute_after_import",
+        lambda extract_import_id: enqueued.append({"extract_import_id": extract_import_id}),
+    )
     good = extract_import_create(path=small_extract(tmp_path / "good"), extracted_on=None)
     bad = extract_import_create(path=tmp_path / "absent", extracted_on=None)
 
@@ -249,7 +253,7 @@ def test_the_task_runs_the_import_and_enqueues_the_recompute_after_a_success(tmp
 
 
 def test_a_task_delivered_twice_does_not_import_a_succeeded_extract_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(tasks.recompute_indicators, "delay_on_commit", lambda **kwargs: None)
+    monkeypatch.setattr(tasks, "recompute_after_import", lambda extract_import_id: None)
     extract_import = run_import(small_extract(tmp_path / "x"))
     finished_at = extract_import.finished_at
 
@@ -299,8 +303,14 @@ def test_the_command_imports_and_prints_the_outcome_in_french(sample_extract):
 
 
 def test_the_command_enqueues_the_recompute_unless_told_not_to(tmp_path, monkeypatch):
-    enqueued = []
-    monkeypatch.setattr(tasks.recompute_indicators, "delay_on_commit", lambda **kwargs: enqueued.append(kwargs))
+    from dashboard import recompute
+
+    enqueued = []  # without a broker, the command recomputes here
+    monkeypatch.setattr(
+        recompute,
+        "snapshot_recompute",
+        lambda extract_import_id: enqueued.append({"extract_import_id": extract_import_id}),
+    )
     directory = small_extract(tmp_path / "x")
 
     command(directory, "--no-recompute")

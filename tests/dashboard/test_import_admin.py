@@ -37,7 +37,11 @@ def private_media(settings, tmp_path):
 def recomputes(monkeypatch):
     """The recompute tasks enqueued (not run: the recompute has its own tests)."""
     enqueued = []
-    monkeypatch.setattr(tasks.recompute_indicators, "delay_on_commit", lambda **kwargs: enqueued.append(kwargs))
+    monkeypatch.setattr(
+        tasks,
+        "recompute_after_import",
+        lambda extract_import_id: enqueued.append({"extract_import_id": extract_import_id}),
+    )
     return enqueued
 
 

@@ -20,11 +20,11 @@ from tests.dashboard.factories import ContactFactory, YoungPersonFactory, make_i
 pytestmark = pytest.mark.django_db
 
 
-def computed(minutes_ago: int = 0, **kwargs) -> Snapshot:
+def computed(minutes_ago: int = 0, extracted_on: date = date(2011, 10, 15), **kwargs) -> Snapshot:
     return Snapshot.objects.create(
         status=SnapshotStatus.COMPUTED,
         computed_at=timezone.now() - timedelta(minutes=minutes_ago),
-        extracted_on=date(2011, 10, 15),
+        extracted_on=extracted_on,
         **kwargs,
     )
 
@@ -91,11 +91,80 @@ def test_public_reads_the_latest_validated_snapshot_and_signed_in_users_the_late
     assert selectors.latest_validated_snapshot() == newer
 
 
-def test_validating_an_older_snapshot_does_not_replace_newer_published_figures(users):
+def test_a_snapshot_of_an_older_extract_cannot_be_validated_over_newer_published_figures(users):
     reviewer = users[Role.ADMINISTRATEUR]
-    newer = snapshot_validate(snapshot_id=computed(minutes_ago=5).pk, user=reviewer)
-    snapshot_validate(snapshot_id=computed(minutes_ago=60).pk, user=reviewer)
-    assert selectors.latest_validated_snapshot() == newer
+    published = snapshot_validate(
+        snapshot_id=computed(minutes_ago=60, extracted_on=date(2011, 12, 31)).pk, user=reviewer
+    )
+    older_extract = computed(minutes_ago=5, extracted_on=date(2011, 10, 15))
+
+    with pytest.raises(PublicationError) as raised:
+        snapshot_validate(snapshot_id=older_extract.pk, user=reviewer)
+
+    assert str(raised.value) == (
+        f"Le calcul n° {older_extract.pk} porte sur l'extraction du 15/10/2011, antérieure à celle des chiffres "
+        f"publiés (calcul n° {published.pk}, extraction du 31/12/2011) : il ne peut pas les remplacer."
+    )
+    older_extract.refresh_from_db()
+    assert older_extract.validated_at is None
+    assert selectors.latest_validated_snapshot() == published
+
+
+def test_an_older_computation_of_the_same_extract_cannot_be_validated_over_a_newer_one(users):
+    reviewer = users[Role.ADMINISTRATEUR]
+    published = snapshot_validate(snapshot_id=computed(minutes_ago=5).pk, user=reviewer)
+    older = computed(minutes_ago=60)
+
+    with pytest.raises(PublicationError) as raised:
+        snapshot_validate(snapshot_id=older.pk, user=reviewer)
+
+    assert str(raised.value) == (
+        f"Le calcul n° {older.pk} est antérieur au calcul n° {published.pk} déjà publié pour la même extraction : "
+        "validez le calcul le plus récent."
+    )
+    assert selectors.latest_validated_snapshot() == published
+
+
+def test_a_newer_extract_computed_earlier_is_published_once_validated(users):
+    reviewer = users[Role.ADMINISTRATEUR]
+    newer_extract = computed(minutes_ago=60, extracted_on=date(2011, 12, 31))
+    snapshot_validate(snapshot_id=computed(minutes_ago=5, extracted_on=date(2011, 10, 15)).pk, user=reviewer)
+
+    snapshot_validate(snapshot_id=newer_extract.pk, user=reviewer)
+
+    assert selectors.latest_validated_snapshot() == newer_extract
+
+
+def test_the_model_says_why_a_snapshot_cannot_be_published():
+    published = computed(minutes_ago=5, extracted_on=date(2011, 12, 31), validated_at=timezone.now())
+    older = computed(minutes_ago=1, extracted_on=date(2011, 10, 15))
+
+    assert older.publication_refusal(None) is None  # nothing published yet
+    assert published.publication_refusal(None) == f"Le calcul n° {published.pk} est déjà validé."
+    assert "antérieure à celle des chiffres publiés" in older.publication_refusal(published)
+    assert Snapshot.objects.latest_validated() == published
+
+
+def test_the_admin_action_refuses_an_older_snapshot_with_a_clear_message(users, client_for):
+    reviewer = users[Role.RELECTEUR_CNML]
+    published = snapshot_validate(
+        snapshot_id=computed(minutes_ago=60, extracted_on=date(2011, 12, 31)).pk, user=reviewer
+    )
+    older_extract = computed(minutes_ago=5, extracted_on=date(2011, 10, 15))
+
+    response = client_for(reviewer).post(
+        reverse("admin:dashboard_snapshot_changelist"),
+        {"action": "validate_for_publication", "_selected_action": [older_extract.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"non validé : Le calcul n° {older_extract.pk} porte sur l&#x27;extraction du 15/10/2011, antérieure à celle "
+        f"des chiffres publiés (calcul n° {published.pk}, extraction du 31/12/2011)"
+    ) in response.content.decode()
+    older_extract.refresh_from_db()
+    assert older_extract.validated_at is None
 
 
 def test_reviewer_validates_from_the_admin_action(users, client_for):

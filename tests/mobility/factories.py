@@ -289,3 +289,48 @@ def text(response) -> str:
     import html
 
     return html.unescape(response.content.decode())
+
+
+def admin_form_data(response) -> dict:
+    """What a browser posts back from an admin change page untouched: every field with its value."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.data: dict[str, list[str]] = {}
+            self.select: str | None = None
+            self.textarea: str | None = None
+
+        def add(self, name: str, value: str) -> None:
+            self.data.setdefault(name, []).append(value)
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+                if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                    return
+                self.add(name, attrs.get("value", "on" if attrs.get("type") == "checkbox" else ""))
+            elif tag == "select" and name:
+                self.select = name
+            elif tag == "option" and self.select and "selected" in attrs:
+                self.add(self.select, attrs.get("value", ""))
+            elif tag == "textarea" and name:
+                self.textarea = name
+                self.add(name, "")
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.data[self.textarea][-1] += data
+
+    form = Form()
+    form.feed(response.content.decode())
+    form.data.pop("csrfmiddlewaretoken", None)
+    return {name: values if len(values) > 1 else values[0] for name, values in form.data.items()}

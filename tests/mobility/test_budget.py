@@ -86,13 +86,15 @@ def test_the_carrier_follows_actuals_on_the_budget_page(client_for, users, proje
 def test_a_negative_amount_is_refused_in_french_and_the_typed_values_stay(client_for, users, project):
     response = client_for(users[Role.DIRECTEUR]).post(
         f"/mobilite/projets/{project.pk}/budget/",
-        budget_post(project, Fonctionnement={"actual_amount": "-5", "label": "Fonctionnement modifié"}),
+        budget_post(project, Fonctionnement={"actual_amount": "-5"}, Véhicules={"actual_amount": "1234"}),
     )
 
     assert response.status_code == 200
     content = text(response)
     assert "La valeur ne peut pas être négative." in content
-    assert 'value="Fonctionnement modifié"' in content
+    # What the carrier follows is kept as typed (the approved line itself is not editable here).
+    assert 'value="-5"' in content
+    assert 'value="1234"' in content
     assert project.budget_lines.get(label="Fonctionnement").actual_amount == Decimal(0)
 
 

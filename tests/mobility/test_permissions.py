@@ -75,6 +75,8 @@ PAGES = {
     "bilan de l'appel": ("/mobilite/appels/{call.year}/bilan/", rule(SIGNED_IN)),
     "bilan XLSX": ("/mobilite/appels/{call.year}/bilan.xlsx", rule(SIGNED_IN)),
     "candidatures": ("/mobilite/candidatures/", rule(SIGNED_IN)),
+    # Everyone signed in has one: the requests they decide and their own (test_carrier_membership).
+    "demandes de rattachement": ("/mobilite/porteurs/demandes/", rule(SIGNED_IN)),
     "candidater": ("/mobilite/appels/{call.year}/candidater/", rule(SIGNED_IN)),
     "candidature": ("/mobilite/candidatures/{pending.pk}/", rule(CARRIERS | CNML | {"animateur"})),
     "modifier la candidature déposée": (
@@ -88,6 +90,10 @@ PAGES = {
     "plan": ("/mobilite/projets/{project.pk}/plan/", rule(EDITORS, {"animateur", "partenaire"})),
     "jalons": ("/mobilite/projets/{project.pk}/jalons/", rule(EDITORS, {"animateur", "partenaire"})),
     "budget": ("/mobilite/projets/{project.pk}/budget/", rule(EDITORS, {"animateur", "partenaire"})),
+    "avenant au budget": (
+        "/mobilite/projets/{project.pk}/budget/avenant/",
+        rule(EDITORS, {"animateur", "partenaire"}),
+    ),
     "accompagnement FARE": (
         "/mobilite/projets/{project.pk}/accompagnement/",
         rule(CNML, CARRIERS | {"animateur", "partenaire"}),
@@ -150,6 +156,10 @@ def test_the_rules_cover_every_url_of_the_app():
         "report_submit",
         "report_approve",
         "report_send_back",
+        "membership_request_approve",
+        "membership_request_refuse",
+        "budget_amendment_approve",
+        "budget_amendment_refuse",
         # Same view and scope as the XLSX (tested in test_exports).
         "call_report_pdf",
     }
@@ -165,12 +175,14 @@ def test_the_rules_cover_every_url_of_the_app():
         "application_detail",
         "application_edit",
         "application_review",
+        "membership_requests",
         "project_list",
         "project_board",
         "project_detail",
         "project_plan_edit",
         "project_milestones_edit",
         "project_budget_edit",
+        "project_budget_amend",
         "project_fare_edit",
         "document_add",
         "document_download",

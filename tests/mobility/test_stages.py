@@ -157,7 +157,7 @@ def test_launching_needs_a_budget_and_a_service(users, project):
         project.launch(users[Role.CONSEILLER])
 
     assert refused.value.reasons == [
-        "Le budget du projet est vide : ajoutez ses lignes avant le lancement.",
+        "Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.",
         "Choisissez au moins un service à lancer.",
     ]
 

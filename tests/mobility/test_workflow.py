@@ -44,7 +44,8 @@ def test_conseiller_applies_for_their_mission_locale_and_submits(
     assert application.carrier.kind == CarrierKind.MISSION_LOCALE
     assert application.carrier.region == network.region_a
     assert list(application.partners.all()) == [network.ml_b1]
-    assert conseiller in application.carrier.members.all()
+    # A structure's conseillers and directors act for it by structure: applying adds no member.
+    assert not application.carrier.members.exists()
     assert [need.label for need in application.needs.all()] == ["Aller travailler"]
     assert [step.label for step in application.steps.all()] == ["Acheter les scooters"]
     assert application.fundings.get().amount == Decimal("30000")

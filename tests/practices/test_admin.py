@@ -159,6 +159,22 @@ def test_single_decision_not_allowed_by_the_state_is_refused(network, reviewer_c
     assert fiche.status == Status.SOUMISE
 
 
+def test_single_decision_after_another_reviewer_decided_says_so(actors, network, reviewer_client):
+    fiche = make_fiche(Status.EN_RELECTURE, structure=network.ml_a1)
+    url = f"{CHANGELIST}{fiche.pk}/decision/reject/"
+    page = reviewer_client.get(url).content.decode()
+    services.fiche_publish(fiche=fiche, actor=actors["animateur"])
+
+    response = reviewer_client.post(url, {"comment": "Hors du champ.", "seen_status": "en_relecture"})
+
+    change = reviewer_client.get(response["Location"]).content.decode()
+    fiche.refresh_from_db()
+    assert 'name="seen_status" value="en_relecture"' in page
+    assert response.status_code == 302
+    assert "Une autre décision vient d&#x27;être prise sur cette fiche : elle est maintenant « publiée »." in change
+    assert fiche.status == Status.PUBLIEE
+
+
 def test_drafts_cannot_be_reached_in_the_admin(network, reviewer_client):
     draft = make_fiche(structure=network.ml_a1)
 

@@ -362,6 +362,41 @@ def test_incomplete_fiche_submit_page_sends_back_to_the_form(actors, network, cl
     assert response["Location"] == f"{edit_url(fiche)}?verifier=1"
 
 
+def test_a_reviewer_confirming_after_another_decision_is_told_and_keeps_the_comment(actors, network, client_for):
+    fiche = make_fiche(Status.EN_RELECTURE, structure=network.ml_a1, author=actors["conseiller"])
+    late = client_for(actors["relecteur"])
+    page = late.get(f"{detail_url(fiche)}refuser/").content.decode()
+    services.fiche_publish(fiche=fiche, actor=actors["animateur"])
+
+    response = late.post(
+        f"{detail_url(fiche)}refuser/", {"comment": "Hors du champ du partenariat.", "seen_status": "en_relecture"}
+    )
+
+    content = response.content.decode()
+    fiche.refresh_from_db()
+    assert 'name="seen_status" value="en_relecture"' in page
+    assert response.status_code == 400
+    assert (
+        "Une autre décision vient d&#x27;être prise sur cette fiche : elle est maintenant « publiée ». "
+        "Votre demande « Refuser » n&#x27;a pas été appliquée." in content
+    )
+    assert "Hors du champ du partenariat.</textarea>" in content
+    assert fiche.status == Status.PUBLIEE
+    assert [entry.to_state for entry in transitions_of(fiche)][-1] == Status.PUBLIEE
+
+
+def test_a_decision_the_state_never_allowed_is_still_forbidden(actors, network, client_for):
+    fiche = make_fiche(Status.SOUMISE, structure=network.ml_a1, author=actors["conseiller"])
+
+    response = client_for(actors["conseiller"]).post(
+        f"{detail_url(fiche)}publier/", {"comment": "", "seen_status": "en_relecture"}
+    )
+
+    fiche.refresh_from_db()
+    assert response.status_code == 403
+    assert fiche.status == Status.SOUMISE
+
+
 def test_unknown_action_is_not_found(actors, network, client_for):
     fiche = make_fiche(Status.SOUMISE, structure=network.ml_a1)
 

@@ -144,6 +144,36 @@ def test_an_open_link_is_rate_limited_per_client(client, point, settings):
     assert Response.objects.count() == 4
 
 
+def test_the_rate_limit_counts_each_client_behind_the_trusted_proxy(client, point, settings):
+    settings.SURVEYS_RATE_LIMIT = (3, 3600)
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    url = f"/e/{point.code}/2/"
+    for attempt in range(3):
+        # The client forges a new left-most address each time; the proxy appends the real one.
+        forged = f"192.0.2.{attempt}, 203.0.113.5"
+        assert client.post(url, PHARES_POST, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forged).status_code == 302
+    blocked = client.post(url, PHARES_POST, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.5")
+    assert blocked.status_code == 429
+    # Another young person of the region, through the same proxy, is not affected.
+    other = client.post(url, PHARES_POST, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert other.status_code == 302
+    assert Response.objects.count() == 4
+
+
+@pytest.mark.parametrize("trusted_proxies", [[], ["10.0.0.1"]], ids=["sans proxy de confiance", "hors du proxy"])
+def test_forging_x_forwarded_for_without_the_trusted_proxy_does_not_escape_the_rate_limit(
+    client, point, settings, trusted_proxies
+):
+    settings.SURVEYS_RATE_LIMIT = (2, 3600)
+    settings.TRUSTED_PROXIES = trusted_proxies
+    url = f"/e/{point.code}/2/"
+    statuses = [
+        client.post(url, PHARES_POST, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}").status_code
+        for attempt in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+
+
 def test_the_rate_limit_key_is_a_keyed_hash_never_the_address(rf, settings):
     from surveys.ratelimit import client_key
 

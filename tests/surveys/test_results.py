@@ -136,6 +136,45 @@ def test_free_comments_are_for_directors_animators_and_cnml_only(client_for, use
     assert "Super accueil" not in conseiller_page
 
 
+def test_every_free_comment_can_be_read_page_after_page_and_in_the_report(
+    client_for, users, make_campaign, answer, network, monkeypatch
+):
+    from surveys import views
+
+    monkeypatch.setattr(views, "COMMENTS_PER_PAGE", 10)
+    campaign = make_campaign(structures=[network.antenne_a1], status=CampaignStatus.CLOSED)
+    for number in range(1, 26):
+        answer(campaign, network.antenne_a1, 1, accueil="tres_satisfait", commentaire=f"Remarque numéro {number}.")
+    aggregate_campaign(campaign)
+    client = client_for(users["directeur"])
+    url = f"/enquetes/campagnes/{campaign.pk}/resultats/structure-ANTA1/"
+
+    seen = set()
+    for page_number in (1, 2, 3):
+        page = collapse(client.get(url, {"page": page_number}))
+        seen |= set(re.findall(r"Remarque numéro (\d+)\.", page))
+    first = collapse(client.get(url))
+
+    assert seen == {str(number) for number in range(1, 26)}
+    assert "25 commentaires" in first and "1 à 10 sur cette page" in first
+    assert 'aria-label="Pagination"' in first
+    pdf = client.get(f"/enquetes/campagnes/{campaign.pk}/resultats/structure-MLA1/rapport.pdf")
+    assert pdf.status_code == 200
+
+
+def test_no_free_comment_is_dropped_however_many_there_are(make_campaign, answer, network):
+    from surveys.selectors import node_comments
+
+    campaign = make_campaign(structures=[network.antenne_a1], status=CampaignStatus.CLOSED)
+    answer(campaign, network.antenne_a1, 305, accueil="tres_satisfait", commentaire="Merci")
+    aggregate_campaign(campaign)
+    campaign.refresh_from_db()
+
+    comments = node_comments(node(campaign, "structure-ANTA1"), spec=campaign.results_spec)
+
+    assert len(comments) == 305
+
+
 def test_comments_of_a_hidden_group_are_not_shown_on_its_page(client_for, users, results):
     page = collapse(
         client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{results.pk}/resultats/structure-ANTA1B/")

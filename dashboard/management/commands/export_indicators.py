@@ -1,14 +1,14 @@
 """``python manage.py export_indicators --period 2011-T2 [--scope ...] [--format json|csv] [--validated]``.
 
 The machine interface of the open-data publication: keep its output stable
-(see :func:`dashboard.selectors.export_rows`).
+(see :func:`dashboard.selectors.export_rows`). Its CSV is written by ``cnml.spreadsheets``.
 """
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cnml import spreadsheets
 from dashboard import selectors
 from dashboard.periods import Period, PeriodError
 from dashboard.selectors import EXPORT_FIELDS, Scope, ScopeError
@@ -56,6 +56,11 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
-            writer = csv.DictWriter(self.stdout, fieldnames=EXPORT_FIELDS, delimiter=";", lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+            # Points for decimals, line feeds, no BOM: a machine reads it (its format is published, keep it).
+            spreadsheets.write_csv(
+                self.stdout,
+                ([row[name] for name in EXPORT_FIELDS] for row in rows),
+                headers=EXPORT_FIELDS,
+                decimal_comma=False,
+                lineterminator="\n",
+            )

@@ -7,14 +7,17 @@ import re
 from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from cnml.celery import app
 from cnml.formatting import format_number
 from cnml.models import User
 from dashboard.importer import MAX_ERRORS
 from dashboard.importer.spec import ALL_FILES
 from dashboard.models import ExtractImport, ImportStatus
 from dashboard.services import DEFAULT_SOURCE_LABEL, extract_import_create, extract_import_run
+from dashboard.tasks import recompute_after_import
 
 
 def iso_date(text: str) -> date:
@@ -76,22 +79,32 @@ class Command(BaseCommand):
             created_by = User.objects.filter(email__iexact=user).first()
             if created_by is None:
                 raise CommandError(f"Utilisateur inconnu : « {user} ».")
-        extract_import = extract_import_create(
-            path=path.resolve(),
-            extracted_on=as_of,
-            provisional=provisional,
-            source_label=source,
-            created_by=created_by,
-        )
+        try:
+            extract_import = extract_import_create(
+                path=path.resolve(),
+                extracted_on=as_of,
+                provisional=provisional,
+                source_label=source,
+                created_by=created_by,
+            )
+        except ValidationError as exc:
+            raise CommandError(f"Import refusé : {' '.join(exc.messages)}") from exc
         self.stdout.write(f"Import n° {extract_import.pk} de {path} en cours…")
-        extract_import = extract_import_run(extract_import_id=extract_import.pk, max_errors=max(1, max_errors))
+        # With a worker, the recompute is owed in the import's own transaction (the outbox);
+        # without one (tasks in-process), it runs below so that its errors reach this command.
+        owed = None if no_recompute or app.conf.task_always_eager else recompute_after_import
+        extract_import = extract_import_run(
+            extract_import_id=extract_import.pk, max_errors=max(1, max_errors), owed_on_success=owed
+        )
         if extract_import.status != ImportStatus.SUCCEEDED:
             self._write_failure(extract_import)
             raise CommandError(
                 f"Import refusé : {self._errors(extract_import.error_count)}. Les données en place n'ont pas changé."
             )
         self._write_success(extract_import, as_of_given=as_of is not None)
-        if not no_recompute:
+        if owed is not None:
+            self.stdout.write("Recalcul des indicateurs confié au worker Celery.")
+        elif not no_recompute:
             self._recompute(extract_import)
 
     @staticmethod
@@ -153,18 +166,13 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {reason['label']} : {format_number(reason['count'])}")
 
     def _recompute(self, extract_import: ExtractImport) -> None:
-        from cnml.celery import app
-        from dashboard.tasks import recompute_indicators
+        from dashboard.recompute import snapshot_recompute
 
-        eager = app.conf.task_always_eager
         try:
-            recompute_indicators.delay_on_commit(extract_import_id=extract_import.pk)
+            snapshot_recompute(extract_import_id=extract_import.pk)
         except Exception as exc:
             raise CommandError(
                 f"Import réussi, mais le recalcul des indicateurs a échoué ({exc}). "
                 "Relancez-le : python manage.py recompute_indicators"
             ) from exc
-        if eager:
-            self.stdout.write("Indicateurs recalculés.")
-        else:
-            self.stdout.write("Recalcul des indicateurs confié au worker Celery.")
+        self.stdout.write("Indicateurs recalculés.")

@@ -1,7 +1,14 @@
-"""``python manage.py recompute_indicators [--import N] [--sync]``: recompute every indicator."""
+"""``python manage.py recompute_indicators [--import N] [--sync]``: recompute every indicator.
+
+Here, and reported, with ``--sync`` or when tasks run in-process (no ``REDIS_URL``);
+otherwise owed to a worker through the outbox (``cnml.outbox``), not lost if Redis is down.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from cnml import outbox
+from cnml.celery import app as celery_app
 from dashboard.models import Snapshot
 from dashboard.recompute import RecomputeError, snapshot_recompute
 
@@ -34,19 +41,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, extract_import_id: int | None, sync: bool, **options):
-        task = None if sync else recompute_task()
+        task = None if sync or celery_app.conf.task_always_eager else recompute_task()
         if task is None:
             self._run_here(extract_import_id)
             return
-        result = task.delay(extract_import_id=extract_import_id)
-        if not result.ready():
-            self.stdout.write(f"Recalcul lancé en tâche de fond (tâche {result.id}).")
-            return
-        try:
-            snapshot_id = result.get()
-        except RecomputeError as exc:
-            raise CommandError(str(exc)) from exc
-        self._report(Snapshot.objects.get(pk=snapshot_id))
+        with transaction.atomic():
+            message = outbox.enqueue(task, extract_import_id=extract_import_id)
+        self.stdout.write(f"Recalcul confié au worker Celery (travail différé n° {message.pk}).")
 
     def _run_here(self, extract_import_id: int | None) -> None:
         try:
