@@ -48,7 +48,8 @@ def test_password_reset_records_past_their_window_are_deleted(settings):
 
 
 def test_the_migration_schedules_the_clean_up_every_hour():
-    schedule = importlib.import_module("cnml.migrations.0003_session_cleanup_schedule").schedule
+    [operation] = importlib.import_module("cnml.migrations.0003_session_cleanup_schedule").Migration.operations
+    schedule = operation.code
     # Run again in case a transactional test emptied the tables; it is idempotent.
     schedule(apps, None)
     schedule(apps, None)

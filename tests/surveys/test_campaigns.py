@@ -152,8 +152,9 @@ def test_the_migration_schedules_the_closing_task_every_hour():
     from django_celery_beat.models import PeriodicTask
 
     # Run again in case a transactional test emptied the tables; it is idempotent.
-    importlib.import_module("surveys.migrations.0003_close_due_campaigns_schedule").schedule(apps, None)
-    importlib.import_module("surveys.migrations.0003_close_due_campaigns_schedule").schedule(apps, None)
+    [operation] = importlib.import_module("surveys.migrations.0003_close_due_campaigns_schedule").Migration.operations
+    operation.code(apps, None)
+    operation.code(apps, None)
     task = PeriodicTask.objects.get(task="surveys.tasks.close_due_campaigns")
     assert task.enabled and (task.interval.every, task.interval.period) == (1, "hours")
 
