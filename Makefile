@@ -64,17 +64,25 @@ worker: install
 beat: install
 	$(BIN)/celery -A cnml beat --loglevel=INFO
 
-## test: lint, then the whole suite (unit and browser tests)
+## test: lint, then the whole suite (unit and browser tests), in parallel
 test: install-dev lint pytest
 
+# pytest-xdist runs the suite on one worker per core, each with its own test database, each worker in
+# the order pytest-django sets (transactional tests, which empty the tables, last); the tests of an
+# `xdist_group` stay on one worker (data built once for a module). PYTEST_WORKERS=0: in one process.
+# pytest-django keeps the test database between local runs (--reuse-db, PostgreSQL: SQLite's is in
+# memory); .ci/run passes PYTEST_DB=--create-db. Snapshots: PYTEST_ARGS=--snapshot-update (docs/tests.md).
+PYTEST_WORKERS ?= auto
+PYTEST_DB ?= --reuse-db
 pytest: install-dev
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_DB) $(PYTEST_ARGS)
 
-## lint: ruff (lint and format), djlint, migrations up to date
+## lint: ruff (lint and format), djlint, the import contracts (.importlinter), migrations up to date
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --check --lint templates $$(ls -d */templates | grep -v '^templates')
+	$(BIN)/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 
 format: install-dev

@@ -72,15 +72,6 @@ from cnml.settings import *  # noqa: F401,F403
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 '''
 
-# The raw COPY's plain tables: every column as text.
-RAW_COLUMNS = {
-    "structures": ("code_structure", "nom", "type", "code_region", "nom_region", "code_parent"),
-    "jeunes": ("id_jeune", "code_structure", "date_naissance", "sexe", "niveau_formation", "date_premier_accueil"),
-    "contacts": ("id_jeune", "date_contact", "type_contact"),
-    "situations": ("id_jeune", "type_situation", "type_contrat", "date_debut", "date_fin"),
-    "dispositifs": ("id_jeune", "dispositif", "date_entree", "date_sortie", "motif_sortie"),
-}
-
 
 def fr(value: float, decimals: int = 0) -> str:
     """French number: 1 400 000 ; 4,7."""
@@ -195,16 +186,23 @@ def line_counts(folder: Path) -> dict[str, int]:
     return counts
 
 
+def _header(path: Path) -> list[str]:
+    """The file's columns, as its header names them (an extract may carry more than the importer reads)."""
+    with open(path, encoding="utf-8") as file:
+        return file.readline().strip().split(";")
+
+
 def raw_copy(url: str, folder: Path) -> float:
     """The floor: COPY the five files into plain tables of text columns."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as connection:
-        for name, columns in RAW_COLUMNS.items():
+        for name in FILES:
             connection.execute(f"DROP TABLE IF EXISTS bench_raw_{name}")
-            connection.execute(f"CREATE TABLE bench_raw_{name} ({', '.join(f'{c} text' for c in columns)})")
+            columns = ", ".join(f'"{column}" text' for column in _header(folder / f"{name}.csv"))
+            connection.execute(f"CREATE TABLE bench_raw_{name} ({columns})")
         started = time.monotonic()
-        for name in RAW_COLUMNS:
+        for name in FILES:
             copy_sql = f"COPY bench_raw_{name} FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)"
             with (
                 connection.cursor() as cursor,
@@ -214,7 +212,7 @@ def raw_copy(url: str, folder: Path) -> float:
                 while chunk := file.read(1 << 20):
                     copy.write(chunk)
         elapsed = time.monotonic() - started
-        for name in RAW_COLUMNS:
+        for name in FILES:
             connection.execute(f"DROP TABLE bench_raw_{name}")
     return elapsed
 

@@ -1,9 +1,9 @@
 """The audit trail of workflow transitions, shared by every app.
 
-Each workflow (a fiche, an application, a project…) is an explicit state machine:
-transition methods guarded by ``can_<verb>(user)``. Every transition calls
-:func:`log_transition`, so "who moved what from which state to which, when, and
-why" is answered in one table for the whole product.
+Each workflow (a fiche, an application, a project…) is an explicit state machine
+declared with :mod:`cnml.workflows`, whose transitions call :func:`log_transition`,
+so "who moved what from which state to which, when, and why" is answered in one
+table for the whole product. Pages show it with :func:`cnml.workflows.history`.
 """
 
 from __future__ import annotations

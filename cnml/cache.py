@@ -37,8 +37,13 @@ _lock = threading.Lock()
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache; while Redis is unreachable, every call is answered as a miss."""
 
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        # Its key in _down_until: the LOCATION setting, as Django hands it to the backend.
+        self.location = server if isinstance(server, str) else ",".join(server)
+
     def _attempt(self, call: Callable[[], Any], fallback: Callable[[], Any]) -> Any:
-        location = self._servers[0]
+        location = self.location
         if time.monotonic() < _down_until.get(location, 0.0):
             return fallback()
         try:

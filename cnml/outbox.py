@@ -27,18 +27,23 @@ from datetime import timedelta
 from functools import partial
 
 from celery import Task
+from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from cnml.celery import app as celery_app
 from cnml.models import OutboxMessage, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
+
+# The task that runs one row, named like the rows' own tasks: the tasks module imports this one
+# (`cnml.celery` is reached as Celery's current app), never the other way round.
+DELIVERY_TASK = "cnml.tasks.deliver_owed_work"
 
 # A message handed to the broker and still not done after this long is published again (it
 # may have been lost with a Redis restart; a worker already on it skips the copy).
@@ -68,14 +73,19 @@ GIVE_UP_ON = (ObjectDoesNotExist,)
 # --- Enqueueing ---------------------------------------------------------------------------------
 
 
-def enqueue(task: Task, /, *, key: str | None = None, quiet: bool = False, **kwargs) -> OutboxMessage:
+def enqueue(task: Task | str, /, *, key: str | None = None, quiet: bool = False, **kwargs) -> OutboxMessage:
     """Record, in the current transaction, that ``task(**kwargs)`` is owed; hand it over once committed.
 
+    ``task``: the task, or its name where the caller may not import it (a service that a task
+    of its own app calls names that app's tasks: ``"surveys.tasks.aggregate_campaign_results"``,
+    so that services and tasks do not import each other; see :func:`task_named`).
     ``kwargs`` must be JSON (ids, strings). ``key``: work owed once, whatever the number of
     requests for it; a second call with the same key returns the first row and adds nothing.
     ``quiet``: the user is not told when it waits, for answers that must not depend on whether
     work was owed (the password reset must not tell whether an account exists).
     """
+    if isinstance(task, str):
+        task = task_named(task)
     if key is None:
         message = OutboxMessage.objects.create(task=task.name, kwargs=kwargs)
     else:
@@ -84,6 +94,21 @@ def enqueue(task: Task, /, *, key: str | None = None, quiet: bool = False, **kwa
             return message
     transaction.on_commit(partial(dispatch, message.pk, task.name, quiet=quiet), robust=True)
     return message
+
+
+def task_named(name: str) -> Task:
+    """The task registered as ``name``, its module imported if this process has not yet done so.
+
+    A web process imports no tasks module at start, and the row is run by name (here when tasks
+    are eager, by a worker otherwise): the default name of a task is its dotted path. A name
+    that is no task raises ``ImportError`` now, in the write's transaction, not later in a worker.
+    """
+    task = celery_app.tasks.get(name)
+    if task is None:
+        task = import_string(name)
+    if not isinstance(task, Task) or task.name != name:
+        raise ImportError(f"{name} is not a Celery task.")
+    return task
 
 
 def dispatch(message_id: int, task_name: str, *, quiet: bool = False) -> bool:
@@ -107,10 +132,8 @@ def dispatch(message_id: int, task_name: str, *, quiet: bool = False) -> bool:
 
 def publish(message_id: int) -> bool:
     """One short attempt to put the row's delivery on the broker (retry policy in settings)."""
-    from cnml.tasks import deliver_owed_work
-
     try:
-        deliver_owed_work.apply_async(args=[message_id], ignore_result=True)
+        task_named(DELIVERY_TASK).apply_async(args=[message_id], ignore_result=True)
     except Exception as exc:  # broker down or unreachable: the row waits for the next pass
         logger.warning("outbox: message %s not handed to the broker (%s); it waits", message_id, _describe(exc))
         OutboxMessage.objects.filter(pk=message_id).update(last_error=_describe(exc))

@@ -9,13 +9,17 @@ Objects out of scope answer 404, never 403, so their existence does not leak.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from cnml.models import Region, Role, Structure, User
 
 AnyUser = User | AnonymousUser
+M = TypeVar("M", bound=Model)
 
 
 def readable_structures(user: AnyUser) -> QuerySet[Structure]:
@@ -50,6 +54,20 @@ def readable_regions(user: AnyUser) -> QuerySet[Region]:
     return Region.objects.none()
 
 
+def get_in_scope_or_404(scope: QuerySet[M], **lookup) -> M:
+    """The object of ``scope`` matching ``lookup``, else 404: the one way to fetch an object by id for a user.
+
+    ``scope`` is already limited to what the user may reach (``<app>/permissions.py`` builds it
+    on the functions of this module), so a missing object and one out of scope answer the same
+    404 and existence does not leak. A malformed id is a 404 too. Each app wraps it in one
+    ``get_<model>_for(user, pk)`` per model.
+    """
+    try:
+        return scope.get(**lookup)
+    except (scope.model.DoesNotExist, ValueError, ValidationError):
+        raise Http404("Page introuvable.") from None
+
+
 def can_read_structure(user: AnyUser, structure: Structure) -> bool:
     return readable_structures(user).filter(pk=structure.pk).exists()
 
@@ -59,14 +77,8 @@ def can_act_for_structure(user: AnyUser, structure: Structure) -> bool:
 
 
 def get_readable_structure_or_404(user: AnyUser, code: str) -> Structure:
-    try:
-        return readable_structures(user).select_related("region", "parent").get(code=code)
-    except Structure.DoesNotExist:
-        raise Http404("Structure introuvable.") from None
+    return get_in_scope_or_404(readable_structures(user).select_related("region", "parent"), code=code)
 
 
 def get_readable_region_or_404(user: AnyUser, code: str) -> Region:
-    try:
-        return readable_regions(user).get(code=code)
-    except Region.DoesNotExist:
-        raise Http404("Région introuvable.") from None
+    return get_in_scope_or_404(readable_regions(user), code=code)

@@ -100,7 +100,8 @@ CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
 # Reverse proxies whose X-Forwarded-For is believed (cnml/clientip.py); empty: REMOTE_ADDR only.
 TRUSTED_PROXIES = _ip_networks("TRUSTED_PROXIES")
 
-# Absolute address of the service, for links in e-mails sent by workers (no request there).
+# Absolute address of the service: every link e-mailed or printed is built on it (cnml/links.py), never on
+# the request's Host header (password-reset poisoning); e-mails are rendered by workers, with no request.
 SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 if not DEBUG and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("SITE_URL doit être l'adresse https:// du service en production (DEBUG=false).")

@@ -18,6 +18,7 @@ contrast of at least 3:1 against white (WCAG 1.4.11).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -199,41 +200,61 @@ def indicator_chart(indicator: Indicator, periods: list[Period], series: list[Se
     rate = indicator.is_rate
     drawn = series if rate else series[:1]
     scope_label = drawn[0].label
-    first, last = (periods[0].label, periods[-1].label) if periods else ("", "")
-    if rate:
-        compared = ", ".join(each.label for each in drawn[1:])
-        description = (
-            f"Courbes : {indicator.label.lower()} de {scope_label}"
-            + (f", comparé à {compared}" if compared else "")
-            + f", de {first} à {last}. Les valeurs sont dans le tableau qui suit."
-        )
-    else:
-        description = (
-            f"Barres : {indicator.label.lower()} pour {scope_label}, cumulé depuis janvier, "
-            f"de {first} à {last}. Les valeurs sont dans le tableau qui suit."
-        )
-    table = Table(
-        caption=f"{indicator.label} : {scope_label}, par période",
-        headers=["Période", *(each.label for each in drawn)],
-        rows=[
-            (period.label, [_format(each.values[index], rate=rate) for each in drawn])
-            for index, period in enumerate(periods)
-        ],
-    )
     chart = Chart(
         id=chart_id,
         heading=indicator.label,
         title=f"{indicator.label} — {scope_label}",
-        description=description,
+        description=_description(indicator, periods, drawn),
         kind="lines" if rate else "bars",
-        table=table,
+        table=_figures_table(indicator, periods, drawn),
     )
     known = [value for each in drawn for value in each.values if value is not None]
     if not periods or not known:
         chart.empty = True
         return chart
+    centres, slot = _lay_out_periods(chart, periods)
+    y_of = _vertical_scale(chart, max(known), rate=rate)
+    if rate:
+        chart.lines = [_line(index, each, periods, centres, y_of) for index, each in enumerate(drawn)]
+    else:
+        chart.bars = _bars(drawn[0].values, centres, slot, y_of, base_y=chart.base_y)
+    return chart
 
-    # Horizontal layout: one slot per period, half a slot between years.
+
+def _description(indicator: Indicator, periods: list[Period], drawn: list[Series]) -> str:
+    """What the chart draws, in a sentence (its ``<desc>``)."""
+    scope_label = drawn[0].label
+    first, last = (periods[0].label, periods[-1].label) if periods else ("", "")
+    if not indicator.is_rate:
+        return (
+            f"Barres : {indicator.label.lower()} pour {scope_label}, cumulé depuis janvier, "
+            f"de {first} à {last}. Les valeurs sont dans le tableau qui suit."
+        )
+    compared = ", ".join(each.label for each in drawn[1:])
+    return (
+        f"Courbes : {indicator.label.lower()} de {scope_label}"
+        + (f", comparé à {compared}" if compared else "")
+        + f", de {first} à {last}. Les valeurs sont dans le tableau qui suit."
+    )
+
+
+def _figures_table(indicator: Indicator, periods: list[Period], drawn: list[Series]) -> Table:
+    """The text alternative: the values drawn, one row per period."""
+    return Table(
+        caption=f"{indicator.label} : {drawn[0].label}, par période",
+        headers=["Période", *(each.label for each in drawn)],
+        rows=[
+            (period.label, [_format(each.values[index], rate=indicator.is_rate) for each in drawn])
+            for index, period in enumerate(periods)
+        ],
+    )
+
+
+def _lay_out_periods(chart: Chart, periods: list[Period]) -> tuple[list[float], float]:
+    """Horizontal layout: one slot per period, half a slot between years; returns the centres and the slot.
+
+    Sets the quarter and year labels, and a band behind every other year.
+    """
     years = sorted({period.year for period in periods})
     gaps = len(years) - 1
     plot_width = chart.right_x - chart.left
@@ -255,9 +276,11 @@ def indicator_chart(indicator: Indicator, periods: list[Period], series: list[Se
     chart.quarter_labels = [
         XLabel(_round(centre), f"T{period.quarter}") for centre, period in zip(centres, periods, strict=True)
     ]
+    return centres, slot
 
-    # Vertical scale from 0 to a round maximum.
-    top = max(known)
+
+def _vertical_scale(chart: Chart, top: float, *, rate: bool) -> Callable[[float], float]:
+    """Vertical scale from 0 to a round maximum: sets the ticks, returns the y of a value."""
     step = nice_step(top, integer=not rate)
     maximum = step * max(1, math.ceil(top / step)) if top > 0 else step * TICKS
     plot_height = chart.base_y - TOP
@@ -267,41 +290,49 @@ def indicator_chart(indicator: Indicator, periods: list[Period], series: list[Se
 
     count = round(maximum / step)
     chart.ticks = [Tick(y_of(step * index), _tick_label(step * index, rate=rate)) for index in range(count + 1)]
+    return y_of
 
-    if not rate:
-        width = slot * 0.6
-        for centre, value in zip(centres, drawn[0].values, strict=True):
-            if value is None:
-                continue
-            y = y_of(value)
-            chart.bars.append(Bar(_round(centre - width / 2), y, _round(width), _round(chart.base_y - y)))
-        return chart
 
-    for index, each in enumerate(drawn):
-        line = Line(
-            label=each.label,
-            colour=COLOURS[index % len(COLOURS)],
-            dash=DASHES[index % len(DASHES)],
-            marker=MARKERS[index % len(MARKERS)],
-        )
-        run: list[Point] = []
-        run_year = None
-        for centre, period, value in zip(centres, periods, each.values, strict=True):
-            # A missing value breaks the line, and so does a new year (the periods restart in January).
-            if value is None or period.year != run_year:
-                if run:
-                    line.paths.append(_path(run))
-                run = []
-            if value is None:
-                continue
-            point = Point(_round(centre), y_of(value))
-            run.append(point)
-            run_year = period.year
-            line.points.append(point)
-        if run:
-            line.paths.append(_path(run))
-        chart.lines.append(line)
-    return chart
+def _bars(
+    values: list[float | None], centres: list[float], slot: float, y_of: Callable[[float], float], *, base_y: float
+) -> list[Bar]:
+    width = slot * 0.6
+    bars = []
+    for centre, value in zip(centres, values, strict=True):
+        if value is None:
+            continue
+        y = y_of(value)
+        bars.append(Bar(_round(centre - width / 2), y, _round(width), _round(base_y - y)))
+    return bars
+
+
+def _line(
+    index: int, each: Series, periods: list[Period], centres: list[float], y_of: Callable[[float], float]
+) -> Line:
+    """The ``index``-th scope's line: its colour, dash and marker, its paths and points."""
+    line = Line(
+        label=each.label,
+        colour=COLOURS[index % len(COLOURS)],
+        dash=DASHES[index % len(DASHES)],
+        marker=MARKERS[index % len(MARKERS)],
+    )
+    run: list[Point] = []
+    run_year = None
+    for centre, period, value in zip(centres, periods, each.values, strict=True):
+        # A missing value breaks the line, and so does a new year (the periods restart in January).
+        if value is None or period.year != run_year:
+            if run:
+                line.paths.append(_path(run))
+            run = []
+        if value is None:
+            continue
+        point = Point(_round(centre), y_of(value))
+        run.append(point)
+        run_year = period.year
+        line.points.append(point)
+    if run:
+        line.paths.append(_path(run))
+    return line
 
 
 def _path(points: list[Point]) -> str:

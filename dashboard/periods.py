@@ -85,15 +85,8 @@ class Period:
         """As the newsletter writes it: "janvier-juin 2011"."""
         return f"janvier-{MONTHS[3 * self.quarter - 1]} {self.year}"
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def __str__(self) -> str:
         return self.code
-
-
-def quarter_of(day: date) -> int:
-    return (day.month - 1) // 3 + 1
 
 
 def periods_between(first_year: int, extracted_on: date) -> list[Period]:

@@ -18,7 +18,8 @@ region for an animator; everything for CNML roles; nothing for anonymous users):
   them. Directors and conseillers see their region's figures as references on
   their structure's page, not the region's page (which lists its structures).
 
-Everything outside a user's scope answers 404, exports included.
+Everything outside a user's scope answers 404, exports included: views fetch a
+dashboard with :func:`get_structure_for`, :func:`get_region_for`, :func:`get_regions_for`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cnml.models import Region, Role, Structure, StructureKind
-from cnml.permissions import AnyUser, readable_regions, readable_structures
+from cnml.permissions import AnyUser, get_in_scope_or_404, readable_regions, readable_structures
 
 # Structures with a dashboard: those young people are attributed to (jeunes.csv).
 DASHBOARD_KINDS = (StructureKind.ML, StructureKind.PAIO)
@@ -43,18 +44,22 @@ def dashboard_regions(user: AnyUser) -> QuerySet[Region]:
     return readable_regions(user)
 
 
-def get_structure_or_404(user: AnyUser, code: str) -> Structure:
-    try:
-        return dashboard_structures(user).select_related("region").get(code=code)
-    except Structure.DoesNotExist:
-        raise Http404("Tableau de bord introuvable.") from None
+def get_structure_for(user: AnyUser, code: str) -> Structure:
+    """The structure whose dashboard ``user`` asks for, else 404."""
+    return get_in_scope_or_404(dashboard_structures(user).select_related("region"), code=code)
 
 
-def get_region_or_404(user: AnyUser, code: str) -> Region:
-    try:
-        return dashboard_regions(user).get(code=code)
-    except Region.DoesNotExist:
-        raise Http404("Tableau de bord introuvable.") from None
+def get_region_for(user: AnyUser, code: str) -> Region:
+    """The region whose dashboard ``user`` asks for, else 404."""
+    return get_in_scope_or_404(dashboard_regions(user), code=code)
+
+
+def get_regions_for(user: AnyUser) -> list[Region]:
+    """The regions of the regions' page, by name; 404 for a user who reads none."""
+    regions = list(dashboard_regions(user).order_by("name"))
+    if not regions:
+        raise Http404("Tableau de bord introuvable.")
+    return regions
 
 
 def can_read_region(user: AnyUser, region: Region | None) -> bool:

@@ -253,15 +253,6 @@ def series(
     return {code: [(period, values[code].get(period.code)) for period in periods] for code in wanted}
 
 
-def structure_ranking(snapshot: Snapshot, code: str, period: Period | str) -> list[IndicatorValue]:
-    """Every structure's value of a rate for a period, best first (unranked ones last). One query."""
-    period = check_period(snapshot, period)
-    rows = IndicatorValue.objects.filter(
-        snapshot=snapshot, scope_kind=ScopeKind.STRUCTURE, indicator=code, period=period.code
-    )
-    return sorted(rows, key=lambda row: (row.rank is None, row.rank or 0, row.scope_code))
-
-
 # --- Export --------------------------------------------------------------------------------
 
 EXPORT_FIELDS = ("code", "label", "value", "previous_value", "evolution", "unit")

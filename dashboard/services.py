@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cnml import outbox
 from dashboard.importer import ExtractImporter, ImportOutcome
 from dashboard.importer.limits import inspect_zip
 from dashboard.importer.staging import Staging
@@ -36,6 +37,8 @@ NEVER_STARTED = (
     "Import jamais lancé : aucun service de traitement ne l'a pris en charge dans les {delay} "
     "qui ont suivi le dépôt. Déposez à nouveau l'extraction."
 )
+# The task that runs a recorded import (dashboard/tasks.py).
+RUN_EXTRACT_IMPORT = "dashboard.tasks.run_extract_import"
 # ExtractImport.step of an import that failed without running (nothing was read).
 STEP_NOT_STARTED = "Non lancé"
 
@@ -113,9 +116,9 @@ def _publish_import(extract_import_id: int) -> None:
     Never raises for the broker: the upload answers normally and its page says why.
     ``ignore_result``: nobody reads the task's result (the record holds the
     outcome), and subscribing to it would wait on the result backend too.
+    The task is named, not imported: the tasks call the services, not the other way round.
     """
-    from dashboard.tasks import run_extract_import
-
+    run_extract_import = outbox.task_named(RUN_EXTRACT_IMPORT)
     if run_extract_import.app.conf.task_always_eager:
         run_extract_import.apply_async(args=[extract_import_id])
         return
@@ -226,25 +229,8 @@ def extract_import_run(
         quality_report={},
         step="Démarrage",
     )
-
-    def progress(row_counts: dict[str, int], step: str) -> None:
-        records.update(row_counts=row_counts, step=step)
-
-    def succeeded(outcome: ImportOutcome) -> None:  # inside the swap transaction
-        refusal = extraction_date_error(outcome.extracted_on, read_from_contacts=extract_import.extracted_on is None)
-        if refusal:
-            raise _ExtractionDateRefused(refusal, outcome)
-        records.update(**_outcome_fields(outcome), status=ImportStatus.SUCCEEDED, step="Terminé")
-        if owed_on_success is not None:
-            owed_on_success(extract_import_id)
-
-    options = {"max_errors": max_errors} if max_errors else {}
     try:
-        if extract_import.archive:
-            with extract_import.archive.open("rb") as archive:
-                outcome = _importer(extract_import, archive, progress, options).run(on_success=succeeded)
-        else:
-            outcome = _importer(extract_import, Path(extract_import.path), progress, options).run(on_success=succeeded)
+        outcome = _run_importer(extract_import, max_errors=max_errors, owed_on_success=owed_on_success)
     except _ExtractionDateRefused as refused:
         fields = _outcome_fields(refused.outcome)
         fields.pop("extracted_on", None)
@@ -269,6 +255,34 @@ def extract_import_run(
         extract_import_discard_archive(extract_import_id=extract_import_id)
     extract_import.refresh_from_db()
     return extract_import
+
+
+def _run_importer(
+    extract_import: ExtractImport, *, max_errors: int | None, owed_on_success: Callable[[int], None] | None
+) -> ImportOutcome:
+    """Import the record's archive (or server path), its progress and its success recorded as it goes.
+
+    The success is recorded in the swap transaction, with the work it owes; an
+    extraction date read from the data that is refused rolls the swap back.
+    """
+    records = ExtractImport.objects.filter(pk=extract_import.pk)
+
+    def progress(row_counts: dict[str, int], step: str) -> None:
+        records.update(row_counts=row_counts, step=step)
+
+    def succeeded(outcome: ImportOutcome) -> None:  # inside the swap transaction
+        refusal = extraction_date_error(outcome.extracted_on, read_from_contacts=extract_import.extracted_on is None)
+        if refusal:
+            raise _ExtractionDateRefused(refusal, outcome)
+        records.update(**_outcome_fields(outcome), status=ImportStatus.SUCCEEDED, step="Terminé")
+        if owed_on_success is not None:
+            owed_on_success(extract_import.pk)
+
+    options = {"max_errors": max_errors} if max_errors else {}
+    if extract_import.archive:
+        with extract_import.archive.open("rb") as archive:
+            return _importer(extract_import, archive, progress, options).run(on_success=succeeded)
+    return _importer(extract_import, Path(extract_import.path), progress, options).run(on_success=succeeded)
 
 
 def _forget_abandoned_imports(*, running: int) -> None:

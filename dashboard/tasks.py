@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from cnml import outbox
 from cnml.tasks import cnml_task
+from dashboard import recompute, services
 from dashboard.recompute import RecomputeError
 
 
 @cnml_task
 def run_extract_import(extract_import_id: int) -> str:
     """Run a recorded import; after a success, the recompute of the indicators is owed."""
-    from dashboard.services import extract_import_run
-
-    extract_import = extract_import_run(extract_import_id=extract_import_id, owed_on_success=recompute_after_import)
+    extract_import = services.extract_import_run(
+        extract_import_id=extract_import_id, owed_on_success=recompute_after_import
+    )
     return extract_import.status
 
 
@@ -40,7 +41,5 @@ def recompute_after_import(extract_import_id: int) -> None:
 @cnml_task(outbox_label="le recalcul des indicateurs", outbox_atomic=False, outbox_give_up_on=(RecomputeError,))
 def recompute_indicators(extract_import_id: int | None = None) -> int:
     """Recompute every indicator into a new snapshot (of the given import's facts, or the latest)."""
-    from dashboard.recompute import snapshot_recompute
-
-    snapshot = snapshot_recompute(extract_import_id=extract_import_id)
+    snapshot = recompute.snapshot_recompute(extract_import_id=extract_import_id)
     return snapshot.pk

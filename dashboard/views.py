@@ -96,9 +96,7 @@ def national_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def regions(request: HttpRequest) -> HttpResponse:
     """The regions a user may read, with their headline figures."""
-    readable = list(permissions.dashboard_regions(request.user).order_by("name"))
-    if not readable:
-        raise Http404("Tableau de bord introuvable.")
+    readable = permissions.get_regions_for(request.user)
     context = _regions_context(request, readable)
     return render(request, "dashboard/regions.html", context)
 
@@ -125,9 +123,7 @@ def _regions_context(request: HttpRequest, readable: list[Region]) -> dict:
 @require_GET
 def regions_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _check_format(fmt)
-    readable = list(permissions.dashboard_regions(request.user).order_by("name"))
-    if not readable:
-        raise Http404("Tableau de bord introuvable.")
+    readable = permissions.get_regions_for(request.user)
     return exports.respond(request, fmt, _regions_context(request, readable), slug="regions")
 
 
@@ -171,7 +167,7 @@ def _region_context(request: HttpRequest, region: Region) -> dict:
 @require_GET
 def region(request: HttpRequest, code: str) -> HttpResponse:
     """A region's figures against the nation's, and its structures (animators of the region, CNML roles)."""
-    found = permissions.get_region_or_404(request.user, code)
+    found = permissions.get_region_for(request.user, code)
     return render(request, "dashboard/region.html", _with_charts(_region_context(request, found)))
 
 
@@ -179,7 +175,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def region_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     _check_format(fmt)
-    found = permissions.get_region_or_404(request.user, code)
+    found = permissions.get_region_for(request.user, code)
     return exports.respond(request, fmt, _region_context(request, found), slug=f"region-{found.code}")
 
 
@@ -215,7 +211,7 @@ def _structure_context(request: HttpRequest, structure: Structure) -> dict:
 @require_GET
 def structure(request: HttpRequest, code: str) -> HttpResponse:
     """A structure's figures against its region's and the nation's, and its position among all structures."""
-    found = permissions.get_structure_or_404(request.user, code)
+    found = permissions.get_structure_for(request.user, code)
     return render(request, "dashboard/structure.html", _with_charts(_structure_context(request, found)))
 
 
@@ -223,5 +219,5 @@ def structure(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def structure_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     _check_format(fmt)
-    found = permissions.get_structure_or_404(request.user, code)
+    found = permissions.get_structure_for(request.user, code)
     return exports.respond(request, fmt, _structure_context(request, found), slug=found.code)

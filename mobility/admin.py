@@ -7,6 +7,7 @@ through their guarded, logged transitions in the pages of the app.
 from django import forms
 from django.contrib import admin, messages
 
+from cnml.workflows import TransitionRefused
 from mobility import services
 from mobility.models import (
     ActivityReport,
@@ -32,7 +33,6 @@ from mobility.models import (
     Service,
     ServiceDelivery,
     Target,
-    TransitionRefused,
 )
 
 
@@ -159,7 +159,6 @@ class CarrierMembershipRequestAdmin(admin.ModelAdmin):
             user=obj.user,
             actor=request.user,
             reason=obj.reason,
-            site_url=request.build_absolute_uri("/"),
         )
         # The admin's message and log entry point at the request opened (or the one already pending).
         obj.pk = opened.pk
@@ -168,7 +167,7 @@ class CarrierMembershipRequestAdmin(admin.ModelAdmin):
         count = 0
         for membership in queryset:
             try:
-                decide(request=membership, actor=request.user, site_url=request.build_absolute_uri("/"))
+                decide(request=membership, actor=request.user)
             except TransitionRefused as error:
                 self.message_user(request, f"{membership} : {' '.join(error.reasons)}", messages.ERROR)
             else:
@@ -185,7 +184,7 @@ class CarrierMembershipRequestAdmin(admin.ModelAdmin):
         self._decide(request, queryset, services.membership_request_refuse, "refusée(s)")
 
     def has_decide_permission(self, request) -> bool:
-        # Who may decide which request is checked per request by its guard (can_approve / can_refuse).
+        # Who may decide which request is checked per request by its move (permission and guard).
         return request.user.has_perm("mobility.view_carriermembershiprequest")
 
 

@@ -357,7 +357,6 @@ def _load_decisions(call: Call, *, author: User) -> None:
         amendment = BudgetAmendment.objects.create(
             project=project,
             reason="Un véhicule de plus pour répondre aux demandes de Pôle emploi.",
-            status=AmendmentStatus.APPROUVE,
             requested_by=author,
             decided_by=decider,
             decided_at=_aware(date(2012, 9, 14)),
@@ -375,7 +374,7 @@ def _load_decisions(call: Call, *, author: User) -> None:
         log_transition(
             amendment, actor=author, from_state="", to_state=AmendmentStatus.DEMANDE, comment=amendment.reason
         )
-        log_transition(amendment, actor=decider, from_state=AmendmentStatus.DEMANDE, to_state=amendment.status)
+        BudgetAmendment.workflow.record_move(amendment, AmendmentStatus.APPROUVE, actor=decider)
     applicant = User.objects.filter(email="conseiller@demo.cnml.fr").first()
     carrier = Carrier.objects.filter(structure__isnull=True).order_by("name").first()
     if applicant is not None and carrier is not None and not carrier.membership_requests.exists():

@@ -645,10 +645,6 @@ SessionFormSet = table_formset(
 )
 
 
-class TransitionForm(forms.Form):
-    comment = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class StopForm(forms.Form):
     reason = forms.CharField(
         label="Motif de l'arrêt",

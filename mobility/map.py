@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from mobility.regions import REGIONS_2011
-
 SVG_PATH = Path(__file__).resolve().parent / "static" / "mobility" / "regions-2011.svg"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -106,7 +104,3 @@ def region_map(counts: dict[str, int], *, url_for=None) -> dict:
         "insets": insets,
         "legend": [{"fill": colour, "label": label} for _, colour, label in SHADES],
     }
-
-
-def region_names() -> dict[str, str]:
-    return dict(REGIONS_2011)

@@ -1,22 +1,25 @@
 """Plateformes de mobilité: calls for projects, applications, projects and their activity reports.
 
-Four workflows, each an explicit state machine whose transitions are methods guarded by
-``can_<verb>(user)`` and recorded with :func:`cnml.audit.log_transition`:
+Six state machines, each a :class:`cnml.workflows.Workflow` whose moves are transitions
+(``obj.<verb>(user, comment=...)``, ``obj.can_<verb>(user)``, ``obj.<verb>.refusals(user)``),
+applied on the locked row and logged in the audit trail:
 
 - a call for projects: ``brouillon`` → ``publie``;
+- a request to join a carrier: ``en_attente`` → ``acceptee`` | ``refusee`` | ``retiree``;
 - an application: ``brouillon`` → ``deposee`` → ``retenue`` | ``refusee``;
 - a project: ``retenu`` → ``formation_action`` → ``montage`` → ``lancement`` →
   ``en_fonctionnement``, or ``arrete`` (with a reason) from any stage;
+- an amendment to a budget: ``demande`` → ``approuve`` | ``refuse``;
 - an activity report: ``brouillon`` → ``soumis`` → ``approuve`` (or back to ``brouillon``).
 
-Who may act is decided in :mod:`mobility.permissions`; the methods here add the rules
-on the data (a call must be open, a formation-action must have met...). A refused
-transition raises :class:`TransitionRefused` with the reasons, in French.
+Who may make a move is decided in :mod:`mobility.permissions`, named here by its dotted path
+(the models do not import their guards); the guards here add the rules on the data (a call
+must be open, a formation-action must have met...). A refused move raises
+:class:`cnml.workflows.TransitionRefused` with the reasons, in French.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -28,9 +31,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cnml.audit import log_transition, recorded_by
+from cnml.audit import recorded_by
 from cnml.models import Region, Structure, StructureKind
 from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
+from cnml.workflows import TransitionRefused, Workflow
 from mobility.regions import DEPARTEMENTS
 
 NOT_NEGATIVE = "La valeur ne peut pas être négative."
@@ -56,18 +60,6 @@ def validate_departements(value: str) -> None:
 def split_departements(value: str) -> list[str]:
     parts = [part.strip().upper() for part in (value or "").replace(";", ",").split(",")]
     return [f"0{part}" if part.isdigit() and len(part) == 1 else part for part in parts if part]
-
-
-class TransitionRefused(Exception):
-    """A workflow transition that its guard refused; ``reasons`` are French sentences."""
-
-    def __init__(self, reasons: list[str]):
-        self.reasons = reasons
-        super().__init__(" ".join(reasons))
-
-    @property
-    def by_role(self) -> bool:
-        return ROLE_REFUSAL in self.reasons
 
 
 # ---------------------------------------------------------------------------
@@ -186,32 +178,27 @@ class Call(models.Model):
     def formation_action_places_left(self) -> int:
         return max(self.formation_action_places - self.formation_action_places_taken, 0)
 
-    # Workflow -------------------------------------------------------------
+    # Workflow (who may move it: mobility.permissions) ---------------------
 
-    def publish_refusals(self, user) -> list[str]:
-        from mobility import permissions
+    workflow = Workflow(
+        field="status", states=CallStatus, refused_by_role=ROLE_REFUSAL, wrong_state="Cet appel est déjà publié."
+    )
 
-        if not permissions.can_manage_calls(user):
-            return [ROLE_REFUSAL]
-        reasons = []
-        if self.status != CallStatus.BROUILLON:
-            reasons.append("Cet appel est déjà publié.")
-        if not self.criteria.exists():
-            reasons.append("Ajoutez au moins un critère de sélection avant de publier l'appel.")
-        return reasons
+    def _has_criteria(self, user) -> list[str]:
+        if self.criteria.exists():
+            return []
+        return ["Ajoutez au moins un critère de sélection avant de publier l'appel."]
 
-    def can_publish(self, user) -> bool:
-        return not self.publish_refusals(user)
-
-    def publish(self, user) -> None:
-        reasons = self.publish_refusals(user)
-        if reasons:
-            raise TransitionRefused(reasons)
-        previous = self.status
-        self.status = CallStatus.PUBLIE
+    @workflow.transition(
+        source=[CallStatus.BROUILLON],
+        target=CallStatus.PUBLIE,
+        permission="mobility.permissions.cnml_decides",
+        guard=_has_criteria,
+        label="Publier l'appel",
+    )
+    def publish(self, user, **_) -> None:
+        """brouillon → publie: the call is public, applications open on its dates."""
         self.published_at = timezone.now()
-        self.save(update_fields=["status", "published_at"])
-        log_transition(self, actor=user, from_state=previous, to_state=self.status)
 
 
 class SelectionCriterion(models.Model):
@@ -330,6 +317,13 @@ class Carrier(models.Model):
         return self.structure_id is not None
 
 
+def _record_decision(request, user, comment: str) -> None:
+    """Who decided a request (to join a carrier, to amend a budget), when, and what they said."""
+    request.decided_by = user if getattr(user, "is_authenticated", False) else None
+    request.decided_at = timezone.now()
+    request.decision_comment = comment
+
+
 class MembershipStatus(models.TextChoices):
     EN_ATTENTE = "en_attente", "En attente"
     ACCEPTEE = "acceptee", "Acceptée"
@@ -343,7 +337,7 @@ class CarrierMembershipRequest(models.Model):
     Opened when someone applies for an existing outside organisation they are not a member
     of (typing its name proves nothing), or by the CNML in the admin. A current member of
     the carrier or a CNML role approves or refuses it (:mod:`mobility.permissions`); only
-    approval adds the member. Each move is logged with :func:`cnml.audit.log_transition`.
+    approval adds the member. Each move is a transition of its workflow, logged in the audit trail.
     """
 
     carrier = models.ForeignKey(
@@ -389,63 +383,45 @@ class CarrierMembershipRequest(models.Model):
     def __str__(self) -> str:
         return f"Rattachement de {self.user} à {self.carrier}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status == MembershipStatus.EN_ATTENTE
+    # Workflow (who may move it: mobility.permissions) ---------------------
 
-    # Workflow -------------------------------------------------------------
+    workflow = Workflow(
+        field="status",
+        states=MembershipStatus,
+        refused_by_role=ROLE_REFUSAL,
+        wrong_state="Cette demande a déjà été traitée : {state}.",
+    )
 
-    def decision_refusals(self, user) -> list[str]:
-        from mobility import permissions
-
-        # Nobody decides their own request, even a member or a CNML role.
-        if not permissions.can_decide_membership(user, self.carrier) or user.pk == self.user_id:
-            return [ROLE_REFUSAL]
-        if not self.is_pending:
-            return [f"Cette demande a déjà été traitée : {self.get_status_display().lower()}."]
-        return []
-
-    def can_approve(self, user) -> bool:
-        return not self.decision_refusals(user)
-
-    def can_refuse(self, user) -> bool:
-        return not self.decision_refusals(user)
-
-    def withdraw_refusals(self, user) -> list[str]:
-        from mobility import permissions
-
-        allowed = user.pk == self.user_id or (
-            self.application is not None and permissions.can_edit_application(user, self.application)
-        )
-        if not allowed:
-            return [ROLE_REFUSAL]
-        if not self.is_pending:
-            return [f"Cette demande a déjà été traitée : {self.get_status_display().lower()}."]
-        return []
-
-    def can_withdraw(self, user) -> bool:
-        return not self.withdraw_refusals(user)
-
-    def approve(self, user, comment: str = "") -> None:
-        self._move(user, self.decision_refusals(user), MembershipStatus.ACCEPTEE, comment)
+    @workflow.transition(
+        source=[MembershipStatus.EN_ATTENTE],
+        target=MembershipStatus.ACCEPTEE,
+        permission="mobility.permissions.decides_membership_request",
+        label="Accepter le rattachement",
+    )
+    def approve(self, user, *, comment: str) -> None:
+        """en_attente → acceptee: the user joins the carrier's members, in the same transaction."""
+        _record_decision(self, user, comment)
         self.carrier.members.add(self.user)
 
-    def refuse(self, user, comment: str = "") -> None:
-        self._move(user, self.decision_refusals(user), MembershipStatus.REFUSEE, comment)
+    @workflow.transition(
+        source=[MembershipStatus.EN_ATTENTE],
+        target=MembershipStatus.REFUSEE,
+        permission="mobility.permissions.decides_membership_request",
+        label="Refuser le rattachement",
+    )
+    def refuse(self, user, *, comment: str) -> None:
+        """en_attente → refusee: nobody joins; the requester's applications for the carrier stay unsubmittable."""
+        _record_decision(self, user, comment)
 
-    def withdraw(self, user, comment: str = "") -> None:
-        self._move(user, self.withdraw_refusals(user), MembershipStatus.RETIREE, comment)
-
-    def _move(self, user, reasons: list[str], to_state: str, comment: str) -> None:
-        if reasons:
-            raise TransitionRefused(reasons)
-        previous = self.status
-        self.status = to_state
-        self.decided_by = user if getattr(user, "is_authenticated", False) else None
-        self.decided_at = timezone.now()
-        self.decision_comment = comment.strip()
-        self.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment.strip())
+    @workflow.transition(
+        source=[MembershipStatus.EN_ATTENTE],
+        target=MembershipStatus.RETIREE,
+        permission="mobility.permissions.withdraws_membership_request",
+        label="Retirer la demande",
+    )
+    def withdraw(self, user, *, comment: str) -> None:
+        """en_attente → retiree: the request is moot (the draft that opened it named another carrier)."""
+        _record_decision(self, user, comment)
 
 
 # ---------------------------------------------------------------------------
@@ -608,16 +584,18 @@ class Application(models.Model):
             if missing:
                 raise ValidationError(missing)
 
-    # Workflow -------------------------------------------------------------
+    # Workflow (who may move it: mobility.permissions) ---------------------
 
-    def submit_refusals(self, user) -> list[str]:
-        from mobility import permissions
+    def _wrong_state_for_decision(self) -> str:
+        if self.status in (ApplicationStatus.RETENUE, ApplicationStatus.REFUSEE):
+            return f"Cette candidature a déjà fait l'objet d'une décision : {self.get_status_display().lower()}."
+        return "Seule une candidature déposée peut être retenue ou non retenue."
 
-        if not permissions.acts_for_application(user, self):
-            return [ROLE_REFUSAL]
-        if self.status != ApplicationStatus.BROUILLON:
-            return ["Cette candidature a déjà été déposée."]
-        reasons = self.carrier_refusals(user)
+    workflow = Workflow(field="status", states=ApplicationStatus, refused_by_role=ROLE_REFUSAL)
+
+    def _submission_refusals(self, user) -> list[str]:
+        """What keeps the user from submitting now: their carrier, the call's dates, the missing parts."""
+        reasons = self._carrier_refusals(user)
         if not self.call.is_open():
             reasons.append(
                 f"L'appel {self.call.year} n'accepte pas de candidature aujourd'hui "
@@ -625,7 +603,7 @@ class Application(models.Model):
             )
         return reasons + self.missing_for_submission()
 
-    def carrier_refusals(self, user) -> list[str]:
+    def _carrier_refusals(self, user) -> list[str]:
         """An outside organisation's application is submitted by its members only.
 
         Whoever typed the name of an existing organisation waits for a member or the CNML
@@ -645,53 +623,49 @@ class Application(models.Model):
             "vous pourrez déposer la candidature ensuite."
         ]
 
-    def can_submit(self, user) -> bool:
-        return not self.submit_refusals(user)
-
-    def submit(self, user) -> None:
-        self._move(user, self.submit_refusals(user), ApplicationStatus.DEPOSEE)
-
-    def decision_refusals(self, user) -> list[str]:
-        from mobility import permissions
-
-        if not permissions.can_review(user):
-            return [ROLE_REFUSAL]
-        if self.status in (ApplicationStatus.RETENUE, ApplicationStatus.REFUSEE):
-            return [f"Cette candidature a déjà fait l'objet d'une décision : {self.get_status_display().lower()}."]
-        if self.status != ApplicationStatus.DEPOSEE:
-            return ["Seule une candidature déposée peut être retenue ou non retenue."]
+    def _decision_refusals(self, user) -> list[str]:
         if not self.reviews.exists():
             return ["Évaluez d'abord la candidature au regard des critères de l'appel."]
         return self.missing_fields()
 
-    def can_select(self, user) -> bool:
-        return not self.decision_refusals(user)
+    @workflow.transition(
+        source=[ApplicationStatus.BROUILLON],
+        target=ApplicationStatus.DEPOSEE,
+        permission="mobility.permissions.acts_for_application",
+        guard=_submission_refusals,
+        wrong_state="Cette candidature a déjà été déposée.",
+        label="Déposer la candidature",
+    )
+    def submit(self, user, **_) -> None:
+        """brouillon → deposee: frozen from now on, under review after the call closes."""
+        self.submitted_at = timezone.now()
 
-    def can_decline(self, user) -> bool:
-        return not self.decision_refusals(user)
+    @workflow.transition(
+        source=[ApplicationStatus.DEPOSEE],
+        target=ApplicationStatus.RETENUE,
+        permission="mobility.permissions.cnml_decides",
+        guard=_decision_refusals,
+        wrong_state=_wrong_state_for_decision,
+        label="Retenir la candidature",
+    )
+    def select(self, user, *, comment: str) -> None:
+        """deposee → retenue (:func:`mobility.services.application_select` then builds the project)."""
+        self.decided_at = timezone.now()
+        self.decision_comment = comment
 
-    def select(self, user, comment: str = "") -> None:
-        self._move(user, self.decision_refusals(user), ApplicationStatus.RETENUE, comment)
-
-    def decline(self, user, comment: str = "") -> None:
-        reasons = self.decision_refusals(user)
-        if not reasons and not comment.strip():
-            reasons = ["Indiquez au porteur le motif de la décision."]
-        self._move(user, reasons, ApplicationStatus.REFUSEE, comment)
-
-    def _move(self, user, reasons: list[str], to_state: str, comment: str = "") -> None:
-        if reasons:
-            raise TransitionRefused(reasons)
-        previous = self.status
-        self.status = to_state
-        now = timezone.now()
-        if to_state == ApplicationStatus.DEPOSEE:
-            self.submitted_at = now
-        else:
-            self.decided_at = now
-            self.decision_comment = comment
-        self.save()
-        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment)
+    @workflow.transition(
+        source=[ApplicationStatus.DEPOSEE],
+        target=ApplicationStatus.REFUSEE,
+        permission="mobility.permissions.cnml_decides",
+        guard=_decision_refusals,
+        wrong_state=_wrong_state_for_decision,
+        comment_required="Indiquez au porteur le motif de la décision.",
+        label="Ne pas retenir la candidature",
+    )
+    def decline(self, user, *, comment: str) -> None:
+        """deposee → refusee, with the reason told to the carrier."""
+        self.decided_at = timezone.now()
+        self.decision_comment = comment
 
 
 FROZEN_APPLICATION = "La candidature est déposée : son contenu ne se modifie plus."
@@ -866,51 +840,6 @@ class Stage(models.TextChoices):
 STAGE_LINE = [Stage.RETENU, Stage.FORMATION_ACTION, Stage.MONTAGE, Stage.LANCEMENT, Stage.EN_FONCTIONNEMENT]
 
 
-@dataclass(frozen=True)
-class ProjectTransition:
-    verb: str
-    slug: str  # in the URL, French
-    label: str  # the button
-    sources: tuple[str, ...]
-    target: str
-    # Who may trigger it: "cnml" (CNML roles) or "editor" (CNML roles and the carrier).
-    actor: str
-
-
-PROJECT_TRANSITIONS = {
-    transition.verb: transition
-    for transition in [
-        ProjectTransition(
-            "start_formation_action",
-            "formation-action",
-            "Démarrer la formation-action",
-            (Stage.RETENU,),
-            Stage.FORMATION_ACTION,
-            "cnml",
-        ),
-        ProjectTransition(
-            "start_montage",
-            "montage",
-            "Passer au montage",
-            (Stage.RETENU, Stage.FORMATION_ACTION),
-            Stage.MONTAGE,
-            "cnml",
-        ),
-        ProjectTransition("launch", "lancement", "Lancer la plateforme", (Stage.MONTAGE,), Stage.LANCEMENT, "editor"),
-        ProjectTransition(
-            "put_in_operation",
-            "fonctionnement",
-            "Déclarer la plateforme en fonctionnement",
-            (Stage.LANCEMENT,),
-            Stage.EN_FONCTIONNEMENT,
-            "editor",
-        ),
-        ProjectTransition("stop", "arret", "Arrêter le projet", tuple(STAGE_LINE), Stage.ARRETE, "cnml"),
-    ]
-}
-TRANSITIONS_BY_SLUG = {transition.slug: transition for transition in PROJECT_TRANSITIONS.values()}
-
-
 class Project(models.Model):
     """A platform project, born from a selected application, followed until it operates."""
 
@@ -963,20 +892,14 @@ class Project(models.Model):
         support = getattr(self, "fare_support", None)
         return bool(support and support.formation_action)
 
-    # Workflow -------------------------------------------------------------
+    # Workflow (who may move it: mobility.permissions) ---------------------
 
-    def transition_refusals(self, verb: str, user, *, reason: str = "") -> list[str]:
-        from mobility import permissions
+    def _wrong_stage(self) -> str:
+        return f"Le projet est à l'étape « {self.get_stage_display()} » : cette action n'est pas possible."
 
-        transition = PROJECT_TRANSITIONS[verb]
-        allowed = permissions.is_cnml(user) if transition.actor == "cnml" else permissions.can_edit_project(user, self)
-        if not allowed:
-            return [ROLE_REFUSAL]
-        if self.stage not in transition.sources:
-            return [f"Le projet est à l'étape « {self.get_stage_display()} » : cette action n'est pas possible."]
-        return getattr(self, f"_{verb}_checks")(reason=reason)
+    workflow = Workflow(field="stage", states=Stage, refused_by_role=ROLE_REFUSAL, wrong_state=_wrong_stage)
 
-    def _start_formation_action_checks(self, **_) -> list[str]:
+    def _formation_action_refusals(self, user) -> list[str]:
         support = getattr(self, "fare_support", None)
         if not support or not support.formation_action:
             return ["Enregistrez d'abord l'accompagnement de la FARE avec une formation-action."]
@@ -984,14 +907,14 @@ class Project(models.Model):
             return ["Désignez l'expert de la FARE qui conduit la formation-action."]
         return []
 
-    def _start_montage_checks(self, **_) -> list[str]:
+    def _montage_refusals(self, user) -> list[str]:
         if self.stage == Stage.RETENU and self.fare_formation_action:
             return ["Ce projet bénéficie d'une formation-action : démarrez-la avant le montage."]
         if self.stage == Stage.FORMATION_ACTION and not self.sessions.filter(attendees_count__isnull=False).exists():
             return ["Enregistrez au moins une séance de formation-action tenue, avec sa participation."]
         return []
 
-    def _launch_checks(self, **_) -> list[str]:
+    def _launch_refusals(self, user) -> list[str]:
         reasons = []
         if not self.budget_lines.exists():
             reasons.append("Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.")
@@ -999,55 +922,62 @@ class Project(models.Model):
             reasons.append("Choisissez au moins un service à lancer.")
         return reasons
 
-    def _put_in_operation_checks(self, **_) -> list[str]:
+    def _operation_refusals(self, user) -> list[str]:
         if not self.milestones.filter(done_on__isnull=False).exists():
             return ["Aucun jalon n'est encore réalisé : datez ceux qui le sont."]
         return []
 
-    def _stop_checks(self, *, reason: str = "") -> list[str]:
-        return [] if reason.strip() else ["Indiquez le motif de l'arrêt du projet."]
-
-    def can_start_formation_action(self, user) -> bool:
-        return not self.transition_refusals("start_formation_action", user)
-
-    def can_start_montage(self, user) -> bool:
-        return not self.transition_refusals("start_montage", user)
-
-    def can_launch(self, user) -> bool:
-        return not self.transition_refusals("launch", user)
-
-    def can_put_in_operation(self, user) -> bool:
-        return not self.transition_refusals("put_in_operation", user)
-
-    def can_stop(self, user, reason: str = "-") -> bool:
-        return not self.transition_refusals("stop", user, reason=reason)
-
-    def start_formation_action(self, user, comment: str = "") -> None:
-        self._move("start_formation_action", user, comment=comment)
-
-    def start_montage(self, user, comment: str = "") -> None:
-        self._move("start_montage", user, comment=comment)
-
-    def launch(self, user, comment: str = "") -> None:
-        self._move("launch", user, comment=comment)
-
-    def put_in_operation(self, user, comment: str = "") -> None:
-        self._move("put_in_operation", user, comment=comment)
-
-    def stop(self, user, reason: str) -> None:
-        self._move("stop", user, comment=reason, reason=reason)
-
-    def _move(self, verb: str, user, *, comment: str = "", reason: str = "") -> None:
-        reasons = self.transition_refusals(verb, user, reason=reason)
-        if reasons:
-            raise TransitionRefused(reasons)
-        previous = self.stage
-        self.stage = PROJECT_TRANSITIONS[verb].target
+    @workflow.transition(
+        source=[Stage.RETENU],
+        target=Stage.FORMATION_ACTION,
+        permission="mobility.permissions.cnml_decides",
+        guard=_formation_action_refusals,
+        label="Démarrer la formation-action",
+    )
+    def start_formation_action(self, user, **_) -> None:
         self.stage_changed_at = timezone.now()
-        if verb == "stop":
-            self.stop_reason = reason.strip()
-        self.save(update_fields=["stage", "stage_changed_at", "stop_reason"])
-        log_transition(self, actor=user, from_state=previous, to_state=self.stage, comment=comment.strip())
+
+    @workflow.transition(
+        source=[Stage.RETENU, Stage.FORMATION_ACTION],
+        target=Stage.MONTAGE,
+        permission="mobility.permissions.cnml_decides",
+        guard=_montage_refusals,
+        label="Passer au montage",
+    )
+    def start_montage(self, user, **_) -> None:
+        self.stage_changed_at = timezone.now()
+
+    @workflow.transition(
+        source=[Stage.MONTAGE],
+        target=Stage.LANCEMENT,
+        permission="mobility.permissions.can_edit_project",
+        guard=_launch_refusals,
+        label="Lancer la plateforme",
+    )
+    def launch(self, user, **_) -> None:
+        self.stage_changed_at = timezone.now()
+
+    @workflow.transition(
+        source=[Stage.LANCEMENT],
+        target=Stage.EN_FONCTIONNEMENT,
+        permission="mobility.permissions.can_edit_project",
+        guard=_operation_refusals,
+        label="Déclarer la plateforme en fonctionnement",
+    )
+    def put_in_operation(self, user, **_) -> None:
+        self.stage_changed_at = timezone.now()
+
+    @workflow.transition(
+        source=STAGE_LINE,
+        target=Stage.ARRETE,
+        permission="mobility.permissions.cnml_decides",
+        comment_required="Indiquez le motif de l'arrêt du projet.",
+        label="Arrêter le projet",
+    )
+    def stop(self, user, *, comment: str) -> None:
+        """Any stage → arrete, with its reason (kept on the project and in the log)."""
+        self.stage_changed_at = timezone.now()
+        self.stop_reason = comment
 
 
 class FareSupport(models.Model):
@@ -1234,59 +1164,48 @@ class BudgetAmendment(models.Model):
     def __str__(self) -> str:
         return f"Avenant au budget de {self.project} ({self.requested_at:%d/%m/%Y})"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status == AmendmentStatus.DEMANDE
+    # Workflow (who may move it: mobility.permissions) ---------------------
 
-    # Workflow -------------------------------------------------------------
+    workflow = Workflow(
+        field="status",
+        states=AmendmentStatus,
+        refused_by_role=ROLE_REFUSAL,
+        wrong_state="Cet avenant a déjà été {state}.",
+    )
 
-    @staticmethod
-    def request_refusals(user, project: Project) -> list[str]:
-        from mobility import permissions
-
-        if not permissions.can_edit_project(user, project):
-            return [ROLE_REFUSAL]
-        if project.stage == Stage.ARRETE:
-            return ["Le projet est arrêté : son budget ne change plus."]
-        if project.budget_amendments.filter(status=AmendmentStatus.DEMANDE).exists():
-            return ["Un avenant attend déjà la décision du CNML : une nouvelle demande attendra cette décision."]
-        return []
-
-    def decision_refusals(self, user) -> list[str]:
-        from mobility import permissions
-
-        if not permissions.can_decide_amendments(user):
-            return [ROLE_REFUSAL]
-        if not self.is_pending:
-            return [f"Cet avenant a déjà été {self.get_status_display().lower()}."]
+    def _not_its_requester(self, user) -> list[str]:
         if user.pk == self.requested_by_id:
             return ["Un autre membre du CNML décide d'un avenant que vous avez demandé."]
         return []
 
-    def can_approve(self, user) -> bool:
-        return not self.decision_refusals(user)
+    @workflow.transition(
+        source=[AmendmentStatus.DEMANDE],
+        target=AmendmentStatus.APPROUVE,
+        permission="mobility.permissions.decides_amendment",
+        guard=_not_its_requester,
+        label="Approuver l'avenant",
+    )
+    def approve(self, user, *, comment: str) -> None:
+        """demande → approuve, then write the new planned amounts on the locked budget lines.
 
-    def can_refuse(self, user) -> bool:
-        return not self.decision_refusals(user)
-
-    def approve(self, user, comment: str = "") -> None:
-        """Approve, then write the new planned amounts: in the caller's transaction, on locked lines."""
-        reasons = self.decision_refusals(user)
+        Refused when a line's planned amount changed since the request (it would be overwritten).
+        """
         lines = list(self.lines.select_related("funder"))
         current = dict(
             BudgetLine.objects.select_for_update()
             .filter(pk__in=[line.budget_line_id for line in lines if line.budget_line_id])
             .values_list("pk", "planned_amount")
         )
-        if not reasons:
-            reasons = [
-                f"Le prévu de « {line.funder} {line.label} » a changé depuis la demande "
-                f"({line.planned_before} € alors, {current.get(line.budget_line_id)} € aujourd'hui) : "
-                "refusez cet avenant, le porteur en demandera un autre."
-                for line in lines
-                if line.budget_line_id and current.get(line.budget_line_id) != line.planned_before
-            ]
-        self._move(user, reasons, AmendmentStatus.APPROUVE, comment)
+        changed = [
+            f"Le prévu de « {line.funder} {line.label} » a changé depuis la demande "
+            f"({line.planned_before} € alors, {current.get(line.budget_line_id)} € aujourd'hui) : "
+            "refusez cet avenant, le porteur en demandera un autre."
+            for line in lines
+            if line.budget_line_id and current.get(line.budget_line_id) != line.planned_before
+        ]
+        if changed:
+            raise TransitionRefused(changed)
+        _record_decision(self, user, comment)
         for line in lines:
             if line.budget_line_id:
                 # The one writer of an approved amount (BudgetLine.save refuses to change it).
@@ -1298,22 +1217,17 @@ class BudgetAmendment(models.Model):
                 line.budget_line = created
                 line.save(update_fields=["budget_line"])
 
-    def refuse(self, user, comment: str = "") -> None:
-        reasons = self.decision_refusals(user)
-        if not reasons and not comment.strip():
-            reasons = ["Indiquez au porteur le motif du refus."]
-        self._move(user, reasons, AmendmentStatus.REFUSE, comment)
-
-    def _move(self, user, reasons: list[str], to_state: str, comment: str) -> None:
-        if reasons:
-            raise TransitionRefused(reasons)
-        previous = self.status
-        self.status = to_state
-        self.decided_by = user if getattr(user, "is_authenticated", False) else None
-        self.decided_at = timezone.now()
-        self.decision_comment = comment.strip()
-        self.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment.strip())
+    @workflow.transition(
+        source=[AmendmentStatus.DEMANDE],
+        target=AmendmentStatus.REFUSE,
+        permission="mobility.permissions.decides_amendment",
+        guard=_not_its_requester,
+        comment_required="Indiquez au porteur le motif du refus.",
+        label="Refuser l'avenant",
+    )
+    def refuse(self, user, *, comment: str) -> None:
+        """demande → refuse, with the reason told to the carrier; the budget stays as approved."""
+        _record_decision(self, user, comment)
 
 
 class BudgetAmendmentLine(models.Model):
@@ -1530,15 +1444,16 @@ class ActivityReport(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    # Workflow -------------------------------------------------------------
+    # Workflow (who may move it: mobility.permissions) ---------------------
 
-    def submit_refusals(self, user) -> list[str]:
-        from mobility import permissions
+    def _wrong_state_for_review(self) -> str:
+        if self.status == ReportStatus.APPROUVE:
+            return "Ce bilan a déjà été approuvé."
+        return "Seul un bilan soumis peut être approuvé ou renvoyé."
 
-        if not permissions.can_edit_project(user, self.project):
-            return [ROLE_REFUSAL]
-        if self.status != ReportStatus.BROUILLON:
-            return ["Ce bilan a déjà été soumis."]
+    workflow = Workflow(field="status", states=ReportStatus, refused_by_role=ROLE_REFUSAL)
+
+    def _submission_refusals(self, user) -> list[str]:
         if self.people_total == 0:
             return ["Le bilan ne compte encore aucune personne accompagnée."]
         try:
@@ -1547,56 +1462,41 @@ class ActivityReport(models.Model):
             return [message for messages in error.message_dict.values() for message in messages]
         return []
 
-    def review_refusals(self, user) -> list[str]:
-        from mobility import permissions
+    @workflow.transition(
+        source=[ReportStatus.BROUILLON],
+        target=ReportStatus.SOUMIS,
+        permission="mobility.permissions.acts_for_report",
+        guard=_submission_refusals,
+        wrong_state="Ce bilan a déjà été soumis.",
+        label="Soumettre au CNML",
+    )
+    def submit(self, user, **_) -> None:
+        self.submitted_at = timezone.now()
 
-        if not permissions.is_cnml(user):
-            return [ROLE_REFUSAL]
-        if self.status == ReportStatus.APPROUVE:
-            return ["Ce bilan a déjà été approuvé."]
-        if self.status != ReportStatus.SOUMIS:
-            return ["Seul un bilan soumis peut être approuvé ou renvoyé."]
-        return []
+    @workflow.transition(
+        source=[ReportStatus.SOUMIS],
+        target=ReportStatus.APPROUVE,
+        permission="mobility.permissions.cnml_decides",
+        wrong_state=_wrong_state_for_review,
+        label="Approuver le bilan",
+    )
+    def approve(self, user, *, comment: str) -> None:
+        """soumis → approuve: its figures count in the totals of the call, the region and the nation."""
+        self.approved_at = timezone.now()
+        if comment:
+            self.review_comment = comment
 
-    def can_submit(self, user) -> bool:
-        return not self.submit_refusals(user)
-
-    def can_approve(self, user) -> bool:
-        return not self.review_refusals(user)
-
-    def can_send_back(self, user) -> bool:
-        return not self.review_refusals(user)
-
-    def can_edit(self, user) -> bool:
-        from mobility import permissions
-
-        return self.status == ReportStatus.BROUILLON and permissions.can_edit_project(user, self.project)
-
-    def submit(self, user) -> None:
-        self._move(user, self.submit_refusals(user), ReportStatus.SOUMIS)
-
-    def approve(self, user, comment: str = "") -> None:
-        self._move(user, self.review_refusals(user), ReportStatus.APPROUVE, comment)
-
-    def send_back(self, user, comment: str) -> None:
-        reasons = self.review_refusals(user)
-        if not reasons and not comment.strip():
-            reasons = ["Expliquez au porteur ce qu'il doit corriger."]
-        self._move(user, reasons, ReportStatus.BROUILLON, comment)
-
-    def _move(self, user, reasons: list[str], to_state: str, comment: str = "") -> None:
-        if reasons:
-            raise TransitionRefused(reasons)
-        previous = self.status
-        self.status = to_state
-        if to_state == ReportStatus.SOUMIS:
-            self.submitted_at = timezone.now()
-        elif to_state == ReportStatus.APPROUVE:
-            self.approved_at = timezone.now()
-        if comment.strip():
-            self.review_comment = comment.strip()
-        self.save()
-        log_transition(self, actor=user, from_state=previous, to_state=to_state, comment=comment.strip())
+    @workflow.transition(
+        source=[ReportStatus.SOUMIS],
+        target=ReportStatus.BROUILLON,
+        permission="mobility.permissions.cnml_decides",
+        wrong_state=_wrong_state_for_review,
+        comment_required="Expliquez au porteur ce qu'il doit corriger.",
+        label="Renvoyer au porteur",
+    )
+    def send_back(self, user, *, comment: str) -> None:
+        """soumis → brouillon: back to the carrier, with what to correct."""
+        self.review_comment = comment
 
 
 class ServiceDelivery(models.Model):

@@ -25,19 +25,30 @@ Carrier users see and edit their carrier's applications and projects. Users of a
 A **regional animator** reads the submitted applications and the projects of their
 region. The **CNML roles** (reviewers, administrators) see and do everything: create
 and publish calls, review, select, move projects along their stages, approve reports.
+
+Views fetch an object by id with one helper per model, ``get_<model>_for(user, ...)``
+(:func:`cnml.permissions.get_in_scope_or_404` on the user's scope): a missing object, one
+out of scope and a malformed id answer the same 404. The workflows' moves
+(:mod:`mobility.models`) name their permission here by its dotted path: :func:`cnml_decides`,
+:func:`acts_for_application`, :func:`can_edit_project`, :func:`acts_for_report`,
+:func:`decides_membership_request`, :func:`withdraws_membership_request`,
+:func:`decides_amendment`.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from cnml.models import Role
-from cnml.permissions import actionable_structures, readable_regions, readable_structures
+from cnml.permissions import actionable_structures, get_in_scope_or_404, readable_regions, readable_structures
 from mobility.models import (
+    ROLE_REFUSAL,
     ActivityReport,
+    AmendmentStatus,
     Application,
     ApplicationStatus,
+    BudgetAmendment,
     Call,
     CallStatus,
     Carrier,
@@ -45,6 +56,7 @@ from mobility.models import (
     Project,
     ProjectDocument,
     ReportStatus,
+    Stage,
 )
 
 LOCAL_ROLES = frozenset({Role.CONSEILLER, Role.DIRECTEUR})
@@ -57,6 +69,12 @@ def _signed_in(user) -> bool:
 def is_cnml(user) -> bool:
     """CNML reviewers and administrators: the whole network, every action."""
     return _signed_in(user) and user.is_national
+
+
+def cnml_decides(user, obj) -> bool:
+    """The moves only the CNML roles make, whatever the object: publish a call, select or decline an
+    application, start a project's formation-action or montage, stop it, approve or send back a report."""
+    return is_cnml(user)
 
 
 def can_manage_calls(user) -> bool:
@@ -82,12 +100,27 @@ def carriers_of(user) -> QuerySet[Carrier]:
 
 
 def is_member(user, carrier: Carrier) -> bool:
-    return _signed_in(user) and carrier.members.filter(pk=user.pk).exists()
+    # ``all()``: a list of requests prefetches its carriers' members once, instead of one query a row.
+    return _signed_in(user) and any(member.pk == user.pk for member in carrier.members.all())
 
 
 def can_decide_membership(user, carrier: Carrier) -> bool:
     """Who approves or refuses a request to join a carrier: its current members and the CNML roles."""
     return is_cnml(user) or is_member(user, carrier)
+
+
+def decides_membership_request(user, request: CarrierMembershipRequest) -> bool:
+    """Whoever may decide for the carrier, except the person to be attached (even a member or a CNML role)."""
+    return can_decide_membership(user, request.carrier) and user.pk != request.user_id
+
+
+def withdraws_membership_request(user, request: CarrierMembershipRequest) -> bool:
+    """The person to be attached, and whoever edits the draft application that opened the request."""
+    if not _signed_in(user):
+        return False
+    return user.pk == request.user_id or (
+        request.application is not None and can_edit_application(user, request.application)
+    )
 
 
 def visible_membership_requests(user) -> QuerySet[CarrierMembershipRequest]:
@@ -102,11 +135,10 @@ def visible_membership_requests(user) -> QuerySet[CarrierMembershipRequest]:
     )
 
 
-def get_membership_request_or_404(user, pk: int) -> CarrierMembershipRequest:
-    try:
-        return visible_membership_requests(user).select_related("carrier", "user", "application").get(pk=pk)
-    except CarrierMembershipRequest.DoesNotExist:
-        raise Http404("Demande de rattachement introuvable.") from None
+def get_membership_request_for(user, pk) -> CarrierMembershipRequest:
+    return get_in_scope_or_404(
+        visible_membership_requests(user).select_related("carrier", "user", "application"), pk=pk
+    )
 
 
 # Calls ----------------------------------------------------------------------
@@ -118,11 +150,9 @@ def visible_calls(user) -> QuerySet[Call]:
     return Call.objects.filter(status=CallStatus.PUBLIE)
 
 
-def get_call_or_404(user, year: int) -> Call:
-    try:
-        return visible_calls(user).prefetch_related("funders", "criteria").get(year=year)
-    except Call.DoesNotExist:
-        raise Http404("Appel à projets introuvable.") from None
+def get_call_for(user, year) -> Call:
+    """A call by its year (its address), if the user sees it."""
+    return get_in_scope_or_404(visible_calls(user).prefetch_related("funders", "criteria"), year=year)
 
 
 # Applications ---------------------------------------------------------------
@@ -151,11 +181,10 @@ def can_edit_application(user, application: Application) -> bool:
     return application.status == ApplicationStatus.BROUILLON and acts_for_application(user, application)
 
 
-def get_application_or_404(user, pk: int) -> Application:
-    try:
-        return visible_applications(user).select_related("call", "carrier__region", "created_by").get(pk=pk)
-    except Application.DoesNotExist:
-        raise Http404("Candidature introuvable.") from None
+def get_application_for(user, pk) -> Application:
+    return get_in_scope_or_404(
+        visible_applications(user).select_related("call", "carrier__region", "created_by"), pk=pk
+    )
 
 
 # Projects -------------------------------------------------------------------
@@ -185,34 +214,48 @@ def can_manage_fare_support(user) -> bool:
     return is_cnml(user)
 
 
-def can_decide_amendments(user) -> bool:
-    """Amendments to an approved budget are decided by the CNML roles (never by whoever asked)."""
+def decides_amendment(user, amendment: BudgetAmendment) -> bool:
+    """Amendments to an approved budget are decided by the CNML roles (the amendment's guard adds:
+    never by whoever asked)."""
     return is_cnml(user)
 
 
-def get_project_or_404(user, pk: int) -> Project:
-    try:
-        return visible_projects(user).select_related("call", "carrier", "region", "application").get(pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("Projet introuvable.") from None
+def amendment_request_refusals(user, project: Project) -> list[str]:
+    """Why the user may not ask for an amendment to the project's budget now (``[]`` when they may).
+
+    Opening a request is not a move of a workflow: the amendment does not exist yet.
+    """
+    if not can_edit_project(user, project):
+        return [ROLE_REFUSAL]
+    if project.stage == Stage.ARRETE:
+        return ["Le projet est arrêté : son budget ne change plus."]
+    if project.budget_amendments.filter(status=AmendmentStatus.DEMANDE).exists():
+        return ["Un avenant attend déjà la décision du CNML : une nouvelle demande attendra cette décision."]
+    return []
 
 
-def get_editable_project_or_404(user, pk: int) -> Project:
+def get_project_for(user, pk) -> Project:
+    return get_in_scope_or_404(visible_projects(user).select_related("call", "carrier", "region", "application"), pk=pk)
+
+
+def get_editable_project_for(user, pk) -> Project:
     """A project the user may edit; 404 when out of scope, 403 (PermissionDenied) when read-only."""
-    from django.core.exceptions import PermissionDenied
-
-    project = get_project_or_404(user, pk)
+    project = get_project_for(user, pk)
     if not can_edit_project(user, project):
         raise PermissionDenied("Vous pouvez consulter ce projet sans le modifier.")
     return project
 
 
-def get_document_or_404(user, project_pk: int, pk: int) -> ProjectDocument:
-    project = get_project_or_404(user, project_pk)
-    try:
-        return project.documents.get(pk=pk)
-    except ProjectDocument.DoesNotExist:
-        raise Http404("Document introuvable.") from None
+def get_document_for(user, project_pk, pk) -> ProjectDocument:
+    """A private document of the project ``project_pk``, served to whoever reads the project."""
+    documents = ProjectDocument.objects.filter(project__in=visible_projects(user))
+    return get_in_scope_or_404(documents, project_id=project_pk, pk=pk)
+
+
+def get_budget_amendment_for(user, project_pk, pk) -> BudgetAmendment:
+    """An amendment to the budget of the project ``project_pk``, for whoever reads the project."""
+    amendments = BudgetAmendment.objects.filter(project__in=visible_projects(user)).select_related("project")
+    return get_in_scope_or_404(amendments, project_id=project_pk, pk=pk)
 
 
 # Reports --------------------------------------------------------------------
@@ -227,8 +270,14 @@ def visible_reports(user) -> QuerySet[ActivityReport]:
     return ActivityReport.objects.filter(own | shared)
 
 
-def get_report_or_404(user, project_pk: int, pk: int) -> ActivityReport:
-    try:
-        return visible_reports(user).select_related("project__call").get(project_id=project_pk, pk=pk)
-    except ActivityReport.DoesNotExist:
-        raise Http404("Bilan introuvable.") from None
+def acts_for_report(user, report: ActivityReport) -> bool:
+    """The carrier's users (and the CNML roles) write and submit its project's reports."""
+    return can_edit_project(user, report.project)
+
+
+def can_edit_report(user, report: ActivityReport) -> bool:
+    return report.status == ReportStatus.BROUILLON and acts_for_report(user, report)
+
+
+def get_report_for(user, project_pk, pk) -> ActivityReport:
+    return get_in_scope_or_404(visible_reports(user).select_related("project__call"), project_id=project_pk, pk=pk)

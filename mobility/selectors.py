@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from cnml.models import Region
 from mobility import permissions
@@ -76,8 +76,20 @@ class IndicatorTotals:
         ]
 
 
+def _sums() -> dict:
+    return {**{name: Sum(name) for name in COUNT_FIELDS}, "cost": Sum("total_cost"), "count": Count("pk")}
+
+
+def _totals(sums: dict, services: list[tuple[Service, Decimal]]) -> IndicatorTotals:
+    return IndicatorTotals(
+        reports=sums["count"] or 0,
+        values={name: sums[name] or 0 for name in COUNT_FIELDS},
+        total_cost=sums["cost"] or Decimal(0),
+        services=services,
+    )
+
+
 def indicator_totals(reports: QuerySet[ActivityReport]) -> IndicatorTotals:
-    sums = reports.aggregate(**{name: Sum(name) for name in COUNT_FIELDS}, cost=Sum("total_cost"), count=Count("pk"))
     deliveries = (
         ServiceDelivery.objects.filter(report__in=reports)
         .values("service")
@@ -86,12 +98,36 @@ def indicator_totals(reports: QuerySet[ActivityReport]) -> IndicatorTotals:
     )
     by_service = {row["service"]: row["quantity"] for row in deliveries}
     services = [(service, by_service[service.pk]) for service in Service.objects.filter(pk__in=by_service)]
-    return IndicatorTotals(
-        reports=sums["count"] or 0,
-        values={name: sums[name] or 0 for name in COUNT_FIELDS},
-        total_cost=sums["cost"] or Decimal(0),
-        services=services,
+    return _totals(reports.aggregate(**_sums()), services)
+
+
+def indicator_totals_by(reports: QuerySet[ActivityReport], key: str) -> dict:
+    """:func:`indicator_totals` for each value of ``key`` (a report's field or lookup), in three queries
+    whatever the number of values (one set of queries per region or year was an N+1).
+
+    A value without reports has no entry: ``.get(value) or empty_totals()``.
+    """
+    deliveries = (
+        ServiceDelivery.objects.filter(report__in=reports)
+        .values(group=F(f"report__{key}"), service_pk=F("service"))
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
     )
+    quantities: dict = {}
+    for row in deliveries:
+        quantities.setdefault(row["group"], {})[row["service_pk"]] = row["quantity"]
+    services = list(Service.objects.filter(pk__in={pk for by_service in quantities.values() for pk in by_service}))
+    totals = {}
+    for row in reports.values(key).annotate(**_sums()).order_by():
+        by_service = quantities.get(row[key], {})
+        totals[row[key]] = _totals(
+            row, [(service, by_service[service.pk]) for service in services if service.pk in by_service]
+        )
+    return totals
+
+
+def empty_totals() -> IndicatorTotals:
+    return IndicatorTotals(values=dict.fromkeys(COUNT_FIELDS, 0))
 
 
 def approved_reports(user, *, call: Call | None = None) -> QuerySet[ActivityReport]:
@@ -116,21 +152,11 @@ def rollup_by_region(projects: QuerySet[Project]) -> list[RegionRollup]:
     """Indicators of the approved reports of ``projects``, region by region."""
     projects = Project.objects.filter(pk__in=projects.values("pk"))
     counts = dict(projects.values_list("region").annotate(n=Count("pk")).order_by())
-    reports = approved_reports_of(projects)
+    totals = indicator_totals_by(approved_reports_of(projects), "project__region")
     return [
-        RegionRollup(
-            region=region, projects=counts[region.pk], totals=indicator_totals(reports.filter(project__region=region))
-        )
+        RegionRollup(region=region, projects=counts[region.pk], totals=totals.get(region.pk) or empty_totals())
         for region in Region.objects.filter(pk__in=counts).order_by("name")
     ]
-
-
-def call_rollup(user, call: Call) -> IndicatorTotals:
-    return indicator_totals(approved_reports(user, call=call))
-
-
-def national_rollup(user) -> IndicatorTotals:
-    return indicator_totals(approved_reports(user))
 
 
 def public_call_rollup(call: Call) -> IndicatorTotals:
@@ -139,8 +165,8 @@ def public_call_rollup(call: Call) -> IndicatorTotals:
 
 
 def yearly_rollup(reports: QuerySet[ActivityReport]) -> list[tuple[int, IndicatorTotals]]:
-    years = sorted(set(reports.values_list("year", flat=True)))
-    return [(year, indicator_totals(reports.filter(year=year))) for year in years]
+    totals = indicator_totals_by(reports, "year")
+    return sorted(totals.items())
 
 
 # Projects -------------------------------------------------------------------
@@ -253,23 +279,6 @@ def review_summary(application) -> dict:
 
 def submitted_count(call: Call) -> int:
     return call.applications.exclude(status=ApplicationStatus.BROUILLON).count()
-
-
-def history(obj, choices) -> list[dict]:
-    """The transitions of a workflow object, with the labels of its states."""
-    from cnml.audit import transitions_of
-
-    labels = dict(choices)
-    return [
-        {
-            "at": entry.at,
-            "actor": entry.actor,
-            "from_label": labels.get(entry.from_state, entry.from_state),
-            "to_label": labels.get(entry.to_state, entry.to_state),
-            "comment": entry.comment,
-        }
-        for entry in transitions_of(obj)
-    ]
 
 
 def own_applications(user) -> QuerySet:

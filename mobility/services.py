@@ -1,7 +1,11 @@
 """Writes of the mobility app, each in a transaction: ``<entity>_<action>(*, ...)``.
 
-E-mails go through :func:`cnml.emails.notify` (rendered now, sent by a Celery worker
-once the transaction commits, so a refused or rolled-back change sends nothing).
+A decision is a move of the object's workflow (:mod:`cnml.workflows`): the move re-reads and
+locks its row, checks it again and logs it, so that of two decisions at once the second waits,
+then meets the guard of the new state (a clear refusal, never a double move nor a 500); the
+caller's copy is brought up to date. The service owes the move's work in the same transaction.
+E-mails go through :func:`cnml.emails.notify` (rendered now, sent by a Celery worker once the
+transaction commits, so a refused or rolled-back change sends nothing).
 """
 
 from __future__ import annotations
@@ -9,13 +13,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.urls import reverse
 
 from cnml.audit import log_transition
 from cnml.emails import notify
+from cnml.links import absolute_url
 from cnml.models import Region, Role, Structure, User
+from cnml.workflows import TransitionRefused
 from mobility.forms import CARRIER_IN_NETWORK
 from mobility.models import (
+    ROLE_REFUSAL,
     ActivityReport,
     AmendmentStatus,
     Application,
@@ -31,31 +37,9 @@ from mobility.models import (
     ProjectDocument,
     Review,
     Target,
-    TransitionRefused,
 )
-from mobility.permissions import is_cnml, is_member
+from mobility.permissions import amendment_request_refusals, is_cnml, is_member
 from mobility.regions import REGIONS_2011
-
-
-def _link(site_url: str, path: str) -> str:
-    return f"{site_url.rstrip('/')}{path}" if site_url else path
-
-
-def _locked(obj):
-    """The row of ``obj`` re-read and locked until the transaction ends.
-
-    A decision is taken on this fresh copy: whoever comes second waits for the first to
-    commit, then meets the guard of the new state (a clear refusal, never a double
-    transition nor a 500). The caller's copy is refreshed when the transition is done.
-    """
-    return type(obj).objects.select_for_update().get(pk=obj.pk)
-
-
-def _refresh(stale, fresh) -> None:
-    """Bring the caller's copy of a row up to date with the locked one it was decided on."""
-    for field in fresh._meta.concrete_fields:
-        setattr(stale, field.attname, getattr(fresh, field.attname))
-
 
 # Calls ----------------------------------------------------------------------
 
@@ -78,9 +62,8 @@ def call_save(*, form, criteria_formset, actor) -> Call:
     return call
 
 
-@transaction.atomic
 def call_publish(*, call: Call, actor) -> None:
-    _locked(call).publish(actor)
+    call.publish(actor)
 
 
 # Carriers and applications --------------------------------------------------
@@ -110,7 +93,7 @@ def carrier_outside_find_or_create(*, name: str, kind: str, region_code: str) ->
 
 
 @transaction.atomic
-def application_save_draft(*, form, formsets: dict, call: Call, actor, site_url: str = "") -> Application:
+def application_save_draft(*, form, formsets: dict, call: Call, actor) -> Application:
     """Save an application as a draft from validated forms.
 
     Who reaches the carrier afterwards is a permission decision (``docs/permissions.md``):
@@ -139,11 +122,11 @@ def application_save_draft(*, form, formsets: dict, call: Call, actor, site_url:
         formset.save()
     # Requests opened for a carrier the application no longer names are moot.
     for request in application.membership_requests.filter(status=MembershipStatus.EN_ATTENTE).exclude(carrier=carrier):
-        request.withdraw(actor, "La candidature a changé de porteur.")
+        request.withdraw(actor, comment="La candidature a changé de porteur.")
     if created:
         carrier.members.add(actor)
     elif _asks_to_join(actor, carrier, previous_carrier_id):
-        membership_request_open(carrier=carrier, user=actor, actor=actor, application=application, site_url=site_url)
+        membership_request_open(carrier=carrier, user=actor, actor=actor, application=application)
     return application
 
 
@@ -163,7 +146,7 @@ def _cnml_reviewer_emails() -> list[str]:
 
 @transaction.atomic
 def membership_request_open(
-    *, carrier: Carrier, user, actor, application: Application | None = None, reason: str = "", site_url: str = ""
+    *, carrier: Carrier, user, actor, application: Application | None = None, reason: str = ""
 ) -> CarrierMembershipRequest:
     """Ask for ``user`` to join ``carrier``; its members and the CNML reviewers are told.
 
@@ -186,17 +169,14 @@ def membership_request_open(
             "request": request,
             "carrier": carrier,
             "user": user,
-            "link": _link(site_url, reverse("mobility:membership_requests")),
+            "link": absolute_url("mobility:membership_requests"),
         },
     )
     return request
 
 
-def _membership_decide(*, request: CarrierMembershipRequest, actor, verb: str, comment: str, site_url: str):
-    # Re-read and lock the request: a decision taken meanwhile is refused, not repeated.
-    locked = _locked(request)
-    getattr(locked, verb)(actor, comment)
-    _refresh(request, locked)
+def _membership_decide(*, request: CarrierMembershipRequest, actor, verb: str, comment: str):
+    locked = getattr(request, verb)(actor, comment=comment)
     notify(
         recipients=[locked.user.email],
         subject=f"Votre demande de rattachement à {locked.carrier.name} : {locked.get_status_display().lower()}",
@@ -205,7 +185,7 @@ def _membership_decide(*, request: CarrierMembershipRequest, actor, verb: str, c
             "request": locked,
             "approved": locked.status == MembershipStatus.ACCEPTEE,
             "comment": locked.decision_comment,
-            "link": _link(site_url, reverse("mobility:home")),
+            "link": absolute_url("mobility:home"),
         },
     )
     return locked
@@ -213,16 +193,16 @@ def _membership_decide(*, request: CarrierMembershipRequest, actor, verb: str, c
 
 @transaction.atomic
 def membership_request_approve(
-    *, request: CarrierMembershipRequest, actor, comment: str = "", site_url: str = ""
+    *, request: CarrierMembershipRequest, actor, comment: str = ""
 ) -> CarrierMembershipRequest:
-    return _membership_decide(request=request, actor=actor, verb="approve", comment=comment, site_url=site_url)
+    return _membership_decide(request=request, actor=actor, verb="approve", comment=comment)
 
 
 @transaction.atomic
 def membership_request_refuse(
-    *, request: CarrierMembershipRequest, actor, comment: str = "", site_url: str = ""
+    *, request: CarrierMembershipRequest, actor, comment: str = ""
 ) -> CarrierMembershipRequest:
-    return _membership_decide(request=request, actor=actor, verb="refuse", comment=comment, site_url=site_url)
+    return _membership_decide(request=request, actor=actor, verb="refuse", comment=comment)
 
 
 def carrier_recipients(application: Application) -> list[str]:
@@ -232,15 +212,13 @@ def carrier_recipients(application: Application) -> list[str]:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor, site_url: str = "") -> None:
-    locked = _locked(application)
-    locked.submit(actor)
-    _refresh(application, locked)
+def application_submit(*, application: Application, actor) -> None:
+    application.submit(actor)
     notify(
         recipients=carrier_recipients(application),
         subject=f"Candidature déposée : {application.title}",
         template="mobility/emails/application_submitted.txt",
-        context={"application": application, "link": _link(site_url, application.get_absolute_url())},
+        context={"application": application, "link": absolute_url(application)},
     )
 
 
@@ -256,11 +234,9 @@ def review_save(*, application: Application, reviewer, scores: dict[int, int], c
 
 
 @transaction.atomic
-def application_select(*, application: Application, actor, comment: str = "", site_url: str = "") -> Project:
+def application_select(*, application: Application, actor, comment: str = "") -> Project:
     """Select the application and turn it into a project, then tell the carrier."""
-    locked = _locked(application)
-    locked.select(actor, comment)
-    _refresh(application, locked)
+    application.select(actor, comment=comment)
     project = project_create_from_application(application=application, actor=actor)
     notify(
         recipients=carrier_recipients(application),
@@ -270,17 +246,15 @@ def application_select(*, application: Application, actor, comment: str = "", si
             "application": application,
             "selected": True,
             "comment": comment,
-            "link": _link(site_url, project.get_absolute_url()),
+            "link": absolute_url(project),
         },
     )
     return project
 
 
 @transaction.atomic
-def application_decline(*, application: Application, actor, comment: str, site_url: str = "") -> None:
-    locked = _locked(application)
-    locked.decline(actor, comment)
-    _refresh(application, locked)
+def application_decline(*, application: Application, actor, comment: str) -> None:
+    application.decline(actor, comment=comment)
     notify(
         recipients=carrier_recipients(application),
         subject=f"Votre candidature n'est pas retenue : {application.title}",
@@ -289,7 +263,7 @@ def application_decline(*, application: Application, actor, comment: str, site_u
             "application": application,
             "selected": False,
             "comment": comment,
-            "link": _link(site_url, application.get_absolute_url()),
+            "link": absolute_url(application),
         },
     )
 
@@ -334,15 +308,12 @@ def project_create_from_application(*, application: Application, actor=None) -> 
 # Projects -------------------------------------------------------------------
 
 
-@transaction.atomic
-def project_move(*, project: Project, verb: str, actor, comment: str = "", reason: str = "") -> None:
-    """Move a project along its stages (``verb`` in ``PROJECT_TRANSITIONS``), on its locked row."""
-    locked = _locked(project)
-    if verb == "stop":
-        locked.stop(actor, reason)
-    else:
-        getattr(locked, verb)(actor, comment)
-    _refresh(project, locked)
+def project_move(*, project: Project, verb: str, actor, comment: str = "") -> None:
+    """Move a project along its stages: ``verb`` is a transition of ``Project.workflow`` (its stop's
+    reason is the comment). A move owes no e-mail."""
+    if verb not in Project.workflow.transitions:
+        raise ValueError(f"Unknown project move: {verb}")
+    getattr(project, verb)(actor, comment=comment)
 
 
 @transaction.atomic
@@ -367,17 +338,16 @@ def budget_actuals_save(*, formset) -> None:
 
 
 @transaction.atomic
-def budget_amendment_request(
-    *, project: Project, actor, reason: str, changes: list, site_url: str = ""
-) -> BudgetAmendment:
+def budget_amendment_request(*, project: Project, actor, reason: str, changes: list) -> BudgetAmendment:
     """Ask for new planned amounts: ``changes`` are ``(budget line or None, funder, label, new amount)``.
 
     Nothing changes in the budget until a CNML role approves; the CNML reviewers are told.
     """
-    locked = _locked(project)  # two requests at once: the second meets the pending first
-    reasons = BudgetAmendment.request_refusals(actor, locked)
+    # Two requests at once: the second waits for the first, then meets the pending amendment.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    reasons = amendment_request_refusals(actor, locked)
     if reasons:
-        raise TransitionRefused(reasons)
+        raise TransitionRefused(reasons, by_role=ROLE_REFUSAL in reasons)
     amendment = BudgetAmendment.objects.create(project=locked, reason=reason.strip(), requested_by=actor)
     BudgetAmendmentLine.objects.bulk_create(
         BudgetAmendmentLine(
@@ -399,16 +369,14 @@ def budget_amendment_request(
             "amendment": amendment,
             "project": locked,
             "lines": list(amendment.lines.select_related("funder")),
-            "link": _link(site_url, f"{locked.get_absolute_url()}#budget"),
+            "link": absolute_url(f"{locked.get_absolute_url()}#budget"),
         },
     )
     return amendment
 
 
-def _amendment_decide(*, amendment: BudgetAmendment, actor, verb: str, comment: str, site_url: str):
-    locked = _locked(amendment)
-    getattr(locked, verb)(actor, comment)
-    _refresh(amendment, locked)
+def _amendment_decide(*, amendment: BudgetAmendment, actor, verb: str, comment: str):
+    locked = getattr(amendment, verb)(actor, comment=comment)
     project = locked.project
     recipients = carrier_recipients(project.application)
     if locked.requested_by is not None:
@@ -422,21 +390,21 @@ def _amendment_decide(*, amendment: BudgetAmendment, actor, verb: str, comment: 
             "project": project,
             "approved": locked.status == AmendmentStatus.APPROUVE,
             "lines": list(locked.lines.select_related("funder")),
-            "link": _link(site_url, f"{project.get_absolute_url()}#budget"),
+            "link": absolute_url(f"{project.get_absolute_url()}#budget"),
         },
     )
     return locked
 
 
 @transaction.atomic
-def budget_amendment_approve(*, amendment: BudgetAmendment, actor, comment: str = "", site_url: str = ""):
+def budget_amendment_approve(*, amendment: BudgetAmendment, actor, comment: str = ""):
     """Approve and apply the new planned amounts, in one transaction."""
-    return _amendment_decide(amendment=amendment, actor=actor, verb="approve", comment=comment, site_url=site_url)
+    return _amendment_decide(amendment=amendment, actor=actor, verb="approve", comment=comment)
 
 
 @transaction.atomic
-def budget_amendment_refuse(*, amendment: BudgetAmendment, actor, comment: str, site_url: str = ""):
-    return _amendment_decide(amendment=amendment, actor=actor, verb="refuse", comment=comment, site_url=site_url)
+def budget_amendment_refuse(*, amendment: BudgetAmendment, actor, comment: str):
+    return _amendment_decide(amendment=amendment, actor=actor, verb="refuse", comment=comment)
 
 
 @transaction.atomic
@@ -474,18 +442,13 @@ def _report_recipients(report: ActivityReport) -> list[str]:
     return carrier_recipients(report.project.application)
 
 
-@transaction.atomic
 def report_submit(*, report: ActivityReport, actor) -> None:
-    locked = _locked(report)
-    locked.submit(actor)
-    _refresh(report, locked)
+    report.submit(actor)
 
 
 @transaction.atomic
-def report_approve(*, report: ActivityReport, actor, comment: str = "", site_url: str = "") -> None:
-    locked = _locked(report)
-    locked.approve(actor, comment)
-    _refresh(report, locked)
+def report_approve(*, report: ActivityReport, actor, comment: str = "") -> None:
+    report.approve(actor, comment=comment)
     notify(
         recipients=_report_recipients(report),
         subject=f"Bilan {report.period_label} approuvé : {report.project}",
@@ -494,16 +457,14 @@ def report_approve(*, report: ActivityReport, actor, comment: str = "", site_url
             "report": report,
             "approved": True,
             "comment": comment,
-            "link": _link(site_url, report.get_absolute_url()),
+            "link": absolute_url(report),
         },
     )
 
 
 @transaction.atomic
-def report_send_back(*, report: ActivityReport, actor, comment: str, site_url: str = "") -> None:
-    locked = _locked(report)
-    locked.send_back(actor, comment)
-    _refresh(report, locked)
+def report_send_back(*, report: ActivityReport, actor, comment: str) -> None:
+    report.send_back(actor, comment=comment)
     notify(
         recipients=_report_recipients(report),
         subject=f"Bilan {report.period_label} à compléter : {report.project}",
@@ -512,6 +473,6 @@ def report_send_back(*, report: ActivityReport, actor, comment: str, site_url: s
             "report": report,
             "approved": False,
             "comment": comment,
-            "link": _link(site_url, report.get_absolute_url()),
+            "link": absolute_url(report),
         },
     )

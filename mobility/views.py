@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,38 +14,32 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cnml import spreadsheets
 from cnml.pdf import pdf_response
 from cnml.uploads import serve_private_file
+from cnml.workflows import TransitionRefused, history, report_refusal
 from mobility import forms, permissions, reports, selectors, services
 from mobility.map import region_map
 from mobility.models import (
-    PROJECT_TRANSITIONS,
     STAGE_LINE,
-    TRANSITIONS_BY_SLUG,
     AmendmentStatus,
     Application,
     ApplicationStatus,
-    BudgetAmendment,
     Call,
     CallStatus,
     FareSupport,
     MembershipStatus,
+    Project,
     ReportStatus,
     Stage,
-    TransitionRefused,
 )
 
 HOME_CRUMB = ("Plateformes de mobilité", "/mobilite/")
-
-
-def _site_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
-
-
-def _refused(request: HttpRequest, error: TransitionRefused) -> None:
-    """A transition the role may not make is forbidden; one the data does not allow yet is explained."""
-    if error.by_role:
-        raise PermissionDenied(" ".join(error.reasons))
-    for reason in error.reasons:
-        messages.error(request, reason)
+# The moves of a project by the French slug of their address (their labels: ``Project.<verb>.label``).
+PROJECT_MOVES = {
+    "formation-action": "start_formation_action",
+    "montage": "start_montage",
+    "lancement": "launch",
+    "fonctionnement": "put_in_operation",
+    "arret": "stop",
+}
 
 
 def _crumbs(*items) -> list[tuple[str, str | None]]:
@@ -96,7 +91,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def call_edit(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_or_404(request.user, year)
+    call = permissions.get_call_for(request.user, year)
     if not permissions.can_manage_calls(request.user):
         raise PermissionDenied("Seul le CNML modifie les appels à projets.")
     if call.status != CallStatus.BROUILLON:
@@ -124,8 +119,8 @@ def _call_form_page(request: HttpRequest, call: Call | None) -> HttpResponse:
 @require_GET
 def call_detail(request: HttpRequest, year: int) -> HttpResponse:
     user = request.user
-    call = permissions.get_call_or_404(user, year)
-    projects = call.projects.select_related("carrier", "region").order_by("carrier__name")
+    call = permissions.get_call_for(user, year)
+    projects = call.projects.select_related("carrier", "region").prefetch_related("partners").order_by("carrier__name")
     context = {
         "title": call.title,
         "call": call,
@@ -133,11 +128,11 @@ def call_detail(request: HttpRequest, year: int) -> HttpResponse:
         "public_totals": selectors.public_call_rollup(call),
         "can_manage": permissions.can_manage_calls(user),
         "can_publish": call.can_publish(user),
-        "publish_refusals": call.publish_refusals(user) if permissions.can_manage_calls(user) else [],
+        "publish_refusals": call.publish.refusals(user) if permissions.can_manage_calls(user) else [],
         "is_open": call.is_open(),
         "can_apply": call.is_open() and permissions.can_apply(user),
         "submitted_count": selectors.submitted_count(call),
-        "history": selectors.history(call, CallStatus.choices) if permissions.can_manage_calls(user) else [],
+        "history": history(call) if permissions.can_manage_calls(user) else [],
         "breadcrumb": _crumbs((f"Appel {call.year}", None)),
     }
     return render(request, "mobility/call_detail.html", context)
@@ -146,19 +141,19 @@ def call_detail(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_publish(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_or_404(request.user, year)
+    call = permissions.get_call_for(request.user, year)
     try:
         services.call_publish(call=call, actor=request.user)
         messages.success(request, f"L'appel {call.year} est publié.")
     except TransitionRefused as error:
-        _refused(request, error)
+        report_refusal(request, error)
     return redirect(call)
 
 
 @login_required
 @require_GET
 def call_report(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_or_404(request.user, year)
+    call = permissions.get_call_for(request.user, year)
     context = reports.annual_report_context(request.user, call)
     context.update(
         {
@@ -172,7 +167,7 @@ def call_report(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_GET
 def call_report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_or_404(request.user, year)
+    call = permissions.get_call_for(request.user, year)
     book = reports.annual_report_book(request.user, call)
     return spreadsheets.xlsx_response(book, filename=f"plateformes-mobilite-{call.year}.xlsx")
 
@@ -180,7 +175,7 @@ def call_report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_GET
 def call_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_or_404(request.user, year)
+    call = permissions.get_call_for(request.user, year)
     context = reports.annual_report_context(request.user, call)
     context["title"] = f"Les projets de plateforme soutenus en {call.year}"
     return pdf_response(
@@ -214,7 +209,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_or_404(request.user, year)
+    call = permissions.get_call_for(request.user, year)
     if not call.is_open():
         messages.error(request, f"L'appel {call.year} n'accepte pas de candidature aujourd'hui.")
         return redirect(call)
@@ -224,7 +219,7 @@ def application_create(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_or_404(request.user, pk)
+    application = permissions.get_application_for(request.user, pk)
     if not permissions.can_edit_application(request.user, application):
         raise PermissionDenied("Cette candidature ne se modifie plus, ou pas par vous.")
     return _application_form_page(request, application.call, application)
@@ -241,14 +236,12 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
         # Validate every formset (no short-circuit), so each one shows its errors.
         formsets_valid = [formset.is_valid() for formset in formsets.values()]
         if form.is_valid() and all(formsets_valid):
-            application = services.application_save_draft(
-                form=form, formsets=formsets, call=call, actor=user, site_url=_site_url(request)
-            )
+            application = services.application_save_draft(form=form, formsets=formsets, call=call, actor=user)
             if not submitting:
                 messages.success(request, "Brouillon enregistré. Vous pourrez le compléter puis le déposer.")
                 return redirect("mobility:application_edit", pk=application.pk)
             try:
-                services.application_submit(application=application, actor=user, site_url=_site_url(request))
+                services.application_submit(application=application, actor=user)
             except TransitionRefused as error:
                 refusals = error.reasons
                 # The draft is saved: show it from the database, with what blocks the submission.
@@ -278,19 +271,23 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    application = permissions.get_application_or_404(user, pk)
+    application = permissions.get_application_for(user, pk)
+    # The funding plan's lines with their funders (and its total) in one query.
+    prefetch_related_objects(
+        [application], Prefetch("fundings", queryset=application.fundings.select_related("funder"))
+    )
     can_review = permissions.can_review(user) and application.status != ApplicationStatus.BROUILLON
     context = {
         "title": application.title,
         "application": application,
         "can_edit": permissions.can_edit_application(user, application),
         "can_submit": application.can_submit(user),
-        "submit_refusals": application.submit_refusals(user) if application.is_draft else [],
+        "submit_refusals": application.submit.refusals(user) if application.is_draft else [],
         "can_review": can_review,
         "can_decide": application.can_select(user),
         "decision_form": forms.DecisionForm(),
         "summary": selectors.review_summary(application) if can_review else None,
-        "history": selectors.history(application, ApplicationStatus.choices),
+        "history": history(application),
         "breadcrumb": _crumbs(("Candidatures", reverse("mobility:application_list")), (application.title, None)),
     }
     return render(request, "mobility/application_detail.html", context)
@@ -299,12 +296,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_or_404(request.user, pk)
+    application = permissions.get_application_for(request.user, pk)
     try:
-        services.application_submit(application=application, actor=request.user, site_url=_site_url(request))
+        services.application_submit(application=application, actor=request.user)
         messages.success(request, "Candidature déposée. Le CNML l'examinera après la clôture de l'appel.")
     except TransitionRefused as error:
-        _refused(request, error)
+        report_refusal(request, error)
     return redirect(application)
 
 
@@ -312,7 +309,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    application = permissions.get_application_or_404(user, pk)
+    application = permissions.get_application_for(user, pk)
     if not permissions.can_review(user):
         raise PermissionDenied("Seul le CNML évalue les candidatures.")
     if application.status != ApplicationStatus.DEPOSEE:
@@ -352,7 +349,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    application = permissions.get_application_or_404(user, pk)
+    application = permissions.get_application_for(user, pk)
     if not permissions.can_review(user):
         raise PermissionDenied("Seul le CNML décide des candidatures.")
     form = forms.DecisionForm(request.POST)
@@ -364,15 +361,13 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     comment = form.cleaned_data["comment"]
     try:
         if form.cleaned_data["decision"] == "retenir":
-            project = services.application_select(
-                application=application, actor=user, comment=comment, site_url=_site_url(request)
-            )
+            project = services.application_select(application=application, actor=user, comment=comment)
             messages.success(request, "Candidature retenue : le projet est créé, son plan repris de la candidature.")
             return redirect(project)
-        services.application_decline(application=application, actor=user, comment=comment, site_url=_site_url(request))
+        services.application_decline(application=application, actor=user, comment=comment)
         messages.success(request, "Candidature non retenue : le porteur en est informé par courriel.")
     except TransitionRefused as error:
-        _refused(request, error)
+        report_refusal(request, error)
     return redirect(application)
 
 
@@ -390,7 +385,7 @@ def membership_requests(request: HttpRequest) -> HttpResponse:
     pending = [
         # One comment field per request, with ids of its own on the page.
         {"request": item, "form": forms.CommentForm(label="Message au demandeur", auto_id=f"id_demande{item.pk}_%s")}
-        for item in visible.filter(status=MembershipStatus.EN_ATTENTE)
+        for item in visible.filter(status=MembershipStatus.EN_ATTENTE).prefetch_related("carrier__members")
         if item.can_approve(user)
     ]
     title = "Demandes de rattachement"
@@ -410,15 +405,14 @@ def membership_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def membership_request_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    membership = permissions.get_membership_request_or_404(request.user, pk)
+    membership = permissions.get_membership_request_for(request.user, pk)
     comment = request.POST.get("comment", "")
-    decide = {"accepter": services.membership_request_approve, "refuser": services.membership_request_refuse}
-    if action not in decide:
-        raise Http404("Action inconnue.")
+    # The address names the action: « accepter » or « refuser » (mobility/urls.py).
+    decide = {"accepter": services.membership_request_approve, "refuser": services.membership_request_refuse}[action]
     try:
-        decided = decide[action](request=membership, actor=request.user, comment=comment, site_url=_site_url(request))
+        decided = decide(request=membership, actor=request.user, comment=comment)
     except TransitionRefused as error:
-        _refused(request, error)
+        report_refusal(request, error)
     else:
         verb = "acceptée" if decided.status == MembershipStatus.ACCEPTEE else "refusée"
         messages.success(request, f"Demande {verb} : {decided.user} en est informé par courriel.")
@@ -477,17 +471,16 @@ def project_board(request: HttpRequest) -> HttpResponse:
 
 
 def _next_transitions(project, user) -> list[dict]:
-    """The transitions from the project's stage, for a user who may trigger them, with what blocks them."""
-    from mobility.models import ROLE_REFUSAL
-
+    """The moves along the stages from the project's stage, for a user who may make them, with what blocks them."""
     options = []
-    for transition in PROJECT_TRANSITIONS.values():
-        if project.stage not in transition.sources or transition.verb == "stop":
+    for slug, verb in PROJECT_MOVES.items():
+        transition = Project.workflow.transitions[verb]
+        if verb == "stop" or project.stage not in transition.source:
             continue
-        refusals = project.transition_refusals(transition.verb, user)
-        if ROLE_REFUSAL in refusals:
+        refused = transition.check(project, user)
+        if refused and refused.by_role:
             continue
-        options.append({"transition": transition, "refusals": refusals})
+        options.append({"slug": slug, "label": transition.label, "refusals": refused.reasons if refused else []})
     return options
 
 
@@ -495,7 +488,7 @@ def _next_transitions(project, user) -> list[dict]:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    project = permissions.get_project_or_404(user, pk)
+    project = permissions.get_project_for(user, pk)
     application = project.application
     budget_rows, budget_total = selectors.budget_by_funder(project.budget_lines.all())
     reports_qs = permissions.visible_reports(user).filter(project=project).order_by("-year", "-period")
@@ -518,12 +511,12 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "budget_rows": budget_rows,
         "budget_total": budget_total,
         "amendments": selectors.budget_amendments(project),
-        "can_request_amendment": not BudgetAmendment.request_refusals(user, project),
+        "can_request_amendment": not permissions.amendment_request_refusals(user, project),
         "amendment_decision": _amendment_decision(project, user),
         "documents": project.documents.all(),
         "reports": reports_qs,
         "totals": selectors.indicator_totals(approved),
-        "history": selectors.history(project, Stage.choices),
+        "history": history(project),
         "breadcrumb": _crumbs(("Projets", reverse("mobility:project_list")), (project.title, None)),
     }
     return render(request, "mobility/project_detail.html", context)
@@ -542,23 +535,17 @@ def _amendment_decision(project, user) -> dict | None:
 @login_required
 @require_POST
 def project_transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    project = permissions.get_project_or_404(request.user, pk)
-    transition = TRANSITIONS_BY_SLUG.get(slug)
-    if transition is None:
+    project = permissions.get_project_for(request.user, pk)
+    verb = PROJECT_MOVES.get(slug)
+    if verb is None:
         raise Http404("Action inconnue.")
-    if transition.verb == "stop":
-        form = forms.StopForm(request.POST)
-        reason = form.data.get("reason", "")
-        comment = ""
-    else:
-        reason = ""
-        comment = forms.TransitionForm(request.POST).data.get("comment", "")
+    # The stop's reason is its comment (« Motif de l'arrêt », forms.StopForm).
+    comment = request.POST.get("reason" if verb == "stop" else "comment", "")
     try:
-        services.project_move(project=project, verb=transition.verb, actor=request.user, comment=comment, reason=reason)
-        project.refresh_from_db()
+        services.project_move(project=project, verb=verb, actor=request.user, comment=comment)
         messages.success(request, f"Le projet est à l'étape « {project.get_stage_display()} ».")
     except TransitionRefused as error:
-        _refused(request, error)
+        report_refusal(request, error)
     return redirect(project)
 
 
@@ -580,7 +567,7 @@ def _project_edit_page(request, project, *, template: str, title: str, context: 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = permissions.get_editable_project_or_404(request.user, pk)
+    project = permissions.get_editable_project_for(request.user, pk)
     data = request.POST if request.method == "POST" else None
     services_form = forms.ProjectServicesForm(data, instance=project)
     targets = forms.TargetFormSet(data, instance=project, prefix="objectifs")
@@ -598,7 +585,7 @@ def project_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _formset_page(request, pk, *, formset_class, prefix, title, intro):
-    project = permissions.get_editable_project_or_404(request.user, pk)
+    project = permissions.get_editable_project_for(request.user, pk)
     formset = formset_class(request.POST if request.method == "POST" else None, instance=project, prefix=prefix)
     if request.method == "POST" and formset.is_valid():
         services.formset_save(formset=formset)
@@ -629,7 +616,7 @@ def project_milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = permissions.get_editable_project_or_404(request.user, pk)
+    project = permissions.get_editable_project_for(request.user, pk)
     data = request.POST if request.method == "POST" else None
     formset = forms.BudgetFormSet(data, instance=project, prefix="budget")
     if request.method == "POST" and formset.is_valid():
@@ -655,8 +642,8 @@ def project_budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_budget_amend(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    project = permissions.get_editable_project_or_404(user, pk)
-    refusals = BudgetAmendment.request_refusals(user, project)
+    project = permissions.get_editable_project_for(user, pk)
+    refusals = permissions.amendment_request_refusals(user, project)
     if refusals:
         for reason in refusals:
             messages.error(request, reason)
@@ -672,10 +659,9 @@ def project_budget_amend(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 reason=form.cleaned_data["reason"],
                 changes=formset.changes(),
-                site_url=_site_url(request),
             )
         except TransitionRefused as error:
-            _refused(request, error)
+            report_refusal(request, error)
         else:
             messages.success(
                 request, "Avenant demandé : le budget prévu reste celui approuvé jusqu'à la décision du CNML."
@@ -690,41 +676,31 @@ def project_budget_amend(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _amendment_or_404(project, pk: int) -> BudgetAmendment:
-    try:
-        return project.budget_amendments.get(pk=pk)
-    except BudgetAmendment.DoesNotExist:
-        raise Http404("Avenant introuvable.") from None
+# The decisions on an amendment by the action their address names (mobility/urls.py), with what they say.
+AMENDMENT_DECISIONS = {
+    "approuver": (services.budget_amendment_approve, "Avenant approuvé : le budget prévu du projet est mis à jour."),
+    "refuser": (services.budget_amendment_refuse, "Avenant refusé : le porteur en est informé par courriel."),
+}
 
 
 @login_required
 @require_POST
 def budget_amendment_decide(request: HttpRequest, pk: int, amendment_pk: int, action: str) -> HttpResponse:
-    project = permissions.get_project_or_404(request.user, pk)
-    amendment = _amendment_or_404(project, amendment_pk)
-    comment = request.POST.get("comment", "")
+    amendment = permissions.get_budget_amendment_for(request.user, pk, amendment_pk)
+    decide, done = AMENDMENT_DECISIONS[action]
     try:
-        if action == "approuver":
-            services.budget_amendment_approve(
-                amendment=amendment, actor=request.user, comment=comment, site_url=_site_url(request)
-            )
-            messages.success(request, "Avenant approuvé : le budget prévu du projet est mis à jour.")
-        elif action == "refuser":
-            services.budget_amendment_refuse(
-                amendment=amendment, actor=request.user, comment=comment, site_url=_site_url(request)
-            )
-            messages.success(request, "Avenant refusé : le porteur en est informé par courriel.")
-        else:
-            raise Http404("Action inconnue.")
+        decide(amendment=amendment, actor=request.user, comment=request.POST.get("comment", ""))
     except TransitionRefused as error:
-        _refused(request, error)
-    return redirect(f"{project.get_absolute_url()}#budget")
+        report_refusal(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(f"{amendment.project.get_absolute_url()}#budget")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_fare_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = permissions.get_project_or_404(request.user, pk)
+    project = permissions.get_project_for(request.user, pk)
     if not permissions.can_manage_fare_support(request.user):
         raise PermissionDenied("Seul le CNML enregistre l'accompagnement de la FARE.")
     data = request.POST if request.method == "POST" else None
@@ -747,7 +723,7 @@ def project_fare_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = permissions.get_editable_project_or_404(request.user, pk)
+    project = permissions.get_editable_project_for(request.user, pk)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         services.document_add(form=form, project=project, actor=request.user)
@@ -761,7 +737,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def document_download(request: HttpRequest, pk: int, document_pk: int):
-    document = permissions.get_document_or_404(request.user, pk, document_pk)
+    document = permissions.get_document_for(request.user, pk, document_pk)
     return serve_private_file(document.file)
 
 
@@ -791,15 +767,15 @@ def _report_form_page(request, project, report=None) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = permissions.get_editable_project_or_404(request.user, pk)
+    project = permissions.get_editable_project_for(request.user, pk)
     return _report_form_page(request, project)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
-    report = permissions.get_report_or_404(request.user, pk, report_pk)
-    if not report.can_edit(request.user):
+    report = permissions.get_report_for(request.user, pk, report_pk)
+    if not permissions.can_edit_report(request.user, report):
         raise PermissionDenied("Ce bilan ne se modifie plus, ou pas par vous.")
     return _report_form_page(request, report.project, report)
 
@@ -808,20 +784,21 @@ def report_edit(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     user = request.user
-    report = permissions.get_report_or_404(user, pk, report_pk)
+    report = permissions.get_report_for(user, pk, report_pk)
     project = report.project
     title = f"Bilan {report.period_label}"
+    can_edit = permissions.can_edit_report(user, report)
     context = {
         "title": title,
         "report": report,
         "project": project,
         "totals": selectors.indicator_totals(type(report).objects.filter(pk=report.pk)),
-        "can_edit": report.can_edit(user),
+        "can_edit": can_edit,
         "can_submit": report.can_submit(user),
-        "submit_refusals": report.submit_refusals(user) if report.can_edit(user) else [],
+        "submit_refusals": report.submit.refusals(user) if can_edit else [],
         "can_review": report.can_approve(user),
         "review_form": forms.CommentForm(label="Commentaire au porteur"),
-        "history": selectors.history(report, ReportStatus.choices),
+        "history": history(report),
         "breadcrumb": _crumbs(
             ("Projets", reverse("mobility:project_list")), (project.title, project.get_absolute_url()), (title, None)
         ),
@@ -833,20 +810,18 @@ def report_detail(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
 @require_POST
 def report_transition(request: HttpRequest, pk: int, report_pk: int, action: str) -> HttpResponse:
     user = request.user
-    report = permissions.get_report_or_404(user, pk, report_pk)
+    report = permissions.get_report_for(user, pk, report_pk)
     comment = request.POST.get("comment", "")
     try:
         if action == "soumettre":
             services.report_submit(report=report, actor=user)
             messages.success(request, "Bilan soumis au CNML.")
         elif action == "approuver":
-            services.report_approve(report=report, actor=user, comment=comment, site_url=_site_url(request))
+            services.report_approve(report=report, actor=user, comment=comment)
             messages.success(request, "Bilan approuvé : ses chiffres comptent dans les totaux.")
-        elif action == "renvoyer":
-            services.report_send_back(report=report, actor=user, comment=comment, site_url=_site_url(request))
+        else:  # « renvoyer »: the address names one of the three (mobility/urls.py)
+            services.report_send_back(report=report, actor=user, comment=comment)
             messages.success(request, "Bilan renvoyé au porteur pour correction.")
-        else:
-            raise Http404("Action inconnue.")
     except TransitionRefused as error:
-        _refused(request, error)
+        report_refusal(request, error)
     return redirect(report)

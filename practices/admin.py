@@ -18,20 +18,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from import_export.admin import ExportActionMixin
 
-from cnml.audit import transitions_of
+from cnml import workflows
+from cnml.permissions import get_in_scope_or_404
+from cnml.workflows import TransitionRefused
 from practices import permissions, selectors, services
-from practices.models import Attachment, Contact, Fiche, Partner, Status, Theme, TransitionNotAllowed
+from practices.models import Attachment, Contact, Fiche, Partner, Status, Theme
 from practices.resources import FicheResource
-from practices.templatetags.practices_tags import status_label
 
 
 @admin.register(Theme)
@@ -261,26 +260,8 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
 
     @admin.display(description="historique")
     def history(self, fiche: Fiche) -> str:
-        entries = transitions_of(fiche)
-        if not entries:
-            return "—"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li>{} – {} : {} → {}{}</li>",
-                (
-                    (
-                        timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M"),
-                        entry.actor or "—",
-                        status_label(entry.from_state),
-                        status_label(entry.to_state),
-                        format_html(" – « {} »", entry.comment) if entry.comment else "",
-                    )
-                    for entry in entries
-                ),
-            ),
-        )
+        # The template escapes every text (comments included).
+        return render_to_string("cnml/includes/history.html", {"history": workflows.history(fiche), "empty": "—"})
 
     # --- Decisions -----------------------------------------------------------
 
@@ -318,7 +299,7 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
                         fiche=fiche, actor=request.user, verb=verb, comment=comment, seen_status=seen_status or None
                     )
                 )
-            except (TransitionNotAllowed, ValidationError) as error:
+            except (TransitionRefused, ValidationError) as error:
                 refused.append(f"« {fiche.title} » : {' '.join(getattr(error, 'messages', [str(error)]))}")
         return done, refused
 
@@ -397,13 +378,15 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
             raise Http404("Décision inconnue.")
         if not self.has_review_permission(request):
             raise PermissionDenied
-        fiche = get_object_or_404(self.get_queryset(request), pk=object_id)
+        fiche = get_in_scope_or_404(self.get_queryset(request), pk=object_id)
         action = services.ACTIONS[verb]
         change_url = reverse("admin:practices_fiche_change", args=[fiche.pk])
-        if not getattr(fiche, f"can_{verb}")(request.user):
+        move = getattr(fiche, verb)
+        if not move.allowed(request.user):
             seen_status = request.POST.get("seen_status") if request.method == "POST" else None
-            if services.overtaken(fiche, verb=verb, actor=request.user, seen_status=seen_status):
-                message = f"Non traitée – « {fiche.title} » : {services.decided_meanwhile(fiche, action)}"
+            overtaken = move.overtaken(request.user, seen_status)
+            if overtaken:
+                message = f"Non traitée – « {fiche.title} » : {overtaken}"
             else:
                 message = f"{action.label} : impossible pour cette fiche ({fiche.get_status_display().lower()})."
             self.message_user(request, message, messages.WARNING)
@@ -421,7 +404,7 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
 
     def versions_view(self, request: HttpRequest, object_id: str):
         """What changed between two submissions of a fiche."""
-        fiche = get_object_or_404(self.get_queryset(request), pk=object_id)
+        fiche = get_in_scope_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, fiche):
             raise PermissionDenied
 

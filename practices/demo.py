@@ -332,7 +332,7 @@ def _create(
             fiche.review_due_on = None
         elif to_state in (Status.A_COMPLETER, Status.REFUSEE):
             fiche.review_due_on = None
-        fiche._transition(to_state, actor=actor, comment=comment)
+        Fiche.workflow.record_move(fiche, to_state, actor=actor, comment=comment)  # a past history, replayed
         TransitionLog.objects.filter(pk=transitions_of(fiche).last().pk).update(at=moment)
         if to_state == Status.SOUMISE:
             FicheVersion.objects.filter(pk=FicheVersion.snapshot(fiche, actor=author).pk).update(created_at=moment)

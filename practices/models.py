@@ -7,11 +7,12 @@ region or by the CNML pool, then published in the public catalogue:
     brouillon → soumise → en_relecture → a_completer → soumise … → publiee | refusee
     publiee → archivee
 
-Each transition is a method guarded by ``can_<verb>(user)``; it records the move in the
-shared audit trail (:func:`cnml.audit.log_transition`) and a submission keeps a snapshot
-of the content (:class:`FicheVersion`), so reviewers see what changed between two
-submissions. Notifications are sent by :mod:`practices.services`, which wraps these
-methods in a transaction.
+Each move is a transition of :class:`cnml.workflows.Workflow` (``fiche.publish(user,
+comment=...)``, ``fiche.can_publish(user)``): who may make it is decided by
+:mod:`practices.permissions`, the move is applied on the locked row and logged in the
+shared audit trail. A submission keeps a snapshot of the content (:class:`FicheVersion`),
+so reviewers see what changed between two submissions. Notifications are sent by
+:mod:`practices.services`, which calls these transitions.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from cnml.audit import log_transition, recorded_by
+from cnml.audit import recorded_by
 from cnml.models import Region, Structure
 from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
+from cnml.workflows import Workflow
+from practices.content import LONG_TEXTS
+from practices.versions import fiche_content
 
 ATTACHMENT_KINDS = ("pdf", "odt", "docx", "png", "jpeg")
 ATTACHMENT_VALIDATOR = UploadValidator(kinds=ATTACHMENT_KINDS)
@@ -75,6 +79,8 @@ class Status(models.TextChoices):
 EDITABLE_STATES = frozenset({Status.BROUILLON, Status.A_COMPLETER})
 # States waiting for a reviewer (they have a due date).
 REVIEW_STATES = frozenset({Status.SOUMISE, Status.EN_RELECTURE})
+# A move the user may not make, or not from the fiche's state.
+REFUSED = "Vous ne pouvez pas {action} cette fiche dans son état actuel ({state})."
 
 
 class Queue(models.TextChoices):
@@ -94,23 +100,6 @@ class PartnerKind(models.TextChoices):
     COLLECTIVITE = "collectivite", "Commune ou intercommunalité"
     AUTRE = "autre", "Autre"
 
-
-class TransitionNotAllowed(PermissionDenied):
-    """The user may not move the fiche this way, or not from its current state."""
-
-
-# The long texts of the model fiche, in its order: field name -> label.
-LONG_TEXTS = {
-    "context": "Contexte et point de départ",
-    "objectives": "Objectifs",
-    "public_concerned": "Public concerné",
-    "description": "Description de l'action",
-    "means": "Moyens humains et financiers",
-    "results": "Résultats et évaluation",
-    "success_factors": "Facteurs de réussite",
-    "difficulties": "Difficultés rencontrées",
-    "transferability": "Conditions de transférabilité",
-}
 
 LIGHT_FORMATTING_HELP = (
     "Mise en forme possible : une ligne vide sépare les paragraphes, une ligne commençant par « - » "
@@ -265,53 +254,28 @@ class Fiche(models.Model):
             missing["contacts"] = "Requis pour soumettre la fiche : au moins un contact."
         return missing
 
-    # --- Guards (the rules live in practices.permissions) ---------------
+    # --- Workflow (who may move it: practices.permissions) --------------
 
-    def can_read(self, user) -> bool:
-        from practices import permissions
+    workflow = Workflow(
+        field="status",
+        states=Status,
+        refused_by_role=REFUSED,
+        wrong_state=REFUSED,
+        overtaken=(
+            "Une autre décision vient d'être prise sur cette fiche : elle est maintenant « {state} ». "
+            "Votre demande « {label} » n'a pas été appliquée."
+        ),
+    )
 
-        return permissions.can_read(user, self)
-
-    def can_edit(self, user) -> bool:
-        from practices import permissions
-
-        return permissions.can_edit(user, self)
-
-    def can_submit(self, user) -> bool:
-        from practices import permissions
-
-        return permissions.can_submit(user, self)
-
-    def can_take_in_review(self, user) -> bool:
-        from practices import permissions
-
-        return permissions.can_take_in_review(user, self)
-
-    def can_request_changes(self, user) -> bool:
-        from practices import permissions
-
-        return permissions.can_request_changes(user, self)
-
-    def can_publish(self, user) -> bool:
-        from practices import permissions
-
-        return permissions.can_publish(user, self)
-
-    def can_reject(self, user) -> bool:
-        from practices import permissions
-
-        return permissions.can_reject(user, self)
-
-    def can_archive(self, user) -> bool:
-        from practices import permissions
-
-        return permissions.can_archive(user, self)
-
-    # --- Transitions ----------------------------------------------------
-
-    def submit(self, user, *, comment: str = "") -> None:
+    @workflow.transition(
+        source=EDITABLE_STATES,
+        target=Status.SOUMISE,
+        permission="practices.permissions.is_author_of",
+        label="Soumettre la fiche",
+        action="soumettre",
+    )
+    def submit(self, user, **_) -> None:
         """brouillon or a_completer → soumise: snapshot, route to a queue, set the due date."""
-        self._guard(self.can_submit(user), "soumettre")
         missing = self.missing_for_submission()
         if missing:
             raise ValidationError(list(missing.values()))
@@ -320,53 +284,59 @@ class Fiche(models.Model):
         self.submitted_at = now
         self.review_due_on = timezone.localdate(now) + datetime.timedelta(days=REVIEW_DELAY_DAYS)
         self.reviewer = None
-        self._transition(Status.SOUMISE, actor=user, comment=comment)
         FicheVersion.snapshot(self, actor=user)
 
-    def take_in_review(self, user, *, comment: str = "") -> None:
+    @workflow.transition(
+        source=[Status.SOUMISE],
+        target=Status.EN_RELECTURE,
+        permission="practices.permissions.is_reviewer_of",
+        label="Prendre en relecture",
+    )
+    def take_in_review(self, user, **_) -> None:
         """soumise → en_relecture, by a reviewer of the fiche."""
-        self._guard(self.can_take_in_review(user), "prendre en relecture")
         self.reviewer = user
-        self._transition(Status.EN_RELECTURE, actor=user, comment=comment)
 
-    def request_changes(self, user, *, comment: str) -> None:
+    @workflow.transition(
+        source=[Status.EN_RELECTURE],
+        target=Status.A_COMPLETER,
+        permission="practices.permissions.is_reviewer_of",
+        label="Demander des compléments",
+        comment_required="Indiquez aux rédacteurs ce qu'il faut compléter.",
+    )
+    def request_changes(self, user, **_) -> None:
         """en_relecture → a_completer: back to the authors with the reviewer's comment."""
-        self._guard(self.can_request_changes(user), "demander des compléments")
-        _require_comment(comment, "Indiquez aux rédacteurs ce qu'il faut compléter.")
         self.review_due_on = None
-        self._transition(Status.A_COMPLETER, actor=user, comment=comment)
 
-    def publish(self, user, *, comment: str = "") -> None:
+    @workflow.transition(
+        source=[Status.EN_RELECTURE],
+        target=Status.PUBLIEE,
+        permission="practices.permissions.is_reviewer_of",
+        label="Publier",
+    )
+    def publish(self, user, **_) -> None:
         """en_relecture → publiee: the fiche enters the public catalogue."""
-        self._guard(self.can_publish(user), "publier")
         self.published_at = timezone.now()
         self.review_due_on = None
-        self._transition(Status.PUBLIEE, actor=user, comment=comment)
 
-    def reject(self, user, *, comment: str) -> None:
+    @workflow.transition(
+        source=[Status.EN_RELECTURE],
+        target=Status.REFUSEE,
+        permission="practices.permissions.is_reviewer_of",
+        label="Refuser",
+        comment_required="Indiquez la raison du refus.",
+    )
+    def reject(self, user, **_) -> None:
         """en_relecture → refusee, with the reason."""
-        self._guard(self.can_reject(user), "refuser")
-        _require_comment(comment, "Indiquez la raison du refus.")
         self.review_due_on = None
-        self._transition(Status.REFUSEE, actor=user, comment=comment)
 
-    def archive(self, user, *, comment: str = "") -> None:
+    @workflow.transition(
+        source=[Status.PUBLIEE],
+        target=Status.ARCHIVEE,
+        permission="practices.permissions.may_archive",
+        label="Archiver",
+    )
+    def archive(self, user, **_) -> None:
         """publiee → archivee: the fiche leaves the catalogue."""
-        self._guard(self.can_archive(user), "archiver")
-        self._transition(Status.ARCHIVEE, actor=user, comment=comment)
-
-    def _guard(self, allowed: bool, verb: str) -> None:
-        if not allowed:
-            raise TransitionNotAllowed(
-                f"Vous ne pouvez pas {verb} cette fiche dans son état actuel ({self.get_status_display().lower()})."
-            )
-
-    def _transition(self, to_state: str, *, actor, comment: str = "") -> None:
-        """Move to ``to_state``, save and log. Guards are checked by the callers."""
-        from_state = self.status
-        self.status = to_state
-        self.save()
-        log_transition(self, actor=actor, from_state=from_state, to_state=to_state, comment=comment.strip())
 
     def regional_reviewers(self):
         """Active regional animators of the fiche's region: the regional queue exists when there is one."""
@@ -390,11 +360,6 @@ class Fiche(models.Model):
         if self.created_by_id and self.created_by.is_active:
             users.append(self.created_by)
         return sorted({user.email for user in users})
-
-
-def _require_comment(comment: str, message: str) -> None:
-    if not (comment or "").strip():
-        raise ValidationError({"comment": message})
 
 
 SUBMISSION_REQUIRED = {
@@ -503,8 +468,6 @@ class FicheVersion(models.Model):
 
     @classmethod
     def snapshot(cls, fiche: Fiche, *, actor=None) -> FicheVersion:
-        from practices.versions import fiche_content
-
         last = fiche.versions.order_by("-number").values_list("number", flat=True).first() or 0
         return cls.objects.create(
             fiche=fiche,

@@ -11,17 +11,23 @@ The structure scope comes from :mod:`cnml.permissions`; this module adds the rol
 - **everyone**, anonymous visitors included, reads the published fiches.
 
 A draft is seen by its structure's authors only; a fiche under review (or sent back,
-refused, archived) by its authors and its reviewers. Anyone else gets a 404.
+refused, archived) by its authors and its reviewers. Anyone else gets a 404: views fetch
+a fiche with :func:`get_fiche_for` and an attachment with :func:`get_attachment_for`.
+
+The workflow's moves (:class:`practices.models.Fiche`) name their permission here:
+:func:`is_author_of`, :func:`is_reviewer_of`, :func:`may_archive`; the states they start
+from are the model's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from cnml.models import Role, Structure
-from cnml.permissions import actionable_structures, readable_regions
-from practices.models import EDITABLE_STATES, Fiche, Status
+from cnml.permissions import actionable_structures, get_in_scope_or_404, readable_regions
+from practices.models import EDITABLE_STATES, Attachment, Fiche, Status
 
 AUTHOR_ROLES = frozenset({Role.CONSEILLER, Role.DIRECTEUR})
 REGIONAL_REVIEWER_ROLES = frozenset({Role.ANIMATEUR_REGIONAL})
@@ -80,11 +86,29 @@ def visible_fiches(user) -> QuerySet[Fiche]:
     return Fiche.objects.filter(condition)
 
 
-def get_visible_fiche_or_404(user, pk: int) -> Fiche:
-    try:
-        return visible_fiches(user).select_related("structure", "region").get(pk=pk)
-    except Fiche.DoesNotExist:
-        raise Http404("Fiche introuvable.") from None
+def followed_fiches(user) -> QuerySet[Fiche]:
+    """Fiches whose workflow the user follows (status, history, versions): their authors' and reviewers'."""
+    condition = Q(pk__in=[])
+    if is_author(user):
+        condition |= Q(structure__in=author_structures(user))
+    if is_reviewer(user):
+        condition |= Q(pk__in=reviewable_fiches(user).values("pk"))
+    return Fiche.objects.filter(condition)
+
+
+def authored_fiches(user) -> QuerySet[Fiche]:
+    """The fiches of the structures the user writes for, whatever their state."""
+    return Fiche.objects.filter(structure__in=author_structures(user))
+
+
+def get_fiche_for(user, pk, *, among: Callable[..., QuerySet[Fiche]] = visible_fiches) -> Fiche:
+    """The fiche ``pk`` if it is ``among`` the user's (the visible ones by default), else 404."""
+    return get_in_scope_or_404(among(user).select_related("structure", "region"), pk=pk)
+
+
+def get_attachment_for(user, fiche_pk, pk) -> Attachment:
+    """An attachment of the fiche ``fiche_pk``, served to whoever may read the fiche, else 404."""
+    return get_in_scope_or_404(Attachment.objects.filter(fiche__in=visible_fiches(user)), fiche_id=fiche_pk, pk=pk)
 
 
 # --- Object rules ----------------------------------------------------------
@@ -124,32 +148,9 @@ def can_edit(user, fiche: Fiche) -> bool:
     return fiche.status in EDITABLE_STATES and is_author_of(user, fiche)
 
 
-def can_submit(user, fiche: Fiche) -> bool:
-    return fiche.status in EDITABLE_STATES and is_author_of(user, fiche)
-
-
-def can_take_in_review(user, fiche: Fiche) -> bool:
-    return fiche.status == Status.SOUMISE and is_reviewer_of(user, fiche)
-
-
-def can_request_changes(user, fiche: Fiche) -> bool:
-    return fiche.status == Status.EN_RELECTURE and is_reviewer_of(user, fiche)
-
-
-def can_publish(user, fiche: Fiche) -> bool:
-    return fiche.status == Status.EN_RELECTURE and is_reviewer_of(user, fiche)
-
-
-def can_reject(user, fiche: Fiche) -> bool:
-    return fiche.status == Status.EN_RELECTURE and is_reviewer_of(user, fiche)
-
-
-def can_archive(user, fiche: Fiche) -> bool:
-    if fiche.status != Status.PUBLIEE:
-        return False
-    if is_reviewer_of(user, fiche):
-        return True
-    return is_author_of(user, fiche) and user.role == Role.DIRECTEUR
+def may_archive(user, fiche: Fiche) -> bool:
+    """Its reviewers, and the director of its structure, take a published fiche out of the catalogue."""
+    return is_reviewer_of(user, fiche) or (is_author_of(user, fiche) and user.role == Role.DIRECTEUR)
 
 
 def can_review_any(user) -> bool:

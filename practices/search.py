@@ -20,6 +20,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Func, QuerySet, Value
 
+from practices.content import LONG_TEXTS
 from practices.richtext import plain_text
 
 CONFIG = "french"
@@ -124,8 +125,6 @@ def query_words(query: str) -> list[str]:
 
 def fiche_search_text(fiche) -> str:
     """The normalised text stored on a fiche: every text a visitor may search for."""
-    from practices.models import LONG_TEXTS
-
     parts = [
         fiche.title,
         fiche.structure.name if fiche.structure_id else "",

@@ -1,4 +1,4 @@
-"""Reads of the practices app: the catalogue, an author's fiches, a reviewer's queue, history."""
+"""Reads of the practices app: the catalogue, an author's fiches, a reviewer's queue, versions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from cnml.audit import transitions_of
 from cnml.models import Region
 from practices import permissions
 from practices.models import REVIEW_STATES, Fiche, FicheVersion, PartnerKind, Theme
@@ -64,9 +63,7 @@ def catalogue_choices() -> dict:
 
 def author_fiches(user) -> QuerySet[Fiche]:
     """The fiches of the structures the user writes for, whatever their state."""
-    return _with_cards(
-        Fiche.objects.filter(structure__in=permissions.author_structures(user)).order_by("-updated_at", "-pk")
-    )
+    return _with_cards(permissions.authored_fiches(user).order_by("-updated_at", "-pk"))
 
 
 def review_queue(user, *, include_all: bool = False) -> QuerySet[Fiche]:
@@ -75,10 +72,6 @@ def review_queue(user, *, include_all: bool = False) -> QuerySet[Fiche]:
     if not include_all:
         fiches = fiches.filter(status__in=REVIEW_STATES)
     return fiches.select_related("structure", "region", "reviewer").queue_order()
-
-
-def fiche_history(fiche: Fiche):
-    return transitions_of(fiche)
 
 
 def fiche_versions(fiche: Fiche) -> list[FicheVersion]:

@@ -1,23 +1,23 @@
 """Writes of the practices app: saving a fiche, moving it through its workflow, notifying.
 
-Every transition runs in a transaction on a locked row, so two reviewers clicking at
-once cannot both decide; the e-mails (:func:`cnml.emails.notify`) leave on commit
-only, with the comment as written.
+Every move is a transition of the fiche's workflow (:mod:`cnml.workflows`): applied on
+the locked row, so two reviewers clicking at once cannot both decide; the e-mails
+(:func:`cnml.emails.notify`) are owed in the same transaction and leave on commit only,
+with the comment as written.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 
 from cnml.emails import notify
-from practices.models import Attachment, Fiche, Status, Theme, TransitionNotAllowed
+from cnml.links import absolute_url
+from practices import permissions
+from practices.models import Attachment, Fiche, Theme
 from practices.search import fiche_search_text
 
 
@@ -91,7 +91,7 @@ def fiche_save_draft(
                 "voir sa version actuelle, reportez-y vos ajouts, puis enregistrez.",
                 code="concurrent_edit",
             )
-        if not fiche.can_edit(actor):
+        if not permissions.can_edit(actor, fiche):
             raise ValidationError("Cette fiche ne peut plus être modifiée.", code="not_editable")
     fiche = form.save(commit=False)
     fiche.region_id = fiche.structure.region_id
@@ -133,84 +133,79 @@ def _display_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Action:
-    """One transition as people trigger it: from a page of the site or from the admin."""
+    """One move of the fiche's workflow as people trigger it: from a page of the site or from the admin."""
 
-    verb: str  # the Fiche method, e.g. "request_changes"
+    verb: str  # the Fiche transition, e.g. "request_changes"
     slug: str  # its URL fragment, in French
-    label: str  # button and page title
     comment_label: str
-    comment_required: bool
     done: str  # success message
     # Who receives an e-mail: "reviewers" of the queue, or the "authors".
     notify: str | None
     email_subject: str = ""
     button_class: str = ""
 
+    @property
+    def label(self) -> str:
+        """The button and the page title: the transition's label."""
+        return getattr(Fiche, self.verb).label
+
+    @property
+    def comment_required(self) -> bool:
+        return bool(getattr(Fiche, self.verb).comment_required)
+
 
 ACTIONS: dict[str, Action] = {
     action.verb: action
     for action in [
         Action(
-            "submit",
-            "soumettre",
-            "Soumettre la fiche",
-            "Message pour les relecteurs",
-            False,
-            "La fiche est soumise : les relecteurs sont prévenus.",
-            "reviewers",
-            "Fiche à relire : {title}",
+            verb="submit",
+            slug="soumettre",
+            comment_label="Message pour les relecteurs",
+            done="La fiche est soumise : les relecteurs sont prévenus.",
+            notify="reviewers",
+            email_subject="Fiche à relire : {title}",
         ),
         Action(
-            "take_in_review",
-            "prendre-en-relecture",
-            "Prendre en relecture",
-            "Commentaire",
-            False,
-            "Vous relisez cette fiche.",
-            None,
+            verb="take_in_review",
+            slug="prendre-en-relecture",
+            comment_label="Commentaire",
+            done="Vous relisez cette fiche.",
+            notify=None,
         ),
         Action(
-            "request_changes",
-            "demander-des-complements",
-            "Demander des compléments",
-            "Ce qu'il faut compléter",
-            True,
-            "La fiche est renvoyée à ses rédacteurs pour être complétée.",
-            "authors",
-            "Votre fiche est à compléter : {title}",
-            "fr-btn--secondary",
+            verb="request_changes",
+            slug="demander-des-complements",
+            comment_label="Ce qu'il faut compléter",
+            done="La fiche est renvoyée à ses rédacteurs pour être complétée.",
+            notify="authors",
+            email_subject="Votre fiche est à compléter : {title}",
+            button_class="fr-btn--secondary",
         ),
         Action(
-            "publish",
-            "publier",
-            "Publier",
-            "Commentaire pour les rédacteurs",
-            False,
-            "La fiche est publiée dans le catalogue.",
-            "authors",
-            "Votre fiche est publiée : {title}",
+            verb="publish",
+            slug="publier",
+            comment_label="Commentaire pour les rédacteurs",
+            done="La fiche est publiée dans le catalogue.",
+            notify="authors",
+            email_subject="Votre fiche est publiée : {title}",
         ),
         Action(
-            "reject",
-            "refuser",
-            "Refuser",
-            "Raison du refus",
-            True,
-            "La fiche est refusée ; ses rédacteurs en connaissent la raison.",
-            "authors",
-            "Votre fiche n'a pas été retenue : {title}",
-            "fr-btn--tertiary",
+            verb="reject",
+            slug="refuser",
+            comment_label="Raison du refus",
+            done="La fiche est refusée ; ses rédacteurs en connaissent la raison.",
+            notify="authors",
+            email_subject="Votre fiche n'a pas été retenue : {title}",
+            button_class="fr-btn--tertiary",
         ),
         Action(
-            "archive",
-            "archiver",
-            "Archiver",
-            "Commentaire",
-            False,
-            "La fiche est archivée : elle ne figure plus au catalogue.",
-            "authors",
-            "Votre fiche est archivée : {title}",
-            "fr-btn--tertiary",
+            verb="archive",
+            slug="archiver",
+            comment_label="Commentaire",
+            done="La fiche est archivée : elle ne figure plus au catalogue.",
+            notify="authors",
+            email_subject="Votre fiche est archivée : {title}",
+            button_class="fr-btn--tertiary",
         ),
     ]
 }
@@ -222,57 +217,21 @@ def available_actions(fiche: Fiche, user) -> list[Action]:
     return [action for action in ACTIONS.values() if getattr(fiche, f"can_{action.verb}")(user)]
 
 
-def site_url(path: str) -> str:
-    """An absolute address for e-mails: ``SITE_URL`` if set, else the first allowed host."""
-    base = getattr(settings, "SITE_URL", "")
-    if not base:
-        hosts = [host for host in settings.ALLOWED_HOSTS if host not in ("*",) and not host.startswith(".")]
-        host = hosts[0] if hosts else "localhost"
-        scheme = "http" if settings.DEBUG else "https"
-        port = ":8000" if settings.DEBUG and host in ("127.0.0.1", "localhost") else ""
-        base = f"{scheme}://{host}{port}"
-    return base.rstrip("/") + path
-
-
-def overtaken(fiche: Fiche, *, verb: str, actor, seen_status: str | None) -> bool:
-    """Whether ``actor`` chose ``verb`` on the fiche as shown in ``seen_status`` (where they could),
-    and someone else's decision moved it since to a state where they no longer can."""
-    if not seen_status or seen_status == fiche.status or seen_status not in Status.values:
-        return False
-    if getattr(fiche, f"can_{verb}")(actor):
-        return False
-    as_seen = copy.copy(fiche)
-    as_seen.status = seen_status
-    return getattr(as_seen, f"can_{verb}")(actor)
-
-
-def decided_meanwhile(fiche: Fiche, action: Action) -> str:
-    """What to tell someone whose decision came after another one on the same fiche."""
-    return (
-        f"Une autre décision vient d'être prise sur cette fiche : elle est maintenant "
-        f"« {fiche.get_status_display().lower()} ». Votre demande « {action.label} » n'a pas été appliquée."
-    )
-
-
 @transaction.atomic
 def fiche_apply(*, fiche: Fiche, actor, verb: str, comment: str = "", seen_status: str | None = None) -> Fiche:
-    """Run one transition on a locked copy of the fiche, then queue its e-mails for the commit.
+    """Make one move of the fiche's workflow, then owe its e-mails in the same transaction.
 
-    The row is locked (``SELECT … FOR UPDATE``; on SQLite the transaction takes the write lock
-    when it begins) and the guard checked again on it: of two reviewers deciding at once, the
-    second waits, then is refused. ``seen_status`` is the status shown to the actor when they
-    chose (``fiche.status`` when not given): when the fiche has left it and the action is no
-    longer possible, the refusal says that another decision came first.
+    The transition re-reads and locks the row and checks it again (:mod:`cnml.workflows`): of
+    two reviewers deciding at once, the second waits, then is refused. ``seen_status`` is the
+    status shown to the actor when they chose (``fiche.status`` when not given): when the fiche
+    has left it and the move is no longer possible, the refusal says that another decision
+    came first.
 
-    Raises :class:`practices.models.TransitionNotAllowed` (a ``PermissionDenied``) when
-    the guard refuses, ``ValidationError`` when a comment is missing or the fiche is
-    incomplete.
+    Raises :class:`cnml.workflows.TransitionRefused` when the move is not allowed (or its
+    comment is missing), ``ValidationError`` when the fiche is incomplete.
     """
     action = ACTIONS[verb]
-    locked = Fiche.objects.select_for_update().select_related("structure", "region").get(pk=fiche.pk)
-    if overtaken(locked, verb=verb, actor=actor, seen_status=seen_status or fiche.status):
-        raise TransitionNotAllowed(decided_meanwhile(locked, action))
-    getattr(locked, verb)(actor, comment=comment or "")
+    locked = getattr(fiche, verb)(actor, comment=comment, seen_state=seen_status or fiche.status)
     if verb in ("submit", "publish", "archive"):
         fiche_refresh_search_text(fiche=locked)
     _notify(locked, action, actor=actor, comment=(comment or "").strip())
@@ -317,13 +276,13 @@ def _notify(fiche: Fiche, action: Action, *, actor, comment: str) -> None:
     if action.notify == "reviewers":
         recipients = [user.email for user in fiche.queue_reviewers()]
         template = "practices/emails/fiche_submitted.txt"
-        context["url"] = site_url(reverse("practices:detail", args=[fiche.pk]))
-        context["admin_url"] = site_url(reverse("admin:practices_fiche_change", args=[fiche.pk]))
+        context["url"] = absolute_url("practices:detail", fiche.pk)
+        context["admin_url"] = absolute_url("admin:practices_fiche_change", fiche.pk)
     else:
         recipients = fiche.author_recipients()
         template = "practices/emails/fiche_decision.txt"
-        context["url"] = site_url(reverse("practices:detail", args=[fiche.pk]))
-        context["edit_url"] = site_url(reverse("practices:edit", args=[fiche.pk]))
+        context["url"] = absolute_url("practices:detail", fiche.pk)
+        context["edit_url"] = absolute_url("practices:edit", fiche.pk)
     notify(
         recipients=[address for address in recipients if address != actor_email],
         subject=action.email_subject.format(title=fiche.title),

@@ -9,30 +9,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from practices.content import CONTENT_LABELS, LONG_TEXTS
 from practices.richtext import plain_text
-
-# Snapshot key -> label, in the order of the model fiche.
-CONTENT_LABELS = {
-    "title": "Titre",
-    "structure": "Structure porteuse",
-    "other_structures": "Autres structures impliquées",
-    "region": "Région",
-    "scale": "Échelle",
-    "themes": "Thèmes",
-    "partners": "Partenaires et leur rôle",
-    "context": "Contexte et point de départ",
-    "objectives": "Objectifs",
-    "public_concerned": "Public concerné",
-    "description": "Description de l'action",
-    "means": "Moyens humains et financiers",
-    "results": "Résultats et évaluation",
-    "success_factors": "Facteurs de réussite",
-    "difficulties": "Difficultés rencontrées",
-    "transferability": "Conditions de transférabilité",
-    "dates": "Dates",
-    "contacts": "Contacts",
-    "attachments": "Pièces jointes",
-}
 
 
 def _date(value) -> str:
@@ -41,8 +19,6 @@ def _date(value) -> str:
 
 def fiche_content(fiche) -> dict[str, str]:
     """The fiche's content as texts (one per part of the model fiche), as stored in a version."""
-    from practices.models import LONG_TEXTS
-
     content = {
         "title": fiche.title,
         "structure": str(fiche.structure),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cnml.pagination import paginate
 from cnml.pdf import pdf_response
 from cnml.uploads import serve_private_file
+from cnml.workflows import TransitionRefused, history, report_refusal
 from practices import permissions, selectors, services
 from practices.forms import FILES_NOT_KEPT, CatalogueForm, ContactFormSet, FicheForm, PartnerFormSet, TransitionForm
-from practices.models import LONG_TEXTS, Fiche, TransitionNotAllowed
+from practices.models import LONG_TEXTS, Fiche
 from practices.selectors import CatalogueFilters
 
 PAGE_SIZE = 10
@@ -80,17 +81,17 @@ def _fiche_context(request: HttpRequest, fiche: Fiche) -> dict:
         "contacts": fiche.contacts.all(),
         "attachments": fiche.attachments.all() if permissions.can_download_attachments(user, fiche) else [],
         "follow": follow,
-        "history": selectors.fiche_history(fiche) if follow else [],
+        "history": history(fiche) if follow else [],
         "version_count": fiche.versions.count() if follow else 0,
         "actions": services.available_actions(fiche, user),
-        "can_edit": fiche.can_edit(user),
+        "can_edit": permissions.can_edit(user, fiche),
     }
 
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A fiche: public once published; before that, its authors' preview and its reviewers' file."""
-    fiche = permissions.get_visible_fiche_or_404(request.user, pk)
+    fiche = permissions.get_fiche_for(request.user, pk)
     context = _fiche_context(request, fiche)
     crumbs = [_home_crumb()]
     if permissions.is_author_of(request.user, fiche):
@@ -103,7 +104,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    fiche = permissions.get_visible_fiche_or_404(request.user, pk)
+    fiche = permissions.get_fiche_for(request.user, pk)
     context = _fiche_context(request, fiche)
     context.update(title=fiche.title, print_page=True)
     return render(request, "practices/fiche_print.html", context)
@@ -111,7 +112,7 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    fiche = permissions.get_visible_fiche_or_404(request.user, pk)
+    fiche = permissions.get_fiche_for(request.user, pk)
     context = _fiche_context(request, fiche)
     context.update(title=fiche.title)
     filename = f"fiche-{fiche.pk}-{slugify(fiche.title)[:60] or 'bonne-pratique'}.pdf"
@@ -121,10 +122,7 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """A private attachment, served only to those who may read the fiche."""
-    fiche = permissions.get_visible_fiche_or_404(request.user, pk)
-    if not permissions.can_download_attachments(request.user, fiche):
-        raise Http404("Fichier introuvable.")
-    item = get_object_or_404(fiche.attachments, pk=attachment_pk)
+    item = permissions.get_attachment_for(request.user, pk, attachment_pk)
     return serve_private_file(item.file, download_name=item.name)
 
 
@@ -132,9 +130,7 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRespons
 @require_GET
 def versions(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed between two submissions (the last two by default)."""
-    fiche = permissions.get_visible_fiche_or_404(request.user, pk)
-    if not permissions.can_follow(request.user, fiche):
-        raise Http404("Fiche introuvable.")
+    fiche = permissions.get_fiche_for(request.user, pk, among=permissions.followed_fiches)
     before, after = _int(request.GET.get("de")), _int(request.GET.get("a"))
     older, newer, changes = selectors.version_changes(fiche, before, after)
     return render(
@@ -194,12 +190,10 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    fiche = permissions.get_visible_fiche_or_404(request.user, pk)
-    if not fiche.can_edit(request.user):
-        if permissions.is_author_of(request.user, fiche):
-            messages.info(request, "Cette fiche n'est plus modifiable : elle est entre les mains des relecteurs.")
-            return redirect(fiche)
-        raise Http404("Fiche introuvable.")
+    fiche = permissions.get_fiche_for(request.user, pk, among=permissions.authored_fiches)
+    if not permissions.can_edit(request.user, fiche):
+        messages.info(request, "Cette fiche n'est plus modifiable : elle est entre les mains des relecteurs.")
+        return redirect(fiche)
     return _edit_page(request, fiche)
 
 
@@ -273,8 +267,11 @@ def _after_save(request: HttpRequest, fiche: Fiche, action: str) -> HttpResponse
             return redirect(f"{reverse('practices:edit', args=[fiche.pk])}?verifier=1")
         try:
             services.fiche_submit(fiche=fiche, actor=request.user)
-        except (TransitionNotAllowed, ValidationError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except TransitionRefused as error:
+            report_refusal(request, error)
+            return redirect("practices:edit", pk=fiche.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
             return redirect("practices:edit", pk=fiche.pk)
         messages.success(request, services.ACTIONS["submit"].done)
         return redirect(fiche)
@@ -292,12 +289,12 @@ def transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     action = services.ACTIONS_BY_SLUG.get(slug)
     if action is None:
         raise Http404("Action inconnue.")
-    fiche = permissions.get_visible_fiche_or_404(request.user, pk)
+    fiche = permissions.get_fiche_for(request.user, pk)
+    move = getattr(fiche, action.verb)
     seen_status = request.POST.get("seen_status") if request.method == "POST" else None
-    overtaken = services.overtaken(fiche, verb=action.verb, actor=request.user, seen_status=seen_status)
-    # Overtaken: the page was shown when the action was possible, someone decided since; the
+    # Overtaken: the page was shown when the move was possible, someone decided since; the
     # service says so below, keeping the comment typed.
-    if not getattr(fiche, f"can_{action.verb}")(request.user) and not overtaken:
+    if not move.allowed(request.user) and not move.overtaken(request.user, seen_status):
         # The fiche is visible to the user (else 404 above), the action is not theirs.
         raise PermissionDenied(f"Action impossible sur cette fiche ({fiche.get_status_display().lower()}).")
     if action.verb == "submit":
@@ -315,8 +312,8 @@ def transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 seen_status=form.cleaned_data["seen_status"] or None,
             )
-        except TransitionNotAllowed as error:
-            messages.error(request, str(error))
+        except TransitionRefused as error:
+            report_refusal(request, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -10,9 +10,11 @@ editable copy.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cnml import workflows
 from surveys import services
 from surveys.models import (
     STRUCTURAL_FIELDS,
@@ -192,6 +194,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ("status", "scope", "audience", "region")
     search_fields = ("title",)
     exclude = ("participants", "results_spec")
+    readonly_fields = ("history",)
     inlines = [DistributionPointInline]
 
     @admin.display(description="page")
@@ -199,6 +202,11 @@ class CampaignAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Ouvrir la page de la campagne</a>', reverse("surveys:campaign", args=[campaign.pk])
         )
+
+    @admin.display(description="historique")
+    def history(self, campaign: Campaign) -> str:
+        # The template escapes every text (comments included).
+        return render_to_string("cnml/includes/history.html", {"history": workflows.history(campaign), "empty": "—"})
 
     def has_add_permission(self, request):
         return False

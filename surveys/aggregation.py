@@ -4,10 +4,8 @@
    antenne; each distribution point is a leaf (a mission locale's own point
    becomes a « siège » leaf when its antennes also have points).
 2. One pass over the answers adds each to its leaf's :class:`Accumulator`;
-   groups are sums of their children. The pass runs in Python; with
-   ``SURVEYS_AGGREGATE_IN_DATABASE = True`` (settings, PostgreSQL only) it runs
-   in the database instead (:mod:`surveys.aggregation_sql`, same statistics) —
-   worth it when PostgreSQL has cores of its own.
+   groups are sums of their children. (A variant of the pass in SQL was removed:
+   it took more CPU in all than this one, docs/performance.md, « Agrégation ».)
 3. Small-cell protection (:mod:`surveys.suppression`) decides, for the group
    and for every figure's own count, what may be shown; hidden siblings that
    may be shown together become a remainder node (« autres antennes »).
@@ -20,17 +18,22 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Value
 from django.utils import timezone
 
 from cnml.models import Structure, StructureKind
-from surveys.aggregation_sql import fill_accumulators
 from surveys.models import Campaign, CampaignScope, NodeLevel, Response, ResultNode
 from surveys.scoring import Accumulator, Plan, compute_figures
 from surveys.spec import current_version
 from surveys.suppression import THRESHOLD, remainder_groups, suppress
+
+# Answers fetched per round trip while they stream (a server-side cursor on PostgreSQL): a SERVQUAL
+# answer is about 700 bytes of JSON, so the bench's 100 000 answers come in 20 fetches of 3,5 MB.
+ANSWERS_PER_FETCH = 5000
+# Result rows per INSERT: a SERVQUAL group's figures are about 43 kB of JSON (bench/surveys.py,
+# 06/12/2026), so one statement stays near 4 MB; the bench's national campaign (156 groups) takes 2.
+RESULT_ROWS_PER_INSERT = 100
 
 REMAINDER_LABELS = {
     NodeLevel.REGION: "Autres régions (regroupées)",
@@ -134,11 +137,13 @@ def _order(root: str, nodes: dict[str, Node]) -> list[str]:
     return ordered
 
 
-def python_pass(campaign: Campaign, plan: Plan, point_acc: dict[int, Accumulator]) -> int:
-    """The per-answer pass in Python (SQLite, and the reference the PostgreSQL pass is tested against)."""
+def add_answers(campaign: Campaign, plan: Plan, point_acc: dict[int, Accumulator]) -> int:
+    """The pass over the answers: each one added to its distribution point's accumulator; returns their number."""
     responses = 0
     for point_id, answers in (
-        Response.objects.filter(campaign=campaign).values_list("point_id", "answers").iterator(chunk_size=5000)
+        Response.objects.filter(campaign=campaign)
+        .values_list("point_id", "answers")
+        .iterator(chunk_size=ANSWERS_PER_FETCH)
     ):
         acc = point_acc.get(point_id)
         if acc is not None:
@@ -156,10 +161,7 @@ def aggregate_campaign(campaign: Campaign) -> AggregationReport:
 
     leaf_accs = {key: nodes[key].acc for key in set(leaves.values())}
     point_acc = {point_id: leaf_accs[key] for point_id, key in leaves.items()}
-    if connection.vendor == "postgresql" and getattr(settings, "SURVEYS_AGGREGATE_IN_DATABASE", False):
-        responses = fill_accumulators(campaign.pk, plan, point_acc)
-    else:
-        responses = python_pass(campaign, plan, point_acc)
+    responses = add_answers(campaign, plan, point_acc)
 
     ordered = _order(root, nodes)
     for key in reversed(ordered):  # children before parents
@@ -237,7 +239,7 @@ def aggregate_campaign(campaign: Campaign) -> AggregationReport:
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).select_for_update().first()
         ResultNode.objects.filter(campaign=campaign).delete()
-        created = ResultNode.objects.bulk_create(rows, batch_size=100)
+        created = ResultNode.objects.bulk_create(rows, batch_size=RESULT_ROWS_PER_INSERT)
         by_key = {row.key: row for row in created}
         for row, parent in zip(created, parents_of_rows, strict=True):
             if parent:

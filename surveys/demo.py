@@ -2,7 +2,8 @@
 
 - « Enquête de satisfaction des jeunes — PACA 2010 » : the SERVQUAL
   questionnaire with the PACA headline questions, over the demo structures of
-  region 93, closed, with generated answers (fixed random seed) shaped like the
+  region 93, closed (its past history replayed: created, opened, closed by the
+  hourly pass), with generated answers (fixed random seed) shaped like the
   newsletter's figures (46 % very satisfied, about half received at once, 56 %
   would recommend). One antenne of ML93002 stays below 11 answers: it is
   hidden, and its sister antenne with it (secondary suppression), while both
@@ -13,15 +14,17 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from typing import TextIO
 
 from django.db import transaction
+from django.utils import timezone
 
+from cnml.audit import TransitionLog, log_transition, transitions_of
 from cnml.models import Region, Structure, User
 from surveys.aggregation import aggregate_campaign
 from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire, Response
-from surveys.services import campaign_sync_points
+from surveys.services import AUTO_CLOSE_COMMENT, campaign_sync_points
 from surveys.spec import current_version
 
 YOUTH_TITLE = "Enquête de satisfaction des jeunes — PACA 2010"
@@ -119,7 +122,7 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
     structures = list(Structure.objects.filter(code__in=["ML93001", "ML93001A1", "ML93002", "ML93002A1", "ML93002A2"]))
 
     servqual = Questionnaire.objects.get(code="servqual-jeunes")
-    youth, _ = Campaign.objects.get_or_create(
+    youth, created = Campaign.objects.get_or_create(
         title=YOUTH_TITLE,
         defaults={
             "questionnaire": servqual,
@@ -129,10 +132,19 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
             "opens_on": date(2010, 3, 1),
             "closes_on": date(2010, 6, 30),
             "target": 150,
-            "status": CampaignStatus.CLOSED,
+            "status": CampaignStatus.DRAFT,
             "created_by": animator,
         },
     )
+    if created:
+        _replay_history(
+            youth,
+            [
+                (CampaignStatus.DRAFT, animator, "", datetime(2010, 2, 15, 10, 30)),
+                (CampaignStatus.OPEN, animator, "", datetime(2010, 3, 1, 9, 0)),
+                (CampaignStatus.CLOSED, None, AUTO_CLOSE_COMMENT, datetime(2010, 7, 1, 1, 0)),
+            ],
+        )
     youth.participants.set(structures)
     campaign_sync_points(campaign=youth)
     if not youth.responses.exists():
@@ -173,6 +185,18 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
         },
     )
     if created:
+        _replay_history(employer, [(CampaignStatus.DRAFT, animator, "", datetime(2012, 1, 10, 14, 0))])
         employer.participants.set([s for s in structures if s.code in ("ML93001", "ML93002")])
         campaign_sync_points(campaign=employer)
         stdout.write(f"Enquêtes : campagne « {EMPLOYER_TITLE} » créée en brouillon.\n")
+
+
+def _replay_history(campaign: Campaign, moves: list[tuple[str, User | None, str, datetime]]) -> None:
+    """A past history, replayed without checks (its dates are long gone): the creation, then each move."""
+    for to_state, actor, comment, moment in moves:
+        if to_state == CampaignStatus.DRAFT:
+            log_transition(campaign, actor=actor, from_state="", to_state=to_state)  # the creation
+        else:
+            Campaign.workflow.record_move(campaign, to_state, actor=actor, comment=comment)
+        last = transitions_of(campaign).last()
+        TransitionLog.objects.filter(pk=last.pk).update(at=timezone.make_aware(moment))

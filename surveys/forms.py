@@ -28,8 +28,9 @@ class CampaignForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
-            "Chaque antenne cochée, et chaque mission locale dont aucune antenne n'est cochée, reçoit son lien, "
-            "son QR code et son affiche. Sans rien cocher : toutes les missions locales et antennes du périmètre."
+            "Chaque structure cochée reçoit son lien, son QR code et son affiche : une mission locale pour son "
+            "siège, chaque antenne pour elle-même. Sans rien cocher : toutes les missions locales et antennes "
+            "du périmètre."
         ),
     )
 

@@ -7,7 +7,10 @@
 - A :class:`Campaign` runs a questionnaire over a region (its participating
   missions locales and antennes) or the nation. Each participating antenne, or
   mission locale without participating antennes, gets a
-  :class:`DistributionPoint`: a short public link ``/e/<code>/``.
+  :class:`DistributionPoint`: a short public link ``/e/<code>/``. Its workflow
+  (brouillon → ouverte → close) is declared with :mod:`cnml.workflows`: who may
+  make each move is decided by :mod:`surveys.permissions`, the work a move owes
+  (the results, on closing) by :mod:`surveys.services`.
 - A :class:`Response` keeps no personal data: the campaign, the point of the
   link, the day, the answers by question code, and the
   :class:`QuestionnaireVersion` (an immutable copy of the questions' text,
@@ -25,6 +28,7 @@ from django.utils import timezone
 
 from cnml.audit import recorded_by
 from cnml.models import Region, Structure
+from cnml.workflows import Workflow
 
 
 class Audience(models.TextChoices):
@@ -186,10 +190,6 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.text[:60]}"
-
-    @property
-    def has_choices(self) -> bool:
-        return self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.POINTS)
 
     def clean(self) -> None:
         check_not_breaking(self)
@@ -361,6 +361,54 @@ class Campaign(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def rules_broken_as(self, status: str) -> list[str]:
+        """What :meth:`clean` would refuse if the campaign were in ``status`` now (French sentences)."""
+        current = self.status
+        self.status = status
+        try:
+            self.clean()
+        except ValidationError as error:
+            return error.messages
+        finally:
+            self.status = current
+        return []
+
+    # --- Workflow (who may move it: surveys.permissions; what a move owes: surveys.services) ------
+
+    workflow = Workflow(field="status", states=CampaignStatus)
+
+    def _ready_to_open(self, user) -> list[str]:
+        if not self.points.exists():
+            return ["Choisissez au moins une structure participante avant d'ouvrir la campagne."]
+        if not Question.objects.filter(section__questionnaire_id=self.questionnaire_id).exists():
+            return ["Le questionnaire de cette campagne n'a aucune question."]
+        broken = self.rules_broken_as(CampaignStatus.OPEN)  # e.g. its closing date went by
+        return ["La campagne ne peut pas être ouverte. " + " ".join(broken)] if broken else []
+
+    @workflow.transition(
+        source=[CampaignStatus.DRAFT],
+        target=CampaignStatus.OPEN,
+        permission="surveys.permissions.can_manage_campaign",
+        guard=_ready_to_open,
+        label="Ouvrir la campagne",
+        action="ouvrir",
+        wrong_state="Seule une campagne en brouillon peut être ouverte.",
+    )
+    def open(self, user, **_) -> None:
+        """brouillon → ouverte: its links accept answers between its dates."""
+
+    @workflow.transition(
+        source=[CampaignStatus.OPEN],
+        target=CampaignStatus.CLOSED,
+        permission="surveys.permissions.can_manage_campaign",
+        label="Clore la campagne",
+        action="clore",
+        wrong_state="Seule une campagne ouverte peut être close.",
+        by_system=True,
+    )
+    def close(self, user, **_) -> None:
+        """ouverte → close, by whoever runs it or by the hourly pass past its closing date."""
+
     def is_accepting_answers(self, today) -> bool:
         return self.status == CampaignStatus.OPEN and self.opens_on <= today <= self.closes_on
 
@@ -376,12 +424,9 @@ FROZEN_ONCE_OPEN = {
     "region": "region_id",
     "access_mode": "access_mode",
 }
-# (stored status, new status) a save may make: a campaign only moves forward.
-ALLOWED_MOVES = {
-    (CampaignStatus.DRAFT, CampaignStatus.DRAFT),
-    (CampaignStatus.DRAFT, CampaignStatus.OPEN),
-    (CampaignStatus.OPEN, CampaignStatus.OPEN),
-    (CampaignStatus.OPEN, CampaignStatus.CLOSED),
+# (stored status, new status) a save may make: staying, or a move of the workflow (only forward).
+ALLOWED_MOVES = {(status, status) for status in CampaignStatus} | {
+    (source, transition.target) for transition in Campaign.workflow.transitions.values() for source in transition.source
 }
 
 

@@ -11,17 +11,34 @@
 - Free comments are read by directors, animators and CNML roles, never by a
   conseiller, and only for a group whose results are shown.
 
-Everything out of scope answers 404 (cnml.permissions' rule), never 403.
+Everything out of scope answers 404 (cnml.permissions' rule), never 403: views fetch a
+campaign with :func:`get_campaign_for`, a point with :func:`get_point_for`, a batch of
+codes with :func:`get_batch_for`, result groups with :func:`get_node_for` and
+:func:`get_nodes_for`, all on :func:`cnml.permissions.get_in_scope_or_404`.
+
+The campaign's moves (:class:`surveys.models.Campaign`) name their permission here:
+:func:`can_manage_campaign`.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.shortcuts import get_list_or_404
 
 from cnml.models import Region, Role
-from cnml.permissions import AnyUser, readable_regions, readable_structures
-from surveys.models import Campaign, CampaignScope, CampaignStatus, DistributionPoint, NodeLevel, ResultNode
+from cnml.permissions import AnyUser, get_in_scope_or_404, readable_regions, readable_structures
+from surveys.models import (
+    AccessCode,
+    Campaign,
+    CampaignScope,
+    CampaignStatus,
+    DistributionPoint,
+    NodeLevel,
+    ResultNode,
+)
+
+# Result groups that have a PDF report (when shown).
+REPORT_LEVELS = (NodeLevel.REGION, NodeLevel.ML)
 
 COMMENT_ROLES = {Role.DIRECTEUR, Role.ANIMATEUR_REGIONAL, Role.RELECTEUR_CNML, Role.ADMINISTRATEUR}
 
@@ -79,12 +96,10 @@ def readable_campaigns(user: AnyUser) -> QuerySet[Campaign]:
     )
 
 
-def get_campaign_or_404(user: AnyUser, pk: int, *, manage: bool = False) -> Campaign:
-    queryset = manageable_campaigns(user) if manage else readable_campaigns(user)
-    try:
-        return queryset.select_related("questionnaire", "region").get(pk=pk)
-    except Campaign.DoesNotExist:
-        raise Http404("Campagne introuvable.") from None
+def get_campaign_for(user: AnyUser, pk, *, manage: bool = False) -> Campaign:
+    """The campaign ``pk`` if the user reads it (runs it, with ``manage``), else 404."""
+    campaigns = manageable_campaigns(user) if manage else readable_campaigns(user)
+    return get_in_scope_or_404(campaigns.select_related("questionnaire", "region"), pk=pk)
 
 
 def can_manage_campaign(user: AnyUser, campaign: Campaign) -> bool:
@@ -100,11 +115,14 @@ def readable_points(user: AnyUser, campaign: Campaign) -> QuerySet[DistributionP
     return points.filter(Q(structure__in=structures) | Q(structure__parent__in=structures))
 
 
-def get_point_or_404(user: AnyUser, campaign: Campaign, code: str) -> DistributionPoint:
-    try:
-        return readable_points(user, campaign).get(code=code)
-    except DistributionPoint.DoesNotExist:
-        raise Http404("Point de diffusion introuvable.") from None
+def get_point_for(user: AnyUser, campaign: Campaign, code: str) -> DistributionPoint:
+    """The point of ``campaign`` whose link is ``code``, if the user may see it, else 404."""
+    return get_in_scope_or_404(readable_points(user, campaign), code=code)
+
+
+def get_batch_for(point: DistributionPoint, batch: int) -> list[AccessCode]:
+    """The codes of ``point``'s batch still to print (unused), else 404; the point is already the user's."""
+    return get_list_or_404(point.access_codes.filter(batch=batch, used_at__isnull=True).order_by("code"))
 
 
 def readable_nodes(user: AnyUser, campaign: Campaign) -> QuerySet[ResultNode]:
@@ -127,11 +145,18 @@ def readable_nodes(user: AnyUser, campaign: Campaign) -> QuerySet[ResultNode]:
     return nodes.filter(readable)
 
 
-def get_node_or_404(user: AnyUser, campaign: Campaign, key: str) -> ResultNode:
-    try:
-        return readable_nodes(user, campaign).select_related("parent", "structure", "region").get(key=key)
-    except ResultNode.DoesNotExist:
-        raise Http404("Résultats introuvables.") from None
+def get_node_for(user: AnyUser, campaign: Campaign, key: str, *, reportable: bool = False) -> ResultNode:
+    """The result group ``key`` of ``campaign`` if the user reads it (and it has a report), else 404."""
+    nodes = readable_nodes(user, campaign).select_related("parent", "structure", "region")
+    if reportable:
+        nodes = nodes.filter(level__in=REPORT_LEVELS, suppressed=False)
+    return get_in_scope_or_404(nodes, key=key)
+
+
+def get_nodes_for(user: AnyUser, campaign: Campaign) -> list[ResultNode]:
+    """Every result group of ``campaign`` the user reads, in order (an export), else 404."""
+    nodes = readable_nodes(user, campaign).select_related("parent", "structure", "region").order_by("position")
+    return get_list_or_404(nodes)
 
 
 def can_read_comments(user: AnyUser, node: ResultNode) -> bool:
@@ -140,7 +165,3 @@ def can_read_comments(user: AnyUser, node: ResultNode) -> bool:
     if not (user.is_national or user.role in COMMENT_ROLES):
         return False
     return readable_nodes(user, node.campaign).filter(pk=node.pk).exists()
-
-
-def can_export(user: AnyUser, campaign: Campaign) -> bool:
-    return readable_nodes(user, campaign).exists()

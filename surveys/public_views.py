@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cnml.models import Structure
 from surveys import drafts, ratelimit
 from surveys.answering import (
     HONEYPOT_FIELD,
@@ -35,7 +34,8 @@ from surveys.answering import (
     field_name,
     raw_from_post,
 )
-from surveys.models import AccessCode, AccessMode, Campaign, CampaignStatus, DistributionPoint, Questionnaire
+from surveys.link_reader import read_link
+from surveys.models import AccessCode, AccessMode, Campaign, CampaignStatus, DistributionPoint
 from surveys.services import (
     ACCESS_CODE_LENGTH,
     POINT_CODE_LENGTH,
@@ -55,98 +55,15 @@ class Target:
     access_code: AccessCode | None = None
 
 
-# What the answering pages read, in one statement per link (answers are the hot path): the
-# point, its campaign, questionnaire (for the compiled spec) and structure. The rest of the
-# rows stays deferred (loaded on access). The statement is built once per process: the ORM
-# would compile the same joins again for every answer (a third of an answer's CPU).
-LINK_FIELDS = (
-    (DistributionPoint, ("id", "code", "campaign", "structure")),
-    (Campaign, ("id", "title", "status", "opens_on", "closes_on", "access_mode", "questionnaire")),
-    (Questionnaire, ("id", "revision")),
-    (Structure, ("id", "name")),
-)
-ACCESS_CODE_FIELDS = (AccessCode, ("id", "code", "used_at", "point"))
-_statements: dict[tuple[str, bool], tuple[str, list[tuple[type, list[str], list]]]] = {}
-
-
-def _link_statement(*, by_access_code: bool) -> tuple[str, list[tuple[type, list[str], list]]]:
-    """(SQL, [(model, attribute names, converters of each value)]) reading one link by its code."""
-    key = (connection.vendor, by_access_code)
-    if key in _statements:
-        return _statements[key]
-    quote = connection.ops.quote_name
-    groups = ((ACCESS_CODE_FIELDS,) if by_access_code else ()) + LINK_FIELDS
-    columns, layout = [], []
-    for model, names in groups:
-        table = model._meta.db_table
-        # In the model's field order: Model.from_db() reads the values in that order.
-        fields = [field for field in model._meta.concrete_fields if field.name in names]
-        for field in fields:
-            columns.append(f"{quote(table)}.{quote(field.column)}")
-        # The backend's converters, as the ORM applies them (SQLite: text to dates and datetimes).
-        converters = [
-            connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            for col in (field.get_col(table) for field in fields)
-        ]
-        layout.append((model, [field.attname for field in fields], converters))
-    point, campaign = quote(DistributionPoint._meta.db_table), quote(Campaign._meta.db_table)
-    questionnaire, structure = quote(Questionnaire._meta.db_table), quote(Structure._meta.db_table)
-    joins = (
-        f"JOIN {campaign} ON {campaign}.{quote('id')} = {point}.{quote('campaign_id')} "
-        f"JOIN {questionnaire} ON {questionnaire}.{quote('id')} = {campaign}.{quote('questionnaire_id')} "
-        f"JOIN {structure} ON {structure}.{quote('id')} = {point}.{quote('structure_id')}"
-    )
-    if by_access_code:
-        access = quote(AccessCode._meta.db_table)
-        source = f"{access} JOIN {point} ON {point}.{quote('id')} = {access}.{quote('point_id')} {joins}"
-        where = f"{access}.{quote('code')} = %s"
-    else:
-        source = f"{point} {joins}"
-        where = f"{point}.{quote('code')} = %s"
-    statement = (f"SELECT {', '.join(columns)} FROM {source} WHERE {where}", layout)
-    _statements[key] = statement
-    return statement
-
-
-def _load_link(code: str, *, by_access_code: bool) -> list | None:
-    """The model instances of a link (access code first, when one), or None when unknown."""
-    sql, layout = _link_statement(by_access_code=by_access_code)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [code])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    instances, position = [], 0
-    for model, attnames, converters in layout:
-        values = []
-        for value in row[position : position + len(attnames)]:
-            for converter in converters[len(values)]:
-                value = converter(value, None, connection)
-            values.append(value)
-        position += len(attnames)
-        instances.append(model.from_db(connection.alias, attnames, values))
-    return instances
-
-
 def _resolve(code: str) -> Target | None:
     code = normalize_code(code)
-    if len(code) == POINT_CODE_LENGTH:
-        found = _load_link(code, by_access_code=False)
-        access = None
-    elif len(code) == ACCESS_CODE_LENGTH:
-        found = _load_link(code, by_access_code=True)
-        access = found.pop(0) if found else None
-    else:
+    if len(code) not in (POINT_CODE_LENGTH, ACCESS_CODE_LENGTH):
         return None
+    found = read_link(code, by_access_code=len(code) == ACCESS_CODE_LENGTH)
     if found is None:
         return None
-    point, campaign, questionnaire, structure = found
-    campaign.questionnaire = questionnaire
-    point.campaign = campaign
-    point.structure = structure
-    if access is not None:
-        access.point = point
-    return Target(code, point, campaign, access)
+    point, access = found
+    return Target(code, point, point.campaign, access)
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -210,6 +127,23 @@ def entry(request: HttpRequest, code: str) -> HttpResponse:
             "steps": len(spec["sections"]),
             "start_url": reverse("surveys_public:step", args=[target.code, 1]),
         },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code_entry(request: HttpRequest) -> HttpResponse:
+    """The address printed on single-use code slips, for whoever cannot scan the QR code: type the code."""
+    error = ""
+    if request.method == "POST":
+        typed = normalize_code(request.POST.get("code", ""))
+        if _resolve(typed) is not None:
+            return redirect("surveys_public:entry", code=typed)
+        error = "Ce code ne correspond à aucune enquête. Vérifiez-le sur votre ticket."
+    return _page(
+        request,
+        "code_form.html",
+        {"title": "Saisissez votre code", "error": error, "typed": request.POST.get("code", "")},
     )
 
 

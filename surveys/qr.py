@@ -25,7 +25,3 @@ def qr_png(url: str, *, scale: int = 10) -> bytes:
 def qr_png_data_uri(url: str, *, scale: int = 10) -> str:
     """The PNG as a data: URI, for PDF documents (WeasyPrint reads data: URIs, nothing remote)."""
     return "data:image/png;base64," + base64.b64encode(qr_png(url, scale=scale)).decode()
-
-
-def qr_svg_data_uri(url: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url, scale=4)).decode()

@@ -25,16 +25,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-
-try:  # the C helper behind Counter.update, without its Python-level checks
-    from collections import _count_elements
-except ImportError:  # pragma: no cover - other Python implementations
-
-    def _count_elements(mapping, iterable):
-        for element in iterable:
-            mapping[element] = mapping.get(element, 0) + 1
-
-
 from dataclasses import dataclass, field
 
 from surveys.answering import NOT_APPLICABLE, YES_NO_CHOICES
@@ -198,7 +188,6 @@ class Accumulator:
         "points_n",
         "text_n",
         "sq_items",
-        "sq_item_moments",
         "sq_dims",
         "sq_overall",
         "sq_weighted",
@@ -216,7 +205,6 @@ class Accumulator:
         self.points_n: Counter = Counter()
         self.text_n: Counter = Counter()
         self.sq_items: Counter = Counter()  # (item, gap) -> respondents
-        self.sq_item_moments: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])  # filled by SQL
         self.sq_dims: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])  # respondent's mean gap
         self.sq_overall = [0, 0.0, 0.0]
         self.sq_weighted = [0, 0.0, 0.0]
@@ -228,12 +216,12 @@ class Accumulator:
         """Add one response (its clean answers by question code)."""
         self.n += 1
         countable = plan.countable
-        _count_elements(self.counts, [item for item in answers.items() if item[0] in countable])
+        self.counts.update([item for item in answers.items() if item[0] in countable])
         for code in plan.multiple_codes:
             values = answers.get(code)
             if values:
                 self.multiple_n[code] += 1
-                _count_elements(self.multiple, [(code, value) for value in values])
+                self.multiple.update([(code, value) for value in values])
         for code in plan.points_codes:
             values = answers.get(code)
             if values:
@@ -256,7 +244,7 @@ class Accumulator:
             gaps = [answers[p] - answers[e] for _, e, p in plan.servqual_pairs]
         except (KeyError, TypeError):
             return self._add_servqual_partial(plan, answers)
-        _count_elements(self.sq_items, zip(plan.servqual_item_ids, gaps, strict=False))
+        self.sq_items.update(zip(plan.servqual_item_ids, gaps, strict=False))
         dimension_gaps = {}
         sq_dims = self.sq_dims
         for dimension, start, end in plan.servqual_slices:
@@ -353,7 +341,6 @@ class Accumulator:
         ):
             getattr(self, name).update(getattr(other, name))
         for source, target in (
-            (other.sq_item_moments, self.sq_item_moments),
             (other.sq_dims, self.sq_dims),
             (other.dims, self.dims),
             (other.dims_top, self.dims_top),
@@ -412,10 +399,6 @@ class Accumulator:
         for (item, gap), count in self.sq_items.items():
             by_item[item][gap] += count
         sq_items = {item: list(_moments(counter)) for item, counter in by_item.items()}
-        for item, moments in self.sq_item_moments.items():
-            mine = sq_items.setdefault(item, [0, 0.0, 0.0])
-            for index in range(3):
-                mine[index] += moments[index]
         return Summary(
             n=self.n,
             questions=questions,
@@ -445,10 +428,6 @@ class Accumulator:
         for dimension in plan.quality_dimensions:
             counts[f"dim:{dimension}"] = int(summary.dims.get(dimension, [0])[0])
         return counts
-
-
-def unit_names(plan: Plan) -> list[str]:
-    return list(Accumulator().unit_counts(plan))
 
 
 def question_figures(question: dict, stats: dict | None) -> dict:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from cnml.models import StructureKind
 from surveys import permissions
 from surveys.charts import bar_chart
 from surveys.models import (
@@ -329,12 +328,6 @@ def node_comments(node: ResultNode, *, spec: dict | None) -> list[dict]:
     return comments
 
 
-def structure_label(node: ResultNode) -> str:
-    if node.structure_id and node.structure.kind == StructureKind.ANTENNE:
-        return "Antenne"
-    return NodeLevel(node.level).label
-
-
 # --- Exports -------------------------------------------------------------------------------------
 
 EXPORT_HEADERS = [
@@ -354,6 +347,12 @@ EXPORT_HEADERS = [
 
 def _round(value, decimals=2):
     return None if value is None else round(value, decimals)
+
+
+def _in_questionnaire_order(questions: dict, texts: dict) -> list[tuple[str, dict | None]]:
+    """The stored figures of each question in the questionnaire's order (PostgreSQL's jsonb keeps its own)."""
+    order = {code: index for index, code in enumerate(texts)}
+    return sorted(questions.items(), key=lambda item: order.get(item[0], len(order)))
 
 
 def export_rows(nodes: list[ResultNode], *, spec: dict | None) -> list[list]:
@@ -452,7 +451,7 @@ def export_rows(nodes: list[ResultNode], *, spec: dict | None) -> list[list]:
                 )
             for rank, name in enumerate(quality["priorities"], start=1):
                 rows.append([*base, f"Priorité d'amélioration n° {rank}", "", name, "", "", ""])
-        for question_code, value in figures.get("questions", {}).items():
+        for question_code, value in _in_questionnaire_order(figures.get("questions", {}), texts):
             text = texts.get(question_code, question_code)
             if value is None:
                 rows.append([*base, "Répartition", text, "", HIDDEN, HIDDEN, HIDDEN])

@@ -1,4 +1,10 @@
-"""Writes of the surveys app (``<entity>_<action>(*, ...)``)."""
+"""Writes of the surveys app (``<entity>_<action>(*, ...)``).
+
+A campaign's moves are the transitions of :class:`surveys.models.Campaign` (:mod:`cnml.workflows`):
+the services here apply them and owe the work they bring (the results, on closing) in the same
+transaction. The tasks of :mod:`surveys.tasks` call these services; the services name the task
+they owe (:data:`AGGREGATE_RESULTS`) and never import that module: no import cycle.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,13 @@ import secrets
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cnml import outbox
 from cnml.audit import log_transition
 from cnml.models import Structure, StructureKind
+from cnml.workflows import TransitionRefused
 from surveys.aggregation import AggregationReport, aggregate_campaign
 from surveys.models import (
     AccessCode,
@@ -20,7 +26,6 @@ from surveys.models import (
     CampaignStatus,
     Choice,
     DistributionPoint,
-    Question,
     Questionnaire,
     Response,
     Section,
@@ -33,8 +38,14 @@ ACCESS_CODE_LENGTH = 10
 MAX_CODES_PER_BATCH = 2000
 
 
+# The task owed when a campaign closes or its results are asked for (a name: surveys.tasks calls us).
+AGGREGATE_RESULTS = "surveys.tasks.aggregate_campaign_results"
+AUTO_CLOSE_COMMENT = "Clôture automatique à la date prévue."
+
+
 class CampaignError(Exception):
-    """A campaign action that cannot be done now; the message is for the user."""
+    """An action on a campaign's codes that cannot be done now (not a move: those raise
+    :class:`cnml.workflows.TransitionRefused`); the message is for the user."""
 
 
 class CodeAlreadyUsed(Exception):
@@ -98,25 +109,15 @@ def questionnaire_copy(*, questionnaire: Questionnaire) -> Questionnaire:
     return copy
 
 
-def questionnaire_question_count(questionnaire: Questionnaire) -> int:
-    return Question.objects.filter(section__questionnaire=questionnaire).count()
-
-
 # --- Campaigns -----------------------------------------------------------------------------------
 
 
 def distribution_structures(participants: Iterable[Structure]) -> list[Structure]:
-    """The structures that get a link: each participating antenne, and each participating
-    mission locale (or PAIO) none of whose antennes participates."""
-    participants = list(participants)
-    parents_with_antennes = {s.parent_id for s in participants if s.kind == StructureKind.ANTENNE}
-    chosen = [
-        s
-        for s in participants
-        if s.kind == StructureKind.ANTENNE
-        or (s.kind in (StructureKind.ML, StructureKind.PAIO) and s.pk not in parents_with_antennes)
-    ]
-    return sorted(chosen, key=lambda s: s.code)
+    """The structures that get a link: each participating antenne, mission locale and PAIO. A mission
+    locale receives young people at its head office too: beside its antennes' links it has its own,
+    whose answers make its « siège » group in the results (``surveys.aggregation.build_tree``)."""
+    local = (StructureKind.ANTENNE, StructureKind.ML, StructureKind.PAIO)
+    return sorted((s for s in participants if s.kind in local), key=lambda s: s.code)
 
 
 def _new_point_code() -> str:
@@ -175,40 +176,25 @@ def campaign_save(*, campaign: Campaign, participants: Iterable[Structure], acto
     return campaign
 
 
-@transaction.atomic
-def campaign_open(*, campaign: Campaign, actor) -> Campaign:
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status != CampaignStatus.DRAFT:
-        raise CampaignError("Seule une campagne en brouillon peut être ouverte.")
-    if not campaign.points.exists():
-        raise CampaignError("Choisissez au moins une structure participante avant d'ouvrir la campagne.")
-    if not questionnaire_question_count(campaign.questionnaire):
-        raise CampaignError("Le questionnaire de cette campagne n'a aucune question.")
-    campaign.status = CampaignStatus.OPEN
-    try:
-        campaign.clean()  # the campaign's rules, as an open one (its closing date is not past)
-    except ValidationError as error:
-        raise CampaignError("La campagne ne peut pas être ouverte. " + " ".join(error.messages)) from None
-    campaign.save(update_fields=["status"])
-    log_transition(campaign, actor=actor, from_state=CampaignStatus.DRAFT, to_state=CampaignStatus.OPEN)
-    return campaign
+def campaign_open(*, campaign: Campaign, actor, seen_status: str | None = None) -> Campaign:
+    """Open a draft (the ``open`` transition); raises :class:`~cnml.workflows.TransitionRefused`.
+
+    ``seen_status``: the state shown to the actor when they chose; when the campaign has left
+    it meanwhile, the refusal says that another decision came first.
+    """
+    return campaign.open(actor, seen_state=seen_status)
 
 
 @transaction.atomic
-def campaign_close(*, campaign: Campaign, actor, comment: str = "") -> Campaign:
-    """Close the campaign; its results are owed (computed by a worker once committed)."""
-    from surveys.tasks import aggregate_campaign_results
+def campaign_close(*, campaign: Campaign, actor, comment: str = "", seen_status: str | None = None) -> Campaign:
+    """Close the campaign (``actor`` None: the hourly pass); its results are owed with the move.
 
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status != CampaignStatus.OPEN:
-        raise CampaignError("Seule une campagne ouverte peut être close.")
-    campaign.status = CampaignStatus.CLOSED
-    campaign.save(update_fields=["status"])
-    log_transition(
-        campaign, actor=actor, from_state=CampaignStatus.OPEN, to_state=CampaignStatus.CLOSED, comment=comment
-    )
-    outbox.enqueue(aggregate_campaign_results, campaign_id=campaign.pk)
-    return campaign
+    Raises :class:`~cnml.workflows.TransitionRefused`: of two closes at once, the second waits
+    for the first, then is refused; nothing is owed twice.
+    """
+    closed = campaign.close(actor, comment=comment, seen_state=seen_status)
+    outbox.enqueue(AGGREGATE_RESULTS, campaign_id=closed.pk)
+    return closed
 
 
 def campaigns_close_due(*, today: date | None = None) -> list[int]:
@@ -217,8 +203,8 @@ def campaigns_close_due(*, today: date | None = None) -> list[int]:
     closed = []
     for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN, closes_on__lt=today):
         try:
-            campaign_close(campaign=campaign, actor=None, comment="Clôture automatique à la date prévue.")
-        except CampaignError:  # closed meanwhile
+            campaign_close(campaign=campaign, actor=None, comment=AUTO_CLOSE_COMMENT)
+        except TransitionRefused:  # closed meanwhile
             continue
         closed.append(campaign.pk)
     return closed
@@ -231,9 +217,7 @@ def campaign_aggregate(*, campaign_id: int) -> AggregationReport:
 @transaction.atomic
 def campaign_request_aggregation(*, campaign: Campaign) -> None:
     """Owe the computation of the results (done by a worker, even if the broker is down right now)."""
-    from surveys.tasks import aggregate_campaign_results
-
-    outbox.enqueue(aggregate_campaign_results, campaign_id=campaign.pk)
+    outbox.enqueue(AGGREGATE_RESULTS, campaign_id=campaign.pk)
 
 
 # --- Single-use codes ----------------------------------------------------------------------------

@@ -102,7 +102,3 @@ def forget_version(questionnaire: Questionnaire) -> None:
     """Drop the cached version of the questionnaire (its row turned out to be gone)."""
     with _lock:
         _cache.pop((questionnaire.pk, questionnaire.revision), None)
-
-
-def all_questions(spec: dict) -> list[dict]:
-    return [question for section in spec["sections"] for question in section["questions"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,24 +10,28 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cnml.audit import transitions_of
+from cnml.links import absolute_url
 from cnml.pagination import paginate
 from cnml.pdf import pdf_response, render_pdf
+from cnml.workflows import TransitionRefused, history, report_refusal
 from surveys import exports, permissions, selectors, services
 from surveys.forms import AccessCodesForm, CampaignForm
-from surveys.models import Campaign, CampaignStatus, DistributionPoint, NodeLevel
+from surveys.models import Campaign, CampaignStatus, DistributionPoint
 from surveys.qr import qr_png, qr_png_data_uri, qr_svg
 
 HOME_TITLE = "Enquêtes de satisfaction"
 # Free comments shown a page at a time on the results page (the PDF report carries them all).
 COMMENTS_PER_PAGE = 100
+# What a campaign's page says once a move of its workflow is made.
+MOVE_DONE = {
+    "open": "La campagne est ouverte : ses liens acceptent les réponses aux dates prévues.",
+    "close": "La campagne est close ; ses résultats sont en cours de calcul.",
+}
 
 
-def _public_url(request: HttpRequest, code: str) -> str:
-    """The short link as printed on posters and slips: on the service's canonical address (SITE_URL)."""
-    path = reverse("surveys_public:entry", args=[code])
-    site = getattr(settings, "SITE_URL", "")
-    return f"{site}{path}" if site else request.build_absolute_uri(path)
+def _public_url(code: str) -> str:
+    """The short link of a point or of a single-use code, as shown, printed and put in QR codes."""
+    return absolute_url("surveys_public:entry", code)
 
 
 def _campaign_crumbs(campaign: Campaign, *extra) -> list:
@@ -90,7 +93,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = permissions.get_campaign_or_404(request.user, pk, manage=True)
+    campaign = permissions.get_campaign_for(request.user, pk, manage=True)
     if campaign.status == CampaignStatus.CLOSED:
         messages.info(request, "Une campagne close ne se modifie plus.")
         return redirect("surveys:campaign", pk=campaign.pk)
@@ -112,7 +115,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = permissions.get_campaign_or_404(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
     can_manage = permissions.can_manage_campaign(request.user, campaign)
     points = permissions.readable_points(request.user, campaign)
     progress = selectors.points_progress(campaign, points)
@@ -125,11 +128,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumb": _campaign_crumbs(campaign),
             "campaign": campaign,
             "can_manage": can_manage,
-            "progress": [(row, _public_url(request, row.point.code)) for row in progress],
+            "progress": [(row, _public_url(row.point.code)) for row in progress],
             "total": total,
             "total_target": campaign.target if can_manage else sum(row.target for row in progress),
             "total_rate": 100 * total / campaign.target if can_manage and campaign.target else None,
-            "transitions": transitions_of(campaign) if can_manage else [],
+            "history": history(campaign) if can_manage else None,
             "has_results": campaign.aggregated_at is not None and selectors.top_node_for(request.user, campaign),
         },
     )
@@ -137,38 +140,41 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    campaign = permissions.get_campaign_or_404(request.user, pk, manage=True)
+def campaign_move(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """Open or close a campaign (``verb``: a transition of its workflow, fixed by the URL)."""
+    campaign = permissions.get_campaign_for(request.user, pk, manage=True)
+    apply = {"open": services.campaign_open, "close": services.campaign_close}[verb]
     try:
-        if action == "ouvrir":
-            services.campaign_open(campaign=campaign, actor=request.user)
-            messages.success(request, "La campagne est ouverte : ses liens acceptent les réponses aux dates prévues.")
-        elif action == "cloturer":
-            services.campaign_close(campaign=campaign, actor=request.user)
-            messages.success(request, "La campagne est close ; ses résultats sont en cours de calcul.")
-        elif action == "calculer":
-            services.campaign_request_aggregation(campaign=campaign)
-            messages.success(request, "Le calcul des résultats est lancé avec les réponses reçues à cet instant.")
-        else:
-            raise Http404("Action inconnue.")
-    except services.CampaignError as exc:
-        messages.error(request, str(exc))
+        apply(campaign=campaign, actor=request.user, seen_status=request.POST.get("seen_status") or None)
+    except TransitionRefused as error:
+        report_refusal(request, error)
+    else:
+        messages.success(request, MOVE_DONE[verb])
+    return redirect("surveys:campaign", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_aggregate(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = permissions.get_campaign_for(request.user, pk, manage=True)
+    services.campaign_request_aggregation(campaign=campaign)
+    messages.success(request, "Le calcul des résultats est lancé avec les réponses reçues à cet instant.")
     return redirect("surveys:campaign", pk=campaign.pk)
 
 
 # --- Distribution --------------------------------------------------------------------------------
 
 
-def _point(request: HttpRequest, pk: int, code: str) -> tuple[Campaign, DistributionPoint]:
-    campaign = permissions.get_campaign_or_404(request.user, pk)
-    return campaign, permissions.get_point_or_404(request.user, campaign, code)
+def _point(request: HttpRequest, pk: int, code: str, *, manage: bool = False) -> tuple[Campaign, DistributionPoint]:
+    campaign = permissions.get_campaign_for(request.user, pk, manage=manage)
+    return campaign, permissions.get_point_for(request.user, campaign, code)
 
 
 @login_required
 @require_GET
 def point_qr(request: HttpRequest, pk: int, code: str, fmt: str) -> HttpResponse:
     _, point = _point(request, pk, code)
-    url = _public_url(request, point.code)
+    url = _public_url(point.code)
     if fmt == "svg":
         response = HttpResponse(qr_svg(url, title=f"QR code du lien {url}"), content_type="image/svg+xml")
     else:
@@ -181,7 +187,7 @@ def point_qr(request: HttpRequest, pk: int, code: str, fmt: str) -> HttpResponse
 @require_GET
 def point_poster(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     campaign, point = _point(request, pk, code)
-    url = _public_url(request, point.code)
+    url = _public_url(point.code)
     return pdf_response(
         "surveys/pdf/poster.html",
         {
@@ -198,12 +204,11 @@ def point_poster(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def point_codes(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    campaign, point = _point(request, pk, code)
+    # New codes are for those who run the campaign: to anyone else, the campaign is not there.
+    campaign, point = _point(request, pk, code, manage=request.method == "POST")
     can_manage = permissions.can_manage_campaign(request.user, campaign)
     form = AccessCodesForm(request.POST or None)
     if request.method == "POST":
-        if not can_manage:
-            raise Http404("Page introuvable.")
         if campaign.status == CampaignStatus.CLOSED:
             messages.error(request, "La campagne est close : aucun nouveau code.")
         elif form.is_valid():
@@ -237,12 +242,10 @@ def point_codes(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_GET
 def point_slips(request: HttpRequest, pk: int, code: str, batch: int) -> HttpResponse:
     campaign, point = _point(request, pk, code)
-    codes = list(point.access_codes.filter(batch=batch, used_at__isnull=True).order_by("code"))
-    if not codes:
-        raise Http404("Aucun code disponible dans ce lot.")
+    codes = permissions.get_batch_for(point, batch)
     slips = []
     for access in codes:
-        url = _public_url(request, access.code)
+        url = _public_url(access.code)
         slips.append({"code": f"{access.code[:5]}-{access.code[5:]}", "url": url, "qr": qr_png_data_uri(url, scale=4)})
     pdf = render_pdf(
         "surveys/pdf/slips.html",
@@ -251,7 +254,8 @@ def point_slips(request: HttpRequest, pk: int, code: str, batch: int) -> HttpRes
             "campaign": campaign,
             "point": point,
             "slips": slips,
-            "base_url": _public_url(request, "X").removesuffix("X/"),
+            # Where one types the code printed on the slip (for those who cannot scan it).
+            "code_url": absolute_url("surveys_public:code"),
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -265,7 +269,7 @@ def point_slips(request: HttpRequest, pk: int, code: str, batch: int) -> HttpRes
 @login_required
 @require_GET
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = permissions.get_campaign_or_404(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
     top = selectors.top_node_for(request.user, campaign)
     if top is None:
         messages.info(request, "Les résultats de cette campagne n'ont pas encore été calculés.")
@@ -276,8 +280,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def results_node(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    campaign = permissions.get_campaign_or_404(request.user, pk)
-    node = permissions.get_node_or_404(request.user, campaign, key)
+    campaign = permissions.get_campaign_for(request.user, pk)
+    node = permissions.get_node_for(request.user, campaign, key)
     readable = set(permissions.readable_nodes(request.user, campaign).values_list("key", flat=True))
     data = selectors.node_results(node, spec=campaign.results_spec)
     comments = (
@@ -303,28 +307,17 @@ def results_node(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "readable": readable,
             "comments": comments,
             **(paginate(request, comments, per_page=COMMENTS_PER_PAGE) if comments else {}),
-            "can_report": node.level in (NodeLevel.REGION, NodeLevel.ML) and not node.suppressed,
+            "can_report": node.level in permissions.REPORT_LEVELS and not node.suppressed,
             "can_manage": permissions.can_manage_campaign(request.user, campaign),
         },
     )
 
 
-def _export_nodes(request: HttpRequest, campaign: Campaign) -> list:
-    nodes = list(
-        permissions.readable_nodes(request.user, campaign)
-        .select_related("parent", "structure", "region")
-        .order_by("position")
-    )
-    if not nodes:
-        raise Http404("Aucun résultat à exporter.")
-    return nodes
-
-
 @login_required
 @require_GET
 def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    campaign = permissions.get_campaign_or_404(request.user, pk)
-    nodes = _export_nodes(request, campaign)
+    campaign = permissions.get_campaign_for(request.user, pk)
+    nodes = permissions.get_nodes_for(request.user, campaign)
     if fmt == "csv":
         return exports.csv_response(campaign, nodes)
     return exports.xlsx_response(campaign, nodes)
@@ -333,10 +326,8 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def results_report(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    campaign = permissions.get_campaign_or_404(request.user, pk)
-    node = permissions.get_node_or_404(request.user, campaign, key)
-    if node.level not in (NodeLevel.REGION, NodeLevel.ML) or node.suppressed:
-        raise Http404("Pas de rapport pour ce groupe.")
+    campaign = permissions.get_campaign_for(request.user, pk)
+    node = permissions.get_node_for(request.user, campaign, key, reportable=True)
     comments = (
         selectors.node_comments(node, spec=campaign.results_spec)
         if permissions.can_read_comments(request.user, node)

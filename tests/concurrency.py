@@ -29,8 +29,30 @@ from django.test.testcases import LiveServerThread
 JOIN_TIMEOUT = 60
 
 
-# The session's migrated SQLite file, made by the first test that needs one and copied for each test.
+# The process's migrated SQLite file, copied for each test that needs one: a copy of the session's test
+# database taken right after its creation (tests/conftest.py), or else made by the first test that needs it.
+# Each pytest-xdist worker has its own (its temporary folder, this module's state).
 _migrated: list[Path] = []
+
+
+def keep_migrated_copy(tmp_path_factory) -> None:
+    """On SQLite, copy the session's freshly migrated test database to a file: no second ``migrate``."""
+    if connection.vendor != "sqlite" or _migrated:
+        return
+    connection.ensure_connection()
+    target = tmp_path_factory.mktemp("concurrency") / "migrated.sqlite3"
+    with closing(sqlite3.connect(target)) as copy:
+        connection.connection.backup(copy)
+    _migrated.append(target)
+
+
+def copy_migrated(path: Path) -> bool:
+    """Write a migrated SQLite database at ``path`` from the process's copy; False when there is none."""
+    if not _migrated:
+        return False
+    with closing(sqlite3.connect(_migrated[0])) as source, closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+    return True
 
 
 @pytest.fixture
@@ -52,8 +74,7 @@ def file_database(transactional_db, tmp_path, tmp_path_factory) -> Iterator[None
             call_command("migrate", verbosity=0)
             connections.close_all()
             _migrated.append(migrated)
-        with closing(sqlite3.connect(_migrated[0])) as source, closing(sqlite3.connect(path)) as copy:
-            source.backup(copy)
+        copy_migrated(path)
         settings_dict["NAME"] = str(path)
         yield
     finally:

@@ -1,6 +1,8 @@
 """Fixtures shared by every test package.
 
-- Passwords are hashed with MD5 (fast); the password policy still applies.
+- Passwords are hashed with MD5 (fast) for the whole session; the password policy still applies.
+- Under pytest-xdist (``make test``), each worker has its own test database (pytest-django names it
+  ``test_<name>_gw0``…) and, with Redis, its own Redis database for the cache.
 - Celery runs eagerly in every test (tasks execute in the calling process),
   except in tests marked ``real_worker`` which talk to a real broker and worker.
 - ``network``: a small network of two regions, each with an ARML and two
@@ -10,17 +12,31 @@
   conseiller of an antenne.
 - ``client_for``: ``client_for(user)`` returns a test client logged in as
   ``user`` (``force_login``: django-axes refuses ``client.login`` without a request).
+- ``kept_for_module(django_db_blocker)``: rows written once for a module's read-mostly tests
+  (``build_network()``, ``build_users(network)`` build the fixtures' network and users there).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
 from django.test import Client
+from django.test.utils import override_settings
+from django.utils.functional import empty
 
 from cnml.models import Region, Role, Structure, User
-from tests.concurrency import concurrent_server, file_database  # noqa: F401  (fixtures of the concurrency tests)
+from tests.concurrency import (  # noqa: F401  (fixtures of the concurrency tests)
+    concurrent_server,
+    file_database,
+    keep_migrated_copy,
+)
 from tests.factories import (
     AntenneFactory,
     ArmlFactory,
@@ -35,6 +51,14 @@ from tests.outage import outage_phase, redis_down  # noqa: F401  (fixtures of th
 def pytest_configure(config):
     # WhiteNoise warns on every request when collectstatic has not been run (STATIC_ROOT missing).
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning:whitenoise.*")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The session's test database (pytest-django), and on SQLite a file copy of it, freshly migrated,
+    for the tests that need a database in a file (tests/concurrency.py, a command run as a process)."""
+    with django_db_blocker.unblock():
+        keep_migrated_copy(tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)
@@ -54,10 +78,63 @@ def celery_eager(request):
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Hash passwords with MD5 in tests: PBKDF2 would make every user creation slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Hash passwords with MD5 in tests, data of a module or a session included: PBKDF2 is slow by design."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_per_xdist_worker():
+    """With Redis (.ci/run's second phase) and pytest-xdist, each worker's cache on a Redis database of its own.
+
+    Tests empty the cache (``cache.clear()`` flushes the whole Redis database): two workers sharing one
+    would empty each other's cache in the middle of a test.
+    """
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not django_settings.REDIS_URL or not worker_id:
+        yield
+        return
+    from cnml.settings import redis_cache
+
+    with override_settings(CACHES={"default": redis_cache(redis_url_of_worker(django_settings.REDIS_URL, worker_id))}):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_outside_the_project(tmp_path_factory):
+    """Uploads of every test in a temporary folder of its own pytest-xdist worker: never in the project,
+    never shared by two workers (app fixtures may still give a test its own folder)."""
+    from cnml.uploads import private_storage
+
+    root = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=root / "public", PRIVATE_MEDIA_ROOT=root / "private"):
+        private_storage._wrapped = empty
+        yield
+    private_storage._wrapped = empty
+
+
+def redis_url_of_worker(url: str, worker_id: str) -> str:
+    """``redis://host:port/15`` for xdist worker ``gw0`` -> database 14, ``gw1`` -> 13... (the broker keeps 15)."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    database = (base - 1 - int(worker_id.removeprefix("gw"))) % 16
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@contextmanager
+def kept_for_module(django_db_blocker) -> Iterator[None]:
+    """Rows written once for a module's tests (Django's ``setUpTestData``): rolled back after the module.
+
+    Use in a module-scoped fixture whose tests use ``db`` (not ``transactional_db``): each test runs in
+    a savepoint inside this transaction, so what a test writes is undone after it, and the module's rows
+    after the module. Python objects are shared: tests must not change them in memory. Mark the module
+    ``pytest.mark.xdist_group(...)`` so that its tests stay on one worker (the data is built once).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @dataclass
@@ -88,6 +165,10 @@ class Network:
 
 @pytest.fixture
 def network(db) -> Network:
+    return build_network()
+
+
+def build_network() -> Network:
     region_a = RegionFactory(code="901", name="Région Alpha")
     region_b = RegionFactory(code="902", name="Région Bêta")
     ml_a1 = MissionLocaleFactory(code="MLA1", name="Mission locale Alpha 1", region=region_a)
@@ -122,6 +203,11 @@ def role_groups(db) -> dict[str, int]:
 @pytest.fixture
 def users(network: Network, role_groups) -> dict[str, User]:
     """One user per role, keyed by role value; the local ones in region A, ML A1."""
+    return build_users(network)
+
+
+def build_users(network: Network) -> dict[str, User]:
+    """The users of the ``users`` fixture (the role groups must exist: ``sync_role_groups()``)."""
     return {
         Role.CONSEILLER: UserFactory(
             email="conseiller@test.cnml.fr", role=Role.CONSEILLER, structure=network.ml_a1, first_name="Camille"

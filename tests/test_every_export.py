@@ -219,8 +219,9 @@ ADMIN_EXPORTS: dict[type, str] = {
 def export_admins() -> dict[type, BaseExportMixin]:
     return {
         model: model_admin
-        for model, model_admin in admin.site._registry.items()
-        if isinstance(model_admin, BaseExportMixin)
+        for model in apps.get_models()
+        if admin.site.is_registered(model)
+        and isinstance(model_admin := admin.site.get_model_admin(model), BaseExportMixin)
     }
 
 

@@ -13,8 +13,3 @@ def fr_number(value, decimals: int = 0) -> str:
 @register.filter
 def fr_percent(value, decimals: int = 1) -> str:
     return formatting.format_percent(value, int(decimals))
-
-
-@register.filter
-def fr_signed(value, unit: str = "%") -> str:
-    return formatting.format_signed(value, 1, unit)

@@ -6,14 +6,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
-from cnml import outbox
+from cnml import outbox, workflows
+from cnml.workflows import TransitionRefused
 from dashboard import selectors
 from dashboard.models.snapshots import Snapshot, SnapshotStatus
-from dashboard.publication import PublicationError, snapshot_validate
+from dashboard.publication import snapshot_validate
 from dashboard.recompute import RecomputeError, snapshot_recompute
 
 
@@ -61,6 +63,7 @@ class SnapshotAdmin(admin.ModelAdmin):
         "validated_at",
         "validated_by",
         "error",
+        "transitions",
         "national_table",
     )
     readonly_fields = fields
@@ -89,6 +92,11 @@ class SnapshotAdmin(admin.ModelAdmin):
         if snapshot.is_computed:
             return "Provisoire (à valider)"
         return "—"
+
+    @admin.display(description="historique")
+    def transitions(self, snapshot: Snapshot) -> str:
+        # The template escapes every text.
+        return render_to_string("cnml/includes/history.html", {"history": workflows.history(snapshot), "empty": "—"})
 
     @admin.display(description="durée")
     def duration_display(self, snapshot: Snapshot) -> str:
@@ -135,15 +143,9 @@ class SnapshotAdmin(admin.ModelAdmin):
     def validate_for_publication(self, request: HttpRequest, queryset) -> None:
         validated = 0
         for snapshot in queryset:
-            if not snapshot.can_validate(request.user):
-                reason = "déjà validé" if snapshot.is_validated else "calcul non terminé"
-                if not Snapshot.user_may_validate(request.user):
-                    reason = "réservé aux relecteurs CNML et aux administrateurs"
-                self.message_user(request, f"{snapshot} non validé : {reason}.", messages.WARNING)
-                continue
             try:
                 snapshot_validate(snapshot_id=snapshot.pk, user=request.user)
-            except (PublicationError, PermissionDenied) as exc:
+            except TransitionRefused as exc:
                 self.message_user(request, f"{snapshot} non validé : {exc}", messages.WARNING)
                 continue
             validated += 1

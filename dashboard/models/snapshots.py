@@ -8,7 +8,10 @@ snapshot left "computing" (its process was killed) has no values and is
 ignored; the next recompute marks it failed.
 
 A computed snapshot is provisional until a CNML reviewer validates it for
-publication; the public pages show the latest validated snapshot only.
+publication (``calcule`` → ``valide``, the :meth:`Snapshot.validate` transition of
+:mod:`cnml.workflows`, logged in the audit trail); the public pages show the latest
+validated snapshot only. Computing, failing and computed are the recompute's own
+bookkeeping (:mod:`dashboard.recompute`), not decisions.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from datetime import UTC, date, datetime
 
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 
 from cnml.audit import recorded_by
 from cnml.models import NATIONAL_ROLES
+from cnml.workflows import Workflow
 from dashboard.models.facts import ExtractImport
 from dashboard.periods import of_month_year
 
@@ -31,7 +36,12 @@ EXPLOITATION = "Exploitation CNML-COPEXEN"
 class SnapshotStatus(models.TextChoices):
     COMPUTING = "en_cours", "Calcul en cours"
     COMPUTED = "calcule", "Calculé"
+    VALIDATED = "valide", "Validé"
     FAILED = "echoue", "Échoué"
+
+
+# Snapshots whose figures are complete: provisional (computed) or published (validated).
+COMPLETE_STATES = (SnapshotStatus.COMPUTED, SnapshotStatus.VALIDATED)
 
 
 # Newest first: the extract's date, then when it was computed.
@@ -40,10 +50,11 @@ PUBLICATION_ORDER = (F("extracted_on").desc(nulls_last=True), F("computed_at").d
 
 class SnapshotQuerySet(models.QuerySet):
     def computed(self) -> SnapshotQuerySet:
-        return self.filter(status=SnapshotStatus.COMPUTED)
+        """Snapshots whose figures are complete, validated or not."""
+        return self.filter(status__in=COMPLETE_STATES)
 
     def validated(self) -> SnapshotQuerySet:
-        return self.computed().filter(validated_at__isnull=False)
+        return self.filter(status=SnapshotStatus.VALIDATED)
 
     def latest_computed(self) -> Snapshot | None:
         """The figures signed-in readers see: the most recently computed snapshot."""
@@ -100,11 +111,12 @@ class Snapshot(models.Model):
 
     @property
     def is_computed(self) -> bool:
-        return self.status == SnapshotStatus.COMPUTED
+        """Its figures are complete (validated or not)."""
+        return self.status in COMPLETE_STATES
 
     @property
     def is_validated(self) -> bool:
-        return self.validated_at is not None
+        return self.status == SnapshotStatus.VALIDATED
 
     @property
     def duration(self):
@@ -137,13 +149,6 @@ class Snapshot(models.Model):
             and (getattr(user, "role", None) in NATIONAL_ROLES or user.is_superuser)
         )
 
-    def can_validate(self, user) -> bool:
-        """``user`` may validate this snapshot now: a CNML role, a computed snapshot not yet validated.
-
-        Whether it is older than the published figures needs them: :meth:`publication_refusal`.
-        """
-        return self.user_may_validate(user) and self.is_computed and not self.is_validated
-
     def _publication_key(self) -> tuple:
         return (self.extracted_on or date.min, self.computed_at or datetime.min.replace(tzinfo=UTC))
 
@@ -173,6 +178,36 @@ class Snapshot(models.Model):
             f"Le calcul n° {self.pk} est antérieur au calcul n° {published.pk} déjà publié pour la même extraction : "
             "validez le calcul le plus récent."
         )
+
+    # Workflow ------------------------------------------------------------------
+
+    workflow = Workflow(
+        field="status",
+        states=SnapshotStatus,
+        refused_by_role="Seuls les relecteurs CNML et les administrateurs valident les chiffres.",
+        wrong_state=lambda snapshot: snapshot.publication_refusal(None),
+    )
+
+    def _not_older_than_published(self, user) -> list[str]:
+        refusal = self.publication_refusal(Snapshot.objects.latest_validated())
+        return [refusal] if refusal else []
+
+    @workflow.transition(
+        source=[SnapshotStatus.COMPUTED],
+        target=SnapshotStatus.VALIDATED,
+        permission=lambda user, snapshot: snapshot.user_may_validate(user),
+        guard=_not_older_than_published,
+        label="Valider pour publication",
+        action="valider",
+    )
+    def validate(self, user, **_) -> None:
+        """calcule → valide: the figures are published, with who validated them and when.
+
+        Serialised with every other validation by :func:`dashboard.publication.snapshot_validate`,
+        which locks the computed snapshots first: the guard compares with what is published then.
+        """
+        self.validated_at = timezone.now()
+        self.validated_by = user
 
 
 class ScopeKind(models.TextChoices):

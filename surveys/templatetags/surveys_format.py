@@ -42,8 +42,3 @@ def gap(value, decimals: int = 2) -> str:
 @register.filter
 def score(value, decimals: int = 1) -> str:
     return format_number(value, int(decimals))
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None

@@ -13,6 +13,7 @@ from django.core import mail
 from django.test import Client
 
 from cnml.models import Role
+from tests.clock import frozen
 from tests.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -439,6 +440,7 @@ def test_the_reset_throttle_holds_when_the_cache_is_down(conseiller, reset_limit
     assert len(mail.outbox) == 3
 
 
+@frozen
 def test_the_account_may_ask_again_once_the_window_has_passed(conseiller, reset_limits, ask_reset):
     from django.db.models import F
 

@@ -17,6 +17,7 @@ import io
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 from django.db import models
@@ -97,7 +98,10 @@ def _url(name: str, *args) -> str | None:
 
 
 def walk_admin(app, walk: Walk, *, missing_data: list[str], records_per_model: int = RECORDS_PER_MODEL) -> None:
-    for model, model_admin in admin.site._registry.items():
+    for model in apps.get_models():
+        if not admin.site.is_registered(model):
+            continue
+        model_admin = admin.site.get_model_admin(model)
         opts = model._meta
         prefix = f"admin:{opts.app_label}_{opts.model_name}"
         changelist = reverse(f"{prefix}_changelist")

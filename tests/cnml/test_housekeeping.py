@@ -14,6 +14,7 @@ from django_celery_beat.models import PeriodicTask
 
 from cnml.models import PasswordResetRequest
 from cnml.tasks import purge_expired
+from tests.clock import frozen
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ def session_expiring_in(seconds: int) -> str:
     return store.session_key
 
 
+@frozen
 def test_expired_sessions_are_deleted_and_live_ones_kept():
     live = session_expiring_in(3600)
     expired = session_expiring_in(3600)
@@ -36,6 +38,7 @@ def test_expired_sessions_are_deleted_and_live_ones_kept():
     assert list(Session.objects.values_list("session_key", flat=True)) == [live]
 
 
+@frozen
 def test_password_reset_records_past_their_window_are_deleted(settings):
     settings.PASSWORD_RESET_THROTTLE_WINDOW = timedelta(hours=1)
     recent = PasswordResetRequest.objects.create(address_key="a" * 64)

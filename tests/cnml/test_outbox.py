@@ -26,6 +26,7 @@ from cnml.celery import Heartbeat, RedeliverOwedWork
 from cnml.celery import app as celery_app
 from cnml.emails import notify
 from cnml.models import OutboxMessage, WorkerHeartbeat, WorkerProbe
+from tests.clock import frozen
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,7 @@ def test_a_row_handed_to_the_broker_is_due_again_only_much_later(django_capture_
     assert message.done_at is None
 
 
+@frozen
 def test_a_broker_down_leaves_the_row_pending_and_nothing_raises(django_capture_on_commit_callbacks, broker):
     broker.down = True
 
@@ -209,6 +211,7 @@ def test_a_row_delivered_twice_does_its_work_once():
     assert WorkerProbe.objects.filter(worker_hostname="a").count() == 1
 
 
+@frozen
 def test_a_failed_run_undoes_its_work_keeps_the_row_and_tries_again_later():
     message = OutboxMessage.objects.create(task=write_probe.name, kwargs={"hostname": "a", "fail": True})
 
@@ -332,6 +335,7 @@ def test_the_command_tries_the_owed_work_again_here_without_a_broker(settings, s
 # --- Catching up: the periodic pass, a worker's start ------------------------------------------
 
 
+@frozen
 def test_the_periodic_pass_hands_over_due_rows_purges_old_done_ones_and_notes_the_worker(broker):
     now = timezone.now()
     due = OutboxMessage.objects.create(
@@ -373,6 +377,7 @@ def worker_main_process(monkeypatch):
     return closed
 
 
+@frozen
 def test_a_worker_connecting_to_the_broker_hands_over_every_pending_row(broker, worker_main_process):
     now = timezone.now()
     lost = OutboxMessage.objects.create(

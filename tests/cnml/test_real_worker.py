@@ -27,6 +27,8 @@ REAL_WORKER = os.environ.get("CNML_REAL_WORKER") == "1"
 def _require_real_worker():
     if not REAL_WORKER:
         pytest.skip("Needs .ci/run's PostgreSQL + Redis phase with a running worker (CNML_REAL_WORKER=1).")
+    # Under pytest-xdist each process has a test database of its own (test_<name>_gw0…), not the worker's.
+    assert not os.environ.get("PYTEST_XDIST_WORKER"), "run the real_worker tests in one process (-n 0)"
     assert settings.REDIS_URL, "REDIS_URL must be set in the real-worker phase"
     assert connection.vendor == "postgresql", "the real-worker phase runs on PostgreSQL"
     assert not celery_app.conf.task_always_eager

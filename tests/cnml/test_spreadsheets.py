@@ -11,6 +11,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import tablib
+from django.apps import apps
 from django.contrib import admin
 from django.utils.text import format_lazy
 from import_export import fields, resources, widgets
@@ -142,7 +143,10 @@ def test_xlsx_response_is_an_attachment():
 
 def test_every_admin_export_writes_through_the_writer():
     exporting = [
-        model_admin for model_admin in admin.site._registry.values() if isinstance(model_admin, BaseExportMixin)
+        model_admin
+        for model in apps.get_models()
+        if admin.site.is_registered(model)
+        and isinstance(model_admin := admin.site.get_model_admin(model), BaseExportMixin)
     ]
 
     assert exporting
@@ -166,7 +170,7 @@ class NumberedRegionResource(resources.ModelResource):
 
 
 def test_admin_xlsx_keeps_the_numbers_of_typed_widgets_as_numbers(users, network, client_for, monkeypatch):
-    region_admin = admin.site._registry[Region]
+    region_admin = admin.site.get_model_admin(Region)
     monkeypatch.setattr(region_admin, "get_export_resource_classes", lambda request: [NumberedRegionResource])
     index = spreadsheets.ADMIN_EXPORT_FORMATS.index(spreadsheets.AdminXLSX)
     data = {

@@ -11,26 +11,27 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.functional import empty
 
 from cnml.models import Role
 from dashboard.models import ExtractImport, ImportStatus
 from dashboard.services import extract_import_create, extract_import_run
+from tests.clock import TODAY, frozen
 from tests.dashboard.conftest import contact, write_extract, young, zip_extract
 from tests.dashboard.test_import_admin import upload
 
-pytestmark = pytest.mark.django_db
+# "Today" is the frozen one: the expected messages name it, and the parameters below are built at collection.
+pytestmark = [pytest.mark.django_db, frozen]
 
 
 def tomorrow() -> date:
-    return timezone.localdate() + timedelta(days=1)
+    return TODAY + timedelta(days=1)
 
 
 def future_message(day: date) -> str:
     return (
         f"La date d'extraction ({day:%d/%m/%Y}) est dans le futur : une extraction est datée au plus "
-        f"d'aujourd'hui ({timezone.localdate():%d/%m/%Y})."
+        f"d'aujourd'hui ({TODAY:%d/%m/%Y})."
     )
 
 
@@ -64,7 +65,7 @@ def test_the_model_refuses_a_date_in_the_future_or_before_2000(day, message):
 
 
 def test_the_model_accepts_today_and_no_date():
-    ExtractImport(extracted_on=timezone.localdate()).full_clean()
+    ExtractImport(extracted_on=TODAY).full_clean()
     ExtractImport(extracted_on=None).full_clean()
 
 

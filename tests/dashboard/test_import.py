@@ -14,6 +14,7 @@ from dashboard.importer import ExtractImporter
 from dashboard.importer import sources as extract_sources
 from dashboard.models import Contact, Enrolment, ExtractImport, ImportStatus, Situation, YoungPerson
 from dashboard.services import extract_import_add_quality_section, extract_import_create
+from tests.clock import frozen
 from tests.dashboard.conftest import (
     SAMPLE_COUNTS,
     SUSPICIOUS_COUNTS,
@@ -352,11 +353,14 @@ def test_the_command_writes_errors_on_stderr_and_exits_non_zero(tmp_path):
 
     from django.conf import settings
 
+    from tests.concurrency import copy_migrated
+
     directory = seven_bad_codes_and_a_bad_date(tmp_path / "x")
     database = tmp_path / "cli.sqlite3"
     env = {"DATABASE_URL": f"sqlite:///{database}", "PATH": "/usr/bin:/bin", "DEBUG": "true", "LOG_LEVEL": "ERROR"}
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
+    if not copy_migrated(database):  # the session's migrated copy, on SQLite
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
 
     result = subprocess.run(
         [*manage, "import_extract", str(directory), "--max-errors", "3"],
@@ -382,6 +386,7 @@ def test_the_command_refuses_an_invalid_as_of_date(tmp_path):
     assert not ExtractImport.objects.exists()
 
 
+@frozen
 def test_an_import_whose_process_was_killed_is_marked_failed_and_its_staging_tables_dropped(tmp_path):
     from datetime import timedelta
 

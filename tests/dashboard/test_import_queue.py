@@ -21,6 +21,7 @@ from cnml.models import Role
 from dashboard import tasks
 from dashboard.models import ExtractImport, ImportStatus
 from dashboard.services import QUEUE_UNAVAILABLE, extract_import_create, extract_import_submit
+from tests.clock import frozen
 from tests.dashboard.conftest import zip_extract
 from tests.dashboard.test_import_admin import upload
 
@@ -156,6 +157,7 @@ def test_with_a_worker_the_upload_records_and_queues_without_reading_the_archive
 
 
 @pytest.mark.django_db
+@frozen
 def test_imports_a_dead_worker_left_waiting_or_running_are_marked_failed_when_listed(users, client_for, tmp_path):
     now = timezone.now()
     waiting = extract_import_create(path=tmp_path, extracted_on=None)
@@ -181,6 +183,7 @@ def test_imports_a_dead_worker_left_waiting_or_running_are_marked_failed_when_li
 
 
 @pytest.mark.django_db
+@frozen
 def test_a_stale_import_is_marked_failed_when_its_page_is_read(users, client_for, tmp_path):
     waiting = extract_import_create(path=tmp_path, extracted_on=None)
     ExtractImport.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(hours=3))

@@ -9,6 +9,7 @@ import pytest
 
 from dashboard import selectors
 from dashboard.indicators import Section
+from dashboard.models.snapshots import IndicatorValue, ScopeKind
 from dashboard.periods import Period, PeriodError
 from dashboard.recompute import snapshot_recompute
 from dashboard.selectors import Scope, ScopeError
@@ -94,8 +95,10 @@ def test_series_runs_over_every_quarter_of_the_snapshot(snapshot, django_assert_
     ]
 
 
-def test_structure_ranking_lists_every_structure_best_first(snapshot):
-    ranking = selectors.structure_ranking(snapshot, "taux_emploi_ou_formation", "2011-T2")
+def test_the_recompute_ranks_every_structure_best_first(snapshot):
+    ranking = IndicatorValue.objects.filter(
+        snapshot=snapshot, scope_kind=ScopeKind.STRUCTURE, indicator="taux_emploi_ou_formation", period="2011-T2"
+    ).order_by("rank")
     assert [(row.scope_code, row.rank) for row in ranking] == [("ML93001", 1), ("ML31001", 2), ("ML93002", 3)]
 
 

@@ -10,19 +10,24 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from cnml.audit import transitions_of
 from cnml.models import Role
+from cnml.workflows import TransitionRefused
 from dashboard import selectors
 from dashboard.models import Snapshot, SnapshotStatus
-from dashboard.publication import PublicationError, snapshot_validate
+from dashboard.publication import snapshot_validate
 from dashboard.recompute import snapshot_recompute
+from tests.clock import frozen
 from tests.dashboard.factories import ContactFactory, YoungPersonFactory, make_import
 
 pytestmark = pytest.mark.django_db
 
 
-def computed(minutes_ago: int = 0, extracted_on: date = date(2011, 10, 15), **kwargs) -> Snapshot:
+def computed(
+    minutes_ago: int = 0, extracted_on: date = date(2011, 10, 15), status=SnapshotStatus.COMPUTED, **kwargs
+) -> Snapshot:
     return Snapshot.objects.create(
-        status=SnapshotStatus.COMPUTED,
+        status=status,
         computed_at=timezone.now() - timedelta(minutes=minutes_ago),
         extracted_on=extracted_on,
         **kwargs,
@@ -54,14 +59,15 @@ def test_a_snapshot_still_computing_or_already_validated_cannot_be_validated(use
     reviewer = users[Role.RELECTEUR_CNML]
     computing = Snapshot.objects.create(status=SnapshotStatus.COMPUTING)
     assert not computing.can_validate(reviewer)
-    with pytest.raises(PublicationError, match="pas terminé"):
+    with pytest.raises(TransitionRefused, match="pas terminé"):
         snapshot_validate(snapshot_id=computing.pk, user=reviewer)
     done = snapshot_validate(snapshot_id=computed().pk, user=reviewer)
     assert not done.can_validate(reviewer)
-    with pytest.raises(PublicationError, match="déjà validé"):
+    with pytest.raises(TransitionRefused, match="déjà validé"):
         snapshot_validate(snapshot_id=done.pk, user=reviewer)
 
 
+@frozen
 def test_validation_records_who_and_when_and_refuses_other_roles(users):
     snapshot = computed()
     with pytest.raises(PermissionDenied):
@@ -98,7 +104,7 @@ def test_a_snapshot_of_an_older_extract_cannot_be_validated_over_newer_published
     )
     older_extract = computed(minutes_ago=5, extracted_on=date(2011, 10, 15))
 
-    with pytest.raises(PublicationError) as raised:
+    with pytest.raises(TransitionRefused) as raised:
         snapshot_validate(snapshot_id=older_extract.pk, user=reviewer)
 
     assert str(raised.value) == (
@@ -115,7 +121,7 @@ def test_an_older_computation_of_the_same_extract_cannot_be_validated_over_a_new
     published = snapshot_validate(snapshot_id=computed(minutes_ago=5).pk, user=reviewer)
     older = computed(minutes_ago=60)
 
-    with pytest.raises(PublicationError) as raised:
+    with pytest.raises(TransitionRefused) as raised:
         snapshot_validate(snapshot_id=older.pk, user=reviewer)
 
     assert str(raised.value) == (
@@ -136,7 +142,9 @@ def test_a_newer_extract_computed_earlier_is_published_once_validated(users):
 
 
 def test_the_model_says_why_a_snapshot_cannot_be_published():
-    published = computed(minutes_ago=5, extracted_on=date(2011, 12, 31), validated_at=timezone.now())
+    published = computed(
+        minutes_ago=5, extracted_on=date(2011, 12, 31), status=SnapshotStatus.VALIDATED, validated_at=timezone.now()
+    )
     older = computed(minutes_ago=1, extracted_on=date(2011, 10, 15))
 
     assert older.publication_refusal(None) is None  # nothing published yet
@@ -228,3 +236,62 @@ def test_reviewer_starts_a_recompute_from_the_admin(users, client_for, network, 
     snapshot = selectors.latest_computed_snapshot()
     assert snapshot is not None
     assert snapshot.periods[-1] == "2011-T3"
+
+
+def test_validation_moves_the_snapshot_to_validated_and_logs_who_from_and_to(users):
+    reviewer = users[Role.RELECTEUR_CNML]
+    snapshot = computed()
+
+    validated = snapshot_validate(snapshot_id=snapshot.pk, user=reviewer)
+
+    assert validated.status == SnapshotStatus.VALIDATED and validated.is_validated and validated.is_computed
+    assert selectors.latest_computed_snapshot() == validated  # signed-in readers still read it
+    [log] = transitions_of(snapshot)
+    assert (log.actor, log.from_state, log.to_state) == (reviewer, SnapshotStatus.COMPUTED, SnapshotStatus.VALIDATED)
+    assert timedelta(0) <= log.at - validated.validated_at < timedelta(minutes=1)
+
+
+def test_refused_validations_leave_no_log_and_say_why(users):
+    older = computed(minutes_ago=60)
+    snapshot_validate(snapshot_id=computed(minutes_ago=5).pk, user=users[Role.ADMINISTRATEUR])
+
+    for user in (users[Role.DIRECTEUR], users[Role.RELECTEUR_CNML]):
+        with pytest.raises(TransitionRefused):
+            snapshot_validate(snapshot_id=older.pk, user=user)
+
+    assert older.validate.refusals(users[Role.DIRECTEUR]) == [
+        "Seuls les relecteurs CNML et les administrateurs valident les chiffres."
+    ]
+    assert not transitions_of(older).exists()
+
+
+def test_snapshot_admin_page_shows_its_history_as_every_workflow_does(users, client_for):
+    reviewer = users[Role.RELECTEUR_CNML]
+    snapshot = snapshot_validate(snapshot_id=computed().pk, user=reviewer)
+
+    page = client_for(reviewer).get(reverse("admin:dashboard_snapshot_change", args=[snapshot.pk]))
+
+    content = page.content.decode()
+    assert '<ol class="cnml-history">' in content
+    assert "Calculé →" in content and f"<strong>Validé</strong>, par {reviewer}" in content
+
+
+def test_snapshots_validated_before_the_validated_state_move_to_it_with_their_validation_logged(users):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("dashboard.migrations.0008_snapshot_validated_state")
+    reviewer = users[Role.RELECTEUR_CNML]
+    validated_at = timezone.now() - timedelta(days=30)
+    old = computed(validated_at=validated_at, validated_by=reviewer)  # validated the old way: a date only
+    provisional = computed()
+
+    migration.validated_state(apps, None)
+
+    old.refresh_from_db()
+    provisional.refresh_from_db()
+    assert (old.status, provisional.status) == (SnapshotStatus.VALIDATED, SnapshotStatus.COMPUTED)
+    [log] = transitions_of(old)
+    assert (log.actor, log.at, log.from_state, log.to_state) == (reviewer, validated_at, "calcule", "valide")
+    assert not transitions_of(provisional).exists()

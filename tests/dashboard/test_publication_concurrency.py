@@ -11,9 +11,10 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from cnml.models import Role
+from cnml.workflows import TransitionRefused
 from dashboard import selectors
 from dashboard.models import Snapshot, SnapshotStatus
-from dashboard.publication import PublicationError, snapshot_validate
+from dashboard.publication import snapshot_validate
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +61,7 @@ def validate_while_another_holds_its_lock(first_id: int, second_id: int, user) -
         try:
             snapshot_validate(snapshot_id=second_id, user=user)
             outcome["second"] = "validé"
-        except PublicationError as exc:
+        except TransitionRefused as exc:
             outcome["second"] = str(exc)
         finally:
             connections.close_all()

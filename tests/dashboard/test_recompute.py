@@ -12,6 +12,7 @@ from dashboard import recompute
 from dashboard.models import IndicatorValue, ScopeKind, Snapshot, SnapshotStatus
 from dashboard.recompute import RecomputeError, snapshot_recompute
 from dashboard.selectors import latest_computed_snapshot
+from tests.clock import frozen
 from tests.dashboard.factories import (
     ContactFactory,
     EnrolmentFactory,
@@ -364,6 +365,7 @@ def test_recompute_of_an_older_import_is_attributed_to_the_facts_in_place(ml):
     assert snapshot_recompute(extract_import_id=older.pk).extract_import == newer
 
 
+@frozen
 def test_a_snapshot_left_computing_is_ignored_then_marked_failed(ml):
     make_import(extracted_on=END_OF_2011)
     ContactFactory(young_person=person(ml), contact_on=date(2011, 2, 1))

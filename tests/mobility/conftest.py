@@ -1,7 +1,7 @@
 """Fixtures of the mobility tests, on the small network of tests/conftest.py.
 
 - ``cat``: the services and funders catalogues (``tests.mobility.factories.catalogue``);
-- ``call``: a published call, open today;
+- ``call``: a published call, open today (every test here lives at the frozen ``tests.clock.NOW``);
 - ``carrier_a1``: mission locale A1 as a carrier (its conseiller and director are its users);
 - ``outside_carrier``: a maison de l'emploi of region A, outside the network, whose only
   member is ``member`` (a conseiller of ML A2);
@@ -11,15 +11,22 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from django.utils.functional import empty
 
 from cnml.models import Role
 from mobility.models import Carrier
+from tests.clock import NOW, TODAY
 from tests.factories import UserFactory
 from tests.mobility.factories import CallFactory, CarrierFactory, catalogue, make_project
 
-THIS_YEAR = timezone.localdate().year
+THIS_YEAR = TODAY.year
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(time_machine):
+    """Calls open "today", reports of "this year", late milestones: every mobility test lives at the frozen
+    :data:`tests.clock.NOW` (its clock ticks from there)."""
+    time_machine.move_to(NOW)
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,9 @@ from django.urls import reverse
 
 from cnml.audit import transitions_of
 from cnml.models import Role
+from cnml.workflows import TransitionRefused
 from mobility import services, views
-from mobility.models import AmendmentStatus, BudgetAmendment, BudgetLine, TransitionRefused
+from mobility.models import AmendmentStatus, BudgetAmendment, BudgetLine
 from tests.mobility.factories import FunderFactory, admin_form_data, formset_data, text
 
 pytestmark = pytest.mark.django_db
@@ -313,7 +314,7 @@ def test_a_stale_amendment_decided_twice_gives_one_decision_and_a_clear_message(
         services.budget_amendment_refuse(amendment=stale, actor=users[Role.ADMINISTRATEUR], comment="Non.")
     assert refused.value.reasons == ["Cet avenant a déjà été approuvé."]
 
-    monkeypatch.setattr(views, "_amendment_or_404", lambda project, pk: stale)
+    monkeypatch.setattr(views.permissions, "get_budget_amendment_for", lambda user, project_pk, pk: stale)
     response = client_for(users[Role.ADMINISTRATEUR]).post(
         f"/mobilite/projets/{project.pk}/budget/avenants/{amendment.pk}/refuser/", {"comment": "Non."}, follow=True
     )

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from cnml.audit import transitions_of
 from cnml.models import Role
+from cnml.workflows import TransitionRefused
 from mobility import services
 from mobility.models import (
     Application,
@@ -25,7 +26,6 @@ from mobility.models import (
     CarrierMembershipRequest,
     MembershipStatus,
     ProjectDocument,
-    TransitionRefused,
 )
 from tests.factories import UserFactory
 from tests.mobility.factories import admin_form_data, application_post_data, make_application, make_project, text
@@ -232,7 +232,7 @@ def test_a_request_decided_twice_gives_one_decision_and_a_clear_message(
     # The page read the request before the other decision was committed.
     from mobility import views
 
-    monkeypatch.setattr(views.permissions, "get_membership_request_or_404", lambda user, pk: stale)
+    monkeypatch.setattr(views.permissions, "get_membership_request_for", lambda user, pk: stale)
     response = client_for(member).post(f"{REQUESTS_URL}{request.pk}/accepter/", follow=True)
     assert response.status_code == 200
     assert "Cette demande a déjà été traitée : refusée." in text(response)

@@ -26,6 +26,15 @@ from tests.mobility.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def call_totals(user, call):
+    """What the call's report page adds up: the approved reports of the projects the user sees."""
+    return selectors.indicator_totals(selectors.approved_reports(user, call=call))
+
+
+def national_totals(user):
+    return selectors.indicator_totals(selectors.approved_reports(user))
+
+
 def report_post(cat, *, year=THIS_YEAR, period="S1", deliveries=None, **overrides) -> dict:
     data = {key: str(value) for key, value in report_numbers(20, **overrides).items()}
     data.update(year=str(year), period=period, comment="Premier semestre.")
@@ -55,7 +64,7 @@ def test_carrier_writes_and_submits_a_report_then_the_cnml_approves_it(
     report.refresh_from_db()
     assert report.status == ReportStatus.SOUMIS
     # Not counted until approved.
-    assert selectors.call_rollup(users[Role.RELECTEUR_CNML], project.call).reports == 0
+    assert call_totals(users[Role.RELECTEUR_CNML], project.call).reports == 0
 
     with django_capture_on_commit_callbacks(execute=True):
         client_for(users[Role.RELECTEUR_CNML]).post(
@@ -69,7 +78,7 @@ def test_carrier_writes_and_submits_a_report_then_the_cnml_approves_it(
         ("brouillon", "soumis"),
         ("soumis", "approuve"),
     ]
-    totals = selectors.call_rollup(users[Role.RELECTEUR_CNML], project.call)
+    totals = call_totals(users[Role.RELECTEUR_CNML], project.call)
     assert (totals.reports, totals.people_total, totals.licences_obtained) == (1, 20, 3)
     assert {(service.code, quantity) for service, quantity in totals.services} == {
         ("garage-associatif", Decimal(14)),
@@ -124,7 +133,7 @@ def test_a_submitted_report_is_no_longer_editable(client_for, users, project):
 def test_an_empty_report_cannot_be_submitted(users, project):
     report = ActivityReport.objects.create(project=project, year=THIS_YEAR, period=ReportPeriod.S1)
 
-    assert report.submit_refusals(users[Role.CONSEILLER]) == ["Le bilan ne compte encore aucune personne accompagnée."]
+    assert report.submit.refusals(users[Role.CONSEILLER]) == ["Le bilan ne compte encore aucune personne accompagnée."]
 
 
 def test_inconsistent_figures_get_french_errors_and_keep_what_was_typed(client_for, users, project, cat):
@@ -206,9 +215,9 @@ def two_regions(network, users, cat, role_groups):
 def test_approved_totals_roll_up_to_the_call_the_region_and_the_nation(users, network, two_regions):
     cnml = users[Role.RELECTEUR_CNML]
 
-    assert selectors.call_rollup(cnml, two_regions["call_1"]).people_total == 20 + 30 + 10
-    assert selectors.call_rollup(cnml, two_regions["call_2"]).people_total == 40
-    national = selectors.national_rollup(cnml)
+    assert call_totals(cnml, two_regions["call_1"]).people_total == 20 + 30 + 10
+    assert call_totals(cnml, two_regions["call_2"]).people_total == 40
+    national = national_totals(cnml)
     assert (national.reports, national.people_total) == (4, 100)
     assert national.total_cost == Decimal(100 * 500)
     assert national.cost_per_person == Decimal(500)
@@ -226,8 +235,8 @@ def test_approved_totals_roll_up_to_the_call_the_region_and_the_nation(users, ne
 def test_a_regional_animator_sees_the_totals_of_their_region_only(users, two_regions):
     animateur = users[Role.ANIMATEUR_REGIONAL]  # region A
 
-    assert selectors.national_rollup(animateur).people_total == 20 + 30 + 40
-    assert selectors.call_rollup(animateur, two_regions["call_1"]).people_total == 50
+    assert national_totals(animateur).people_total == 20 + 30 + 40
+    assert call_totals(animateur, two_regions["call_1"]).people_total == 50
     assert [r.region.code for r in selectors.rollup_by_region(selectors.projects_for(animateur))] == ["901"]
 
 
@@ -275,4 +284,4 @@ def test_an_animator_of_another_region_sees_nothing(client_for, network, project
 
     client = client_for(animateur_c)
     assert client.get(f"/mobilite/projets/{project.pk}/bilans/{report.pk}/").status_code == 404
-    assert selectors.national_rollup(animateur_c).reports == 0
+    assert national_totals(animateur_c).reports == 0

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from cnml.audit import transitions_of
 from cnml.models import Role
-from mobility.models import FareSupport, FormationSession, Stage, TransitionRefused
+from cnml.workflows import TransitionRefused
+from mobility.models import FareSupport, FormationSession, Stage
 from tests.factories import UserFactory
 from tests.mobility.factories import CarrierFactory, make_project, text
 
@@ -87,7 +88,9 @@ def test_only_cnml_roles_start_the_formation_action_and_the_montage(client_for, 
 
     assert client.post(f"/mobilite/projets/{project.pk}/etape/formation-action/").status_code == 403
     assert stage_of(project) == Stage.RETENU
-    assert not project.can_start_formation_action(users[role])
+    assert project.start_formation_action.refusals(users[role]) == [
+        "Votre rôle ne vous permet pas cette action sur ce dossier."
+    ]
     assert project.can_start_formation_action(users[Role.RELECTEUR_CNML])
     assert not transitions_of(project).exists()
 

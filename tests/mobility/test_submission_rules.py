@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cnml.models import Role
+from cnml.workflows import TransitionRefused
 from mobility import services
-from mobility.models import Application, ApplicationFunding, ApplicationStatus, TransitionRefused
+from mobility.models import Application, ApplicationFunding, ApplicationStatus
 from tests.mobility.factories import application_post_data, make_application, text
 
 pytestmark = pytest.mark.django_db

@@ -129,7 +129,7 @@ def test_a_closed_call_refuses_applications(client_for, users, network, cat):
 
     draft = make_application(call=closed, user=users[Role.CONSEILLER], carrier=_carrier(network), cat=cat)
     assert not draft.can_submit(users[Role.CONSEILLER])
-    assert any("n'accepte pas de candidature" in reason for reason in draft.submit_refusals(users[Role.CONSEILLER]))
+    assert any("n'accepte pas de candidature" in reason for reason in draft.submit.refusals(users[Role.CONSEILLER]))
 
 
 def _carrier(network):
@@ -315,7 +315,7 @@ def test_cnml_creates_then_publishes_a_call_which_gets_a_public_page(client_for,
 def test_a_call_cannot_be_published_without_criteria(users):
     call = CallFactory(year=2034, status=CallStatus.BROUILLON, criteria=[])
 
-    assert call.publish_refusals(users[Role.RELECTEUR_CNML]) == [
+    assert call.publish.refusals(users[Role.RELECTEUR_CNML]) == [
         "Ajoutez au moins un critère de sélection avant de publier l'appel."
     ]
 

@@ -15,6 +15,7 @@ from cnml.audit import transitions_of
 from practices import services
 from practices.models import Fiche, Status
 from practices.resources import FicheResource
+from tests.clock import frozen
 from tests.practices.factories import PartnerFactory, ThemeFactory, make_fiche
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def listed(response) -> list[int]:
     return [fiche.pk for fiche in response.context["cl"].result_list]
 
 
+@frozen
 def test_list_shows_no_draft_and_overdue_first(actors, network, reviewer_client):
     draft = make_fiche(structure=network.ml_a1, title="Brouillon")
     on_time = make_fiche(Status.SOUMISE, structure=network.ml_a1, title="Dans les temps")
@@ -45,6 +47,7 @@ def test_list_shows_no_draft_and_overdue_first(actors, network, reviewer_client)
     assert set(pks) == {on_time.pk, late.pk, published.pk}
 
 
+@frozen
 def test_list_filters_by_status_region_theme_overdue_and_year(network, reviewer_client):
     mobility = ThemeFactory(slug="mobilite", name="Mobilité")
     submitted = make_fiche(Status.SOUMISE, structure=network.ml_a1)
@@ -194,15 +197,16 @@ def test_content_is_read_only_and_nothing_is_added_in_the_admin(network, reviewe
 
 def test_change_page_shows_what_changed_since_the_previous_submission(actors, network, reviewer_client):
     fiche = make_fiche(Status.EN_RELECTURE, structure=network.ml_a1, author=actors["conseiller"])
+    title = fiche.title
     services.fiche_request_changes(fiche=fiche, actor=actors["relecteur"], comment="Précisez.")
-    Fiche.objects.filter(pk=fiche.pk).update(title=f"{fiche.title} à Lille", means="")
-    services.fiche_submit(fiche=fiche, actor=actors["conseiller"])
+    Fiche.objects.filter(pk=fiche.pk).update(title=f"{title} à Lille", means="")
+    services.fiche_submit(fiche=fiche, actor=actors["conseiller"])  # brings ``fiche`` up to date
 
     change = reviewer_client.get(f"{CHANGELIST}{fiche.pk}/change/").content.decode()
     versions = reviewer_client.get(f"{CHANGELIST}{fiche.pk}/versions/?de=1&a=2").content.decode()
 
     for content in (change, versions):
-        assert f"{fiche.title}<ins> à Lille</ins>" in content
+        assert f"{title}<ins> à Lille</ins>" in content
         assert "<del>Un conseiller à mi-temps.</del>" in content
     assert "Précisez." in change  # the history with its comments
 

@@ -12,8 +12,9 @@ from django.utils.html import escape
 
 from cnml.audit import transitions_of
 from cnml.models import Role
+from cnml.workflows import TransitionRefused
 from practices import services
-from practices.models import Fiche, Status, TransitionNotAllowed
+from practices.models import Fiche, Status
 from tests.concurrency import run_together
 from tests.factories import UserFactory
 from tests.practices.factories import make_fiche
@@ -50,12 +51,15 @@ def test_reviewers_deciding_at_once_through_the_service_decide_once(reviewers, n
 
         def decide(calls=calls, fiche=fiche):
             reviewer, verb = next(calls)
-            return services.fiche_apply(fiche=fiche, actor=reviewer, verb=verb, comment="Décision du comité.")
+            # Each decided on the fiche as shown to them: under review (the pages post it as seen_status).
+            return services.fiche_apply(
+                fiche=fiche, actor=reviewer, verb=verb, comment="Décision du comité.", seen_status=Status.EN_RELECTURE
+            )
 
         results = run_together(decide, REVIEWERS)
 
         assert sum(isinstance(result, Fiche) for result in results) == 1, results
-        refused = [result for result in results if isinstance(result, TransitionNotAllowed)]
+        refused = [result for result in results if isinstance(result, TransitionRefused)]
         assert len(refused) == REVIEWERS - 1, results
         assert all(str(error).startswith(TOO_LATE) for error in refused), refused
         decided_once(fiche)

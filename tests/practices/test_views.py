@@ -13,6 +13,7 @@ from django.utils import timezone
 from cnml.audit import transitions_of
 from practices import services
 from practices.models import Fiche, Status
+from tests.clock import frozen
 from tests.practices.factories import PartnerFactory, ThemeFactory, make_fiche
 from tests.practices.helpers import PDF_BYTES, fiche_form_data
 
@@ -419,6 +420,7 @@ def test_versions_page_shows_what_changed_between_submissions(actors, network, c
 # --- Review queue and my fiches -----------------------------------------------------------
 
 
+@frozen
 def test_review_queue_shows_overdue_first_with_a_badge(actors, network, client_for):
     late = make_fiche(Status.SOUMISE, structure=network.ml_a1, title="La plus en retard")
     make_fiche(Status.SOUMISE, structure=network.ml_a2, title="Dans les temps")

@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cnml.audit import transitions_of
+from cnml.workflows import TransitionRefused
 from practices import services
-from practices.models import REVIEW_DELAY_DAYS, Fiche, Queue, Status, TransitionNotAllowed
+from practices.models import REVIEW_DELAY_DAYS, Fiche, Queue, Status
+from tests.clock import frozen
 from tests.factories import UserFactory
 from tests.practices.factories import ThemeFactory, make_fiche
 
@@ -62,7 +64,7 @@ def test_each_transition_is_allowed_exactly_from_its_states_to_its_roles(actors,
             assert (last.from_state, last.to_state, last.comment) == (state, target, "Un commentaire.")
             assert last.actor == (actor if actor.is_authenticated else None)
         else:
-            with pytest.raises(TransitionNotAllowed):
+            with pytest.raises(TransitionRefused):
                 services.fiche_apply(fiche=fiche, actor=actor, verb=verb, comment="Un commentaire.")
             fiche.refresh_from_db()
             assert fiche.status == state
@@ -109,15 +111,56 @@ def test_refused_fiche_keeps_its_reason_in_the_trail(actors, network):
     assert not fiche.can_submit(actors["conseiller"])
 
 
-@pytest.mark.parametrize("verb", ["request_changes", "reject"])
-def test_request_changes_and_reject_need_a_comment(actors, network, verb):
+@pytest.mark.parametrize(
+    ("verb", "reason"),
+    [
+        ("request_changes", "Indiquez aux rédacteurs ce qu'il faut compléter."),
+        ("reject", "Indiquez la raison du refus."),
+    ],
+)
+def test_request_changes_and_reject_need_a_comment(actors, network, verb, reason):
     fiche = make_fiche(Status.EN_RELECTURE, structure=network.ml_a1)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionRefused) as refused:
         services.fiche_apply(fiche=fiche, actor=actors["relecteur"], verb=verb, comment="   ")
 
+    assert refused.value.reasons == [reason]
     fiche.refresh_from_db()
     assert fiche.status == Status.EN_RELECTURE
+
+
+def test_each_move_of_the_workflow_has_its_action_on_the_site_and_in_the_admin():
+    assert list(services.ACTIONS) == list(Fiche.workflow.transitions)
+    assert [action.label for action in services.ACTIONS.values()] == [
+        "Soumettre la fiche",
+        "Prendre en relecture",
+        "Demander des compléments",
+        "Publier",
+        "Refuser",
+        "Archiver",
+    ]
+    assert [verb for verb, action in services.ACTIONS.items() if action.comment_required] == [
+        "request_changes",
+        "reject",
+    ]
+
+
+def test_a_refused_move_says_which_move_and_in_which_state(actors, network):
+    draft = make_fiche(structure=network.ml_a1, author=actors["conseiller"])
+    published = make_fiche(Status.PUBLIEE, structure=network.ml_a1)
+
+    assert draft.publish.refusals(actors["relecteur"]) == [
+        "Vous ne pouvez pas publier cette fiche dans son état actuel (brouillon)."
+    ]
+    assert published.archive.refusals(actors["conseiller"]) == [
+        "Vous ne pouvez pas archiver cette fiche dans son état actuel (publiée)."
+    ]
+    assert draft.submit.refusals(actors["outsider"]) == [
+        "Vous ne pouvez pas soumettre cette fiche dans son état actuel (brouillon)."
+    ]
+    with pytest.raises(TransitionRefused) as refused:
+        services.fiche_apply(fiche=published, actor=actors["conseiller"], verb="archive")
+    assert refused.value.by_role is True
 
 
 def test_incomplete_fiche_cannot_be_submitted(actors, network):
@@ -166,6 +209,7 @@ def test_inactive_animator_does_not_make_a_regional_queue(actors, network):
     assert fiche.queue == Queue.CNML
 
 
+@frozen
 def test_submission_sets_a_due_date_and_decisions_clear_it(actors, network):
     fiche = make_fiche(structure=network.ml_a1)
 
@@ -183,6 +227,7 @@ def test_submission_sets_a_due_date_and_decisions_clear_it(actors, network):
     assert fiche.review_due_on is None
 
 
+@frozen
 def test_queue_lists_overdue_fiches_first(actors, network):
     late = make_fiche(Status.SOUMISE, structure=network.ml_a1, title="En retard")
     soon = make_fiche(Status.EN_RELECTURE, structure=network.ml_a1, title="Bientôt")

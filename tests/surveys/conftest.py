@@ -2,7 +2,8 @@
 
 - ``instruments``: the shipped questionnaires (the data migration's own loader,
   re-run because transactional tests empty the tables);
-- ``make_campaign``: a campaign over given structures, opened by default;
+- ``make_campaign``: a campaign over given structures, opened by default, dated around the frozen
+  today of ``tests/clock.py`` (time-machine; the test's clock starts there);
 - ``answer``: stores answers directly (``answer(campaign, structure, n, **values)``).
 """
 
@@ -19,6 +20,7 @@ from surveys import spec as spec_module
 from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire, Response
 from surveys.services import campaign_sync_points
 from surveys.spec import current_version
+from tests.clock import NOW
 
 load_instruments = importlib.import_module("surveys.migrations.0002_instruments").load_instruments
 
@@ -47,7 +49,10 @@ def instruments(db) -> dict[str, Questionnaire]:
 
 
 @pytest.fixture
-def make_campaign(instruments, network):
+def make_campaign(instruments, network, time_machine):
+    """Campaigns dated around :data:`tests.clock.TODAY`, the test's frozen today (open, due, future...)."""
+    time_machine.move_to(NOW)
+
     def make(
         *,
         questionnaire: str = "questions-phares",

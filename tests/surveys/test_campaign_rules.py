@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cnml.models import Role
+from cnml.workflows import TransitionRefused
 from surveys.models import AccessCode, Campaign, CampaignScope, CampaignStatus
 from surveys.services import CampaignError, access_codes_generate, campaign_open, campaign_save
 from tests.factories import UserFactory
@@ -130,20 +131,20 @@ def test_the_model_refuses_a_campaign_going_back_to_draft(make_campaign):
 # --- The services --------------------------------------------------------------------------------
 
 
-def test_a_draft_past_its_closing_date_cannot_be_opened(past_draft):
-    with pytest.raises(CampaignError) as refused:
-        campaign_open(campaign=past_draft, actor=None)
+def test_a_draft_past_its_closing_date_cannot_be_opened(past_draft, users):
+    with pytest.raises(TransitionRefused) as refused:
+        campaign_open(campaign=past_draft, actor=users[Role.ANIMATEUR_REGIONAL])
 
     past_draft.refresh_from_db()
     assert PAST_CLOSING in str(refused.value)
     assert past_draft.status == CampaignStatus.DRAFT
 
 
-def test_a_draft_closing_today_can_be_opened(make_campaign):
+def test_a_draft_closing_today_can_be_opened(make_campaign, users):
     today = timezone.localdate()
     campaign = make_campaign(status=CampaignStatus.DRAFT, opens_on=today - timedelta(days=5), closes_on=today)
 
-    campaign_open(campaign=campaign, actor=None)
+    campaign_open(campaign=campaign, actor=users[Role.ANIMATEUR_REGIONAL])
 
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.OPEN

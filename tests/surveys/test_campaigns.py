@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 
 from cnml.audit import transitions_of
+from cnml.workflows import TransitionRefused
 from surveys.models import AccessCode, Campaign, CampaignStatus, ResultNode
-from surveys.services import CampaignError, access_codes_generate, campaign_open, campaigns_close_due
+from surveys.services import access_codes_generate, campaign_open, campaigns_close_due
 from surveys.tasks import close_due_campaigns
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +79,13 @@ def test_without_participants_every_local_structure_of_the_region_takes_part(cli
     client = client_for(users["animateur_regional"])
     client.post("/enquetes/campagnes/nouvelle/", form_data(instruments, region=network.region_a.pk))
     campaign = Campaign.objects.get()
-    # Missions locales with antennes get no link of their own: their antennes do.
-    assert {p.structure for p in campaign.points.all()} == {network.antenne_a1, network.antenne_a2}
+    # Each mission locale has a link for its head office, beside its antennes' links.
+    assert {p.structure for p in campaign.points.all()} == {
+        network.ml_a1,
+        network.antenne_a1,
+        network.ml_a2,
+        network.antenne_a2,
+    }
 
 
 def test_a_cnml_role_creates_a_national_campaign(client_for, users, instruments, network):
@@ -87,7 +93,7 @@ def test_a_cnml_role_creates_a_national_campaign(client_for, users, instruments,
     client.post("/enquetes/campagnes/nouvelle/", form_data(instruments, region=""))
     campaign = Campaign.objects.get()
     assert campaign.scope == "nation" and campaign.region is None
-    assert campaign.points.count() == 4  # the four antennes of both regions
+    assert campaign.points.count() == 8  # the four missions locales of both regions and their four antennes
 
 
 def test_mission_locale_staff_cannot_create_campaigns(client_for, users, instruments):
@@ -123,10 +129,10 @@ def test_opening_then_closing_computes_the_results(
     assert [t.to_state for t in transitions_of(campaign)] == [CampaignStatus.OPEN, CampaignStatus.CLOSED]
 
 
-def test_a_campaign_without_participants_cannot_open(make_campaign):
+def test_a_campaign_without_participants_cannot_open(make_campaign, users):
     campaign = make_campaign(status=CampaignStatus.DRAFT, structures=[])
-    with pytest.raises(CampaignError):
-        campaign_open(campaign=campaign, actor=None)
+    with pytest.raises(TransitionRefused):
+        campaign_open(campaign=campaign, actor=users["animateur_regional"])
 
 
 def test_the_beat_task_closes_campaigns_past_their_closing_date(

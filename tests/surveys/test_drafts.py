@@ -40,12 +40,12 @@ def point(make_campaign, network):
 
 
 @pytest.fixture
-def later(monkeypatch):
-    """``later(hours=3)``: the clock of the whole process moves forward."""
+def later(time_machine):
+    """``later(hours=3)``: the clock of the whole process moves forward from the test's start (time-machine)."""
     start = timezone.now()
 
     def move(**delta) -> None:
-        monkeypatch.setattr(timezone, "now", lambda: start + timedelta(**delta))
+        time_machine.move_to(start + timedelta(**delta))
 
     return move
 

@@ -5,8 +5,23 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from surveys.models import Choice, Question, QuestionKind, QuestionnaireLocked, Section, ServqualRole
+from surveys.models import (
+    AccessCode,
+    Campaign,
+    Choice,
+    DistributionPoint,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireLocked,
+    QuestionnaireVersion,
+    Response,
+    ResultNode,
+    Section,
+    ServqualRole,
+)
 from surveys.services import questionnaire_copy
 from surveys.spec import current_version
 
@@ -159,3 +174,77 @@ def test_a_cnml_reviewer_edits_questionnaires_in_the_admin(client_for, users, in
     questionnaire = instruments["questions-phares"]
     assert reviewer.get(f"/admin/surveys/questionnaire/{questionnaire.pk}/change/").status_code == 200
     assert client_for(users["animateur_regional"]).get("/admin/surveys/questionnaire/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "model", [Response, Campaign, DistributionPoint, AccessCode, ResultNode, Questionnaire, QuestionnaireVersion]
+)
+def test_saving_answers_or_campaigns_wakes_no_questionnaire_receiver(model):
+    # Receivers connected without a sender ran on every save and delete of every model of the
+    # project, the public form's answers included; the lock concerns the questionnaire's parts only.
+    for signal in (pre_save, post_save, pre_delete, post_delete):
+        assert not signal.has_listeners(model), (signal, model)
+    for part in (Section, Question, Choice):
+        assert all(signal.has_listeners(part) for signal in (pre_save, post_save, pre_delete, post_delete))
+
+
+def test_a_wording_change_made_in_the_admin_moves_the_revision_and_reaches_the_form(
+    django_app, users, make_campaign, answer, network
+):
+    campaign = make_campaign()
+    answer(campaign, network.antenne_a1, 1)
+    questionnaire = campaign.questionnaire
+    revision = Questionnaire.objects.get(pk=questionnaire.pk).revision
+    question = questions_of(questionnaire).get(code="accueil")
+    django_app.set_user(users["relecteur_cnml"])
+
+    form = django_app.get(f"/admin/surveys/question/{question.pk}/change/").forms["question_form"]
+    form["text"] = "Comment avez-vous trouvé l'accueil ?"
+    form["choices-0-label"] = "Très satisfait ou très satisfaite"
+    assert form.submit("_save").status_code == 302
+
+    questionnaire.refresh_from_db()
+    assert questionnaire.revision > revision
+    _, spec = current_version(questionnaire)
+    [compiled] = [q for s in spec["sections"] for q in s["questions"] if q["code"] == "accueil"]
+    assert compiled["text"] == "Comment avez-vous trouvé l'accueil ?"
+    assert compiled["choices"][0]["label"] == "Très satisfait ou très satisfaite"
+
+
+def test_the_admin_deletes_no_part_of_an_answered_questionnaire(django_app, users, make_campaign, answer, network):
+    campaign = make_campaign()
+    answer(campaign, network.antenne_a1, 1)
+    questionnaire = campaign.questionnaire
+    question = questions_of(questionnaire).get(code="accueil")
+    section = question.section
+    django_app.set_user(users["relecteur_cnml"])
+
+    # Every question and section of the answered questionnaire, selected for the bulk delete action.
+    for url in (
+        "/admin/surveys/question/?q=accueil",
+        f"/admin/surveys/section/?questionnaire__id__exact={questionnaire.pk}",
+    ):
+        changelist = django_app.get(url).forms["changelist-form"]
+        changelist["action"] = "delete_selected"
+        for index in range(len(changelist.fields["_selected_action"])):
+            changelist.get("_selected_action", index=index).checked = True
+        assert "Impossible de supprimer" in changelist.submit().text
+    assert django_app.get(f"/admin/surveys/question/{question.pk}/delete/", expect_errors=True).status_code == 403
+
+    assert Section.objects.filter(pk=section.pk).exists()
+    assert questions_of(questionnaire).filter(code="accueil").exists()
+    assert question.choices.count() == 4
+
+
+def test_copying_an_answered_questionnaire_leaves_it_as_it_was(make_campaign, answer, network):
+    campaign = make_campaign()
+    answer(campaign, network.antenne_a1, 1)
+    original = Questionnaire.objects.get(pk=campaign.questionnaire.pk)
+    _, spec_before = current_version(original)
+
+    copy = questionnaire_copy(questionnaire=original)
+    Section.objects.create(questionnaire=copy, order=99, title="Ajoutée à la copie")
+
+    assert Questionnaire.objects.get(pk=original.pk).revision == original.revision
+    assert current_version(Questionnaire.objects.get(pk=original.pk))[1] == spec_before
+    assert copy.sections.filter(title="Ajoutée à la copie").exists()

@@ -115,6 +115,27 @@ def test_exports_hide_exactly_what_pages_hide(client_for, users, results):
     assert not any(row[1] == "ANTA1B" and isinstance(row[9], (int, float)) for row in cells)
 
 
+def test_exports_list_the_questions_in_the_questionnaires_order_whatever_order_the_database_keeps(
+    client_for, users, results
+):
+    # PostgreSQL's jsonb keeps an object's keys in an order of its own (shortest first), not as written.
+    for stored in ResultNode.objects.filter(campaign=results, suppressed=False):
+        stored.figures["questions"] = dict(reversed(stored.figures.get("questions", {}).items()))
+        stored.save(update_fields=["figures"])
+
+    content = client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{results.pk}/resultats/export.csv")
+    rows = list(csv.reader(io.StringIO(content.content.decode("utf-8-sig")), delimiter=";"))
+    exported = list(dict.fromkeys(row[6] for row in rows[1:] if row[1] == "MLA1" and row[5] == "Répartition (%)"))
+    in_questionnaire = [
+        question["text"]
+        for section in results.results_spec["sections"]
+        for question in section["questions"]
+        if question["text"] in exported
+    ]
+    assert len(exported) > 1
+    assert exported == in_questionnaire
+
+
 def test_pdf_reports_for_a_mission_locale_and_a_region(client_for, users, results):
     client = client_for(users["animateur_regional"])
     for key in ("structure-MLA1", "region-901"):

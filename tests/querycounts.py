@@ -1,0 +1,29 @@
+"""Query-count guards of the pages (tests/<app>/test_query_counts.py).
+
+Each page is fetched at a realistic size (tens of rows) inside ``django_assert_max_num_queries``:
+a page whose queries grow with its rows (an N+1) goes far past its ceiling and the failure lists
+the queries. :func:`repeated_queries` groups the captured SQL by shape (values masked), which is
+how the N+1s are found: ``print(repeated_queries(context.captured_queries))``.
+
+The ceilings are the counts measured on SQLite and PostgreSQL once the N+1s were fixed: raise one
+only knowingly, for a query that does not depend on the number of rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|%s")
+_IN_LISTS = re.compile(r"IN \((?:\?|%s|, )+\)")
+
+
+def query_shape(sql: str) -> str:
+    """The SQL with its values masked: two queries of one shape differ only by their parameters."""
+    return _IN_LISTS.sub("IN (…)", _LITERALS.sub("?", sql))
+
+
+def repeated_queries(captured: list[dict]) -> list[tuple[int, str]]:
+    """(count, shape) of the query shapes run more than once, most repeated first."""
+    counts = Counter(query_shape(query["sql"]) for query in captured)
+    return [(count, shape) for shape, count in counts.most_common() if count > 1]
