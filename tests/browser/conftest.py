@@ -76,7 +76,9 @@ def context_options() -> dict:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, context_options: dict) -> Iterator[Page]:
+def page(browser: Browser, live_server, context_options: dict, settings) -> Iterator[Page]:
+    # Links sent by e-mail and printed are built on SITE_URL (cnml/links.py): here, the live server.
+    settings.SITE_URL = live_server.url
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", **context_options)
     context.set_default_timeout(DEFAULT_TIMEOUT)
     page = context.new_page()

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cnml.models import OutboxMessage, Role
+from tests.clock import frozen
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 CHANGELIST = reverse("admin:cnml_outboxmessage_changelist")
 

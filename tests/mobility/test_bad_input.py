@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from cnml.models import Role
 from mobility.models import Application, Call
+from tests.clock import frozen
 from tests.mobility.factories import application_post_data, formset_data, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 
 def post_application(client_for, users, call, data):

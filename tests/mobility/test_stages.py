@@ -14,10 +14,11 @@ from cnml.audit import transitions_of
 from cnml.models import Role
 from cnml.workflows import TransitionRefused
 from mobility.models import FareSupport, FormationSession, Stage
+from tests.clock import frozen
 from tests.factories import UserFactory
 from tests.mobility.factories import CarrierFactory, make_project, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 
 def move(client, project, slug, **data):

@@ -21,9 +21,10 @@ from mobility.models import (
     Project,
     Stage,
 )
+from tests.clock import frozen
 from tests.mobility.factories import CallFactory, application_post_data, make_application, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 
 def test_conseiller_applies_for_their_mission_locale_and_submits(

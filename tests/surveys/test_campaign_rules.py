@@ -16,9 +16,10 @@ from cnml.models import Role
 from cnml.workflows import TransitionRefused
 from surveys.models import AccessCode, Campaign, CampaignScope, CampaignStatus
 from surveys.services import CampaignError, access_codes_generate, campaign_open, campaign_save
+from tests.clock import frozen
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 PAST_CLOSING = "est passée : une campagne ouverte se clôt aujourd'hui au plus tôt"
 DATES_IN_ORDER = "La clôture doit suivre l'ouverture."

@@ -22,9 +22,10 @@ from cnml.models import OutboxMessage, Role
 from cnml.workflows import TransitionRefused, history
 from surveys import services
 from surveys.models import Campaign, CampaignStatus
+from tests.clock import frozen
 from tests.concurrency import run_together
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 ANIMATEUR = Role.ANIMATEUR_REGIONAL
 AGGREGATION = "surveys.tasks.aggregate_campaign_results"

@@ -15,8 +15,9 @@ from cnml.workflows import TransitionRefused
 from surveys.models import AccessCode, Campaign, CampaignStatus, ResultNode
 from surveys.services import access_codes_generate, campaign_open, campaigns_close_due
 from surveys.tasks import close_due_campaigns
+from tests.clock import frozen
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 
 def collapse(response) -> str:

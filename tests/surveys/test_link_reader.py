@@ -11,8 +11,9 @@ from django.utils import timezone
 from surveys.link_reader import ACCESS_CODE_READ, LINK_READ, read_link
 from surveys.models import AccessCode, AccessMode, DistributionPoint
 from surveys.services import access_codes_generate
+from tests.clock import frozen
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 # Where each model read by read_link sits from the distribution point, for the ORM's lookups.
 RELATION_TO_POINT = {

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from surveys.models import AccessCode, CampaignStatus, Response
 from surveys.services import access_codes_generate
+from tests.clock import frozen
 from tests.surveys.conftest import PHARES_POST
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen]
 
 
 def text(response) -> str:
