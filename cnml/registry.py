@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
 from django.apps import AppConfig, apps
@@ -67,6 +68,13 @@ class FeatureAppConfig(AppConfig):
 
     def load_demo(self, *, stdout: TextIO) -> None:
         """Add this app's demo data; must be idempotent."""
+
+    def purge_expired(self, *, now: datetime) -> dict[str, int]:
+        """Delete this app's data past its retention (docs/personal-data.md): how many of each kind.
+
+        Called every hour by ``cnml.retention.purge_expired``; say why and for how long in the doc.
+        """
+        return {}
 
 
 def feature_apps() -> list[FeatureAppConfig]:

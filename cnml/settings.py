@@ -132,6 +132,9 @@ INSTALLED_APPS = [
     "practices",
     "surveys",
     "mobility",
+    # Backups (manage.py dbbackup, mediabackup…): after "cnml", whose mediabackup and mediarestore
+    # (the private uploads, cnml/backups.py) take the place of django-dbbackup's (MEDIA_ROOT).
+    "dbbackup",
 ]
 
 MIDDLEWARE = [
@@ -242,8 +245,32 @@ MEDIA_ROOT = Path(_env("MEDIA_ROOT", env.str, str(BASE_DIR / "media")))
 # Private uploads (attachments, documents) live outside MEDIA_ROOT and are only
 # served through views that check permissions.
 PRIVATE_MEDIA_ROOT = Path(_env("PRIVATE_MEDIA_ROOT", env.str, str(BASE_DIR / "private-media")))
+
+
+def _backup_dir(name: str, default: Path) -> Path:
+    """The backups' folder: an absolute path outside the uploads (a media backup would hold the older ones)."""
+    path = Path(_env(name, env.str, str(default)))
+    inside = [root for root in (PRIVATE_MEDIA_ROOT, MEDIA_ROOT) if path == root or root in path.parents]
+    if not path.is_absolute() or inside:
+        raise ImproperlyConfigured(
+            f"Variable d'environnement {name} invalide : « {path} » (attendu : un chemin absolu hors de "
+            "PRIVATE_MEDIA_ROOT et de MEDIA_ROOT, par exemple /var/backups/cnml)."
+        )
+    return path
+
+
+# Backups (django-dbbackup; docs/operations.md, deploy/cnml-backup.timer): `dbbackup --clean` and
+# `mediabackup --clean` keep the newest BACKUP_KEEP database and BACKUP_KEEP_MEDIA upload backups.
+BACKUP_DIR = _backup_dir("BACKUP_DIR", BASE_DIR / "backups")
+DBBACKUP_CLEANUP_KEEP = _bounded_int("BACKUP_KEEP", 14, 1, 366)
+DBBACKUP_CLEANUP_KEEP_MEDIA = _bounded_int("BACKUP_KEEP_MEDIA", 14, 1, 366)
+# A failed backup is told by its systemd unit (journal, OnFailure), not by an e-mail of the library.
+DBBACKUP_SEND_EMAIL = False
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Where manage.py dbbackup and mediabackup write (BACKUP_DIR, above; docs/operations.md).
+    "dbbackup": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(BACKUP_DIR)}},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -14,17 +14,14 @@ French) and ``outbox_atomic=False`` when it commits its own progress.
 from __future__ import annotations
 
 import socket
-from importlib import import_module
 
 from celery import shared_task
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from cnml import outbox
+from cnml import outbox, retention
 from cnml.models import WorkerProbe
-from cnml.password_reset import purge_expired_requests
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError, TimeoutError)
 
@@ -67,14 +64,14 @@ def outbox_maintenance() -> dict:
 
 @cnml_task
 def purge_expired() -> dict:
-    """Delete what has outlived its use (scheduled every hour by Celery beat).
+    """Delete what has outlived its use (scheduled every hour by Celery beat): ``cnml/retention.py``.
 
-    Expired sessions, with whatever they held: an anonymous respondent's session expires
-    with the survey's own time-out, so unfinished answers go with it. And the
-    password-reset requests past the throttle's window.
+    Expired sessions, with whatever they held (an anonymous respondent's session expires
+    with the survey's own time-out, so unfinished answers go with it), password-reset
+    requests past the throttle's window, old sign-in and admin logs, long-abandoned
+    e-mails, and each app's own (docs/personal-data.md).
     """
-    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    return {"password_reset_requests": purge_expired_requests()}
+    return retention.purge_expired()
 
 
 @cnml_task(outbox_label="l'envoi des e-mails")

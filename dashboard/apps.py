@@ -10,6 +10,11 @@ class DashboardConfig(FeatureAppConfig):
     verbose_name = "Tableau de bord"
     order = 10
     url_prefix = "tableau-de-bord/"
+    # CNML reviewers set objectives in the admin (administrators hold every permission). Regional
+    # animators split theirs on a page of the app, under dashboard/permissions.py's rules.
+    role_permissions = {
+        "relecteur_cnml": ["view_objective", "add_objective", "change_objective", "delete_objective"],
+    }
 
     def navigation(self, user) -> list[NavItem]:
         return [NavItem("Tableau de bord", reverse("dashboard:home"), "/tableau-de-bord/")]
@@ -59,3 +64,8 @@ class DashboardConfig(FeatureAppConfig):
         from dashboard.demo import demo_load_dashboard
 
         demo_load_dashboard(stdout=stdout)
+
+    def purge_expired(self, *, now) -> dict[str, int]:
+        from dashboard.retention import purge_expired
+
+        return purge_expired(now=now)

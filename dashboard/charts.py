@@ -127,6 +127,7 @@ class Chart:
     grid_colour: str = GRID_COLOUR
     band_colour: str = BAND_COLOUR
     empty: bool = False
+    unavailable: bool = False
 
     @property
     def band_height(self) -> float:
@@ -191,11 +192,19 @@ def _tick_label(value: float, *, rate: bool) -> str:
     return format_percent(value, decimals) if rate else format_number(value, decimals)
 
 
-def indicator_chart(indicator: Indicator, periods: list[Period], series: list[Series], *, chart_id: str) -> Chart:
+# An indicator the snapshot's extract could not give (an optional column missing): never a 0.
+NOT_AVAILABLE = "non disponible"
+
+
+def indicator_chart(
+    indicator: Indicator, periods: list[Period], series: list[Series], *, chart_id: str, unavailable: bool = False
+) -> Chart:
     """The chart of one indicator over ``periods``: bars for a count, lines for a rate.
 
     ``series``: the scope first, then its references (region, nation) — drawn
-    only for rates, whose values are comparable across scopes.
+    only for rates, whose values are comparable across scopes. ``unavailable``:
+    the extract could not give the indicator; nothing is drawn and the text
+    alternative says « non disponible ».
     """
     rate = indicator.is_rate
     drawn = series if rate else series[:1]
@@ -206,10 +215,16 @@ def indicator_chart(indicator: Indicator, periods: list[Period], series: list[Se
         title=f"{indicator.label} — {scope_label}",
         description=_description(indicator, periods, drawn),
         kind="lines" if rate else "bars",
-        table=_figures_table(indicator, periods, drawn),
+        table=_figures_table(indicator, periods, drawn, unavailable=unavailable),
     )
+    if unavailable:
+        chart.unavailable = True
+        chart.description = (
+            f"{indicator.label} pour {scope_label} : {NOT_AVAILABLE} (l'extraction ne donne pas "
+            "le niveau de certification des jeunes)."
+        )
     known = [value for each in drawn for value in each.values if value is not None]
-    if not periods or not known:
+    if not periods or not known or unavailable:
         chart.empty = True
         return chart
     centres, slot = _lay_out_periods(chart, periods)
@@ -238,15 +253,18 @@ def _description(indicator: Indicator, periods: list[Period], drawn: list[Series
     )
 
 
-def _figures_table(indicator: Indicator, periods: list[Period], drawn: list[Series]) -> Table:
+def _figures_table(
+    indicator: Indicator, periods: list[Period], drawn: list[Series], *, unavailable: bool = False
+) -> Table:
     """The text alternative: the values drawn, one row per period."""
+
+    def text(value: float | None) -> str:
+        return NOT_AVAILABLE if unavailable else _format(value, rate=indicator.is_rate)
+
     return Table(
         caption=f"{indicator.label} : {drawn[0].label}, par période",
         headers=["Période", *(each.label for each in drawn)],
-        rows=[
-            (period.label, [_format(each.values[index], rate=indicator.is_rate) for each in drawn])
-            for index, period in enumerate(periods)
-        ],
+        rows=[(period.label, [text(each.values[index]) for each in drawn]) for index, period in enumerate(periods)],
     )
 
 

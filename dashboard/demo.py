@@ -2,13 +2,15 @@
 
 Imports the sample extract shipped beside the repository
 (``settings.SHARED_DATA_DIR / "extract-sample"``) through the importer service,
-as provisional warehouse data extracted on the sample's last day
-(31 December 2011: its last contact and its last entries), recomputes the
-indicators and validates the snapshot as the demo CNML reviewer, so that the
-public page shows figures. Run again, it imports nothing if the same extract
-(same folder, extraction date, status and source) is already the latest
-successful import, recomputes nothing if that import already has a computed
-snapshot, and validates nothing already validated.
+as the demo's invented data (``demo=True``) extracted on the sample's last day
+(31 December 2011: its last contact and its last entries), and recomputes the
+indicators. The CNML never validates invented figures: every page, export and PDF
+made from them says « données de démonstration », and the public page shows them
+under that banner while no real figures are published
+(:meth:`~dashboard.models.snapshots.SnapshotQuerySet.latest_public`). Run again, it
+imports nothing if the same extract (same folder, extraction date, status, source
+and demo flag) is already the latest successful import, and recomputes nothing if
+that import already has a computed snapshot.
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from typing import TextIO
 
 from django.conf import settings
 
-from cnml.models import Role, User
+from cnml.models import User
 from dashboard.models import ExtractImport, ImportStatus, Snapshot
-from dashboard.publication import snapshot_validate
 from dashboard.recompute import snapshot_recompute
 from dashboard.services import DEFAULT_SOURCE_LABEL, extract_import_create, extract_import_run
 
@@ -51,6 +52,7 @@ def _demo_import(path) -> tuple[ExtractImport, bool]:
         and latest.extracted_on == DEMO_EXTRACTED_ON
         and latest.provisional
         and latest.source_label == DEFAULT_SOURCE_LABEL
+        and latest.demo
     ):
         return latest, False
     reviewer = User.objects.filter(email=DEMO_REVIEWER).first()
@@ -60,6 +62,7 @@ def _demo_import(path) -> tuple[ExtractImport, bool]:
         provisional=True,
         source_label=DEFAULT_SOURCE_LABEL,
         created_by=reviewer,
+        demo=True,
     )
     extract_import = extract_import_run(extract_import_id=extract_import.pk)
     if extract_import.status != ImportStatus.SUCCEEDED:
@@ -69,7 +72,7 @@ def _demo_import(path) -> tuple[ExtractImport, bool]:
 
 
 def demo_load_dashboard(*, stdout: TextIO) -> Snapshot | None:
-    """Import, recompute and validate the sample extract; return the published snapshot."""
+    """Import and recompute the sample extract as demo data; return its snapshot (never validated)."""
     path = sample_path()
     if not path.is_dir():
         stdout.write(f"Tableau de bord : extraction de démonstration absente ({path}), rien n'est importé.\n")
@@ -81,13 +84,8 @@ def demo_load_dashboard(*, stdout: TextIO) -> Snapshot | None:
     snapshot = Snapshot.objects.computed().filter(extract_import=extract_import).order_by("-computed_at", "-pk").first()
     if snapshot is None:
         snapshot = snapshot_recompute(extract_import_id=extract_import.pk)
-        stdout.write(f"Tableau de bord : indicateurs calculés ({snapshot.value_count} valeurs).\n")
-    if not snapshot.is_validated:
-        reviewer = User.objects.filter(email=DEMO_REVIEWER, role=Role.RELECTEUR_CNML).first()
-        if reviewer is None:
-            raise DemoDashboardError(
-                f"Compte de démonstration {DEMO_REVIEWER} introuvable : chargez d'abord le réseau."
-            )
-        snapshot = snapshot_validate(snapshot_id=snapshot.pk, user=reviewer)
-        stdout.write(f"Tableau de bord : calcul n° {snapshot.pk} validé pour publication.\n")
+        stdout.write(
+            f"Tableau de bord : indicateurs calculés ({snapshot.value_count} valeurs), "
+            "montrés comme données de démonstration, sans validation du CNML.\n"
+        )
     return snapshot

@@ -11,7 +11,13 @@ How an indicator is computed is one of three declarations, which
   table, matching some column values, whose date column falls in the period;
 - :class:`OverlapCount`: distinct young people having a row whose
   [start, end] interval overlaps the period (end empty = still running);
-- :class:`Ratio`: numerator / denominator of two counts, in %.
+- :class:`Ratio`: numerator / denominator of two counts, in %;
+- :class:`Eligibility`: young people first welcomed in the period who meet a
+  programme's entry conditions then (age, levels) and are in no excluding
+  programme during the period (the ANI « décrocheurs »).
+
+An indicator may need an optional column of the extract (``Indicator.needs``):
+without it, the snapshot records it as not available (« non disponible », never 0).
 
 Adding an indicator is adding one :class:`Indicator` to :data:`INDICATORS`
 (and, for a new kind of event, nothing else: the recompute groups events by
@@ -24,7 +30,17 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from dashboard.models.facts import Contact, ContractType, Enrolment, ExitReason, Programme, Situation, SituationType
+from dashboard.models.facts import (
+    CertificationLevel,
+    Contact,
+    ContractType,
+    Enrolment,
+    ExitReason,
+    Programme,
+    Situation,
+    SituationType,
+    TrainingLevel,
+)
 from dashboard.models.facts import YoungPerson as YoungPersonModel
 
 
@@ -32,6 +48,7 @@ class Section(StrEnum):
     ACCUEIL = "Accueil des jeunes"
     VIE_PROFESSIONNELLE = "Accès à la vie professionnelle"
     CIVIS = "Jeunes en contrat d'insertion dans la vie sociale - CIVIS"
+    ANI = "Accompagnement ANI des jeunes « décrocheurs »"
 
 
 SECTIONS: tuple[Section, ...] = tuple(Section)
@@ -79,7 +96,26 @@ class Ratio:
     denominator: str
 
 
-Computation = EventCount | OverlapCount | Ratio
+@dataclass(frozen=True)
+class Eligibility:
+    """Young people whose first welcome is dated in the period and who were eligible on that day.
+
+    Eligible: under ``max_age`` on the day of the first welcome (born in month AAAA-MM: under
+    ``max_age`` until the day before the 1st of month (AAAA + max_age)-MM), a training level in
+    ``training_levels``, a certification level in ``certification_levels`` (an empty one is not),
+    and no enrolment in ``excluded_programmes`` overlapping the period (as :class:`OverlapCount`).
+    """
+
+    max_age: int
+    training_levels: tuple[str, ...]
+    certification_levels: tuple[str, ...]
+    excluded_programmes: tuple[str, ...]
+
+
+Computation = EventCount | OverlapCount | Ratio | Eligibility
+
+# Optional columns of the extract an indicator may need (ExtractImport records their presence).
+CERTIFICATION_COLUMN = "niveau_certification"
 
 
 @dataclass(frozen=True)
@@ -93,6 +129,8 @@ class Indicator:
     # True: a rise is good news; False: bad news; None: neither.
     up_is_good: bool | None = True
     definition: str = ""
+    # The optional column of the extract it needs (None: always available).
+    needs: str | None = None
     # Position in the contract; set by the registry from the declaration order.
     order: int = 0
 
@@ -117,6 +155,31 @@ _EMPLOI_OU_FORMATION = (*_EMPLOI, ExitReason.FORMATION.value)
 
 def _civis_exit(*reasons: str) -> EventCount:
     where = dict(_CIVIS)
+    if reasons:
+        where["exit_reason"] = tuple(reasons)
+    return EventCount(Enrolment, "exit_on", where)
+
+
+_ANI = {"programme": (Programme.ANI.value,)}
+# A positive exit of the ANI: not a mere job (EMPLOI), but a lasting one, alternance, training,
+# a business of one's own or a return to initial education.
+_ANI_POSITIVE = (
+    ExitReason.EMPLOI_DURABLE.value,
+    ExitReason.ALTERNANCE.value,
+    ExitReason.FORMATION.value,
+    ExitReason.CREATION_ENTREPRISE.value,
+    ExitReason.RETOUR_FORMATION_INITIALE.value,
+)
+_ANI_ELIGIBILITY = Eligibility(
+    max_age=21,
+    training_levels=(TrainingLevel.VI.value, TrainingLevel.VBIS.value, TrainingLevel.V.value, TrainingLevel.IV.value),
+    certification_levels=(CertificationLevel.AUCUNE.value,),
+    excluded_programmes=(Programme.CIVIS.value, Programme.CONTRAT_AUTONOMIE.value),
+)
+
+
+def _ani_exit(*reasons: str) -> EventCount:
+    where = dict(_ANI)
     if reasons:
         where["exit_reason"] = tuple(reasons)
     return EventCount(Enrolment, "exit_on", where)
@@ -237,6 +300,51 @@ _DECLARED = [
         definition="Une sortie du CIVIS dans la période vers la formation.",
     ),
     Indicator(
+        "ani_eligibles",
+        "Jeunes éligibles à l'accompagnement ANI",
+        Section.ANI,
+        _ANI_ELIGIBILITY,
+        up_is_good=None,
+        needs=CERTIFICATION_COLUMN,
+        definition=(
+            "Premier accueil daté dans la période, à moins de 21 ans, niveau de formation VI, V bis, V ou IV, "
+            "sans aucune certification, et sans CIVIS ni contrat d'autonomie en cours pendant la période."
+        ),
+    ),
+    Indicator(
+        "ani_entrees",
+        "Jeunes entrés dans l'accompagnement ANI",
+        Section.ANI,
+        EventCount(Enrolment, "entry_on", _ANI),
+        definition="Une entrée dans l'accompagnement ANI datée dans la période.",
+    ),
+    Indicator(
+        "ani_accompagnes",
+        "Jeunes accompagnés (ANI)",
+        Section.ANI,
+        OverlapCount(Enrolment, "entry_on", "exit_on", _ANI),
+        definition="Un accompagnement ANI en cours pendant la période (entré avant sa fin, pas sorti avant son début).",
+    ),
+    Indicator(
+        "ani_sorties",
+        "Jeunes sortis de l'accompagnement ANI",
+        Section.ANI,
+        _ani_exit(),
+        up_is_good=None,
+        definition="Une sortie de l'accompagnement ANI datée dans la période.",
+    ),
+    Indicator(
+        "ani_sorties_positives",
+        "sortis positivement",
+        Section.ANI,
+        _ani_exit(*_ANI_POSITIVE),
+        parent="ani_sorties",
+        definition=(
+            "Une sortie de l'accompagnement ANI dans la période vers l'emploi durable, l'alternance, "
+            "la formation, la création d'entreprise ou le retour en formation initiale."
+        ),
+    ),
+    Indicator(
         "taux_premiers_accueils",
         "Part des jeunes accueillis pour la 1re fois",
         Section.ACCUEIL,
@@ -264,6 +372,13 @@ _DECLARED = [
         Ratio("civis_sorties_emploi_durable", "civis_sorties"),
         definition="Jeunes sortis en emploi durable / jeunes sortis du CIVIS.",
     ),
+    Indicator(
+        "taux_ani_sorties_positives",
+        "Taux de sorties positives de l'accompagnement ANI",
+        Section.ANI,
+        Ratio("ani_sorties_positives", "ani_sorties"),
+        definition="Jeunes sortis positivement / jeunes sortis de l'accompagnement ANI.",
+    ),
 ]
 
 # code -> indicator, in the contract's order (counts, then rates).
@@ -288,6 +403,19 @@ def rates() -> list[Indicator]:
 def in_display_order() -> list[Indicator]:
     """By section as the newsletter prints them; in a section, counts then rates."""
     return sorted(INDICATORS, key=lambda indicator: (SECTIONS.index(indicator.section), indicator.order))
+
+
+def needed_columns(indicator: Indicator) -> set[str]:
+    """The optional columns of the extract ``indicator`` needs (a rate: those of its counts)."""
+    if isinstance(indicator.computation, Ratio):
+        codes = (indicator.computation.numerator, indicator.computation.denominator)
+        return {column for code in codes for column in needed_columns(get(code))}
+    return {indicator.needs} if indicator.needs else set()
+
+
+def unavailable_codes(missing_columns: set[str]) -> list[str]:
+    """The codes not available from an extract lacking ``missing_columns``, in the contract's order."""
+    return [indicator.code for indicator in INDICATORS if needed_columns(indicator) & missing_columns]
 
 
 def _check_registry() -> None:

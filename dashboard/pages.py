@@ -25,11 +25,11 @@ from django.utils.safestring import SafeString, mark_safe
 from cnml.formatting import format_number, format_percent, format_signed
 from dashboard import indicators as registry
 from dashboard import selectors
-from dashboard.charts import Chart, Series, indicator_chart
+from dashboard.charts import NOT_AVAILABLE, Chart, Series, indicator_chart
 from dashboard.indicators import Indicator, Section
 from dashboard.models.snapshots import IndicatorValue, ScopeKind, Snapshot
 from dashboard.periods import Period, PeriodError
-from dashboard.selectors import Figure, Scope, ScopeError
+from dashboard.selectors import SMALL_DENOMINATOR, Figure, PeerGroup, Scope, ScopeError, small_base
 
 PERIOD_PARAMETER = "periode"
 
@@ -53,6 +53,11 @@ class Reading:
     @property
     def validated(self) -> bool:
         return bool(self.snapshot and self.snapshot.is_validated)
+
+    @property
+    def demo(self) -> bool:
+        """The demo's invented figures: said plainly on every page, export and PDF."""
+        return bool(self.snapshot and self.snapshot.data_demo)
 
     @property
     def provenance(self) -> str:
@@ -119,6 +124,10 @@ class Row:
     national: str
     position: str
     quartile: str
+    # Structures: the reference of the structures of similar size.
+    peers: str = ""
+    # A rate resting on fewer than 20 young people: said beside it.
+    warning: str = ""
 
     @property
     def indicator(self) -> Indicator:
@@ -135,6 +144,8 @@ class Row:
 
 def row_of(figure: Figure) -> Row:
     indicator = figure.indicator
+    if not figure.available:  # the extract could not give it: « non disponible », never 0
+        return _unavailable_row(figure)
     arrow, trend = ARROWS.get(figure.direction or "", ("", ""))
     position = quartile = ""
     if figure.rank and figure.rank_count:
@@ -151,6 +162,41 @@ def row_of(figure: Figure) -> Row:
         national=format_value(figure.published(figure.national_value), indicator),
         position=position,
         quartile=quartile,
+        peers=format_value(figure.published(figure.peer_value), indicator),
+        warning=small_base_warning(figure.denominator) if figure.small_base else "",
+    )
+
+
+def _unavailable_row(figure: Figure) -> Row:
+    return Row(
+        figure=figure,
+        value=NOT_AVAILABLE,
+        previous=NOT_AVAILABLE,
+        evolution=format_evolution(None, figure.indicator),
+        arrow="",
+        trend="",
+        region=NOT_AVAILABLE,
+        national=NOT_AVAILABLE,
+        position="",
+        quartile="",
+        peers=NOT_AVAILABLE,
+        warning="",
+    )
+
+
+def small_base_warning(denominator: int) -> str:
+    """Beside a rate resting on fewer than 20 young people (the table's note says why it matters)."""
+    return f"sur {young_people(denominator)} seulement"
+
+
+def young_people(count: int) -> str:
+    return f"{format_number(count)} jeune{'s' if count > 1 else ''}"
+
+
+def small_base_note(denominator: int) -> str:
+    """The same warning in an export, where no note explains it."""
+    return (
+        f"taux calculé sur {young_people(denominator)} seulement (moins de {SMALL_DENOMINATOR}) : à lire avec prudence"
     )
 
 
@@ -172,14 +218,24 @@ class ScopeTable:
     # Whether the figures carry a regional reference, and a national one.
     has_region: bool
     has_national: bool
+    # Structures: the group of structures of similar size they are compared with (None: none).
+    peer_group: PeerGroup | None = None
 
     @property
     def has_position(self) -> bool:
         return self.scope.kind == ScopeKind.STRUCTURE
 
     @property
+    def has_peers(self) -> bool:
+        return self.peer_group is not None
+
+    @property
+    def has_warnings(self) -> bool:
+        return any(figure.small_base for figure in self.figures)
+
+    @property
     def columns(self) -> int:
-        return 4 + self.has_region + self.has_national + self.has_position
+        return 4 + self.has_region + self.has_national + self.has_peers + self.has_position
 
 
 def scope_table(snapshot: Snapshot, scope: Scope, period: Period) -> ScopeTable | None:
@@ -198,6 +254,7 @@ def scope_table(snapshot: Snapshot, scope: Scope, period: Period) -> ScopeTable 
         sections=[SectionRows(section, rows) for section, rows in grouped.items()],
         has_region=any(each.kind == ScopeKind.REGION for each in references),
         has_national=any(each.kind == ScopeKind.NATIONAL for each in references),
+        peer_group=selectors.peer_group(snapshot, scope.code, period) if scope.kind == ScopeKind.STRUCTURE else None,
     )
 
 
@@ -210,10 +267,10 @@ class LabelledScope:
     label: str
 
 
-def scope_charts(snapshot: Snapshot, scopes: list[LabelledScope]) -> list[Chart]:
+def scope_charts(snapshot: Snapshot, scopes: list[LabelledScope], *, codes: list[str] | None = None) -> list[Chart]:
     """A chart per indicator over every period: the first scope, and the others as references for rates.
 
-    One query for every scope's values.
+    Every indicator the snapshot was computed with, or those of ``codes``. One query for every scope's values.
     """
     periods = selectors.snapshot_periods(snapshot)
     main, references = scopes[0], scopes[1:]
@@ -227,15 +284,20 @@ def scope_charts(snapshot: Snapshot, scopes: list[LabelledScope]) -> list[Chart]
     )
     for kind, code, indicator, period, value in rows:
         values[(kind, code)][indicator][period] = value
-    codes = [period.code for period in periods]
+    period_codes = [period.code for period in periods]
     keyed = [(each.label, values[each.scope.key]) for each in scopes]
+    computed = selectors.snapshot_indicators(snapshot)
     charts = []
     for indicator in registry.in_display_order():
+        if indicator not in computed or (codes is not None and indicator.code not in codes):
+            continue
         series = []
         for label, by_indicator in keyed:
             found = by_indicator.get(indicator.code, {})
-            series.append(Series(label, [found.get(code) for code in codes]))
-        charts.append(indicator_chart(indicator, periods, series, chart_id=f"graphique-{indicator.code}"))
+            series.append(Series(label, [found.get(code) for code in period_codes]))
+        unavailable = not selectors.is_available(snapshot, indicator.code)
+        chart_id = f"graphique-{indicator.code}"
+        charts.append(indicator_chart(indicator, periods, series, chart_id=chart_id, unavailable=unavailable))
     return charts
 
 
@@ -244,19 +306,21 @@ def scope_charts(snapshot: Snapshot, scopes: list[LabelledScope]) -> list[Chart]
 CHARTS_CACHE_SECONDS = 24 * 60 * 60
 
 
-def charts_cache_key(snapshot: Snapshot, scopes: list[LabelledScope]) -> str:
+def charts_cache_key(snapshot: Snapshot, scopes: list[LabelledScope], codes: list[str] | None = None) -> str:
     computed = snapshot.computed_at.isoformat() if snapshot.computed_at else ""
     parts = [str(snapshot.pk), computed, snapshot.provenance]
     parts += [f"{each.scope.kind}:{each.scope.code}:{each.label}" for each in scopes]
+    if codes is not None:
+        parts.append(",".join(codes))
     return "dashboard:charts:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def charts_html(reading: Reading, scopes: list[LabelledScope]) -> SafeString:
-    """The rendered charts of the first scope (compared with the others), from the cache when there."""
-    key = charts_cache_key(reading.snapshot, scopes)
+def charts_html(reading: Reading, scopes: list[LabelledScope], *, codes: list[str] | None = None) -> SafeString:
+    """The rendered charts of the first scope (compared with the others; only ``codes`` if given), cached."""
+    key = charts_cache_key(reading.snapshot, scopes, codes)
     html = cache.get(key)
     if html is None:
-        charts = scope_charts(reading.snapshot, scopes)
+        charts = scope_charts(reading.snapshot, scopes, codes=codes)
         html = render_to_string("dashboard/includes/charts.html", {"charts": charts, "reading": reading})
         cache.set(key, html, CHARTS_CACHE_SECONDS)
     return mark_safe(html)  # rendered by our template, which escapes every text
@@ -280,6 +344,12 @@ class HeadlineCell:
     trend: str = ""
     rank: int | None = None
     rank_count: int | None = None
+    # Rates: the young people it rests on, and a warning when they are fewer than 20.
+    denominator: int | None = None
+    warning: str = ""
+
+
+NO_DATA = "pas de données"
 
 
 @dataclass
@@ -288,6 +358,14 @@ class HeadlineLine:
     label: str
     url: str
     cells: list[HeadlineCell]
+    # False when the scope has nothing for the period (no value, or only zeros and rates of nobody):
+    # its figures read « pas de données », never zeros.
+    has_data: bool = True
+
+
+def has_data(cells: list[HeadlineCell]) -> bool:
+    """Some count above zero, or some rate of somebody."""
+    return any(cell.denominator if cell.indicator.is_rate else cell.value for cell in cells)
 
 
 def headline_indicators() -> list[Indicator]:
@@ -306,27 +384,36 @@ def headline_table(
         scope_code__in=codes,
         indicator__in=[indicator.code for indicator in indicators],
         period__in=[period.code, period.previous.code],
-    ).values_list("scope_code", "indicator", "period", "value", "rank", "rank_count")
+    ).values_list("scope_code", "indicator", "period", "value", "rank", "rank_count", "denominator")
     found: dict[tuple[str, str, str], tuple] = {
-        (code, indicator, period_code): (value, rank, rank_count)
-        for code, indicator, period_code, value, rank, rank_count in rows
+        (code, indicator, period_code): (value, rank, rank_count, denominator)
+        for code, indicator, period_code, value, rank, rank_count, denominator in rows
     }
     lines = []
     for code, label, url in entries:
-        cells = []
-        for indicator in indicators:
-            value, rank, rank_count = found.get((code, indicator.code, period.code), (None, None, None))
-            previous = found.get((code, indicator.code, period.previous.code), (None, None, None))[0]
-            figure = Figure(indicator, value, previous, rank=rank, rank_count=rank_count)
-            cell = HeadlineCell(indicator, value, format_value(figure.published(value), indicator))
-            if indicator.is_rate:
-                if rank and rank_count:
-                    cell.rank, cell.rank_count = rank, rank_count
-                    cell.detail = f"{ordinal(rank)} sur {format_number(rank_count)}"
-            else:
-                cell.evolution = figure.evolution
-                cell.detail = format_evolution(figure.evolution, indicator)
-                cell.arrow, cell.trend = ARROWS.get(figure.direction or "", ("", ""))
-            cells.append(cell)
-        lines.append(HeadlineLine(code, label, url, cells))
+        cells = [_headline_cell(indicator, found, code, period) for indicator in indicators]
+        line = HeadlineLine(code, label, url, cells, has_data=has_data(cells))
+        if not line.has_data:
+            for cell in cells:
+                cell.value, cell.text, cell.detail, cell.arrow, cell.trend = None, NO_DATA, "", "", ""
+                cell.evolution = cell.rank = cell.rank_count = None
+        lines.append(line)
     return lines
+
+
+def _headline_cell(indicator: Indicator, found: dict, code: str, period: Period) -> HeadlineCell:
+    value, rank, rank_count, denominator = found.get((code, indicator.code, period.code), (None, None, None, None))
+    previous = found.get((code, indicator.code, period.previous.code), (None,))[0]
+    figure = Figure(indicator, value, previous, denominator=denominator, rank=rank, rank_count=rank_count)
+    cell = HeadlineCell(indicator, value, format_value(figure.published(value), indicator))
+    if indicator.is_rate:
+        cell.denominator = denominator
+        cell.warning = small_base_warning(denominator) if small_base(indicator, denominator) else ""
+        if rank and rank_count:
+            cell.rank, cell.rank_count = rank, rank_count
+            cell.detail = f"{ordinal(rank)} sur {format_number(rank_count)}"
+    else:
+        cell.evolution = figure.evolution
+        cell.detail = format_evolution(figure.evolution, indicator)
+        cell.arrow, cell.trend = ARROWS.get(figure.direction or "", ("", ""))
+    return cell

@@ -18,7 +18,7 @@ from django.db.models import Q
 from cnml.models import Region, Structure
 from dashboard import indicators as registry
 from dashboard.indicators import Indicator, Unit
-from dashboard.models.snapshots import IndicatorValue, ScopeKind, Snapshot
+from dashboard.models.snapshots import PEERS_SCOPE, IndicatorValue, ScopeKind, Snapshot
 from dashboard.periods import Period, PeriodError
 
 
@@ -88,10 +88,40 @@ def latest_validated_snapshot() -> Snapshot | None:
 
 
 def snapshot_for_reader(user) -> Snapshot | None:
-    """Signed-in users see the latest computed figures (provisional or not); the public the validated ones."""
+    """Signed-in users see the latest computed figures (provisional or not); the public the validated ones.
+
+    Without validated figures, the public sees the demo's, never validated and shown as such
+    (:meth:`~dashboard.models.snapshots.SnapshotQuerySet.latest_public`).
+    """
     if user is not None and user.is_authenticated:
         return latest_computed_snapshot()
-    return latest_validated_snapshot()
+    return Snapshot.objects.latest_public()
+
+
+def snapshot_indicators(snapshot: Snapshot) -> list[Indicator]:
+    """The indicators ``snapshot`` was computed with, in the contract's order.
+
+    A snapshot keeps them when the registry grows: one computed before an indicator
+    existed shows no line for it (never a 0). A snapshot without the list (written by
+    hand, not by the recompute) reads as the whole registry.
+    """
+    codes = set(snapshot.indicators or ())
+    if not codes:
+        return list(registry.INDICATORS)
+    return [indicator for indicator in registry.INDICATORS if indicator.code in codes]
+
+
+def _table_indicators(snapshot: Snapshot, order: str) -> list[Indicator]:
+    """The snapshot's indicators by section (``display``) or in the contract's order."""
+    computed = snapshot_indicators(snapshot)
+    if order != "display":
+        return computed
+    return [indicator for indicator in registry.in_display_order() if indicator in computed]
+
+
+def is_available(snapshot: Snapshot, code: str) -> bool:
+    """Whether the snapshot's extract gave the indicator (an optional column it needs was there)."""
+    return code not in (snapshot.unavailable or ())
 
 
 def snapshot_periods(snapshot: Snapshot) -> list[Period]:
@@ -130,6 +160,10 @@ class Figure:
     rank_count: int | None = None
     region_value: float | None = None
     national_value: float | None = None
+    # False: the snapshot's extract could not give it (« non disponible », never 0).
+    available: bool = True
+    # Structures only: the reference of the structures of similar size (see peer_group()).
+    peer_value: float | None = None
 
     @property
     def code(self) -> str:
@@ -160,6 +194,11 @@ class Figure:
             return 1
         return min(4, 4 * (self.rank - 1) // (self.rank_count - 1) + 1)
 
+    @property
+    def small_base(self) -> bool:
+        """A rate resting on fewer than :data:`SMALL_DENOMINATOR` young people: shown with a warning."""
+        return small_base(self.indicator, self.denominator)
+
     def published(self, value: float | None) -> int | Decimal | None:
         """A value as published: an integer count, a rate with one decimal."""
         if value is None:
@@ -167,6 +206,63 @@ class Figure:
         if self.unit is Unit.PERCENT:
             return registry.round_rate(value)
         return int(value)
+
+
+# A rate resting on fewer young people than this is shown with a warning.
+SMALL_DENOMINATOR = 20
+
+
+def small_base(indicator: Indicator, denominator: int | None) -> bool:
+    """Whether a rate rests on fewer than :data:`SMALL_DENOMINATOR` young people (but some)."""
+    return indicator.is_rate and denominator is not None and 0 < denominator < SMALL_DENOMINATOR
+
+
+# Structures of similar size (computed by dashboard.recompute.peers): the size is the young people
+# accompanied (a contact) over the year before; five bands (quintiles); smaller groups merged.
+PEER_SIZE_INDICATOR = "jeunes_accueillis"
+PEER_BANDS = 5
+PEER_MIN_GROUP = 5
+
+
+@dataclass
+class PeerGroup:
+    """The structures of similar size a structure is compared with, for a year (see dashboard.recompute.peers)."""
+
+    code: str
+    number: int
+    low: int
+    high: int
+    members: list[str]
+    # The period whose young people accompanied give the size (the whole year before), and every band.
+    basis: Period
+    bands: list[dict]
+
+    @property
+    def size_year(self) -> int:
+        return self.basis.year
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(PEERS_SCOPE, self.code)
+
+
+def peer_group(snapshot: Snapshot, structure_code: str, period: Period) -> PeerGroup | None:
+    """The peer group of a structure for the year of ``period``, None when it has none. No query."""
+    year = (snapshot.peer_groups or {}).get(str(period.year))
+    if not year:
+        return None
+    for band in year["bands"]:
+        if structure_code in band["members"]:
+            return PeerGroup(
+                code=band["code"],
+                number=band["number"],
+                low=band["low"],
+                high=band["high"],
+                members=band["members"],
+                basis=Period.parse(year["basis"]),
+                bands=year["bands"],
+            )
+    return None
 
 
 def reference_scopes(scope: Scope) -> list[Scope]:
@@ -199,7 +295,8 @@ def indicator_table(
     """
     period = check_period(snapshot, period)
     others = reference_scopes(scope) if references else []
-    scopes = [scope, *others]
+    peers = peer_group(snapshot, scope.code, period) if references and scope.kind == ScopeKind.STRUCTURE else None
+    scopes = [scope, *others, *([peers.scope] if peers else [])]
     condition = Q()
     for each in scopes:
         condition |= Q(scope_kind=each.kind, scope_code=each.code)
@@ -214,9 +311,8 @@ def indicator_table(
         raise ScopeError(f"Périmètre {scope.text} absent du calcul n° {snapshot.pk}.")
     region = next((each for each in others if each.kind == ScopeKind.REGION), None)
     national = Scope.national() if scope.kind != ScopeKind.NATIONAL and references else None
-    indicators = registry.in_display_order() if order == "display" else list(registry.INDICATORS)
     figures = []
-    for indicator in indicators:
+    for indicator in _table_indicators(snapshot, order):
         current = by_key.get((scope.kind, scope.code, period.code, indicator.code))
         previous = by_key.get((scope.kind, scope.code, period.previous.code, indicator.code))
         figure = Figure(
@@ -227,6 +323,7 @@ def indicator_table(
             denominator=current.denominator if current else None,
             rank=current.rank if current else None,
             rank_count=current.rank_count if current else None,
+            available=is_available(snapshot, indicator.code),
         )
         if region is not None:
             row = by_key.get((region.kind, region.code, period.code, indicator.code))
@@ -234,6 +331,9 @@ def indicator_table(
         if national is not None:
             row = by_key.get((national.kind, national.code, period.code, indicator.code))
             figure.national_value = row.value if row else None
+        if peers is not None:
+            row = by_key.get((PEERS_SCOPE, peers.code, period.code, indicator.code))
+            figure.peer_value = row.value if row else None
         figures.append(figure)
     return figures
 
@@ -249,21 +349,26 @@ def series(
     values: dict[str, dict[str, float | None]] = defaultdict(dict)
     for indicator, period, value in rows.values_list("indicator", "period", "value"):
         values[indicator][period] = value
-    wanted = codes if codes is not None else [indicator.code for indicator in registry.in_display_order()]
+    computed = {indicator.code for indicator in snapshot_indicators(snapshot)}
+    wanted = (
+        codes if codes is not None else [each.code for each in registry.in_display_order() if each.code in computed]
+    )
     return {code: [(period, values[code].get(period.code)) for period in periods] for code in wanted}
 
 
 # --- Export --------------------------------------------------------------------------------
 
-EXPORT_FIELDS = ("code", "label", "value", "previous_value", "evolution", "unit")
+EXPORT_FIELDS = ("code", "label", "value", "previous_value", "evolution", "unit", "available")
 
 
 def export_rows(snapshot: Snapshot, scope: Scope, period: Period | str) -> list[dict]:
-    """The machine interface of the open-data publication (keep it stable).
+    """The machine interface of the open-data publication (keep it stable; fields are only added at the end).
 
-    One dict per indicator, in the contract's order: code, label, value,
-    previous_value, evolution (a number, or None), unit (``count`` or
-    ``percent``). Counts are integers; rates in % with one decimal; the evolution
+    One dict per indicator the snapshot was computed with, in the contract's order:
+    code, label, value, previous_value, evolution (a number, or None), unit
+    (``count`` or ``percent``), available (False: the extract could not give it, e.g.
+    ``ani_eligibles`` without the ``niveau_certification`` column; its values are then
+    None, never 0). Counts are integers; rates in % with one decimal; the evolution
     of a count in %, of a rate in points, both with one decimal.
     """
     rows = []
@@ -278,6 +383,7 @@ def export_rows(snapshot: Snapshot, scope: Scope, period: Period | str) -> list[
                 "previous_value": float(previous) if isinstance(previous, Decimal) else previous,
                 "evolution": float(evolution) if evolution is not None else None,
                 "unit": figure.unit.value,
+                "available": figure.available,
             }
         )
     return rows

@@ -56,6 +56,7 @@ def extract_import_create(
     created_by=None,
     path: Path | str = "",
     archive=None,
+    demo: bool = False,
 ) -> ExtractImport:
     """Record an import to run: from a folder or zip on the server (``path``) or an uploaded zip (``archive``).
 
@@ -72,6 +73,7 @@ def extract_import_create(
         extracted_on=extracted_on,
         provisional=provisional,
         source_label=source_label or DEFAULT_SOURCE_LABEL,
+        demo=demo,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         path=str(path),
         step="En attente de traitement",
@@ -235,6 +237,7 @@ def extract_import_run(
         fields = _outcome_fields(refused.outcome)
         fields.pop("extracted_on", None)
         fields.pop("first_contact_on", None)
+        fields.pop("has_certification", None)
         fields.update(errors=[str(refused)], error_count=1, status=ImportStatus.FAILED, step="Refusé")
         records.update(**fields)
         extract_import_discard_archive(extract_import_id=extract_import_id)
@@ -319,6 +322,7 @@ def _outcome_fields(outcome: ImportOutcome) -> dict:
         fields["extracted_on"] = outcome.extracted_on
     if outcome.succeeded:
         fields["first_contact_on"] = outcome.first_contact_on
+        fields["has_certification"] = outcome.has_certification
     return fields
 
 

@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cnml.models import Region, Structure
-from dashboard import exports, pages, permissions
+from dashboard import exports, pages, peers, permissions
 from dashboard.models.snapshots import ScopeKind
+from dashboard.objectives import selectors as objective_selectors
+from dashboard.objectives.pages import section_for
 from dashboard.pages import PERIOD_PARAMETER, LabelledScope, Reading
 from dashboard.selectors import Scope
 
@@ -54,6 +56,14 @@ def _with_charts(context: dict) -> dict:
     return context
 
 
+def _with_objectives(context: dict, section) -> None:
+    """The page's objectives (:mod:`dashboard.objectives`), and the CSV of their table among the exports."""
+    context["objectives"] = section
+    if section is not None and context.get("exports"):
+        csv_url = context["exports"][0][2]
+        context["exports"].insert(1, ("csv", "Les objectifs (CSV)", f"{csv_url}&tableau=objectifs"))
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise Http404("Format d'export inconnu.")
@@ -73,6 +83,7 @@ def _national_context(request: HttpRequest) -> dict:
         own_region=permissions.own_region(user),
         sees_regions=getattr(user, "is_national", False) and user.is_active,
     )
+    _with_objectives(context, section_for(reading, objective_selectors.for_nation(user), child_kind=ScopeKind.REGION))
     return context
 
 
@@ -160,6 +171,9 @@ def _region_context(request: HttpRequest, region: Region) -> dict:
         if context.get("exports") and context["lines"]:
             csv_url = context["exports"][0][2]
             context["exports"].insert(1, ("csv", "Les structures de la région (CSV)", f"{csv_url}&tableau=structures"))
+    objectives = objective_selectors.for_region(request.user, region)
+    _with_objectives(context, section_for(reading, objectives, child_kind=ScopeKind.STRUCTURE))
+    context["may_split"] = permissions.may_split_region(request.user, region)
     return context
 
 
@@ -203,7 +217,10 @@ def _structure_context(request: HttpRequest, structure: Structure) -> dict:
         structure=structure,
         region=region,
         region_readable=region_readable,
+        peers=peers.peers_context(context["table"].peer_group if context["table"] else None),
     )
+    objectives = objective_selectors.for_structure(request.user, structure)
+    _with_objectives(context, section_for(reading, objectives, child_kind=None))
     return context
 
 

@@ -313,11 +313,8 @@ class ActivityReportAdmin(admin.ModelAdmin):
     inlines = [DeliveryInline]
 
 
-class AmendmentLineInline(admin.TabularInline):
-    model = BudgetAmendmentLine
-    extra = 0
-    fields = ["funder", "label", "planned_before", "planned_after", "budget_line"]
-    readonly_fields = fields
+class RecordOnlyMixin:
+    """For the record only: shown here, never added, changed or deleted (the app's pages write it)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -329,8 +326,15 @@ class AmendmentLineInline(admin.TabularInline):
         return False
 
 
+class AmendmentLineInline(RecordOnlyMixin, admin.TabularInline):
+    model = BudgetAmendmentLine
+    extra = 0
+    fields = ["funder", "label", "planned_before", "planned_after", "budget_line"]
+    readonly_fields = fields
+
+
 @admin.register(BudgetAmendment)
-class BudgetAmendmentAdmin(admin.ModelAdmin):
+class BudgetAmendmentAdmin(RecordOnlyMixin, admin.ModelAdmin):
     """Amendments to approved budgets, for the record: requested and decided on the project page."""
 
     list_display = ["project", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
@@ -349,12 +353,3 @@ class BudgetAmendmentAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [AmendmentLineInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -13,6 +13,8 @@ stages, budgets and activity figures, is illustrative, made up for the demonstra
 Regions are the 2011 INSEE regions; the missing ones are created with their real names.
 The missions locales and the ARML named by the newsletter are added to the network when
 absent (the demo network only covers three regions).
+
+The figures are in :mod:`mobility.demo_data`; this module loads them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from cnml.audit import log_transition
-from cnml.models import Region, Role, Structure, StructureKind, User
+from cnml.models import Region, Role, Structure, User
+from mobility.demo_data import (
+    APPLICATION_TEXTS,
+    CALL_TEXT,
+    CRITERIA,
+    ELIGIBILITY,
+    FUNDERS,
+    GOVERNANCE,
+    NEEDS,
+    PROJECTS,
+    SERVICE_QUANTITIES,
+    SERVICES,
+    SESSIONS,
+    SHARES,
+    STAGES_REACHED,
+    STEPS,
+    STRUCTURES,
+)
 from mobility.models import (
     ActivityReport,
     AmendmentStatus,
@@ -39,13 +58,11 @@ from mobility.models import (
     Call,
     CallStatus,
     Carrier,
-    CarrierKind,
     CarrierMembershipRequest,
     CriterionScore,
     FareSupport,
     FormationSession,
     Funder,
-    FundingStatus,
     GovernancePartner,
     ReportPeriod,
     ReportStatus,
@@ -54,220 +71,9 @@ from mobility.models import (
     Service,
     ServiceDelivery,
     Stage,
-    TerritoryType,
 )
 from mobility.regions import REGIONS_2011
 from mobility.services import project_create_from_application
-
-# code, name, unit, description — the services the newsletter lists.
-SERVICES = [
-    (
-        "observatoire",
-        "Observatoire des besoins de mobilité",
-        "études",
-        "Connaître les besoins de déplacement du territoire.",
-    ),
-    ("covoiturage", "Site de covoiturage", "trajets partagés", "Animation d'un site de covoiturage."),
-    ("location", "Location de véhicules", "journées de location", "Voitures, scooters ou vélos à tarif solidaire."),
-    (
-        "transport-a-la-demande",
-        "Déplacement à la demande",
-        "trajets",
-        "Transport à la demande vers l'emploi ou la formation.",
-    ),
-    ("autopartage", "Autopartage", "heures d'utilisation", "Véhicules partagés entre usagers."),
-    ("atelier-maintenance", "Atelier de maintenance", "réparations", "Entretien des véhicules des usagers."),
-    ("garage-associatif", "Garage associatif", "réparations", "Réparations à prix solidaire, avec les usagers."),
-    (
-        "auto-ecole-associative",
-        "Auto-école associative",
-        "heures de conduite",
-        "Enseignement adapté de la conduite et accompagnement social.",
-    ),
-    (
-        "conseil-mobilite",
-        "Conseil en mobilité",
-        "entretiens",
-        "Diagnostic et accompagnement individuel vers l'autonomie.",
-    ),
-]
-
-FUNDERS = [
-    "Fondation MACIF",
-    "FPSPP",
-    "État",
-    "Conseil régional",
-    "Conseil général",
-    "Communes et intercommunalités",
-    "Fonds social européen",
-    "Pôle emploi",
-    "Recettes de la plateforme",
-]
-
-CRITERIA = [
-    (
-        "Réponse à un besoin social évident",
-        "Les besoins de mobilité des publics en situation de précarité sont établis.",
-    ),
-    ("Modèle économique viable et juste", "Un plan de financement réaliste et des tarifs solidaires."),
-    ("Respect de l'environnement", "Des services qui privilégient les déplacements partagés et sobres."),
-    ("Ancrage territorial et partenariat", "Les missions locales et les acteurs du territoire sont associés."),
-]
-
-CALL_TEXT = (
-    "Parce que la mobilité est un facteur clé pour les jeunes dans leur recherche de formation ou d'emploi, "
-    "mais aussi dans l'accès au logement ou à la santé, le CNML s'est investi depuis 2009 avec ses partenaires "
-    "dans un travail de modélisation et d'essai de plateformes d'aide à la mobilité.\n\n"
-    "Le CNML appelle les territoires à présenter un projet de « plateforme solidaire d'aide à la mobilité en "
-    "faveur des publics en situation de précarité », sur le concept construit avec la Fédération des "
-    "Associations de la Route pour l'Éducation (FARE). Les projets retenus bénéficient d'une formation-action "
-    "d'un expert de la fédération, grâce au soutien de la Fondation MACIF, pour dégager les grands axes du projet "
-    "local : territoire pertinent et besoins des publics, services existants et à développer, projet de "
-    "fonctionnement, financement et gouvernance."
-)
-ELIGIBILITY = (
-    "Missions locales, associations régionales des missions locales et organismes partenaires du territoire "
-    "(maisons de l'emploi, conseils généraux, associations) portant un projet de plateforme d'aide à la mobilité "
-    "ouverte aux jeunes accompagnés par les missions locales."
-)
-
-# Network structures the newsletter names: code, name, kind, region code. Their codes start
-# with "MOB-" so they stand apart from the structures of the warehouse extract.
-STRUCTURES = [
-    ("MOB-ML-LURE", "Mission locale de Lure, Luxeuil-les-Bains et Champagny", StructureKind.ML, "43"),
-    ("MOB-ML-VESOUL", "Mission locale du bassin d'emploi de Vesoul", StructureKind.ML, "43"),
-    ("MOB-ML-SAUMUROIS", "Mission locale du Saumurois", StructureKind.ML, "52"),
-    ("MOB-ML-MOULINS", "Mission locale de Moulins", StructureKind.ML, "83"),
-    ("MOB-ARML-REUNION", "Association régionale des missions locales de la Réunion", StructureKind.ARML, "04"),
-]
-
-# The ten projects: carrier (structure code or name, kind, region), partners, territory,
-# services to develop, stage, and figures for the demo.
-PROJECTS = [
-    {
-        "carrier": ("Maison de l'emploi Nîmes Métropole", CarrierKind.MAISON_EMPLOI, "91"),
-        "departements": "30",
-        "communes": "Nîmes Métropole",
-        "territory": TerritoryType.MIXTE,
-        "services": ["location", "covoiturage", "conseil-mobilite"],
-        "existing": ["transport-a-la-demande"],
-        "stage": Stage.EN_FONCTIONNEMENT,
-        "budget": 150_000,
-        "reports": [(2012, ReportPeriod.S1, ReportStatus.APPROUVE), (2012, ReportPeriod.S2, ReportStatus.APPROUVE)],
-    },
-    {
-        "carrier": "MOB-ML-LURE",
-        "partners": ["MOB-ML-VESOUL"],
-        "departements": "70",
-        "communes": "Pays de Lure et de Luxeuil-les-Bains",
-        "territory": TerritoryType.RURAL,
-        "services": ["location", "garage-associatif", "conseil-mobilite"],
-        "existing": [],
-        "stage": Stage.EN_FONCTIONNEMENT,
-        "budget": 120_000,
-        "reports": [(2012, ReportPeriod.ANNEE, ReportStatus.APPROUVE), (2013, ReportPeriod.S1, ReportStatus.SOUMIS)],
-    },
-    {
-        "carrier": "MOB-ML-VESOUL",
-        "partners": ["MOB-ML-LURE"],
-        "departements": "70",
-        "communes": "Bassin d'emploi de Vesoul",
-        "territory": TerritoryType.MIXTE,
-        "services": ["location", "covoiturage", "conseil-mobilite"],
-        "existing": ["transport-a-la-demande"],
-        "stage": Stage.LANCEMENT,
-        "budget": 100_000,
-        "reports": [],
-    },
-    {
-        "carrier": ("Maison de l'emploi de Corbeil-Essonnes Evry", CarrierKind.MAISON_EMPLOI, "11"),
-        "departements": "91",
-        "communes": "Corbeil-Essonnes, Évry",
-        "territory": TerritoryType.URBAIN,
-        "services": ["auto-ecole-associative", "conseil-mobilite"],
-        "existing": ["covoiturage"],
-        "stage": Stage.LANCEMENT,
-        "budget": 140_000,
-        "reports": [(2012, ReportPeriod.S2, ReportStatus.BROUILLON)],
-    },
-    {
-        "carrier": ("Conseil général de Charente-Maritime", CarrierKind.CONSEIL_GENERAL, "54"),
-        "departements": "17",
-        "communes": "",
-        "territory": TerritoryType.MIXTE,
-        "services": ["observatoire", "transport-a-la-demande", "location"],
-        "existing": [],
-        "stage": Stage.MONTAGE,
-        "budget": 200_000,
-        "reports": [],
-    },
-    {
-        "carrier": "MOB-ARML-REUNION",
-        "departements": "974",
-        "communes": "",
-        "territory": TerritoryType.MIXTE,
-        "services": ["auto-ecole-associative", "location", "conseil-mobilite"],
-        "existing": [],
-        "stage": Stage.LANCEMENT,
-        "budget": 180_000,
-        "reports": [(2012, ReportPeriod.ANNEE, ReportStatus.SOUMIS)],
-    },
-    {
-        "carrier": ("Maison de l'emploi Saumur Loire Vallées d'Anjou", CarrierKind.MAISON_EMPLOI, "52"),
-        "partners": ["MOB-ML-SAUMUROIS"],
-        "departements": "49",
-        "communes": "Saumur Loire Vallées d'Anjou",
-        "territory": TerritoryType.RURAL,
-        "services": ["location", "autopartage", "atelier-maintenance"],
-        "existing": ["covoiturage"],
-        "stage": Stage.EN_FONCTIONNEMENT,
-        "budget": 110_000,
-        "reports": [(2012, ReportPeriod.ANNEE, ReportStatus.APPROUVE)],
-    },
-    {
-        "carrier": ("Maison de l'emploi de Redon", CarrierKind.MAISON_EMPLOI, "53"),
-        "departements": "35, 44, 56",
-        "communes": "Pays de Redon",
-        "territory": TerritoryType.RURAL,
-        "services": ["covoiturage", "location", "garage-associatif"],
-        "existing": [],
-        "stage": Stage.FORMATION_ACTION,
-        "budget": 95_000,
-        "reports": [],
-    },
-    {
-        "carrier": ("Maison de l'emploi et de la formation du Pays Thur Doller", CarrierKind.MAISON_EMPLOI, "42"),
-        "departements": "68",
-        "communes": "Pays Thur Doller",
-        "territory": TerritoryType.RURAL,
-        "services": ["location", "conseil-mobilite"],
-        "existing": ["transport-a-la-demande"],
-        "stage": Stage.MONTAGE,
-        "budget": 85_000,
-        "reports": [],
-    },
-    {
-        "carrier": "MOB-ML-MOULINS",
-        "departements": "03",
-        "communes": "Moulins Communauté",
-        "territory": TerritoryType.MIXTE,
-        "services": ["location", "auto-ecole-associative"],
-        "existing": [],
-        "stage": Stage.RETENU,
-        "budget": 90_000,
-        "reports": [],
-        # The one project of the ten without a FARE formation-action.
-        "formation_action": False,
-    },
-]
-
-STAGES_REACHED = {
-    Stage.RETENU: 0,
-    Stage.FORMATION_ACTION: 1,
-    Stage.MONTAGE: 2,
-    Stage.LANCEMENT: 3,
-    Stage.EN_FONCTIONNEMENT: 4,
-}
 
 
 def _region(code: str) -> Region:
@@ -388,6 +194,23 @@ def _load_decisions(call: Call, *, author: User) -> None:
 
 
 def _load_project(call: Call, carrier: Carrier, spec: dict, *, author: User, services: dict, funders: dict) -> None:
+    """A selected application of 2011, its review, then the project it became, taken to its stage."""
+    application = _load_application(call, carrier, spec, author=author, services=services, funders=funders)
+    review = Review.objects.create(
+        application=application, reviewer=author, comment="Besoin établi et partenariat solide."
+    )
+    CriterionScore.objects.bulk_create(
+        CriterionScore(review=review, criterion=criterion, score=4) for criterion in call.criteria.all()
+    )
+    project = project_create_from_application(application=application)
+    _advance_project(project, spec)
+    for number, (year, period, status) in enumerate(spec["reports"], start=1):
+        _load_report(project, year, period, status, number=number, services=spec["services"], all_services=services)
+
+
+def _load_application(
+    call: Call, carrier: Carrier, spec: dict, *, author: User, services: dict, funders: dict
+) -> Application:
     budget = Decimal(spec["budget"])
     application = Application.objects.create(
         call=call,
@@ -395,90 +218,41 @@ def _load_project(call: Call, carrier: Carrier, spec: dict, *, author: User, ser
         created_by=author,
         status=ApplicationStatus.RETENUE,
         title=f"Plateforme de mobilité — {carrier.name}",
-        contact_name="Direction du porteur",
         contact_email=author.email,
         departements=spec["departements"],
         communes=spec["communes"],
         territory_type=spec["territory"],
-        public_needs=(
-            "Des jeunes et des adultes en insertion sans permis ni véhicule, des offres d'emploi et de formation "
-            "hors de portée des transports en commun, des horaires décalés."
-        ),
-        existing_services_details="Réseau de transport public, associations locales.",
-        staff_description="Un conseiller mobilité et un animateur technique.",
-        staff_fte=Decimal("2.0"),
-        vehicles_description="Voitures et scooters d'occasion.",
-        vehicle_count=6,
-        premises_description="Un local d'accueil et un garage partagés avec un partenaire.",
-        governance_description="Un comité de pilotage réunit les financeurs et les prescripteurs deux fois par an.",
         submitted_at=_aware(date(2011, 6, 15)),
         decided_at=_aware(date(2011, 7, 12)),
-        decision_comment="Projet retenu pour une formation-action de la FARE.",
+        **APPLICATION_TEXTS,
     )
     for code in spec.get("partners", []):
         application.partners.add(Structure.objects.get(code=code))
     application.existing_services.set([services[code] for code in spec["existing"]])
     application.services_to_develop.set([services[code] for code in spec["services"]])
     ApplicationNeed.objects.bulk_create(
-        [
-            ApplicationNeed(
-                application=application,
-                label="Accéder aux lieux d'emploi et de formation",
-                public="Jeunes de 16 à 25 ans",
-                people_count=120,
-            ),
-            ApplicationNeed(
-                application=application,
-                label="Obtenir le permis de conduire",
-                public="Demandeurs d'emploi",
-                people_count=40,
-            ),
-        ]
+        ApplicationNeed(application=application, label=label, public=public, people_count=people)
+        for label, public, people in NEEDS
     )
     ApplicationStep.objects.bulk_create(
-        [
-            ApplicationStep(
-                application=application,
-                label="Formation-action avec la FARE",
-                starts_on=date(2011, 9, 1),
-                due_on=date(2011, 12, 15),
-            ),
-            ApplicationStep(
-                application=application, label="Recrutement du conseiller mobilité", due_on=date(2012, 2, 28)
-            ),
-            ApplicationStep(application=application, label="Ouverture de la plateforme", due_on=date(2012, 4, 30)),
-        ]
+        ApplicationStep(application=application, label=label, starts_on=starts_on, due_on=due_on)
+        for label, starts_on, due_on in STEPS
     )
-    shares = [
-        ("État", Decimal("0.35"), FundingStatus.ACQUIS),
-        ("Conseil général", Decimal("0.30"), FundingStatus.ACQUIS),
-    ]
-    shares += [("Fonds social européen", Decimal("0.20"), FundingStatus.SOLLICITE)]
-    shares += [("Recettes de la plateforme", Decimal("0.15"), FundingStatus.SOLLICITE)]
     ApplicationFunding.objects.bulk_create(
         ApplicationFunding(
             application=application, funder=funders[name], amount=(budget * share).quantize(Decimal(1)), status=status
         )
-        for name, share, status in shares
+        for name, share, status in SHARES
     )
     GovernancePartner.objects.bulk_create(
-        [
-            GovernancePartner(
-                application=application,
-                organisation="Fédération des Associations de la Route pour l'Éducation (FARE)",
-                role="Expertise et formation-action",
-            ),
-            GovernancePartner(application=application, organisation="Pôle emploi", role="Prescripteur"),
-        ]
+        GovernancePartner(application=application, organisation=organisation, role=role)
+        for organisation, role in GOVERNANCE
     )
-    review = Review.objects.create(
-        application=application, reviewer=author, comment="Besoin établi et partenariat solide."
-    )
-    CriterionScore.objects.bulk_create(
-        CriterionScore(review=review, criterion=criterion, score=4) for criterion in call.criteria.all()
-    )
+    return application
 
-    project = project_create_from_application(application=application)
+
+def _advance_project(project, spec: dict) -> None:
+    """The FARE support and its sessions, the milestones done, the budget spent, as far as the project's stage."""
     reached = STAGES_REACHED[spec["stage"]]
     with_formation_action = spec.get("formation_action", True)
     FareSupport.objects.create(
@@ -488,18 +262,7 @@ def _load_project(call: Call, carrier: Carrier, spec: dict, *, author: User, ser
         funded_by_macif=with_formation_action,
         notes="Formation-action financée par la Fondation MACIF." if with_formation_action else "",
     )
-    if not with_formation_action:
-        sessions = []
-    sessions = (
-        sessions
-        if not with_formation_action
-        else [
-            (date(2011, 9, 20), "Territoire pertinent et besoins des publics"),
-            (date(2011, 10, 18), "Services existants et à développer"),
-            (date(2011, 11, 22), "Projet de fonctionnement, financement et gouvernance"),
-        ]
-    )
-    for index, (held_on, topic) in enumerate(sessions):
+    for index, (held_on, topic) in enumerate(SESSIONS if with_formation_action else []):
         held = reached >= 2 or (reached == 1 and index == 0)
         FormationSession.objects.create(
             project=project,
@@ -521,9 +284,6 @@ def _load_project(call: Call, carrier: Carrier, spec: dict, *, author: User, ser
     project.stage = spec["stage"]
     project.stage_changed_at = _aware(date(2012, 5, 1) if reached >= 3 else date(2011, 11, 1))
     project.save(update_fields=["stage", "stage_changed_at"])
-
-    for number, (year, period, status) in enumerate(spec["reports"], start=1):
-        _load_report(project, year, period, status, number=number, services=spec["services"], all_services=services)
 
 
 def _load_report(project, year, period, status, *, number, services, all_services) -> None:
@@ -562,17 +322,7 @@ def _load_report(project, year, period, status, *, number, services, all_service
         else None,
         approved_at=_aware(date(year + 1, 1, 25)) if status == ReportStatus.APPROUVE else None,
     )
-    quantities = {
-        "location": 260,
-        "covoiturage": 140,
-        "conseil-mobilite": total,
-        "garage-associatif": 35,
-        "auto-ecole-associative": 420,
-        "autopartage": 300,
-        "atelier-maintenance": 45,
-        "transport-a-la-demande": 180,
-        "observatoire": 1,
-    }
+    quantities = {**SERVICE_QUANTITIES, "conseil-mobilite": total}
     ServiceDelivery.objects.bulk_create(
         ServiceDelivery(report=report, service=all_services[code], quantity=Decimal(quantities[code] * (1 + scale)))
         for code in services

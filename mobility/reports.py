@@ -69,31 +69,38 @@ def _indicator_headers() -> list[str]:
     return [capfirst(selectors.indicator_label(name)) for name in COUNT_FIELDS]
 
 
+PROJECT_HEADERS = [
+    "Porteur",
+    "Type de porteur",
+    "Région",
+    "Missions locales partenaires",
+    "Étape",
+    "Formation-action FARE",
+    "Financée par la Fondation MACIF",
+    "Services à lancer",
+    "Budget prévu (€)",
+    "Budget réalisé (€)",
+    "Personnes accompagnées (bilans approuvés)",
+    "Permis obtenus",
+]
+
+
 def annual_report_book(user, call: Call) -> tablib.Databook:
     """The report's sheets, written as XLSX by ``cnml.spreadsheets`` (carriers' names are typed by applicants)."""
     context = annual_report_context(user, call)
     book = tablib.Databook()
+    book.add_sheet(_projects_sheet(context["projects"]))
+    book.add_sheet(_regions_sheet(context))
+    book.add_sheet(_years_sheet(context["by_year"]))
+    book.add_sheet(_deliveries_sheet(context["totals"]))
+    return book
 
-    projects = tablib.Dataset(
-        headers=[
-            "Porteur",
-            "Type de porteur",
-            "Région",
-            "Missions locales partenaires",
-            "Étape",
-            "Formation-action FARE",
-            "Financée par la Fondation MACIF",
-            "Services à lancer",
-            "Budget prévu (€)",
-            "Budget réalisé (€)",
-            "Personnes accompagnées (bilans approuvés)",
-            "Permis obtenus",
-        ],
-        title="Projets",
-    )
-    for project in context["projects"]:
+
+def _projects_sheet(projects) -> tablib.Dataset:
+    sheet = tablib.Dataset(headers=PROJECT_HEADERS, title="Projets")
+    for project in projects:
         support = getattr(project, "fare_support", None)
-        projects.append(
+        sheet.append(
             [
                 project.carrier.name,
                 project.carrier.get_kind_display(),
@@ -109,9 +116,12 @@ def annual_report_book(user, call: Call) -> tablib.Databook:
                 project.licences,
             ]
         )
-    book.add_sheet(projects)
+    return sheet
 
-    regions = tablib.Dataset(
+
+def _regions_sheet(context: dict) -> tablib.Dataset:
+    """One row per region, then the total of the call."""
+    sheet = tablib.Dataset(
         headers=[
             "Région",
             "Projets",
@@ -122,41 +132,34 @@ def annual_report_book(user, call: Call) -> tablib.Databook:
         ],
         title="Régions",
     )
-    for rollup in context["by_region"]:
-        totals = rollup.totals
-        regions.append(
+    rows = [(rollup.region.name, rollup.projects, rollup.totals) for rollup in context["by_region"]]
+    rows.append(("Total", context["project_count"], context["totals"]))
+    for name, project_count, totals in rows:
+        sheet.append(
             [
-                rollup.region.name,
-                rollup.projects,
+                name,
+                project_count,
                 totals.reports,
-                *[getattr(totals, name) for name in COUNT_FIELDS],
+                *[getattr(totals, field) for field in COUNT_FIELDS],
                 totals.total_cost,
                 _rounded(totals.cost_per_person),
             ]
         )
-    totals = context["totals"]
-    regions.append(
-        [
-            "Total",
-            context["project_count"],
-            totals.reports,
-            *[getattr(totals, name) for name in COUNT_FIELDS],
-            totals.total_cost,
-            _rounded(totals.cost_per_person),
-        ]
-    )
-    book.add_sheet(regions)
+    return sheet
 
-    years = tablib.Dataset(headers=["Année d'activité", "Bilans approuvés", *_indicator_headers()], title="Années")
-    for year, year_totals in context["by_year"]:
-        years.append([year, year_totals.reports, *[getattr(year_totals, name) for name in COUNT_FIELDS]])
-    book.add_sheet(years)
 
-    deliveries = tablib.Dataset(headers=["Service", "Quantité", "Unité"], title="Services rendus")
+def _years_sheet(by_year) -> tablib.Dataset:
+    sheet = tablib.Dataset(headers=["Année d'activité", "Bilans approuvés", *_indicator_headers()], title="Années")
+    for year, totals in by_year:
+        sheet.append([year, totals.reports, *[getattr(totals, name) for name in COUNT_FIELDS]])
+    return sheet
+
+
+def _deliveries_sheet(totals) -> tablib.Dataset:
+    sheet = tablib.Dataset(headers=["Service", "Quantité", "Unité"], title="Services rendus")
     for service, quantity in totals.services:
-        deliveries.append([service.name, quantity, service.unit])
-    book.add_sheet(deliveries)
-    return book
+        sheet.append([service.name, quantity, service.unit])
+    return sheet
 
 
 def _rounded(value: Decimal | None) -> Decimal | None:

@@ -44,13 +44,19 @@ from mobility.regions import REGIONS_2011
 # Calls ----------------------------------------------------------------------
 
 
+def _save_with_creator(form, actor):
+    """The form's object saved, with ``actor`` recorded as its creator when it is new."""
+    instance = form.save(commit=False)
+    if instance.pk is None:
+        instance.created_by = actor
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def call_save(*, form, criteria_formset, actor) -> Call:
     """Create or update a call and its criteria, from validated forms."""
-    call = form.save(commit=False)
-    if call.pk is None:
-        call.created_by = actor
-    call.save()
+    call = _save_with_creator(form, actor)
     form.save_m2m()
     criteria_formset.instance = call
     for order, criterion in enumerate(criteria_formset.save(commit=False)):
@@ -238,16 +244,12 @@ def application_select(*, application: Application, actor, comment: str = "") ->
     """Select the application and turn it into a project, then tell the carrier."""
     application.select(actor, comment=comment)
     project = project_create_from_application(application=application, actor=actor)
-    notify(
-        recipients=carrier_recipients(application),
+    _notify_application_decision(
+        application,
         subject=f"Votre projet de plateforme de mobilité est retenu : {application.title}",
-        template="mobility/emails/application_decision.txt",
-        context={
-            "application": application,
-            "selected": True,
-            "comment": comment,
-            "link": absolute_url(project),
-        },
+        selected=True,
+        comment=comment,
+        link=absolute_url(project),
     )
     return project
 
@@ -255,16 +257,21 @@ def application_select(*, application: Application, actor, comment: str = "") ->
 @transaction.atomic
 def application_decline(*, application: Application, actor, comment: str) -> None:
     application.decline(actor, comment=comment)
+    _notify_application_decision(
+        application,
+        subject=f"Votre candidature n'est pas retenue : {application.title}",
+        selected=False,
+        comment=comment,
+        link=absolute_url(application),
+    )
+
+
+def _notify_application_decision(application: Application, *, subject: str, selected: bool, comment: str, link: str):
     notify(
         recipients=carrier_recipients(application),
-        subject=f"Votre candidature n'est pas retenue : {application.title}",
+        subject=subject,
         template="mobility/emails/application_decision.txt",
-        context={
-            "application": application,
-            "selected": False,
-            "comment": comment,
-            "link": absolute_url(application),
-        },
+        context={"application": application, "selected": selected, "comment": comment, "link": link},
     )
 
 
@@ -429,10 +436,7 @@ def document_add(*, form, project: Project, actor) -> ProjectDocument:
 
 @transaction.atomic
 def report_save(*, form, deliveries_formset, actor) -> ActivityReport:
-    report = form.save(commit=False)
-    if report.pk is None:
-        report.created_by = actor
-    report.save()
+    report = _save_with_creator(form, actor)
     deliveries_formset.instance = report
     deliveries_formset.save()
     return report
@@ -449,30 +453,23 @@ def report_submit(*, report: ActivityReport, actor) -> None:
 @transaction.atomic
 def report_approve(*, report: ActivityReport, actor, comment: str = "") -> None:
     report.approve(actor, comment=comment)
-    notify(
-        recipients=_report_recipients(report),
-        subject=f"Bilan {report.period_label} approuvé : {report.project}",
-        template="mobility/emails/report_decision.txt",
-        context={
-            "report": report,
-            "approved": True,
-            "comment": comment,
-            "link": absolute_url(report),
-        },
+    _notify_report_decision(
+        report, subject=f"Bilan {report.period_label} approuvé : {report.project}", approved=True, comment=comment
     )
 
 
 @transaction.atomic
 def report_send_back(*, report: ActivityReport, actor, comment: str) -> None:
     report.send_back(actor, comment=comment)
+    _notify_report_decision(
+        report, subject=f"Bilan {report.period_label} à compléter : {report.project}", approved=False, comment=comment
+    )
+
+
+def _notify_report_decision(report: ActivityReport, *, subject: str, approved: bool, comment: str) -> None:
     notify(
         recipients=_report_recipients(report),
-        subject=f"Bilan {report.period_label} à compléter : {report.project}",
+        subject=subject,
         template="mobility/emails/report_decision.txt",
-        context={
-            "report": report,
-            "approved": False,
-            "comment": comment,
-            "link": absolute_url(report),
-        },
+        context={"report": report, "approved": approved, "comment": comment, "link": absolute_url(report)},
     )

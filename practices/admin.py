@@ -29,6 +29,7 @@ from cnml import workflows
 from cnml.permissions import get_in_scope_or_404
 from cnml.workflows import TransitionRefused
 from practices import permissions, selectors, services
+from practices.content import LONG_TEXTS
 from practices.models import Attachment, Contact, Fiche, Partner, Status, Theme
 from practices.resources import FicheResource
 
@@ -178,22 +179,7 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
                 )
             },
         ),
-        (
-            "Contenu",
-            {
-                "fields": (
-                    "context",
-                    "objectives",
-                    "public_concerned",
-                    "description",
-                    "means",
-                    "results",
-                    "success_factors",
-                    "difficulties",
-                    "transferability",
-                )
-            },
-        ),
+        ("Contenu", {"fields": tuple(LONG_TEXTS)}),
     )
     readonly_fields = ("last_changes", "history", "public_link")
     change_form_template = "admin/practices/fiche/change_form.html"

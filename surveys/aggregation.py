@@ -23,8 +23,9 @@ from django.db.models import Value
 from django.utils import timezone
 
 from cnml.models import Structure, StructureKind
+from surveys.accumulator import Accumulator, Plan, Summary
 from surveys.models import Campaign, CampaignScope, NodeLevel, Response, ResultNode
-from surveys.scoring import Accumulator, Plan, compute_figures
+from surveys.scoring import compute_figures
 from surveys.spec import current_version
 from surveys.suppression import THRESHOLD, remainder_groups, suppress
 
@@ -164,11 +165,37 @@ def aggregate_campaign(campaign: Campaign) -> AggregationReport:
     responses = add_answers(campaign, plan, point_acc)
 
     ordered = _order(root, nodes)
+    _sum_children(ordered, nodes)
+    protection = _protect(root, nodes, plan)
+    rows, parents_of_rows, hidden_total = _result_rows(campaign, plan, ordered, nodes, protection)
+    _store(campaign, rows, parents_of_rows, responses=responses, spec=spec)
+    return AggregationReport(
+        responses=responses, nodes=len(rows), hidden=hidden_total, seconds=time.perf_counter() - started
+    )
+
+
+def _sum_children(ordered: list[str], nodes: dict[str, Node]) -> None:
+    """Each group's accumulator becomes the sum of its children's."""
     for key in reversed(ordered):  # children before parents
         node = nodes[key]
         for child in node.children:
             node.acc.merge(nodes[child].acc)
 
+
+@dataclass
+class Protection:
+    """What small-cell protection decided (:mod:`surveys.suppression`) for every group of the tree."""
+
+    units: list[str]
+    summaries: dict[str, Summary]
+    group_counts: dict[str, int]
+    hidden_group: set[str]
+    hidden_by_unit: dict[str, set[str]]
+    remainders: dict[str, list[str]]
+
+
+def _protect(root: str, nodes: dict[str, Node], plan: Plan) -> Protection:
+    """The hidden groups, the hidden figures of each unit (its own count), the remainders that may be shown."""
     children = {key: node.children for key, node in nodes.items()}
     summaries = {key: node.acc.summary(plan) for key, node in nodes.items()}
     unit_counts = {key: node.acc.unit_counts(plan, summaries[key]) for key, node in nodes.items()}
@@ -180,18 +207,28 @@ def aggregate_campaign(campaign: Campaign) -> AggregationReport:
         if unit != "group":
             counts = {key: unit_counts[key][unit] for key in nodes}
             hidden_by_unit[unit] = suppress(root, children, counts, already_hidden=hidden_group)
+    return Protection(
+        units=units,
+        summaries=summaries,
+        group_counts=group_counts,
+        hidden_group=hidden_group,
+        hidden_by_unit=hidden_by_unit,
+        remainders=remainder_groups(root, children, group_counts, hidden_group),
+    )
 
-    remainders = remainder_groups(root, children, group_counts, hidden_group)
 
+def _result_rows(
+    campaign: Campaign, plan: Plan, ordered: list[str], nodes: dict[str, Node], protection: Protection
+) -> tuple[list[ResultNode], list[str | None], int]:
+    """(the result rows in display order, each row's parent key, the number of hidden groups)."""
     rows: list[ResultNode] = []
     parents_of_rows: list[str | None] = []
-    position = 0
     hidden_total = 0
     for key in ordered:
         node = nodes[key]
-        position += 1
-        hidden = key in hidden_group or group_counts[key] == 0
-        shown_units = {unit for unit in units if key not in hidden_by_unit[unit]}
+        hidden = key in protection.hidden_group or protection.group_counts[key] == 0
+        shown_units = {unit for unit in protection.units if key not in protection.hidden_by_unit[unit]}
+        figures = {} if hidden else compute_figures(plan, node.acc, shown_units, protection.summaries[key])
         rows.append(
             ResultNode(
                 campaign=campaign,
@@ -200,42 +237,52 @@ def aggregate_campaign(campaign: Campaign) -> AggregationReport:
                 structure=node.structure,
                 region_id=node.region_id,
                 label=node.label,
-                position=position,
+                position=len(rows) + 1,
                 suppressed=hidden,
-                n=None if hidden else group_counts[key],
-                figures=_json({} if hidden else compute_figures(plan, node.acc, shown_units, summaries[key])),
+                n=None if hidden else protection.group_counts[key],
+                figures=_json(figures),
             )
         )
         parents_of_rows.append(node.parent)
         hidden_total += hidden
-        if key in remainders:
-            members = remainders[key]
-            member_set = set(members)
-            acc = Accumulator.combine(nodes[member].acc for member in members)
-            summary = acc.summary(plan)
-            counts = acc.unit_counts(plan, summary)
-            shown = {
-                unit
-                for unit in units
-                if {child for child in node.children if child in hidden_by_unit[unit]} == member_set
-                and counts[unit] >= THRESHOLD
-            }
-            child_level = nodes[members[0]].level
-            position += 1
-            rows.append(
-                ResultNode(
-                    campaign=campaign,
-                    key=f"autres-{key}",
-                    level=NodeLevel.OTHERS,
-                    label=REMAINDER_LABELS.get(child_level, "Autres (regroupés)"),
-                    position=position,
-                    suppressed=False,
-                    n=acc.n,
-                    figures=_json(compute_figures(plan, acc, shown, summary) | {"members": len(members)}),
-                )
-            )
+        if key in protection.remainders:
+            rows.append(_remainder_row(campaign, plan, node, nodes, protection, position=len(rows) + 1))
             parents_of_rows.append(key)
+    return rows, parents_of_rows, hidden_total
 
+
+def _remainder_row(
+    campaign: Campaign, plan: Plan, node: Node, nodes: dict[str, Node], protection: Protection, *, position: int
+) -> ResultNode:
+    """The hidden children of ``node`` shown together (« autres antennes »), with the figures that may be shown."""
+    members = protection.remainders[node.key]
+    member_set = set(members)
+    acc = Accumulator.combine(nodes[member].acc for member in members)
+    summary = acc.summary(plan)
+    counts = acc.unit_counts(plan, summary)
+    shown = {
+        unit
+        for unit in protection.units
+        if {child for child in node.children if child in protection.hidden_by_unit[unit]} == member_set
+        and counts[unit] >= THRESHOLD
+    }
+    child_level = nodes[members[0]].level
+    return ResultNode(
+        campaign=campaign,
+        key=f"autres-{node.key}",
+        level=NodeLevel.OTHERS,
+        label=REMAINDER_LABELS.get(child_level, "Autres (regroupés)"),
+        position=position,
+        suppressed=False,
+        n=acc.n,
+        figures=_json(compute_figures(plan, acc, shown, summary) | {"members": len(members)}),
+    )
+
+
+def _store(
+    campaign: Campaign, rows: list[ResultNode], parents_of_rows: list[str | None], *, responses: int, spec: dict
+) -> None:
+    """Replace the campaign's stored results in one transaction, on its locked row."""
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).select_for_update().first()
         ResultNode.objects.filter(campaign=campaign).delete()
@@ -248,6 +295,3 @@ def aggregate_campaign(campaign: Campaign) -> AggregationReport:
         Campaign.objects.filter(pk=campaign.pk).update(
             aggregated_at=timezone.now(), aggregated_responses=responses, results_spec=spec
         )
-    return AggregationReport(
-        responses=responses, nodes=len(rows), hidden=hidden_total, seconds=time.perf_counter() - started
-    )

@@ -61,58 +61,22 @@ def _parse_int(text: str) -> int | None:
 def clean_answer(question: dict, raw) -> tuple[object, str | None]:
     """(clean value or None when unanswered, error message or None)."""
     kind = question["kind"]
-    codes = [choice["code"] for choice in question["choices"]]
     if kind == "multiple":
-        values = list(dict.fromkeys(raw or []))
-        if not values:
-            return None, "Cochez au moins une réponse." if question["required"] else None
-        if any(value not in codes for value in values):
-            return None, "Choisissez parmi les réponses proposées."
-        return values, None
+        return _clean_multiple(question, raw)
     if kind == "points":
-        raw = raw or {}
-        if not any(raw.values()):
-            return None, REQUIRED_MESSAGE if question["required"] else None
-        values = {}
-        for code in codes:
-            number = _parse_int(raw.get(code, "") or "0")
-            if number is None or number < 0:
-                return None, "Indiquez un nombre entier de points, positif ou nul, pour chaque ligne."
-            values[code] = number
-        total = sum(values.values())
-        if total != question["total"]:
-            return None, (
-                f"Le total doit faire {format_number(question['total'])} points : "
-                f"il fait actuellement {format_number(total)} points."
-            )
-        return values, None
+        return _clean_points(question, raw or {})
     raw = raw or ""
     if raw == "":
         return None, REQUIRED_MESSAGE if question["required"] else None
     if kind in ("likert5", "likert7", "likert10"):
-        if raw == NOT_APPLICABLE and question["na"]:
-            return NOT_APPLICABLE, None
-        low, high = question["scale"]
-        number = _parse_int(raw)
-        if number is None or not low <= number <= high:
-            return None, f"Choisissez une note de {low} à {high}."
-        return number, None
+        return _clean_scale(question, raw)
     if kind == "single":
+        codes = [choice["code"] for choice in question["choices"]]
         return (raw, None) if raw in codes else (None, "Choisissez parmi les réponses proposées.")
     if kind == "yes_no":
         return (raw, None) if raw in dict(YES_NO_CHOICES) else (None, "Répondez par oui, non ou je ne sais pas.")
     if kind == "number":
-        number = _parse_int(raw)
-        low, high = question["min"], question["max"]
-        if number is None:
-            return None, "Saisissez un nombre entier, par exemple 4."
-        if (low is not None and number < low) or (high is not None and number > high):
-            if low is not None and high is not None:
-                return None, f"Saisissez un nombre entier entre {format_number(low)} et {format_number(high)}."
-            if low is not None:
-                return None, f"Saisissez un nombre entier supérieur ou égal à {format_number(low)}."
-            return None, f"Saisissez un nombre entier inférieur ou égal à {format_number(high)}."
-        return number, None
+        return _clean_number(question, raw)
     if kind == "text":
         if len(raw) > question["max_length"]:
             return None, (
@@ -121,6 +85,59 @@ def clean_answer(question: dict, raw) -> tuple[object, str | None]:
             )
         return raw, None
     return None, "Type de question inconnu."
+
+
+def _clean_multiple(question: dict, raw: list | None) -> tuple[list | None, str | None]:
+    values = list(dict.fromkeys(raw or []))
+    if not values:
+        return None, "Cochez au moins une réponse." if question["required"] else None
+    codes = [choice["code"] for choice in question["choices"]]
+    if any(value not in codes for value in values):
+        return None, "Choisissez parmi les réponses proposées."
+    return values, None
+
+
+def _clean_points(question: dict, raw: dict) -> tuple[dict | None, str | None]:
+    """Points shared between the choices: whole, positive or nil, adding up to the question's total."""
+    if not any(raw.values()):
+        return None, REQUIRED_MESSAGE if question["required"] else None
+    values = {}
+    for choice in question["choices"]:
+        number = _parse_int(raw.get(choice["code"], "") or "0")
+        if number is None or number < 0:
+            return None, "Indiquez un nombre entier de points, positif ou nul, pour chaque ligne."
+        values[choice["code"]] = number
+    total = sum(values.values())
+    if total != question["total"]:
+        return None, (
+            f"Le total doit faire {format_number(question['total'])} points : "
+            f"il fait actuellement {format_number(total)} points."
+        )
+    return values, None
+
+
+def _clean_scale(question: dict, raw: str) -> tuple[int | str | None, str | None]:
+    if raw == NOT_APPLICABLE and question["na"]:
+        return NOT_APPLICABLE, None
+    low, high = question["scale"]
+    number = _parse_int(raw)
+    if number is None or not low <= number <= high:
+        return None, f"Choisissez une note de {low} à {high}."
+    return number, None
+
+
+def _clean_number(question: dict, raw: str) -> tuple[int | None, str | None]:
+    number = _parse_int(raw)
+    low, high = question["min"], question["max"]
+    if number is None:
+        return None, "Saisissez un nombre entier, par exemple 4."
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            return None, f"Saisissez un nombre entier entre {format_number(low)} et {format_number(high)}."
+        if low is not None:
+            return None, f"Saisissez un nombre entier supérieur ou égal à {format_number(low)}."
+        return None, f"Saisissez un nombre entier inférieur ou égal à {format_number(high)}."
+    return number, None
 
 
 def clean_section(questions: list[dict], raw: dict) -> tuple[dict, dict]:

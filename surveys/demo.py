@@ -120,7 +120,12 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
         return
     animator = User.objects.filter(email="animateur@demo.cnml.fr").first()
     structures = list(Structure.objects.filter(code__in=["ML93001", "ML93001A1", "ML93002", "ML93002A1", "ML93002A2"]))
+    _load_youth_campaign(paca, animator, structures, stdout)
+    _load_employer_campaign(paca, animator, structures, stdout)
 
+
+def _load_youth_campaign(paca: Region, animator: User | None, structures: list[Structure], stdout: TextIO) -> None:
+    """The closed SERVQUAL campaign of 2010, with its history, its answers and its results."""
     servqual = Questionnaire.objects.get(code="servqual-jeunes")
     youth, created = Campaign.objects.get_or_create(
         title=YOUTH_TITLE,
@@ -148,27 +153,36 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
     youth.participants.set(structures)
     campaign_sync_points(campaign=youth)
     if not youth.responses.exists():
-        version_id, spec = current_version(servqual)
-        rng = random.Random(SEED)
-        responses = []
-        for point in youth.points.select_related("structure").order_by("structure__code"):
-            code = point.structure.code
-            for index in range(ANSWERS_PER_POINT.get(code, 0)):
-                responses.append(
-                    Response(
-                        campaign=youth,
-                        point=point,
-                        version_id=version_id,
-                        submitted_on=date(2010, 3 + index % 4, 1 + index % 28),
-                        answers=generate_answers(spec, rng, POINT_BIAS.get(code, 0.0)),
-                    )
-                )
+        responses = _generated_responses(youth, servqual)
         Response.objects.bulk_create(responses)
         stdout.write(f"Enquêtes : {len(responses)} réponses générées pour « {YOUTH_TITLE} ».\n")
     if youth.aggregated_at is None:
         report = aggregate_campaign(youth)
         stdout.write(f"Enquêtes : résultats calculés ({report.nodes} groupes, {report.hidden} masqués).\n")
 
+
+def _generated_responses(youth: Campaign, servqual: Questionnaire) -> list[Response]:
+    """ANSWERS_PER_POINT answers at each antenne, from a fixed seed, spread over the campaign's months."""
+    version_id, spec = current_version(servqual)
+    rng = random.Random(SEED)
+    responses = []
+    for point in youth.points.select_related("structure").order_by("structure__code"):
+        code = point.structure.code
+        for index in range(ANSWERS_PER_POINT.get(code, 0)):
+            responses.append(
+                Response(
+                    campaign=youth,
+                    point=point,
+                    version_id=version_id,
+                    submitted_on=date(2010, 3 + index % 4, 1 + index % 28),
+                    answers=generate_answers(spec, rng, POINT_BIAS.get(code, 0.0)),
+                )
+            )
+    return responses
+
+
+def _load_employer_campaign(paca: Region, animator: User | None, structures: list[Structure], stdout: TextIO) -> None:
+    """The employers' campaign of 2012, a draft over the two missions locales."""
     employers = Questionnaire.objects.get(code="employeurs")
     employer, created = Campaign.objects.get_or_create(
         title=EMPLOYER_TITLE,

@@ -88,11 +88,16 @@ def _unavailable(request: HttpRequest, code: str, target: Target | None) -> Http
     return None
 
 
+def _answerable(request: HttpRequest, code: str) -> tuple[Target | None, HttpResponse | None]:
+    """The target of the code, and the page to show instead of the questionnaire (None if none)."""
+    target = _resolve(code)
+    return target, _unavailable(request, code, target)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest, code: str) -> HttpResponse:
-    target = _resolve(code)
-    unavailable = _unavailable(request, code, target)
+    target, unavailable = _answerable(request, code)
     if unavailable:
         return unavailable
     campaign = target.campaign
@@ -226,16 +231,14 @@ def _render_step(request, target: Target, spec: dict, step: int, raw: dict, erro
 @never_cache
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
-    target = _resolve(code)
-    unavailable = _unavailable(request, code, target)
+    target, unavailable = _answerable(request, code)
     if unavailable:
         return unavailable
     campaign = target.campaign
     if campaign.access_mode == AccessMode.CODES_ONLY and target.access_code is None:
         return redirect("surveys_public:entry", code=target.code)
     version_id, spec = current_version(campaign.questionnaire, trust_cache=request.method == "POST")
-    sections = spec["sections"]
-    if not 1 <= step <= len(sections):
+    if not 1 <= step <= len(spec["sections"]):
         return redirect("surveys_public:entry", code=target.code)
     key = drafts.key_for(target.code)
 
@@ -243,14 +246,17 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         raw = drafts.read(request, key)
         errors = {}
         if request.GET.get("verifier"):
-            _, errors = clean_section(sections[step - 1]["questions"], raw)
+            _, errors = clean_section(spec["sections"][step - 1]["questions"], raw)
         return _render_step(request, target, spec, step, raw, errors)
-
     if request.POST.get(HONEYPOT_FIELD):
         # A robot filled the hidden field: thank it, keep nothing.
         drafts.drop(request, key)
         return redirect("surveys_public:thanks", code=target.code)
+    return _post_step(request, target, spec, version_id, step, key)
 
+
+def _posted_raw(request: HttpRequest, sections: list[dict], step: int, key: str) -> dict:
+    """The draft, updated with what this POST sends: its own screen and any other listed in « ecrans »."""
     raw = drafts.read(request, key)
     posted_steps = {step}
     for part in request.POST.get("ecrans", "").split(","):
@@ -258,7 +264,13 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             posted_steps.add(int(part))
     for index in sorted(posted_steps):
         raw.update(raw_from_post(sections[index - 1]["questions"], request.POST))
+    return raw
 
+
+def _post_step(request: HttpRequest, target: Target, spec: dict, version_id: int, step: int, key: str) -> HttpResponse:
+    """A screen sent: back, the same screen with its errors, the next screen, or (the last one) the answer stored."""
+    sections = spec["sections"]
+    raw = _posted_raw(request, sections, step, key)
     if request.POST.get("action") == "precedent" and step > 1:
         drafts.keep(request, key, raw)
         return redirect("surveys_public:step", code=target.code, step=step - 1)
@@ -276,12 +288,16 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         drafts.keep(request, key, raw)
         url = reverse("surveys_public:step", args=[target.code, first_invalid + 1])
         return redirect(f"{url}?verifier=1")
+    return _submit(request, target, version_id, values, key)
+
+
+def _submit(request: HttpRequest, target: Target, version_id: int, values: dict, key: str) -> HttpResponse:
+    """Store the complete answer (within the rate limit of an open link), then thank the respondent."""
+    campaign = target.campaign
+    context = {"campaign": campaign, "point": target.point}
     if target.access_code is None and not ratelimit.allow_submission(request, campaign.pk):
         return _page(
-            request,
-            "rate_limited.html",
-            {"title": "Trop de réponses depuis cette connexion", "campaign": campaign, "point": target.point},
-            status=429,
+            request, "rate_limited.html", context | {"title": "Trop de réponses depuis cette connexion"}, status=429
         )
     access_code_id = target.access_code.pk if target.access_code else None
     try:
@@ -296,11 +312,9 @@ def step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             response_submit(point=target.point, version_id=version_id, answers=values, access_code_id=access_code_id)
     except CodeAlreadyUsed:
         drafts.drop(request, key)
-        return _page(
-            request, "code_used.html", {"title": "Code déjà utilisé", "campaign": campaign, "point": target.point}
-        )
+        return _page(request, "code_used.html", context | {"title": "Code déjà utilisé"})
     except CampaignNotAccepting:
-        return _page(request, "closed.html", {"title": "Enquête terminée", "campaign": campaign, "point": target.point})
+        return _page(request, "closed.html", context | {"title": "Enquête terminée"})
     drafts.drop(request, key)
     return redirect("surveys_public:thanks", code=target.code)
 

@@ -373,107 +373,76 @@ def export_rows(nodes: list[ResultNode], *, spec: dict | None) -> list[list]:
             continue
         figures = node.figures
         rows.append([*base, "Nombre de réponses", "", "", node.n, node.n, ""])
-        for role, label in HEADLINE_LABELS.items():
-            if role in figures.get("headline", {}):
-                value = figures["headline"][role]
-                if value is None:
-                    rows.append([*base, label, "", "", HIDDEN, HIDDEN, HIDDEN])
-                else:
-                    rows.append([*base, label, "", "", value["n"], _round(value["pct"], 1), _round(value["moe"], 1)])
-        servqual = figures.get("servqual")
-        if servqual:
-            for item in servqual["items"]:
-                text = texts.get(item["code"], "")
-                if item.get("gap") is None:
-                    rows.append([*base, f"SERVQUAL écart item {item['item']}", text, "", HIDDEN, HIDDEN, HIDDEN])
-                else:
-                    rows.append(
-                        [
-                            *base,
-                            f"SERVQUAL écart item {item['item']}",
-                            text,
-                            item["dimension"],
-                            item["n"],
-                            _round(item["gap"]),
-                            _round(item["moe"]),
-                        ]
-                    )
-            for dimension in servqual["dimensions"]:
-                if dimension.get("gap") is None:
-                    rows.append([*base, "SERVQUAL écart dimension", "", dimension["name"], HIDDEN, HIDDEN, HIDDEN])
-                else:
-                    rows.append(
-                        [
-                            *base,
-                            "SERVQUAL écart dimension",
-                            "",
-                            dimension["name"],
-                            dimension["n"],
-                            _round(dimension["gap"]),
-                            _round(dimension["moe"]),
-                        ]
-                    )
-            for key, label in (("overall", "SERVQUAL score global"), ("weighted", "SERVQUAL score global pondéré")):
-                value = servqual.get(key)
-                if value is None:
-                    rows.append([*base, label, "", "", HIDDEN, HIDDEN, HIDDEN])
-                else:
-                    rows.append([*base, label, "", "", value["n"], _round(value["value"]), _round(value["moe"])])
-        quality = figures.get("quality")
-        if quality:
-            for dimension in quality["dimensions"]:
-                if dimension.get("score") is None:
-                    rows.append([*base, "Score de dimension (0 à 100)", "", dimension["name"], HIDDEN, HIDDEN, HIDDEN])
-                else:
-                    rows.append(
-                        [
-                            *base,
-                            "Score de dimension (0 à 100)",
-                            "",
-                            dimension["name"],
-                            dimension["n"],
-                            _round(dimension["score"], 1),
-                            _round(dimension["moe"], 1),
-                        ]
-                    )
-            overall = quality.get("overall")
-            if overall:
-                rows.append(
-                    [
-                        *base,
-                        "Satisfaction globale (0 à 100)",
-                        "",
-                        "",
-                        overall["n"],
-                        _round(overall["score"], 1),
-                        _round(overall["score_moe"], 1),
-                    ]
-                )
-            for rank, name in enumerate(quality["priorities"], start=1):
-                rows.append([*base, f"Priorité d'amélioration n° {rank}", "", name, "", "", ""])
-        for question_code, value in _in_questionnaire_order(figures.get("questions", {}), texts):
-            text = texts.get(question_code, question_code)
-            if value is None:
-                rows.append([*base, "Répartition", text, "", HIDDEN, HIDDEN, HIDDEN])
-                continue
-            for option in value.get("distribution", []):
-                rows.append(
-                    [
-                        *base,
-                        "Répartition (%)",
-                        text,
-                        option["label"],
-                        option["count"],
-                        _round(option["pct"], 1),
-                        _round(option["moe"], 1),
-                    ]
-                )
-            if value.get("mean") is not None:
-                rows.append(
-                    [*base, "Moyenne", text, "", value["n"], _round(value["mean"]), _round(value.get("mean_moe"))]
-                )
-            for part in value.get("points") or []:
-                rows.append(
-                    [*base, "Points attribués (moyenne)", text, part["label"], value["n"], _round(part["mean"], 1), ""]
-                )
+        rows += [[*base, *row] for row in _headline_rows(figures.get("headline", {}))]
+        if figures.get("servqual"):
+            rows += [[*base, *row] for row in _servqual_rows(figures["servqual"], texts)]
+        if figures.get("quality"):
+            rows += [[*base, *row] for row in _quality_rows(figures["quality"])]
+        rows += [[*base, *row] for row in _question_rows(figures.get("questions", {}), texts)]
+    return rows
+
+
+# Each of the following gives the rows of one part of a group's figures, without the group's own columns:
+# (indicator, question, modality, count, value, margin of error).
+_HIDDEN_FIGURE = [HIDDEN, HIDDEN, HIDDEN]
+
+
+def _figure_row(indicator: str, text: str, modality: str, figure: dict | None, key: str, decimals: int = 2) -> list:
+    """The row of one figure (its count, its ``key`` value and its margin), or its hidden row when None."""
+    if figure is None:
+        return [indicator, text, modality, *_HIDDEN_FIGURE]
+    return [indicator, text, modality, figure["n"], _round(figure[key], decimals), _round(figure["moe"], decimals)]
+
+
+def _headline_rows(headline: dict) -> list[list]:
+    return [
+        _figure_row(label, "", "", headline[role], "pct", decimals=1)
+        for role, label in HEADLINE_LABELS.items()
+        if role in headline
+    ]
+
+
+def _servqual_rows(servqual: dict, texts: dict) -> list[list]:
+    rows = []
+    for item in servqual["items"]:
+        indicator, text = f"SERVQUAL écart item {item['item']}", texts.get(item["code"], "")
+        shown = item.get("gap") is not None
+        rows.append(_figure_row(indicator, text, item["dimension"] if shown else "", item if shown else None, "gap"))
+    for dimension in servqual["dimensions"]:
+        shown = dimension.get("gap") is not None
+        rows.append(_figure_row("SERVQUAL écart dimension", "", dimension["name"], dimension if shown else None, "gap"))
+    for key, label in (("overall", "SERVQUAL score global"), ("weighted", "SERVQUAL score global pondéré")):
+        rows.append(_figure_row(label, "", "", servqual.get(key), "value"))
+    return rows
+
+
+def _quality_rows(quality: dict) -> list[list]:
+    rows = []
+    for dimension in quality["dimensions"]:
+        shown = dimension.get("score") is not None
+        figure = dimension if shown else None
+        rows.append(_figure_row("Score de dimension (0 à 100)", "", dimension["name"], figure, "score", decimals=1))
+    overall = quality.get("overall")
+    if overall:
+        score, margin = _round(overall["score"], 1), _round(overall["score_moe"], 1)
+        rows.append(["Satisfaction globale (0 à 100)", "", "", overall["n"], score, margin])
+    for rank, name in enumerate(quality["priorities"], start=1):
+        rows.append([f"Priorité d'amélioration n° {rank}", "", name, "", "", ""])
+    return rows
+
+
+def _question_rows(questions: dict, texts: dict) -> list[list]:
+    rows = []
+    for question_code, value in _in_questionnaire_order(questions, texts):
+        text = texts.get(question_code, question_code)
+        if value is None:
+            rows.append(["Répartition", text, "", *_HIDDEN_FIGURE])
+            continue
+        for option in value.get("distribution", []):
+            pct, margin = _round(option["pct"], 1), _round(option["moe"], 1)
+            rows.append(["Répartition (%)", text, option["label"], option["count"], pct, margin])
+        if value.get("mean") is not None:
+            rows.append(["Moyenne", text, "", value["n"], _round(value["mean"]), _round(value.get("mean_moe"))])
+        for part in value.get("points") or []:
+            rows.append(["Points attribués (moyenne)", text, part["label"], value["n"], _round(part["mean"], 1), ""])
     return rows

@@ -46,6 +46,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.outage import outage_phase, redis_down  # noqa: F401  (fixtures of the outage tests)
+from tests.querycounts import bounded_page  # noqa: F401  (fixture of the query-count tests)
 
 
 def pytest_configure(config):
@@ -112,6 +113,19 @@ def media_outside_the_project(tmp_path_factory):
     with override_settings(MEDIA_ROOT=root / "public", PRIVATE_MEDIA_ROOT=root / "private"):
         private_storage._wrapped = empty
         yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """This test's own temporary folders for private uploads and public media (requested, or made
+    automatic by an app's conftest); the private folder."""
+    from cnml.uploads import private_storage
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    private_storage._wrapped = empty
+    yield settings.PRIVATE_MEDIA_ROOT
     private_storage._wrapped = empty
 
 
@@ -204,6 +218,16 @@ def role_groups(db) -> dict[str, int]:
 def users(network: Network, role_groups) -> dict[str, User]:
     """One user per role, keyed by role value; the local ones in region A, ML A1."""
     return build_users(network)
+
+
+def build_network_and_users() -> tuple[Network, dict[str, User]]:
+    """The ``network`` and ``users`` fixtures' data with the role groups, for a module's data built
+    once (``kept_for_module``)."""
+    from cnml.roles import sync_role_groups
+
+    sync_role_groups()
+    network = build_network()
+    return network, build_users(network)
 
 
 def build_users(network: Network) -> dict[str, User]:

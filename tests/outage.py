@@ -15,8 +15,11 @@ the restart (tests/cnml/test_outage_recovery.py), which only make sense there. T
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import socket
+import time
 
 import pytest
 import redis
@@ -84,3 +87,30 @@ def outage_phase():
     if not OUTAGE:
         pytest.skip(NEEDS_OUTAGE_PHASE)
     assert_real_outage()
+
+
+def delayed_notice(what: str) -> str:
+    """The "delayed" notice (``cnml.outbox.DelayedWorkMiddleware``) for the owed work ``what``."""
+    return f"Votre demande est bien enregistrée. Un service est momentanément indisponible : {what} se fera dès son rétablissement."
+
+
+def page_text(response) -> str:
+    """The page's text, entities decoded and white space folded: a notice reads as one line."""
+    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
+
+
+def owed(task: str) -> list:
+    """The owed work (outbox rows) of ``task`` not done yet."""
+    from cnml.models import OutboxMessage
+
+    return list(OutboxMessage.objects.filter(task=task, done_at__isnull=True))
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    """Whether ``predicate()`` comes true within ``timeout`` seconds (a real worker's work, polled)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
+
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|%s")
 _IN_LISTS = re.compile(r"IN \((?:\?|%s|, )+\)")
 
@@ -27,3 +29,22 @@ def repeated_queries(captured: list[dict]) -> list[tuple[int, str]]:
     """(count, shape) of the query shapes run more than once, most repeated first."""
     counts = Counter(query_shape(query["sql"]) for query in captured)
     return [(count, shape) for shape, count in counts.most_common() if count > 1]
+
+
+ANONYMOUS = "anonyme"
+
+
+@pytest.fixture
+def bounded_page(client_for, django_assert_max_num_queries):
+    """``bounded_page(users, visitor, url, ceiling, shown)``: the page fetched as ``visitor`` (a role
+    of ``users``, or ``ANONYMOUS``) in at most ``ceiling`` queries, answering 200 (or one of
+    ``statuses``) and showing ``shown``, the text that proves its rows are there."""
+
+    def fetch(users, visitor, url, ceiling, shown, statuses=(200,)):
+        client = client_for(None if visitor == ANONYMOUS else users[visitor])
+        with django_assert_max_num_queries(ceiling):
+            response = client.get(url)
+        assert response.status_code in statuses
+        assert shown in response.content.decode()
+
+    return fetch

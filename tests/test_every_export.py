@@ -26,7 +26,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.contrib import admin
 from django.core.management import call_command, get_commands, load_command_class
 from django.test import Client, RequestFactory
@@ -47,6 +46,7 @@ from tests.dashboard.test_pages import empty_cache, figures, published  # noqa: 
 from tests.mobility.conftest import call, cat  # noqa: F401 - fixtures
 from tests.mobility.factories import CarrierFactory, make_project
 from tests.practices.factories import PartnerFactory, make_fiche
+from tests.sources import PROJECT_APPS, lines_matching, product_files
 from tests.surveys.conftest import answer, fresh_spec_cache, instruments, make_campaign  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A signed number is a number, not a formula: "-6,5" stays as it is.
 NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PROJECT_APPS = ("cnml", "dashboard", "practices", "surveys", "mobility")
 SPREADSHEET_WORDS = re.compile(r"export|csv|xlsx", re.IGNORECASE)
 
 
@@ -169,6 +168,23 @@ def national_label(monkeypatch) -> None:
     monkeypatch.setattr(dashboard_views, "NATIONAL_LABEL", "-2+3")
 
 
+def ani_national_label(monkeypatch) -> None:
+    # The ANI page of the nation carries no typed text either: its label stands in.
+    from dashboard.ani import views as ani_views
+
+    monkeypatch.setattr(ani_views, "NATIONAL_LABEL", "-2+3")
+
+
+def hostile_objective(monkeypatch) -> None:
+    # An objective's source is typed by a CNML role (and region A is named with a formula).
+    from dashboard.models.objectives import Objective
+
+    region = Region.objects.get(code="901")
+    Objective.objects.create(
+        indicator="alternance", year=2011, scope_kind="region", region=region, target=5, source="@SUM(A1)"
+    )
+
+
 DASHBOARD_FORMATS = ("csv", "xlsx")  # and "pdf", which holds no cell
 URL_EXPORTS: dict[str, UrlExport] = {
     "dashboard:national_export": UrlExport(None, formats=DASHBOARD_FORMATS, prepare=national_label),
@@ -180,6 +196,14 @@ URL_EXPORTS: dict[str, UrlExport] = {
         formats=DASHBOARD_FORMATS,
     ),
     "dashboard:structure_export": UrlExport(
+        Role.DIRECTEUR, kwargs=lambda world: {"code": "MLA1"}, formats=DASHBOARD_FORMATS
+    ),
+    "dashboard:objectives_export": UrlExport(Role.RELECTEUR_CNML, formats=DASHBOARD_FORMATS, prepare=hostile_objective),
+    "dashboard:ani_national_export": UrlExport(None, formats=DASHBOARD_FORMATS, prepare=ani_national_label),
+    "dashboard:ani_region_export": UrlExport(
+        Role.ANIMATEUR_REGIONAL, kwargs=lambda world: {"code": "901"}, formats=DASHBOARD_FORMATS
+    ),
+    "dashboard:ani_structure_export": UrlExport(
         Role.DIRECTEUR, kwargs=lambda world: {"code": "MLA1"}, formats=DASHBOARD_FORMATS
     ),
     "surveys:results_csv": UrlExport(Role.ANIMATEUR_REGIONAL, kwargs=lambda world: {"pk": world.campaign.pk}),
@@ -301,13 +325,6 @@ HAND_WRITTEN = re.compile(
 )
 
 
-def project_sources():
-    for app in PROJECT_APPS:
-        for path in sorted(Path(apps.get_app_config(app).path).rglob("*.py")):
-            if path.resolve() != WRITER and "migrations" not in path.parts:
-                yield path
-
-
 # --- The walk -------------------------------------------------------------------------------------------
 
 
@@ -328,12 +345,7 @@ def test_the_walk_knows_every_export_of_the_product():
 
 
 def test_no_code_of_the_product_writes_a_spreadsheet_but_the_writer():
-    found = [
-        f"{path.relative_to(settings.BASE_DIR)}:{number}: {line.strip()}"
-        for path in project_sources()
-        for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if HAND_WRITTEN.search(line)
-    ]
+    found = lines_matching(product_files(but=[WRITER]), HAND_WRITTEN)
     assert not found, "à écrire avec cnml.spreadsheets :\n" + "\n".join(found)
 
 

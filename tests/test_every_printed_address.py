@@ -50,13 +50,13 @@ from tests.factories import UserFactory
 from tests.mobility.conftest import call, carrier_a1, cat, member, outside_carrier, project  # noqa: F401 - fixtures
 from tests.mobility.factories import make_application, make_report
 from tests.practices.factories import make_fiche
+from tests.sources import PROJECT_APPS, lines_matching, product_files
 from tests.surveys.conftest import answer, fresh_spec_cache, instruments, make_campaign  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
 SITE = "https://back-office.cnml.example.fr"
 ADDRESS = re.compile(r"https?://[^\s<>\"'«»]+")
-PROJECT_APPS = ("cnml", "dashboard", "practices", "surveys", "mobility")
 
 
 @pytest.fixture(autouse=True)
@@ -65,15 +65,8 @@ def site(settings):
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    from django.utils.functional import empty
-
-    from cnml.uploads import private_storage
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield
-    private_storage._wrapped = empty
+def own_media(private_media):
+    """Uploads in this test's own temporary folders (``private_media``), never in the project."""
 
 
 # --- Following an address -------------------------------------------------------------------------
@@ -395,6 +388,10 @@ PDFS: dict[str, Printed] = {
     "dashboard:regions_export": Printed(Role.RELECTEUR_CNML, lambda o: {"fmt": "pdf"}),
     "dashboard:region_export": Printed(Role.ANIMATEUR_REGIONAL, lambda o: {"code": "901", "fmt": "pdf"}),
     "dashboard:structure_export": Printed(Role.DIRECTEUR, lambda o: {"code": "MLA1", "fmt": "pdf"}),
+    "dashboard:ani_national_export": Printed(Role.CONSEILLER, lambda o: {"fmt": "pdf"}),
+    "dashboard:ani_region_export": Printed(Role.ANIMATEUR_REGIONAL, lambda o: {"code": "901", "fmt": "pdf"}),
+    "dashboard:ani_structure_export": Printed(Role.DIRECTEUR, lambda o: {"code": "MLA1", "fmt": "pdf"}),
+    "dashboard:objectives_export": Printed(Role.RELECTEUR_CNML, lambda o: {"fmt": "pdf"}),
 }
 QR_CODES: dict[str, Printed] = {
     "surveys:point_qr_png": Printed(Role.DIRECTEUR, _point, qr_codes=1),
@@ -517,21 +514,7 @@ HAND_BUILT = re.compile(
 )
 
 
-def project_files():
-    roots = [Path(apps.get_app_config(app).path) for app in PROJECT_APPS]
-    roots += [Path(folder) for engine in settings.TEMPLATES for folder in engine["DIRS"]]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            mine = path.suffix in (".py", ".html", ".txt") and "migrations" not in path.parts
-            if mine and path.resolve() not in (LINKS, SETTINGS):
-                yield path
-
-
 def test_no_code_of_the_product_builds_an_absolute_address_but_the_links_module():
-    found = [
-        f"{path.relative_to(settings.BASE_DIR)}:{number}: {line.strip()}"
-        for path in project_files()
-        for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if HAND_BUILT.search(line)
-    ]
+    files = product_files(suffixes=(".py", ".html", ".txt"), templates=True, but=[LINKS, SETTINGS])
+    found = lines_matching(files, HAND_BUILT)
     assert not found, "à construire avec cnml.links.absolute_url :\n" + "\n".join(found)

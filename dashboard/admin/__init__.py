@@ -1,3 +1,3 @@
-"""Admin of the dashboard: imports (upload, progress, outcome) and snapshots (validation)."""
+"""Admin of the dashboard: imports (upload, progress, outcome), snapshots (validation), objectives."""
 
-from dashboard.admin import imports, snapshots  # noqa: F401
+from dashboard.admin import imports, objectives, snapshots  # noqa: F401

@@ -121,6 +121,7 @@ class ExtractImportAdmin(admin.ModelAdmin):
                     "source_label",
                     "extracted_on",
                     "first_contact_on",
+                    "has_certification",
                     "provisional",
                     "path",
                     "created_by",

@@ -29,8 +29,15 @@ class ReportPhase(ImportState):
             quality_report=self.quality_report(succeeded),
             extracted_on=self.extracted_on,
             first_contact_on=self.first_contact_on if succeeded else None,
+            has_certification=self._has_certification(),
             timings=dict(self.timings),
         )
+
+    def _has_certification(self) -> bool | None:
+        young = self.states.get(specs.YOUNG_PEOPLE.key)
+        if young is None or not young.columns:
+            return None
+        return young.columns.get("niveau_certification", "NULL") != "NULL"
 
     def quality_report(self, succeeded: bool) -> dict:
         """Rejected rows by reason and file, suspicious rows by reason, structures without data."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from cnml.models import StructureKind
 from dashboard.models import (
+    CertificationLevel,
     ContactType,
     ContractType,
     ExitReason,
@@ -102,6 +103,8 @@ class FileSpec:
     # A file with a header and no row is an error (else a remark in the quality report).
     rows_required: bool = True
     references_young_people: bool = True
+    # Columns the file may lack (docs/extract-format.md): absent, they read as empty cells.
+    optional: tuple[str, ...] = ()
 
     def checks(self) -> list[Check]:
         checks = [
@@ -328,8 +331,13 @@ YOUNG_PEOPLE = YoungPeopleSpec(
     ),
     required=("id_jeune", "code_structure", "date_naissance", "sexe", "niveau_formation", "date_premier_accueil"),
     date_columns=("date_premier_accueil",),
-    enums={"sexe": tuple(Sex.values), "niveau_formation": tuple(TrainingLevel.values)},
+    enums={
+        "sexe": tuple(Sex.values),
+        "niveau_formation": tuple(TrainingLevel.values),
+        "niveau_certification": tuple(CertificationLevel.values),
+    },
     references_young_people=False,
+    optional=("niveau_certification",),
 )
 CONTACTS = ContactsSpec(
     name="contacts.csv",

@@ -118,6 +118,13 @@ class StagePhase(ImportState):
                     return
                 self.staging.create_data_table(spec.key, len(reader.header))
                 state.columns = {column: f"s.c{reader.header.index(column)}" for column in spec.columns}
+                # An optional column the file lacks reads as empty cells (SQL NULL) in every check and write.
+                state.columns.update(
+                    {
+                        column: f"s.c{reader.header.index(column)}" if column in reader.header else "NULL"
+                        for column in spec.optional
+                    }
+                )
                 reported = 0
                 for chunk in reader:
                     state.rows += self.staging.load_chunk(spec.key, spec.name, chunk, self.errors.add)

@@ -76,6 +76,8 @@ class ImportOutcome:
     quality_report: dict
     extracted_on: date | None
     first_contact_on: date | None = None
+    # Whether jeunes.csv had the optional ``niveau_certification`` column (None: not read).
+    has_certification: bool | None = None
     # Seconds spent in each phase (staging, checks, swap), for logs and benchmarks.
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -121,9 +121,10 @@ class SwapPhase(ImportState):
                 self._sql(
                     young,
                     f"INSERT INTO {young_table} "
-                    "(id_jeune, structure_id, birth_month, sex, training_level, first_reception_on) "
+                    "(id_jeune, structure_id, birth_month, sex, training_level, first_reception_on, "
+                    "certification_level) "
                     "SELECT {id_jeune}, st.id, {date_naissance} || '-01', {sexe}, "
-                    "{niveau_formation}, {date_premier_accueil} "
+                    "{niveau_formation}, {date_premier_accueil}, COALESCE({niveau_certification}, '') "
                     f"FROM {self.staging.tables['jeunes']} s "
                     f"JOIN {Structure._meta.db_table} st ON st.code = {{code_structure}}",
                 )

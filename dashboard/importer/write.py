@@ -57,8 +57,9 @@ class WritePhase(ImportState):
     CHILD_FACTS = ((Contact, specs.CONTACTS), (Situation, specs.SITUATIONS), (Enrolment, specs.ENROLMENTS))
     FACT_COLUMNS = {
         YoungPerson: (
-            "id_jeune, structure_id, birth_month, sex, training_level, first_reception_on",
-            "{id_jeune}, cs.id, bm.day, {sexe}, {niveau_formation}, d_date_premier_accueil.day",
+            "id_jeune, structure_id, birth_month, sex, training_level, first_reception_on, certification_level",
+            "{id_jeune}, cs.id, bm.day, {sexe}, {niveau_formation}, d_date_premier_accueil.day, "
+            "COALESCE({niveau_certification}, '')",
         ),
         Contact: ("young_person_id, contact_on, kind", "y.line, d_date_contact.day, {type_contact}"),
         Situation: (

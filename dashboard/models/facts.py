@@ -40,6 +40,17 @@ class TrainingLevel(models.TextChoices):
     I = "I", "I"  # noqa: E741 - the level's official name
 
 
+class CertificationLevel(models.TextChoices):
+    """The highest certification (diploma) obtained: optional column ``niveau_certification``."""
+
+    AUCUNE = "AUCUNE", "Aucune certification"
+    V = "V", "V"
+    IV = "IV", "IV"
+    III = "III", "III"
+    II = "II", "II"
+    I = "I", "I"  # noqa: E741 - the level's official name
+
+
 class ContactType(models.TextChoices):
     ENTRETIEN_INDIVIDUEL = "ENTRETIEN_INDIVIDUEL", "Entretien individuel"
     ATELIER = "ATELIER", "Atelier"
@@ -74,6 +85,8 @@ class ExitReason(models.TextChoices):
     EMPLOI = "EMPLOI", "Emploi"
     ALTERNANCE = "ALTERNANCE", "Alternance"
     FORMATION = "FORMATION", "Formation"
+    CREATION_ENTREPRISE = "CREATION_ENTREPRISE", "Création d'entreprise"
+    RETOUR_FORMATION_INITIALE = "RETOUR_FORMATION_INITIALE", "Retour en formation initiale"
     ABANDON = "ABANDON", "Abandon"
     DEMENAGEMENT = "DEMENAGEMENT", "Déménagement"
     LIMITE_AGE = "LIMITE_AGE", "Limite d'âge"
@@ -89,6 +102,10 @@ class YoungPerson(models.Model):
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
     training_level = models.CharField("niveau de formation", max_length=4, choices=TrainingLevel.choices)
     first_reception_on = models.DateField("date du premier accueil")
+    # Empty: unknown, or the extract had no ``niveau_certification`` column (see ExtractImport).
+    certification_level = models.CharField(
+        "niveau de certification", max_length=6, choices=CertificationLevel.choices, blank=True
+    )
 
     class Meta:
         verbose_name = "jeune"
@@ -136,7 +153,7 @@ class Enrolment(models.Model):
     programme = models.CharField("dispositif", max_length=20, choices=Programme.choices)
     entry_on = models.DateField("date d'entrée")
     exit_on = models.DateField("date de sortie", null=True, blank=True)
-    exit_reason = models.CharField("motif de sortie", max_length=20, choices=ExitReason.choices, blank=True)
+    exit_reason = models.CharField("motif de sortie", max_length=30, choices=ExitReason.choices, blank=True)
 
     class Meta:
         verbose_name = "entrée en dispositif"
@@ -198,6 +215,14 @@ class ExtractImport(models.Model):
     # Set by a successful import: the recompute's first year, without a scan of the contacts.
     first_contact_on = models.DateField("date du premier contact", null=True, blank=True, editable=False)
     provisional = models.BooleanField("données provisoires", default=False)
+    # The demo's invented extract (``manage.py demo``): its figures say so everywhere and are
+    # never validated by the CNML. Set by the demo only.
+    demo = models.BooleanField("données de démonstration", default=False, editable=False)
+    # Set by a successful import: whether jeunes.csv had the optional ``niveau_certification``
+    # column (without it, ``ani_eligibles`` is not available). None: imported before the column.
+    has_certification = models.BooleanField(
+        "colonne niveau_certification présente", null=True, blank=True, editable=False
+    )
     # Pseudonymised individual data: stored privately, never served by the web server.
     archive = models.FileField("archive", upload_to="extracts/", storage=get_private_storage, blank=True)
     path = models.CharField("chemin importé", max_length=500, blank=True)

@@ -28,9 +28,11 @@ from cnml.workflows import Workflow
 from dashboard.models.facts import ExtractImport
 from dashboard.periods import of_month_year
 
-__all__ = ["IndicatorValue", "ScopeKind", "Snapshot", "SnapshotStatus"]
+__all__ = ["PEERS_SCOPE", "IndicatorValue", "ScopeKind", "Snapshot", "SnapshotStatus"]
 
 EXPLOITATION = "Exploitation CNML-COPEXEN"
+# Said plainly by every page, export and PDF made from the demo's invented extract.
+DEMO_DATA = "données de démonstration"
 
 
 class SnapshotStatus(models.TextChoices):
@@ -68,6 +70,14 @@ class SnapshotQuerySet(models.QuerySet):
         """
         return self.validated().order_by(*PUBLICATION_ORDER).first()
 
+    def latest_public(self) -> Snapshot | None:
+        """What the public sees: the published figures, else the demo's (never validated, shown as such).
+
+        A demonstration install has no validated figures: its public page shows the demo's
+        invented ones under a « données de démonstration » banner rather than nothing.
+        """
+        return self.latest_validated() or self.computed().filter(data_demo=True).order_by("-computed_at", "-pk").first()
+
 
 class Snapshot(models.Model):
     status = models.CharField("état", max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.COMPUTING)
@@ -89,9 +99,18 @@ class Snapshot(models.Model):
     source_label = models.CharField("source", max_length=200, blank=True)
     extracted_on = models.DateField("date d'extraction", null=True, blank=True)
     data_provisional = models.BooleanField("données provisoires", default=False)
+    # Copied from the import: the demo's invented figures (never validated, shown as such).
+    data_demo = models.BooleanField("données de démonstration", default=False)
 
     periods = models.JSONField("périodes", default=list, blank=True)
+    # The indicator codes this snapshot was computed with (a snapshot keeps them when the
+    # registry grows), and those among them the extract could not give (« non disponible »).
+    indicators = models.JSONField("indicateurs calculés", default=list, blank=True)
+    unavailable = models.JSONField("indicateurs non disponibles", default=list, blank=True)
     value_count = models.PositiveIntegerField("nombre de valeurs", default=0)
+    # Structures of similar size, per year (see dashboard.recompute.peers): the size bands and
+    # their members; the bands' references are values of scope kind PEERS.
+    peer_groups = models.JSONField("groupes de structures de taille comparable", default=dict, blank=True)
 
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
     validated_by = recorded_by("validé par")
@@ -133,6 +152,12 @@ class Snapshot(models.Model):
         warehouse's data were provisional. Whether the CNML has validated the
         figures is a separate matter, flagged by the pages (:attr:`is_validated`).
         """
+        if self.data_demo:
+            extracted = f" (extraction fictive {of_month_year(self.extracted_on)})" if self.extracted_on else ""
+            return (
+                f"Source : {DEMO_DATA}, inventées pour essayer le tableau de bord{extracted} : "
+                "elles ne décrivent aucune mission locale réelle."
+            )
         source = self.source_label or "Parcours 3, entrepôt national"
         if self.extracted_on is None:
             return f"Source : {source}. {EXPLOITATION}"
@@ -163,6 +188,11 @@ class Snapshot(models.Model):
             return f"Le calcul n° {self.pk} n'est pas terminé : il ne peut pas être validé."
         if self.is_validated:
             return f"Le calcul n° {self.pk} est déjà validé."
+        if self.data_demo:
+            return (
+                f"Le calcul n° {self.pk} porte sur des {DEMO_DATA} (inventées) : "
+                "le CNML ne les valide pas, elles sont montrées comme telles."
+            )
         if published is None or published.pk == self.pk or self._publication_key() >= published._publication_key():
             return None
         if self.extracted_on != published.extracted_on:
@@ -216,12 +246,18 @@ class ScopeKind(models.TextChoices):
     STRUCTURE = "structure", "Structure"
 
 
+# The values of a group of structures of similar size (code "<year>-<band>", see
+# dashboard.recompute.peers): a scope of the values only, never of an objective or a page.
+PEERS_SCOPE = "pairs"
+VALUE_SCOPE_CHOICES = [*ScopeKind.choices, (PEERS_SCOPE, "Structures de taille comparable")]
+
+
 class IndicatorValue(models.Model):
     """One figure: an indicator, for a period, for a scope, in a snapshot."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="values")
-    scope_kind = models.CharField("périmètre", max_length=10, choices=ScopeKind.choices)
-    # Region code, structure code, or "" for the nation.
+    scope_kind = models.CharField("périmètre", max_length=10, choices=VALUE_SCOPE_CHOICES)
+    # Region code, structure code, a peer group's code, or "" for the nation.
     scope_code = models.CharField("code du périmètre", max_length=20, blank=True)
     period = models.CharField("période", max_length=7)
     indicator = models.CharField("indicateur", max_length=60)

@@ -48,6 +48,7 @@ from dashboard.models.snapshots import Snapshot, SnapshotStatus
 from dashboard.periods import Period, periods_between
 from dashboard.recompute.lanes import RECOMPUTE_LANES, _freeze_facts, _run_jobs
 from dashboard.recompute.lanes import _lock_facts_or_give_up as _lock_facts_or_give_up  # re-exported
+from dashboard.recompute.peers import peer_groups, peer_rows
 from dashboard.recompute.quality import _report_quality
 from dashboard.recompute.queries import Counts, _count_jobs
 from dashboard.recompute.values import Row, _scopes, _store_values, build_values
@@ -176,14 +177,17 @@ def _compute_into(
         raise RecomputeError(
             f"Aucune période complète avant la date d'extraction du {extract_import.extracted_on:%d/%m/%Y}."
         )
+    unavailable = unavailable_indicators(extract_import)
     timings = {}
     started = time.monotonic()
-    counts = compute_counts(periods, extract_import.extracted_on, lanes=lanes)
+    counts = compute_counts(periods, extract_import.extracted_on, lanes=lanes, skip=unavailable)
     timings["counts"] = time.monotonic() - started
     scopes = _scopes(counts)
-    values = build_values(periods, counts, scopes)
+    values = build_values(periods, counts, scopes, skip=unavailable)
     timings["build"] = time.monotonic() - started - timings["counts"]
-    _store_values(snapshot.pk, values)
+    groups = peer_groups(periods, values)
+    references = peer_rows(periods, values, groups)
+    _store_values(snapshot.pk, values + references)
     timings["store"] = time.monotonic() - started - timings["counts"] - timings["build"]
     logger.info("Recompute %s timings: %s", snapshot.pk, {k: round(v, 2) for k, v in timings.items()})
     Snapshot.objects.filter(pk=snapshot.pk).update(
@@ -193,10 +197,24 @@ def _compute_into(
         source_label=extract_import.source_label,
         extracted_on=extract_import.extracted_on,
         data_provisional=extract_import.provisional,
+        data_demo=extract_import.demo,
+        peer_groups=groups,
         periods=[period.code for period in periods],
-        value_count=len(values),
+        value_count=len(values) + len(references),
+        indicators=[indicator.code for indicator in registry.INDICATORS],
+        unavailable=list(unavailable),
     )
     return extract_import, periods, values
+
+
+def unavailable_indicators(extract_import: ExtractImport) -> list[str]:
+    """The indicators the import's extract cannot give: it lacked an optional column they need.
+
+    ``has_certification`` is None for an import made before the column existed: its facts
+    have no certification either.
+    """
+    missing = set() if extract_import.has_certification else {registry.CERTIFICATION_COLUMN}
+    return registry.unavailable_codes(missing)
 
 
 def snapshot_periods(extracted_on: date, *, first_contact_on: date | None = None) -> list[Period]:
@@ -209,15 +227,17 @@ def snapshot_periods(extracted_on: date, *, first_contact_on: date | None = None
     return periods_between(first_year, extracted_on)
 
 
-def compute_counts(periods: list[Period], extracted_on: date, *, lanes: int = 1) -> Counts:
-    """Every count indicator, per structure and year, cumulative for T1..T4.
+def compute_counts(
+    periods: list[Period], extracted_on: date, *, lanes: int = 1, skip: list[str] | tuple[str, ...] = ()
+) -> Counts:
+    """Every count indicator (but those in ``skip``, not available), per structure and year, cumulative for T1..T4.
 
     ``lanes`` > 1 (PostgreSQL, see :func:`~dashboard.recompute.lanes._run_jobs`): the
     queries run on that many connections at once, all reading the same snapshot of the facts.
     """
-    jobs = _count_jobs(periods, extracted_on)
+    jobs = _count_jobs(periods, extracted_on, skip=frozenset(skip))
     counts: Counts = {}
     for (members, *_), results in zip(jobs, _run_jobs(jobs, lanes), strict=True):
         for indicator, by_key in zip(members, results, strict=True):
             counts[indicator.code] = by_key
-    return {indicator.code: counts[indicator.code] for indicator in registry.counts()}
+    return {indicator.code: counts[indicator.code] for indicator in registry.counts() if indicator.code not in skip}

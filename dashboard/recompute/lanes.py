@@ -13,7 +13,8 @@ import threading
 from django.db import OperationalError, connection, transaction
 
 from dashboard import indicators as registry
-from dashboard.models import YoungPerson
+from dashboard.indicators import Eligibility
+from dashboard.models import Enrolment, YoungPerson
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ RECOMPUTE_LANES = 2
 def _fact_tables() -> list[str]:
     models = {YoungPerson}
     for indicator in registry.counts():
-        models.add(indicator.computation.model)
+        computation = indicator.computation
+        models.update((YoungPerson, Enrolment) if isinstance(computation, Eligibility) else (computation.model,))
     return sorted(model._meta.db_table for model in models)
 
 

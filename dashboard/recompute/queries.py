@@ -5,8 +5,11 @@ date column: one scan per group. For each young person and year it takes the
 earliest qualifying date of each indicator (``MIN(CASE WHEN ...)``), then counts
 per structure and year, for the four quarters at once, the people whose earliest
 date falls in or before each quarter. Overlaps (:class:`~dashboard.indicators.OverlapCount`)
-join the enrolments with the years they overlap. Each query returns, per structure
-and year, cumulative counts for T1..T4 (:data:`Counts`).
+join the enrolments with the years they overlap. Eligibilities (:class:`~dashboard.indicators.Eligibility`)
+take the young people first welcomed in a year who met the conditions then, and the first
+day of that year an excluding enrolment runs: counted from their first welcome's quarter
+until that day's. Each query returns, per structure and year, cumulative counts for T1..T4
+(:data:`Counts`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from datetime import date
 from django.db import connection
 
 from dashboard import indicators as registry
-from dashboard.indicators import EventCount, Indicator, OverlapCount
-from dashboard.models import YoungPerson
+from dashboard.indicators import Eligibility, EventCount, Indicator, OverlapCount
+from dashboard.models import Enrolment, YoungPerson
 from dashboard.periods import Period
 
 # indicator code -> (structure id, year) -> cumulative counts for T1..T4
@@ -27,18 +30,22 @@ Counts = dict[str, dict[tuple[int, int], list[int]]]
 Job = tuple[list[Indicator], str, list, list[int] | None]
 
 
-def _count_jobs(periods: list[Period], extracted_on: date) -> list[Job]:
-    """One query per group of count indicators; the largest (contacts, single indicator) first."""
+def _count_jobs(periods: list[Period], extracted_on: date, *, skip: frozenset[str] = frozenset()) -> list[Job]:
+    """One query per group of count indicators (but those in ``skip``); the largest (contacts) first."""
     years = sorted({period.year for period in periods})
     first_day, last_day = date(years[0], 1, 1), min(extracted_on, date(years[-1], 12, 31))
     jobs: list[Job] = []
     groups: dict[tuple, list[Indicator]] = defaultdict(list)
     for indicator in registry.counts():
         computation = indicator.computation
+        if indicator.code in skip:
+            continue
         if isinstance(computation, EventCount):
             groups[(computation.model, computation.date_field, computation.person_field)].append(indicator)
         elif isinstance(computation, OverlapCount):
             jobs.append(([indicator], *_overlap_sql(computation, years, extracted_on), None))
+        elif isinstance(computation, Eligibility):
+            jobs.append(([indicator], *_eligibility_sql(computation, years, first_day, last_day), None))
         else:  # pragma: no cover - the registry checks its declarations
             raise TypeError(f"Unknown computation for {indicator.code}")
     for (model, date_field, person_field), members in groups.items():
@@ -228,3 +235,57 @@ JOIN {young} yp ON yp.id = f.pid
 GROUP BY yp.structure_id, f.y
 """
     return sql, params
+
+
+def _under_age(birth_month: str, day: str, years: int) -> str:
+    """``day`` is before the 1st of the month ``years`` years after ``birth_month`` (a 1st of month)."""
+    if connection.vendor == "postgresql":
+        return f"{day} < CAST({birth_month} + INTERVAL '{int(years)} years' AS date)"
+    return f"{day} < date({birth_month}, '+{int(years)} years')"
+
+
+def _quarter_end(quarter: int, years: list[int], year_column: str) -> str:
+    if len(years) == 1:
+        return _date(Period(years[0], quarter).end)
+    whens = " ".join(f"WHEN {year} THEN {_date(Period(year, quarter).end)}" for year in years)
+    return f"(CASE {year_column} {whens} END)"
+
+
+def _eligibility_sql(computation: Eligibility, years: list[int], first_day: date, last_day: date) -> tuple[str, list]:
+    """Per structure and year: young people first welcomed by the end of each quarter, eligible then.
+
+    ``x`` is the first day of the year an excluding enrolment runs (NULL: none): a young
+    person is counted in the periods ending on or after their first welcome and before ``x``
+    (an excluding enrolment overlapping the period rules them out).
+    """
+    young = connection.ops.quote_name(YoungPerson._meta.db_table)
+    enrolments = connection.ops.quote_name(Enrolment._meta.db_table)
+    levels, level_params = _where(
+        YoungPerson,
+        "t",
+        {"training_level": computation.training_levels, "certification_level": computation.certification_levels},
+    )
+    excluded, excluded_params = _where(Enrolment, "e", {"programme": computation.excluded_programmes})
+    spans = ", ".join(f"({year}, {_date(date(year, 1, 1))}, {_date(date(year, 12, 31))})" for year in years)
+    sums = []
+    for quarter in (1, 2, 3, 4):
+        end = _quarter_end(quarter, years, "f.y")
+        sums.append(f"SUM(CASE WHEN f.d <= {end} AND (f.x IS NULL OR f.x > {end}) THEN 1 ELSE 0 END)")
+    sql = f"""
+WITH span (y, first_day, last_day) AS (VALUES {spans})
+SELECT f.sid, f.y,
+       {", ".join(sums)}
+FROM (
+    SELECT t.id AS pid, t.structure_id AS sid, span.y AS y, t.first_reception_on AS d,
+           MIN(CASE WHEN e.entry_on < span.first_day THEN span.first_day ELSE e.entry_on END) AS x
+    FROM {young} t
+    JOIN span ON t.first_reception_on >= span.first_day AND t.first_reception_on <= span.last_day
+    LEFT JOIN {enrolments} e ON e.young_person_id = t.id AND {excluded}
+         AND e.entry_on <= span.last_day AND (e.exit_on IS NULL OR e.exit_on >= span.first_day)
+    WHERE t.first_reception_on >= {_date(first_day)} AND t.first_reception_on <= {_date(last_day)}
+      AND {levels} AND {_under_age("t.birth_month", "t.first_reception_on", computation.max_age)}
+    GROUP BY t.id, t.structure_id, span.y, t.first_reception_on
+) f
+GROUP BY f.sid, f.y
+"""
+    return sql, excluded_params + level_params

@@ -49,12 +49,19 @@ def _scopes(counts: Counts) -> Scopes:
 Row = list
 
 
-def build_values(periods: list[Period], counts: Counts, scopes: Scopes) -> list[Row]:
-    """Every value of the snapshot: structures' counts, their sums by region and nation, then rates."""
+def build_values(
+    periods: list[Period], counts: Counts, scopes: Scopes, *, skip: list[str] | tuple[str, ...] = ()
+) -> list[Row]:
+    """Every value of the snapshot: structures' counts, their sums by region and nation, then rates.
+
+    Indicators in ``skip`` (not available from the extract) get no value at all, never a 0.
+    """
     # (scope kind, scope code) -> (indicator, period code) -> count
     table: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     national = table[(ScopeKind.NATIONAL.value, "")]
     for indicator in registry.counts():
+        if indicator.code in skip:
+            continue
         by_key = counts[indicator.code]
         for structure_id, code in scopes.structure_code.items():
             figures = table[(ScopeKind.STRUCTURE.value, code)]
@@ -74,6 +81,8 @@ def build_values(periods: list[Period], counts: Counts, scopes: Scopes) -> list[
         for (indicator_code, period_code), value in figures.items()
     ]
     for indicator in registry.rates():
+        if indicator.code in skip:
+            continue
         ratio: Ratio = indicator.computation
         ranked: dict[str, list[Row]] = defaultdict(list)
         for (kind, code), figures in table.items():

@@ -19,7 +19,7 @@ from tests.browser.helpers import BrowserProblems, expect_dsfr_js_started, login
 
 @pytest.fixture
 def demo_dashboard(demo_network):
-    """The demo network and accounts, and the sample extract imported, computed and published."""
+    """The demo network and accounts, and the sample extract imported and computed as demo data (never validated)."""
     from dashboard.demo import demo_load_dashboard
 
     return demo_load_dashboard(stdout=io.StringIO())
@@ -31,7 +31,7 @@ def expect_dashboard(page: Page, heading: str) -> None:
     main = page.get_by_role("main")
     expect(main.get_by_role("table").first).to_be_visible()
     expect(main.get_by_role("img").first).to_be_visible()
-    expect(main.get_by_text(re.compile(r"Source : Parcours 3, entrepôt national")).first).to_be_visible()
+    expect(main.get_by_text(re.compile(r"Source : données de démonstration, inventées")).first).to_be_visible()
 
 
 def open_first_chart_data(page: Page) -> None:
@@ -47,7 +47,9 @@ def test_public_national_table_is_accessible(page: Page, problems: BrowserProble
 
     expect_dashboard(page, "Tableau de bord")
     main = page.get_by_role("main")
-    expect(main.get_by_text("Chiffres validés par le CNML")).to_be_visible()
+    # The demo's invented figures say so, and never that the CNML validated them.
+    expect(main.get_by_role("heading", name="Données de démonstration")).to_be_visible()
+    expect(main.get_by_text("Chiffres validés par le CNML")).to_have_count(0)
     expect(main.get_by_role("rowheader", name="Jeunes accueillis", exact=True)).to_be_visible()
     assert_accessible(page)
     open_first_chart_data(page)
@@ -70,7 +72,12 @@ def test_director_reads_their_structure_dashboard(page: Page, problems: BrowserP
     expect_dashboard(page, "Tableau de bord : Mission locale Provence-Alpes-Côte d'Azur 1")
     main = page.get_by_role("main")
     expect(main.get_by_role("columnheader", name="Position parmi les structures")).to_be_visible()
+    expect(main.get_by_role("columnheader", name="Structures de taille comparable")).to_be_visible()
     expect(main.get_by_role("link", name="Le tableau de bord national")).to_be_visible()
+    assert_accessible(page)
+    # The structures of similar size, on demand.
+    main.get_by_text(re.compile(r"^Les groupes de taille et les \d+ structures du groupe$")).click()
+    expect(main.locator("details li").first).to_be_visible()
     assert_accessible(page)
     open_first_chart_data(page)
     assert_accessible(page)
@@ -98,9 +105,11 @@ def test_animator_reads_their_region_and_its_structures(page: Page, problems: Br
 
 
 def test_a_signed_in_reader_sees_provisional_figures_flagged(page: Page, problems: BrowserProblems, demo_dashboard):
+    from dashboard.models import ExtractImport
     from dashboard.recompute import snapshot_recompute
 
-    snapshot_recompute()  # newer than the validated one, not validated yet
+    ExtractImport.objects.update(demo=False)  # the facts in place taken for a real extract's
+    snapshot_recompute()  # newer than the demo's, not validated yet
     login(page, "directeur@demo.cnml.fr")
     page.goto("/tableau-de-bord/structures/ML93001/")
 

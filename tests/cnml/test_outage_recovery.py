@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import email
 import os
-import time
 from datetime import date, timedelta
 from email import policy
 from pathlib import Path
@@ -30,7 +29,7 @@ from cnml import outbox
 from cnml.celery import app as celery_app
 from cnml.models import OutboxMessage, Role, StructureKind, WorkerProbe
 from cnml.tasks import probe_worker
-from tests.outage import OUTAGE, redis_answers
+from tests.outage import OUTAGE, redis_answers, wait_for
 
 REGION_CODE = "991"
 ML_CODE = "MLPANNE"
@@ -52,15 +51,6 @@ def committed_db(django_db_blocker):
     with django_db_blocker.unblock():
         setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
         yield
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 # --- Step 1: Redis down --------------------------------------------------------------------------
@@ -205,7 +195,7 @@ def test_work_owed_during_the_outage_is_done_once_when_redis_and_a_worker_are_ba
         assert outbox.publish(message.pk)
     probe = WorkerProbe.objects.create()
     probe_worker.delay(probe.pk)
-    assert wait_for(lambda: WorkerProbe.objects.filter(pk=probe.pk, completed_at__isnull=False).exists())
+    assert wait_for(lambda: WorkerProbe.objects.filter(pk=probe.pk, completed_at__isnull=False).exists(), timeout=60)
     assert wait_for(worker_idle, timeout=30)
 
     assert [message["To"] for message in fiche_emails()] == [ANIMATOR]

@@ -10,20 +10,18 @@ from __future__ import annotations
 import pytest
 
 from cnml.models import Role
-from cnml.roles import sync_role_groups
-from tests.conftest import build_network, build_users, kept_for_module
+from tests.conftest import build_network_and_users, kept_for_module
+from tests.querycounts import ANONYMOUS
 
 # The module's data is built once (kept_for_module): its tests stay on one pytest-xdist worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("cnml-query-counts")]
-
-ANONYMOUS = "anonyme"
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with kept_for_module(django_db_blocker):
-        sync_role_groups()
-        yield {"users": build_users(build_network())}
+        _, users = build_network_and_users()
+        yield {"users": users}
 
 
 # (visitor, url): the most queries the page may make, and a text it shows.
@@ -45,12 +43,6 @@ CEILINGS = {
 
 
 @pytest.mark.parametrize(("visitor", "url"), list(CEILINGS))
-def test_each_page_makes_a_bounded_number_of_queries(world, client_for, django_assert_max_num_queries, visitor, url):
-    client = client_for(None if visitor == ANONYMOUS else world["users"][visitor])
-    ceiling, shown = CEILINGS[visitor, url]
-
-    with django_assert_max_num_queries(ceiling):
-        response = client.get(url)
-
-    assert response.status_code in (200, 503)  # /sante/ answers 503 when a service is missing
-    assert shown in response.content.decode()
+def test_each_page_makes_a_bounded_number_of_queries(world, bounded_page, visitor, url):
+    # /sante/ answers 503 when a service is missing
+    bounded_page(world["users"], visitor, url, *CEILINGS[visitor, url], statuses=(200, 503))

@@ -6,7 +6,6 @@ service is a failure, not a skip.
 """
 
 import os
-import time
 
 import pytest
 from django.conf import settings
@@ -17,6 +16,7 @@ from cnml.celery import app as celery_app
 from cnml.health import health_report
 from cnml.models import OutboxMessage, WorkerProbe
 from cnml.tasks import probe_worker
+from tests.outage import wait_for
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -32,15 +32,6 @@ def _require_real_worker():
     assert settings.REDIS_URL, "REDIS_URL must be set in the real-worker phase"
     assert connection.vendor == "postgresql", "the real-worker phase runs on PostgreSQL"
     assert not celery_app.conf.task_always_eager
-
-
-def wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_task_goes_through_redis_to_a_real_worker_and_lands_in_postgresql():

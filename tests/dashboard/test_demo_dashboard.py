@@ -1,4 +1,8 @@
-"""The dashboard's demo: the sample extract imported, computed and published, idempotent."""
+"""The dashboard's demo: the sample extract imported and computed as « données de démonstration », idempotent.
+
+The CNML never validates the demo's invented figures; the public page shows them, said to be
+demonstration data, while no real figures are published.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ def demo_network(db):
     demo_load_network(stdout=io.StringIO())
 
 
-def test_demo_imports_the_sample_computes_and_publishes_it(demo_network, client):
+def test_demo_imports_the_sample_and_computes_it_as_demo_data_never_validated(demo_network, client):
     out = io.StringIO()
     snapshot = demo_load_dashboard(stdout=out)
 
@@ -32,9 +36,11 @@ def test_demo_imports_the_sample_computes_and_publishes_it(demo_network, client)
     assert extract_import.provisional
     assert extract_import.created_by.email == "relecteur@demo.cnml.fr"
     assert extract_import.row_counts == SAMPLE_COUNTS
-    assert snapshot.is_validated and snapshot.validated_by.email == "relecteur@demo.cnml.fr"
+    assert extract_import.demo and snapshot.data_demo
+    assert not snapshot.is_validated and snapshot.validated_by is None and snapshot.validated_at is None
     assert snapshot.periods[0] == "2009-T1" and snapshot.periods[-1] == "2011-T4"
-    assert "validé pour publication" in out.getvalue()
+    assert "données de démonstration" in out.getvalue()
+    assert "validé" not in out.getvalue()
 
     # The public page shows the sample's figures: 2011 against 2010, whole years.
     national = IndicatorValue.objects.get(
@@ -42,7 +48,10 @@ def test_demo_imports_the_sample_computes_and_publishes_it(demo_network, client)
     )
     response = client.get("/tableau-de-bord/")
     assert row_text(response, "Jeunes accueillis").split(" ")[1] == str(int(national.value))
-    assert "données provisoires de décembre 2011" in text_of(response)
+    text = text_of(response)
+    assert "Données de démonstration" in text
+    assert "données de démonstration, inventées" in text
+    assert "Chiffres validés par le CNML" not in text and "validé par le CNML" not in text
 
 
 def test_demo_run_twice_imports_and_computes_nothing_more(demo_network):
@@ -66,7 +75,7 @@ def test_demo_imports_again_when_another_extract_replaced_the_sample(demo_networ
 
     assert second.pk != first.pk
     assert ExtractImport.objects.filter(path=str(sample_path()), status=ImportStatus.SUCCEEDED).count() == 2
-    assert second.is_validated
+    assert second.data_demo and not second.is_validated
 
 
 def test_demo_without_the_sample_says_so_and_loads_nothing(demo_network, settings, tmp_path):

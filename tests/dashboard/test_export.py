@@ -60,6 +60,7 @@ def test_json_lists_every_indicator_in_the_contract_order_with_value_previous_an
         "previous_value": 4,
         "evolution": 25.0,
         "unit": "count",
+        "available": True,
     }
     assert by_code["taux_emploi_ou_formation"]["value"] == 60.0
     assert by_code["taux_emploi_ou_formation"]["previous_value"] == 25.0
@@ -91,12 +92,15 @@ def test_csv_has_a_header_and_one_line_per_indicator(extract):
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
 
     assert rows[0] == list(EXPORT_FIELDS)
-    assert rows[1] == ["jeunes_accueillis", "Jeunes accueillis", "5", "4", "25.0", "count"]
+    assert rows[1] == ["jeunes_accueillis", "Jeunes accueillis", "5", "4", "25.0", "count", "True"]
     assert [row[0] for row in rows[1:]] == [code for code, _ in CONTRACT] + list(RATES)
     rate = next(row for row in rows if row[0] == "taux_emploi_ou_formation")
-    assert rate[2:] == ["60.0", "25.0", "35.0", "percent"]
+    assert rate[2:] == ["60.0", "25.0", "35.0", "percent", "True"]
     empty = next(row for row in rows if row[0] == "taux_civis_sorties_positives")
-    assert empty[2:] == ["", "", "", "percent"]
+    assert empty[2:] == ["", "", "", "percent", "True"]
+    # The import (a factory's) predates the certification column: not available, not 0.
+    unavailable = next(row for row in rows if row[0] == "ani_eligibles")
+    assert unavailable[2:] == ["", "", "", "count", "False"]
 
 
 def test_validated_reads_the_latest_validated_snapshot(extract, users):

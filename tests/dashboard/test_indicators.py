@@ -27,12 +27,18 @@ CONTRACT = [
     ("civis_sorties_emploi_durable", "sortis en emploi durable"),
     ("civis_sorties_alternance", "sortis en alternance"),
     ("civis_sorties_formation", "sortis en formation"),
+    ("ani_eligibles", "Jeunes éligibles à l'accompagnement ANI"),
+    ("ani_entrees", "Jeunes entrés dans l'accompagnement ANI"),
+    ("ani_accompagnes", "Jeunes accompagnés (ANI)"),
+    ("ani_sorties", "Jeunes sortis de l'accompagnement ANI"),
+    ("ani_sorties_positives", "sortis positivement"),
 ]
 RATES = {
     "taux_premiers_accueils": ("premiers_accueils", "jeunes_accueillis"),
     "taux_emploi_ou_formation": ("emploi_ou_formation", "jeunes_accueillis"),
     "taux_civis_sorties_positives": ("civis_sorties_emploi_ou_formation", "civis_sorties"),
     "taux_civis_emploi_durable": ("civis_sorties_emploi_durable", "civis_sorties"),
+    "taux_ani_sorties_positives": ("ani_sorties_positives", "ani_sorties"),
 }
 
 
@@ -59,6 +65,7 @@ def test_sub_lines_are_indented_under_their_parent_as_in_the_newsletter():
         "civis_sorties_emploi_durable": "civis_sorties_emploi_ou_formation",
         "civis_sorties_alternance": "civis_sorties_emploi_ou_formation",
         "civis_sorties_formation": "civis_sorties_emploi_ou_formation",
+        "ani_sorties_positives": "ani_sorties",
     }
     # Sub-lines are the lower-case labels, one level down.
     assert all(REGISTRY[code].level == 1 and REGISTRY[code].label[0].islower() for code in children)
@@ -71,6 +78,7 @@ def test_display_order_groups_indicators_by_section():
         "Accueil des jeunes",
         "Accès à la vie professionnelle",
         "Jeunes en contrat d'insertion dans la vie sociale - CIVIS",
+        "Accompagnement ANI des jeunes « décrocheurs »",
     ]
     assert [i.code for i in indicators.in_display_order() if i.section == Section.ACCUEIL] == [
         "jeunes_accueillis",

@@ -65,11 +65,12 @@ def test_tables_follow_the_newsletter_sections_or_the_contract_order(snapshot):
     contract = selectors.indicator_table(snapshot, Scope.national(), "2011-T2", order="contract")
     sections = [f.indicator.section for f in display]
     assert sections == sorted(sections, key=list(Section).index)
-    assert [f.code for f in contract][-4:] == [
+    assert [f.code for f in contract][-5:] == [
         "taux_premiers_accueils",
         "taux_emploi_ou_formation",
         "taux_civis_sorties_positives",
         "taux_civis_emploi_durable",
+        "taux_ani_sorties_positives",
     ]
     assert all(f.region_value is None and f.national_value is None for f in display)
 

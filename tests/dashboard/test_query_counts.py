@@ -15,6 +15,7 @@ from django.core.cache import cache
 from cnml.models import Role
 from cnml.roles import sync_role_groups
 from dashboard import indicators as registry
+from dashboard.models.objectives import Objective
 from tests.conftest import build_network, build_users, kept_for_module
 from tests.dashboard.test_pages import make_snapshot
 from tests.factories import MissionLocaleFactory, RegionFactory
@@ -50,6 +51,14 @@ def world(django_db_setup, django_db_blocker):
             for indicator in registry.in_display_order()
         }
         make_snapshot(values, periods=PERIODS, validated_by=users[Role.RELECTEUR_CNML])
+        # Objectives at every level (the 2011 national ones come with the migrations): one query per page.
+        Objective.objects.bulk_create(
+            [Objective(indicator="alternance", year=2011, scope_kind="region", region=r, target=4000) for r in regions]
+            + [
+                Objective(indicator="alternance", year=2011, scope_kind="structure", structure=s, target=600)
+                for s in structures
+            ]
+        )
         yield {"users": users}
 
 
@@ -64,13 +73,21 @@ def empty_cache():
 ANONYMOUS = "anonyme"
 # (visitor, url): the most queries the page may make, and a text that shows its rows are there.
 CEILINGS = {
-    (ANONYMOUS, "/tableau-de-bord/"): (3, "Jeunes accueillis"),
-    (Role.RELECTEUR_CNML, "/tableau-de-bord/"): (6, "Jeunes accueillis"),
+    # The objectives section (dashboard.objectives.pages.section_for) is one query on each page.
+    (ANONYMOUS, "/tableau-de-bord/"): (4, "Jeunes accueillis"),
+    (Role.RELECTEUR_CNML, "/tableau-de-bord/"): (7, "Jeunes accueillis"),
     (Role.RELECTEUR_CNML, "/tableau-de-bord/regions/"): (5, "Région 11"),
-    (Role.RELECTEUR_CNML, "/tableau-de-bord/regions/961/"): (8, "Mission locale 961-5"),
-    (Role.ANIMATEUR_REGIONAL, "/tableau-de-bord/regions/901/"): (9, "Mission locale Alpha 2"),
-    (Role.DIRECTEUR, "/tableau-de-bord/structures/MLA1/"): (7, "Mission locale Alpha 1"),
-    (Role.RELECTEUR_CNML, "/tableau-de-bord/structures/ML9615/"): (7, "Mission locale 961-5"),
+    (Role.RELECTEUR_CNML, "/tableau-de-bord/regions/961/"): (9, "Mission locale 961-5"),
+    (Role.ANIMATEUR_REGIONAL, "/tableau-de-bord/regions/901/"): (10, "Mission locale Alpha 2"),
+    (Role.DIRECTEUR, "/tableau-de-bord/structures/MLA1/"): (8, "Mission locale Alpha 1"),
+    (Role.RELECTEUR_CNML, "/tableau-de-bord/structures/ML9615/"): (8, "Mission locale 961-5"),
+    (ANONYMOUS, "/tableau-de-bord/objectifs/"): (4, "Jeunes en alternance"),
+    (Role.RELECTEUR_CNML, "/tableau-de-bord/objectifs/"): (5, "Région 11"),
+    (Role.ANIMATEUR_REGIONAL, "/tableau-de-bord/objectifs/"): (6, "Mission locale 901-5"),
+    # The ANI pages: the ANI lines of the scope's table (one query) and their charts (one).
+    (ANONYMOUS, "/tableau-de-bord/ani/"): (3, "Jeunes entrés dans l&#x27;accompagnement ANI"),
+    (Role.ANIMATEUR_REGIONAL, "/tableau-de-bord/ani/regions/901/"): (7, "Région Alpha"),
+    (Role.DIRECTEUR, "/tableau-de-bord/ani/structures/MLA1/"): (7, "Mission locale Alpha 1"),
 }
 
 

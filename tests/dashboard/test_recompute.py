@@ -245,6 +245,8 @@ def test_regions_and_nation_are_sums_of_their_structures_and_rates_are_recompute
     assert figures(snapshot, "structure", idle.code)[("jeunes_accueillis", "2011-T1")] == 0
     assert not IndicatorValue.objects.filter(snapshot=snapshot, scope_code="ML93001A1").exists()
     for code in registry_codes():
+        if code in snapshot.unavailable:  # ani_eligibles: the import (a factory's) has no certification column
+            continue
         for period in snapshot.periods:
             structures = IndicatorValue.objects.filter(
                 snapshot=snapshot, scope_kind="structure", indicator=code, period=period

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils.functional import empty
 
 from cnml.models import Role
 from mobility.models import Carrier
@@ -30,14 +29,8 @@ def frozen_clock(time_machine):
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Private uploads in a temporary folder, so tests never write into the project."""
-    from cnml.uploads import private_storage
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_MEDIA_ROOT
-    private_storage._wrapped = empty
+def own_media(private_media):
+    """Uploads in this test's own temporary folders (``private_media``), never in the project."""
 
 
 @pytest.fixture

@@ -228,6 +228,28 @@ def formset_data(prefix: str, rows: list[dict], *, initial: int = 0) -> dict:
     return data
 
 
+def budget_lines_of(project) -> list:
+    """The project's budget lines in the budget page's order."""
+    return list(project.budget_lines.order_by("funder__order", "funder__name", "pk"))
+
+
+def budget_page_post(project, **changes) -> dict:
+    """The budget page's formset as posted, each line as it stands but for ``changes`` by label."""
+    rows = []
+    for line in budget_lines_of(project):
+        row = {
+            "id": str(line.pk),
+            "funder": str(line.funder_id),
+            "label": line.label,
+            "planned_amount": str(line.planned_amount),
+            "actual_amount": str(line.actual_amount),
+            "status": line.status,
+        }
+        row.update(changes.get(line.label, {}))
+        rows.append(row)
+    return formset_data("budget", rows, initial=len(rows))
+
+
 def application_post_data(*, cat: dict, structure=None, action: str = "deposer", **overrides) -> dict:
     """A complete application form as a browser posts it, for a carrier structure or an outside organisation."""
     today = timezone.localdate()

@@ -9,7 +9,7 @@ import pytest
 from cnml.models import Role
 from mobility.models import BudgetLine, FundingStatus
 from mobility.selectors import budget_by_funder
-from tests.mobility.factories import FunderFactory, formset_data, text
+from tests.mobility.factories import FunderFactory, budget_page_post, text
 
 pytestmark = pytest.mark.django_db
 
@@ -51,27 +51,10 @@ def test_a_funder_without_planned_money_has_no_rate(project):
     assert rows[0].gap == Decimal("500")
 
 
-def budget_post(project, **changes) -> dict:
-    lines = list(project.budget_lines.order_by("funder__order", "funder__name", "pk"))
-    rows = []
-    for line in lines:
-        row = {
-            "id": str(line.pk),
-            "funder": str(line.funder_id),
-            "label": line.label,
-            "planned_amount": str(line.planned_amount),
-            "actual_amount": str(line.actual_amount),
-            "status": line.status,
-        }
-        row.update(changes.get(line.label, {}))
-        rows.append(row)
-    return formset_data("budget", rows, initial=len(rows))
-
-
 def test_the_carrier_follows_actuals_on_the_budget_page(client_for, users, project):
     response = client_for(users[Role.CONSEILLER]).post(
         f"/mobilite/projets/{project.pk}/budget/",
-        budget_post(project, Fonctionnement={"actual_amount": "38000", "status": FundingStatus.ACQUIS}),
+        budget_page_post(project, Fonctionnement={"actual_amount": "38000", "status": FundingStatus.ACQUIS}),
     )
 
     assert response.status_code == 302
@@ -86,7 +69,7 @@ def test_the_carrier_follows_actuals_on_the_budget_page(client_for, users, proje
 def test_a_negative_amount_is_refused_in_french_and_the_typed_values_stay(client_for, users, project):
     response = client_for(users[Role.DIRECTEUR]).post(
         f"/mobilite/projets/{project.pk}/budget/",
-        budget_post(project, Fonctionnement={"actual_amount": "-5"}, Véhicules={"actual_amount": "1234"}),
+        budget_page_post(project, Fonctionnement={"actual_amount": "-5"}, Véhicules={"actual_amount": "1234"}),
     )
 
     assert response.status_code == 200
@@ -110,7 +93,7 @@ def test_readers_of_a_project_cannot_edit_its_budget(client_for, users, outsider
     user = users[Role.ANIMATEUR_REGIONAL] if who == "animateur" else outsider
 
     response = client_for(user).post(
-        f"/mobilite/projets/{project.pk}/budget/", budget_post(project, Fonctionnement={"actual_amount": "1"})
+        f"/mobilite/projets/{project.pk}/budget/", budget_page_post(project, Fonctionnement={"actual_amount": "1"})
     )
 
     assert response.status_code == 403

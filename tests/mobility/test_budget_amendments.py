@@ -18,43 +18,30 @@ from django.urls import reverse
 from cnml.audit import transitions_of
 from cnml.models import Role
 from cnml.workflows import TransitionRefused
-from mobility import services, views
+from mobility import permissions, services
 from mobility.models import AmendmentStatus, BudgetAmendment, BudgetLine
-from tests.mobility.factories import FunderFactory, admin_form_data, formset_data, text
+from tests.mobility.factories import (
+    FunderFactory,
+    admin_form_data,
+    budget_lines_of,
+    budget_page_post,
+    formset_data,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
 APPROVED_ONLY = "Le prévu approuvé ne change que par un avenant approuvé par le CNML."
 
 
-def lines_of(project) -> list[BudgetLine]:
-    return list(project.budget_lines.order_by("funder__order", "funder__name", "pk"))
-
-
 def planned(project) -> dict[str, Decimal]:
     return {line.label: line.planned_amount for line in project.budget_lines.all()}
-
-
-def budget_page_post(project, **changes) -> dict:
-    rows = []
-    for line in lines_of(project):
-        row = {
-            "id": str(line.pk),
-            "funder": str(line.funder_id),
-            "label": line.label,
-            "planned_amount": str(line.planned_amount),
-            "actual_amount": str(line.actual_amount),
-            "status": line.status,
-        }
-        row.update(changes.get(line.label, {}))
-        rows.append(row)
-    return formset_data("budget", rows, initial=len(rows))
 
 
 def amendment_post(project, reason="Deux véhicules de plus.", new=None, **amounts) -> dict:
     rows = [
         {"line": str(line.pk), "planned_after": str(amounts.get(line.label, line.planned_amount))}
-        for line in lines_of(project)
+        for line in budget_lines_of(project)
     ]
     rows.append(new or {"funder": "", "label": "", "planned_after": ""})
     data = formset_data("lignes", rows, initial=0)
@@ -314,7 +301,7 @@ def test_a_stale_amendment_decided_twice_gives_one_decision_and_a_clear_message(
         services.budget_amendment_refuse(amendment=stale, actor=users[Role.ADMINISTRATEUR], comment="Non.")
     assert refused.value.reasons == ["Cet avenant a déjà été approuvé."]
 
-    monkeypatch.setattr(views.permissions, "get_budget_amendment_for", lambda user, project_pk, pk: stale)
+    monkeypatch.setattr(permissions, "get_budget_amendment_for", lambda user, project_pk, pk: stale)
     response = client_for(users[Role.ADMINISTRATEUR]).post(
         f"/mobilite/projets/{project.pk}/budget/avenants/{amendment.pk}/refuser/", {"comment": "Non."}, follow=True
     )

@@ -230,9 +230,9 @@ def test_a_request_decided_twice_gives_one_decision_and_a_clear_message(
     assert refused.value.reasons == ["Cette demande a déjà été traitée : refusée."]
 
     # The page read the request before the other decision was committed.
-    from mobility import views
+    from mobility import permissions
 
-    monkeypatch.setattr(views.permissions, "get_membership_request_for", lambda user, pk: stale)
+    monkeypatch.setattr(permissions, "get_membership_request_for", lambda user, pk: stale)
     response = client_for(member).post(f"{REQUESTS_URL}{request.pk}/accepter/", follow=True)
     assert response.status_code == 200
     assert "Cette demande a déjà été traitée : refusée." in text(response)

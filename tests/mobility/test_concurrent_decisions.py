@@ -21,7 +21,7 @@ from django.test import Client
 from cnml.audit import transitions_of
 from cnml.models import Role
 from cnml.workflows import TransitionRefused
-from mobility import services, views
+from mobility import permissions, services
 from mobility.models import (
     ActivityReport,
     AmendmentStatus,
@@ -91,7 +91,7 @@ def test_the_decision_page_explains_a_decision_taken_meanwhile(client_for, users
     first, second = _copies(Application, _submitted_and_reviewed(users, carrier_a1, call, cat).pk)
     services.application_select(application=first, actor=users[Role.RELECTEUR_CNML])
     # The page read the application before the selection was committed.
-    monkeypatch.setattr(views.permissions, "get_application_for", lambda user, pk: second)
+    monkeypatch.setattr(permissions, "get_application_for", lambda user, pk: second)
 
     response = client_for(users[Role.ADMINISTRATEUR]).post(
         f"/mobilite/candidatures/{first.pk}/decider/", {"decision": "refuser", "comment": "Trop cher."}, follow=True
@@ -133,7 +133,7 @@ def test_a_stale_report_sent_back_after_its_approval_stays_approved(client_for, 
     report = make_report(project, status=ReportStatus.SOUMIS)
     first, second = _copies(ActivityReport, report.pk)
     services.report_approve(report=first, actor=users[Role.RELECTEUR_CNML])
-    monkeypatch.setattr(views.permissions, "get_report_for", lambda user, project_pk, pk: second)
+    monkeypatch.setattr(permissions, "get_report_for", lambda user, project_pk, pk: second)
 
     response = client_for(users[Role.ADMINISTRATEUR]).post(
         f"/mobilite/projets/{project.pk}/bilans/{report.pk}/renvoyer/", {"comment": "À revoir."}, follow=True
@@ -210,14 +210,14 @@ def test_two_decision_posts_at_once_give_one_success_and_one_message_never_a_500
     application = _submitted_and_reviewed(users, carrier_a1, call, cat)
     copies = _copies(Application, application.pk)
     lock = threading.Lock()
-    read = views.permissions.get_application_for
+    read = permissions.get_application_for
 
     def read_before_the_other_commits(user, pk):
         # Each decision works on a copy read before either was committed; the pages after them read afresh.
         with lock:
             return copies.pop() if copies else read(user, pk)
 
-    monkeypatch.setattr(views.permissions, "get_application_for", read_before_the_other_commits)
+    monkeypatch.setattr(permissions, "get_application_for", read_before_the_other_commits)
     clients = []
     for role in (Role.RELECTEUR_CNML, Role.ADMINISTRATEUR):
         client = Client()

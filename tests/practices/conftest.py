@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.utils.functional import empty
 
 from cnml.models import Role
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Private uploads and media in temporary folders, so tests never write into the project."""
-    from cnml.uploads import private_storage
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_MEDIA_ROOT
-    private_storage._wrapped = empty
+def own_media(private_media):
+    """Uploads in this test's own temporary folders (``private_media``), never in the project."""
 
 
 @pytest.fixture

@@ -1,11 +1,26 @@
-"""Helpers for posting the fiche form as a browser would."""
+"""Helpers of the practices tests: the fiche form posted as a browser would, the names of the actors."""
 
 from __future__ import annotations
 
+from practices.content import LONG_TEXTS
 from practices.models import Fiche
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+# The names of the ``actors`` fixture (tests/practices/conftest.py): everyone who may try something on a fiche.
+ACTOR_NAMES = (
+    "conseiller",
+    "directeur",
+    "antenne",
+    "colleague_a2",
+    "outsider",
+    "animateur",
+    "animateur_b",
+    "relecteur",
+    "administrateur",
+    "anonyme",
+)
 
 
 def fiche_form_data(fiche: Fiche | None = None, *, structure=None, themes=(), action="save", **overrides) -> dict:
@@ -78,20 +93,7 @@ def fiche_form_data(fiche: Fiche | None = None, *, structure=None, themes=(), ac
                 "themes": [str(pk) for pk in fiche.themes.values_list("pk", flat=True)] or data["themes"],
                 "start_date": fiche.start_date.isoformat() if fiche.start_date else "",
                 "end_date": fiche.end_date.isoformat() if fiche.end_date else "",
-                **{
-                    name: getattr(fiche, name)
-                    for name in (
-                        "context",
-                        "objectives",
-                        "public_concerned",
-                        "description",
-                        "means",
-                        "results",
-                        "success_factors",
-                        "difficulties",
-                        "transferability",
-                    )
-                },
+                **{name: getattr(fiche, name) for name in LONG_TEXTS},
             }
         )
     data.update(overrides)

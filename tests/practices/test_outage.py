@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from django.core import mail
 
 from practices.models import Status
+from tests.outage import delayed_notice, owed, page_text
 from tests.practices.factories import make_fiche
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
 
-DELAYED = (
-    "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
-    "l'envoi des e-mails se fera dès son rétablissement."
-)
-
-
-def text(response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
-
-
-def owed(task: str):
-    from cnml.models import OutboxMessage
-
-    return list(OutboxMessage.objects.filter(task=task))
+DELAYED = delayed_notice("l'envoi des e-mails")
 
 
 def test_a_fiche_submitted_while_redis_is_down_is_saved_and_its_email_is_owed(redis_down, actors, network, client_for):
@@ -45,8 +30,8 @@ def test_a_fiche_submitted_while_redis_is_down_is_saved_and_its_email_is_owed(re
     assert message.dispatched_at is None
     assert message.done_at is None
     assert message.last_error
-    page = text(client.get(response["Location"]))
+    page = page_text(client.get(response["Location"]))
     assert "La fiche est soumise : les relecteurs sont prévenus." in page
     assert DELAYED in page
     # Told once, on the next page only.
-    assert DELAYED not in text(client.get(response["Location"]))
+    assert DELAYED not in page_text(client.get(response["Location"]))

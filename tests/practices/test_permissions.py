@@ -11,21 +11,11 @@ import pytest
 from practices import permissions
 from practices.models import Status
 from tests.practices.factories import make_fiche
+from tests.practices.helpers import ACTOR_NAMES
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = {
-    "conseiller",
-    "directeur",
-    "antenne",
-    "colleague_a2",
-    "outsider",
-    "animateur",
-    "animateur_b",
-    "relecteur",
-    "administrateur",
-    "anonyme",
-}
+EVERYONE = set(ACTOR_NAMES)
 AUTHORS_A1 = {"conseiller", "directeur"}
 REVIEWERS_A1 = {"animateur", "relecteur", "administrateur"}
 ALL_AUTHORS = {"conseiller", "directeur", "antenne", "colleague_a2", "outsider"}

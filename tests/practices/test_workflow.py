@@ -18,6 +18,7 @@ from practices.models import REVIEW_DELAY_DAYS, Fiche, Queue, Status
 from tests.clock import frozen
 from tests.factories import UserFactory
 from tests.practices.factories import ThemeFactory, make_fiche
+from tests.practices.helpers import ACTOR_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +33,6 @@ RULES = {
     "reject": ({Status.EN_RELECTURE}, REVIEWERS, Status.REFUSEE),
     "archive": ({Status.PUBLIEE}, REVIEWERS | {"directeur"}, Status.ARCHIVEE),
 }
-ACTOR_NAMES = [
-    "conseiller",
-    "directeur",
-    "antenne",
-    "colleague_a2",
-    "outsider",
-    "animateur",
-    "animateur_b",
-    "relecteur",
-    "administrateur",
-    "anonyme",
-]
 
 
 @pytest.mark.parametrize("actor_name", ACTOR_NAMES)

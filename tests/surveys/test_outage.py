@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
 from surveys.models import CampaignStatus, Response
+from tests.outage import delayed_notice, owed, page_text
 from tests.surveys.conftest import PHARES_POST
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
 
-DELAYED = (
-    "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
-    "le calcul des résultats se fera dès son rétablissement."
-)
-
-
-def text(response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
-
-
-def owed_aggregations(campaign) -> list:
-    from cnml.models import OutboxMessage
-
-    return list(OutboxMessage.objects.filter(task="surveys.tasks.aggregate_campaign_results", done_at__isnull=True))
+DELAYED = delayed_notice("le calcul des résultats")
 
 
 def test_the_last_screen_of_a_survey_stores_the_answer_while_redis_is_down(redis_down, client, make_campaign, network):
@@ -50,11 +35,11 @@ def test_computing_the_results_while_redis_is_down_answers_normally_and_owes_the
     response = client.post(f"/enquetes/campagnes/{campaign.pk}/calculer/")
 
     assert response.status_code == 302
-    [message] = owed_aggregations(campaign)
+    [message] = owed("surveys.tasks.aggregate_campaign_results")
     assert message.kwargs == {"campaign_id": campaign.pk}
     campaign.refresh_from_db()
     assert campaign.aggregated_at is None
-    assert DELAYED in text(client.get(response["Location"]))
+    assert DELAYED in page_text(client.get(response["Location"]))
 
 
 def test_closing_a_campaign_while_redis_is_down_closes_it_and_owes_its_results(
@@ -68,5 +53,7 @@ def test_closing_a_campaign_while_redis_is_down_closes_it_and_owes_its_results(
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.CLOSED
-    assert [message.kwargs for message in owed_aggregations(campaign)] == [{"campaign_id": campaign.pk}]
-    assert DELAYED in text(client.get(response["Location"]))
+    assert [message.kwargs for message in owed("surveys.tasks.aggregate_campaign_results")] == [
+        {"campaign_id": campaign.pk}
+    ]
+    assert DELAYED in page_text(client.get(response["Location"]))

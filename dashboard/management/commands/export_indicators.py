@@ -2,6 +2,8 @@
 
 The machine interface of the open-data publication: keep its output stable
 (see :func:`dashboard.selectors.export_rows`). Its CSV is written by ``cnml.spreadsheets``.
+Figures of the demo's invented extract are announced as « données de démonstration » on the
+error output (never validated, ``--validated`` never reads them).
 """
 
 import json
@@ -53,6 +55,12 @@ class Command(BaseCommand):
             rows = selectors.export_rows(snapshot, parsed_scope, parsed_period)
         except (PeriodError, ScopeError) as exc:
             raise CommandError(str(exc)) from exc
+        if snapshot.data_demo:
+            # Said on the error output: the published format of the figures does not change.
+            self.stderr.write(
+                f"Attention : données de démonstration (calcul n° {snapshot.pk}), inventées et non publiées : "
+                "elles ne décrivent aucune mission locale réelle."
+            )
         if format == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         else:

@@ -1,0 +1,153 @@
+"""The ANI pages: the nation (public, like the national table), a region, a structure, and their exports.
+
+Who reads which page is the tableau de bord's rule (:mod:`dashboard.permissions`, 404 out of
+scope); which figures, :func:`dashboard.pages.reading` (the public the validated ones only).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from cnml.models import Region, Structure
+from dashboard import exports, pages, permissions
+from dashboard.ani.pages import ANI_CODES, ani_table, has_ani
+from dashboard.pages import PERIOD_PARAMETER, LabelledScope
+from dashboard.selectors import Scope
+
+NATIONAL_LABEL = "France entière"
+FORMATS = ("csv", "xlsx", "pdf")
+EXPORT_LABELS = {"csv": "Tableur CSV", "xlsx": "Classeur Excel (XLSX)", "pdf": "Version imprimable (PDF)"}
+ANI_TITLE = "Accompagnement ANI des jeunes « décrocheurs »"
+
+
+def _context(request: HttpRequest, scopes: list[LabelledScope], url: str, breadcrumb: list) -> dict:
+    """The ANI table and charts of the first scope, compared with the others."""
+    reading = pages.reading(request.user, request.GET.get(PERIOD_PARAMETER))
+    context = {
+        "reading": reading,
+        "scope_label": scopes[0].label,
+        "table": None,
+        "chart_scopes": scopes,
+        "chart_codes": list(ANI_CODES),
+        "title": f"{ANI_TITLE} — {scopes[0].label}",
+        "breadcrumb": breadcrumb,
+        "has_ani": has_ani(reading.snapshot),
+    }
+    if reading.snapshot is None or reading.period is None:
+        return context
+    context["table"] = ani_table(reading.snapshot, scopes[0].scope, reading.period)
+    if context["table"] is not None:
+        query = f"?{PERIOD_PARAMETER}={reading.period.code}"
+        context["exports"] = [(fmt, EXPORT_LABELS[fmt], f"{url}export.{fmt}{query}") for fmt in FORMATS]
+    return context
+
+
+def _page(request: HttpRequest, context: dict) -> HttpResponse:
+    if context["table"] is not None:
+        context["charts_html"] = pages.charts_html(context["reading"], context["chart_scopes"], codes=ANI_CODES)
+    return render(request, "dashboard/ani.html", context)
+
+
+def _export(request: HttpRequest, fmt: str, context: dict, slug: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404("Format d'export inconnu.")
+    return exports.respond(request, fmt, context, slug=f"ani-{slug}")
+
+
+# --- The nation ----------------------------------------------------------------------------
+
+
+def _national_context(request: HttpRequest) -> dict:
+    context = _context(
+        request,
+        [LabelledScope(Scope.national(), NATIONAL_LABEL)],
+        reverse("dashboard:ani_national"),
+        [("Tableau de bord", reverse("dashboard:home")), ("ANI « décrocheurs »", None)],
+    )
+    context["own_structure"] = permissions.own_structure(request.user)
+    context["own_region"] = permissions.own_region(request.user)
+    return context
+
+
+@require_GET
+def ani_national(request: HttpRequest) -> HttpResponse:
+    """The nation's ANI figures, public (the validated ones; the latest for signed-in users)."""
+    return _page(request, _national_context(request))
+
+
+@require_GET
+def ani_national_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _export(request, fmt, _national_context(request), "france")
+
+
+# --- A region ------------------------------------------------------------------------------
+
+
+def _region_context(request: HttpRequest, region: Region) -> dict:
+    context = _context(
+        request,
+        [LabelledScope(Scope.for_region(region), region.name), LabelledScope(Scope.national(), NATIONAL_LABEL)],
+        reverse("dashboard:ani_region", args=[region.code]),
+        [
+            ("Tableau de bord", reverse("dashboard:home")),
+            (region.name, reverse("dashboard:region", args=[region.code])),
+            ("ANI « décrocheurs »", None),
+        ],
+    )
+    context["region"] = region
+    return context
+
+
+@login_required
+@require_GET
+def ani_region(request: HttpRequest, code: str) -> HttpResponse:
+    """A region's ANI figures against the nation's (who reads the region's dashboard)."""
+    return _page(request, _region_context(request, permissions.get_region_for(request.user, code)))
+
+
+@login_required
+@require_GET
+def ani_region_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    found = permissions.get_region_for(request.user, code)
+    return _export(request, fmt, _region_context(request, found), f"region-{found.code}")
+
+
+# --- A structure ---------------------------------------------------------------------------
+
+
+def _structure_context(request: HttpRequest, structure: Structure) -> dict:
+    region = structure.region
+    scopes = [LabelledScope(Scope.for_structure(structure), structure.name)]
+    if region is not None:
+        scopes.append(LabelledScope(Scope.for_region(region), region.name))
+    scopes.append(LabelledScope(Scope.national(), NATIONAL_LABEL))
+    context = _context(
+        request,
+        scopes,
+        reverse("dashboard:ani_structure", args=[structure.code]),
+        [
+            ("Tableau de bord", reverse("dashboard:home")),
+            (structure.name, reverse("dashboard:structure", args=[structure.code])),
+            ("ANI « décrocheurs »", None),
+        ],
+    )
+    context.update(structure=structure, region=region)
+    return context
+
+
+@login_required
+@require_GET
+def ani_structure(request: HttpRequest, code: str) -> HttpResponse:
+    """A structure's ANI figures against its region's and the nation's (who reads its dashboard)."""
+    return _page(request, _structure_context(request, permissions.get_structure_for(request.user, code)))
+
+
+@login_required
+@require_GET
+def ani_structure_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    found = permissions.get_structure_for(request.user, code)
+    return _export(request, fmt, _structure_context(request, found), found.code)

@@ -1,0 +1,98 @@
+"""What the mobility forms share: the date input, the crispy helpers (a section of fields, a DSFR
+table for a formset), the catalogue's services, the comment of a decision."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from mobility.models import Service
+
+__all__ = [
+    "CatalogueServiceChoiceField",
+    "CommentForm",
+    "DateInput",
+    "TableFormSet",
+    "UNKNOWN_CHOICE",
+    "UNKNOWN_SERVICE",
+    "section_helper",
+    "services_field",
+    "table_formset",
+    "table_helper",
+]
+
+
+UNKNOWN_SERVICE = "Service inconnu du catalogue : « %(value)s »."
+UNKNOWN_CHOICE = "Choix inconnu : « %(value)s »."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def section_helper(*fields, legend: str | None = None, **attributes) -> FormHelper:
+    """A helper rendering some fields of a form, without <form> tag (the page holds it)."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(Fieldset(legend, *fields)) if legend else Layout(*fields)
+    for name, value in attributes.items():
+        setattr(helper, name, value)
+    return helper
+
+
+def table_helper(caption: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.template = "dsfr_crispy/table_inline_formset.html"
+    helper.table_caption = caption
+    return helper
+
+
+def services_field(label: str, *, required: bool = False) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Service.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
+        error_messages={"invalid_choice": UNKNOWN_SERVICE, "invalid_pk_value": UNKNOWN_SERVICE},
+    )
+
+
+class CatalogueServiceChoiceField(forms.ModelChoiceField):
+    """A service of the catalogue, shown with the unit its quantity is counted in."""
+
+    default_error_messages = {"invalid_choice": "Service inconnu du catalogue."}
+
+    def label_from_instance(self, obj: Service) -> str:
+        return obj.label_with_unit
+
+
+class TableFormSet(BaseInlineFormSet):
+    """An inline formset with a DSFR table helper; ``caption`` names the table."""
+
+    caption = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = table_helper(self.caption)
+
+
+def table_formset(parent, model, fields, *, caption: str, extra: int = 2, widgets=None, form=forms.ModelForm, **kwargs):
+    base = type(f"{model.__name__}TableFormSet", (TableFormSet,), {"caption": caption})
+    return inlineformset_factory(
+        parent, model, form=form, formset=base, fields=fields, extra=extra, can_delete=True, widgets=widgets, **kwargs
+    )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, required: bool = False, label: str = "Commentaire", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = required
+        self.fields["comment"].label = label
+        self.helper = section_helper("comment", required_notice=False)

@@ -1,0 +1,150 @@
+"""The app's home page and the calls for projects: editing, publication, the call's report
+(page, spreadsheet, PDF)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cnml import spreadsheets
+from cnml.pdf import pdf_response
+from cnml.workflows import history
+from mobility import forms, permissions, reports, selectors, services
+from mobility.models import ApplicationStatus, Call, CallStatus, MembershipStatus
+from mobility.views.common import attempt_move, crumbs
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    calls = permissions.visible_calls(user).order_by("-year")
+    context = {
+        "title": "Plateformes de mobilité",
+        "calls": calls,
+        "can_manage_calls": permissions.can_manage_calls(user),
+        "signed_in": user.is_authenticated,
+    }
+    if user.is_authenticated:
+        context["my_applications"] = selectors.own_applications(user)
+        context["project_count"] = permissions.visible_projects(user).count()
+        context["membership_pending"] = (
+            permissions.visible_membership_requests(user)
+            .filter(status=MembershipStatus.EN_ATTENTE)
+            .exclude(user=user)
+            .count()
+        )
+        if permissions.can_review(user):
+            context["to_review"] = selectors.applications_for(user, status=ApplicationStatus.DEPOSEE)
+    return render(request, "mobility/home.html", context)
+
+
+def _call_forms(request: HttpRequest, call: Call | None):
+    data = request.POST if request.method == "POST" else None
+    form = forms.CallForm(data, instance=call)
+    criteria = forms.CriterionFormSet(data, instance=call or Call(), prefix="criteres")
+    return form, criteria
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_manage_calls(request.user):
+        raise PermissionDenied("Seul le CNML crée les appels à projets.")
+    return _call_form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_edit(request: HttpRequest, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year)
+    if not permissions.can_manage_calls(request.user):
+        raise PermissionDenied("Seul le CNML modifie les appels à projets.")
+    if call.status != CallStatus.BROUILLON:
+        messages.error(request, "Un appel publié ne se modifie plus.")
+        return redirect(call)
+    return _call_form_page(request, call)
+
+
+def _call_form_page(request: HttpRequest, call: Call | None) -> HttpResponse:
+    form, criteria = _call_forms(request, call)
+    if request.method == "POST" and form.is_valid() and criteria.is_valid():
+        call = services.call_save(form=form, criteria_formset=criteria, actor=request.user)
+        messages.success(
+            request, f"L'appel {call.year} est enregistré. Il reste en préparation jusqu'à sa publication."
+        )
+        return redirect(call)
+    title = f"Modifier l'appel {call.year}" if call else "Nouvel appel à projets"
+    return render(
+        request,
+        "mobility/call_form.html",
+        {"title": title, "form": form, "criteria": criteria, "call": call, "breadcrumb": crumbs((title, None))},
+    )
+
+
+@require_GET
+def call_detail(request: HttpRequest, year: int) -> HttpResponse:
+    user = request.user
+    call = permissions.get_call_for(user, year)
+    projects = call.projects.select_related("carrier", "region").prefetch_related("partners").order_by("carrier__name")
+    context = {
+        "title": call.title,
+        "call": call,
+        "projects": projects,
+        "public_totals": selectors.public_call_rollup(call),
+        "can_manage": permissions.can_manage_calls(user),
+        "can_publish": call.can_publish(user),
+        "publish_refusals": call.publish.refusals(user) if permissions.can_manage_calls(user) else [],
+        "is_open": call.is_open(),
+        "can_apply": call.is_open() and permissions.can_apply(user),
+        "submitted_count": selectors.submitted_count(call),
+        "history": history(call) if permissions.can_manage_calls(user) else [],
+        "breadcrumb": crumbs((f"Appel {call.year}", None)),
+    }
+    return render(request, "mobility/call_detail.html", context)
+
+
+@login_required
+@require_POST
+def call_publish(request: HttpRequest, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year)
+    attempt_move(
+        request, lambda: services.call_publish(call=call, actor=request.user), f"L'appel {call.year} est publié."
+    )
+    return redirect(call)
+
+
+@login_required
+@require_GET
+def call_report(request: HttpRequest, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year)
+    context = reports.annual_report_context(request.user, call)
+    context.update(
+        {
+            "title": f"Bilan de l'appel {call.year}",
+            "breadcrumb": crumbs((f"Appel {call.year}", call.get_absolute_url()), ("Bilan", None)),
+        }
+    )
+    return render(request, "mobility/call_report.html", context)
+
+
+@login_required
+@require_GET
+def call_report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year)
+    book = reports.annual_report_book(request.user, call)
+    return spreadsheets.xlsx_response(book, filename=f"plateformes-mobilite-{call.year}.xlsx")
+
+
+@login_required
+@require_GET
+def call_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year)
+    context = reports.annual_report_context(request.user, call)
+    context["title"] = f"Les projets de plateforme soutenus en {call.year}"
+    return pdf_response(
+        "mobility/pdf/call_report.html", context, filename=f"plateformes-mobilite-{call.year}.pdf", request=request
+    )

@@ -1,0 +1,65 @@
+"""What the pages of the mobility app share: the breadcrumb from the app's home, the frame of a
+project's editing pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from cnml.workflows import TransitionRefused, report_refusal
+
+HOME_CRUMB = ("Plateformes de mobilité", "/mobilite/")
+
+
+def crumbs(*items) -> list[tuple[str, str | None]]:
+    return [HOME_CRUMB, *items]
+
+
+def project_edit_page(request, project, *, template: str, title: str, context: dict) -> HttpResponse:
+    context.update(
+        {
+            "title": title,
+            "project": project,
+            "breadcrumb": crumbs(
+                ("Projets", reverse("mobility:project_list")),
+                (project.title, project.get_absolute_url()),
+                (title, None),
+            ),
+        }
+    )
+    return render(request, template, context)
+
+
+def project_forms_page(
+    request,
+    project,
+    *,
+    forms: dict,
+    save: Callable[[], object],
+    success: str,
+    template: str,
+    title: str,
+    context: dict | None = None,
+) -> HttpResponse:
+    """A project's editing page: on POST, when every form (or formset) of `forms` is valid,
+    `save()` runs, `success` is said and the project shown; else the page, with each form
+    in its context under its key."""
+    if request.method == "POST" and all(form.is_valid() for form in forms.values()):
+        save()
+        messages.success(request, success)
+        return redirect(project)
+    return project_edit_page(request, project, template=template, title=title, context={**forms, **(context or {})})
+
+
+def attempt_move(request, move: Callable[[], object], success: str) -> None:
+    """Make a workflow move: say `success`, or why it was refused, in the user's messages."""
+    try:
+        move()
+    except TransitionRefused as error:
+        report_refusal(request, error)
+    else:
+        messages.success(request, success)
