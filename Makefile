@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: system-libs install install-dev run serve migrate demo test pytest lint format bench clean worker beat
+.PHONY: system-libs install install-dev run serve migrate demo test pytest lint format messages bench clean worker beat
 
 ## install: virtualenv in .venv with the runtime dependencies, and .env from .env.example
 install: $(VENV)/.installed .env system-libs
@@ -89,6 +89,15 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/djlint --reformat templates $$(ls -d */templates | grep -v '^templates')
+
+## messages: compile cnml/locale (the admin's libraries in French) after editing its .po; the .mo is committed
+messages: install
+	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+	$(MANAGE) compilemessages --locale fr --ignore .venv --ignore node_modules
+
+## guide-screenshots: the user guide's images (docs/guide/img/), taken on the demo data in a throw-away database
+guide-screenshots: install-dev
+	$(BIN)/python docs/guide/screenshots.py
 
 ## bench: benchmarks on PostgreSQL (see bench/README.md)
 bench: install-dev

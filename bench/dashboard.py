@@ -8,7 +8,7 @@ One command (PostgreSQL must be running; nothing else is needed)::
 What it does, in a throw-away PostgreSQL database (``cnml_bench_dashboard`` by default,
 dropped and created again at the start):
 
-1. writes a synthetic extract with ``shared/tools/make_extract.py --young N
+1. writes a synthetic extract with ``bench/make_extract.py --young N
    --regions R`` into ``bench/data/`` (git-ignored; kept and reused by the next
    run with the same arguments);
 2. the floor: a raw ``COPY`` of the five files into plain tables of text
@@ -139,14 +139,8 @@ def recreate_database(url: str) -> None:
 
 
 def make_extract_tool() -> Path:
-    shared = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")).resolve()
-    for candidate in (
-        shared.parent / "tools" / "make_extract.py",
-        ROOT.parent / "shared" / "tools" / "make_extract.py",
-    ):
-        if candidate.exists():
-            return candidate
-    raise SystemExit("shared/tools/make_extract.py introuvable (voir SHARED_DATA_DIR).")
+    """The generator of synthetic extracts, shipped with the benchmarks (a fresh clone needs nothing else)."""
+    return ROOT / "bench" / "make_extract.py"
 
 
 def generate(young: int, regions: int, seed: int) -> tuple[Path, float | None]:

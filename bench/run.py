@@ -22,7 +22,7 @@ BENCH = Path(__file__).resolve().parent
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--young", type=int, help="jeunes de l'extraction du tableau de bord (1 400 000)")
-    parser.add_argument("--only", choices=["dashboard", "surveys"], help="une seule mesure")
+    parser.add_argument("--only", choices=["dashboard", "sqlite", "surveys"], help="une seule mesure")
     options, extra = parser.parse_known_args()
 
     runs = []
@@ -31,6 +31,8 @@ def main() -> int:
         if options.young:
             arguments += ["--young", str(options.young)]
         runs.append(("Tableau de bord", arguments))
+    if options.only in (None, "sqlite"):  # the embedded default: a demo-size extract on SQLite
+        runs.append(("Tableau de bord sur SQLite", [sys.executable, str(BENCH / "import_sqlite.py"), "--write-docs"]))
     surveys = BENCH / "surveys.py"
     if options.only in (None, "surveys") and surveys.exists():
         runs.append(("Enquêtes", [sys.executable, str(surveys)]))

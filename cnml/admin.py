@@ -3,24 +3,27 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 from import_export.admin import ImportExportModelAdmin
 
+import cnml.admin_libraries  # noqa: F401 - the libraries' admins, in French and searching the same way
 from cnml import outbox
-from cnml.models import OutboxMessage, Region, Structure, User, WorkerProbe
+from cnml.adminsearch import FrenchSearchMixin
+from cnml.formatting import format_count
+from cnml.models import Committee, OutboxMessage, Region, Structure, User, WorkerProbe
 from cnml.resources import RegionResource, StructureResource
 
 
 @admin.register(Region)
-class RegionAdmin(ImportExportModelAdmin):
+class RegionAdmin(FrenchSearchMixin, ImportExportModelAdmin):
     resource_classes = [RegionResource]
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
 @admin.register(Structure)
-class StructureAdmin(ImportExportModelAdmin):
+class StructureAdmin(FrenchSearchMixin, ImportExportModelAdmin):
     resource_classes = [StructureResource]
     list_display = ("code", "name", "kind", "region", "parent", "active")
     list_filter = ("kind", "region", "active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "region__name")
     list_select_related = ("region", "parent")
     autocomplete_fields = ("parent",)
 
@@ -32,12 +35,19 @@ class UserCreationForm(BaseUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(FrenchSearchMixin, BaseUserAdmin):
     add_form = UserCreationForm
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "role", "structure", "is_active", "last_login")
     list_filter = ("role", "is_active", "structure__region")
-    search_fields = ("email", "first_name", "last_name", "structure__code", "structure__name")
+    search_fields = (
+        "email",
+        "first_name",
+        "last_name",
+        "structure__code",
+        "structure__name",
+        "structure__region__name",
+    )
     list_select_related = ("structure",)
     autocomplete_fields = ("structure",)
     readonly_fields = ("last_login", "date_joined", "is_staff")
@@ -57,6 +67,17 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     filter_horizontal = ()
+
+
+@admin.register(Committee)
+class CommitteeAdmin(FrenchSearchMixin, admin.ModelAdmin):
+    """The only place where membership of a comité de pilotage is granted (nobody joins by themselves)."""
+
+    list_display = ("name", "level", "region", "territory", "active")
+    list_filter = ("level", "region", "active")
+    search_fields = ("name", "territory", "region__name")
+    list_select_related = ("region",)
+    autocomplete_fields = ("structures", "members")
 
 
 @admin.register(WorkerProbe)
@@ -83,7 +104,7 @@ class OutboxStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(FrenchSearchMixin, admin.ModelAdmin):
     """Owed work, for the operator: what waits, what was done, what was abandoned and why.
 
     Read-only, and without the arguments: an e-mail's body may hold a password-reset link.
@@ -91,10 +112,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     list_display = ("id", "task", "state", "created_at", "dispatched_at", "done_at", "attempts")
     list_filter = (OutboxStateFilter, "task")
-    search_fields = ("task", "last_error")
+    # The request id of a log line finds the work that request owed (cnml/requestid.py).
+    search_fields = ("task", "last_error", "=request_id")
     fields = (
         "task",
         "key",
+        "request_id",
         "created_at",
         "due_at",
         "dispatched_at",
@@ -130,6 +153,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         revived = outbox.revive_abandoned(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
-            f"{revived} travail remis en attente." if revived <= 1 else f"{revived} travaux remis en attente.",
+            f"{format_count(revived, 'travail remis', 'travaux remis').capitalize()} en attente.",
             messages.SUCCESS,
         )

@@ -65,3 +65,29 @@ def transitions_of(obj: models.Model):
     return TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def _last_moves(obj: models.Model, count: int) -> list[TransitionLog]:
+    return list(transitions_of(obj).order_by("-at", "-pk")[:count])
+
+
+def pending_send_back(obj: models.Model, *, back_to: str) -> TransitionLog | None:
+    """The move that sent ``obj`` back to ``back_to`` (who, when, the comment), while it has not moved since.
+
+    What its authors are asked to correct: shown beside the form they correct it in.
+    """
+    moves = _last_moves(obj, 1)
+    if moves and moves[0].to_state == back_to and moves[0].from_state:
+        return moves[0]
+    return None
+
+
+def answered_send_back(obj: models.Model, *, back_to: str) -> TransitionLog | None:
+    """When ``obj``'s last move took it out of ``back_to`` (a resubmission), the move that had sent it there.
+
+    Its actor, the reviewer who asked for changes, is told what changed.
+    """
+    moves = _last_moves(obj, 2)
+    if len(moves) == 2 and moves[0].from_state == back_to and moves[1].to_state == back_to and moves[1].from_state:
+        return moves[1]
+    return None

@@ -31,6 +31,8 @@ class CsvError:
     message: str
     # A stable code grouping errors of one kind ("invalid_date"), for counts by reason.
     reason: str = ""
+    # The offending value as read, when there is one (the import's error CSV has a column for it).
+    value: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]

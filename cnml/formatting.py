@@ -1,12 +1,23 @@
-"""French number formatting, as the CNML prints figures: 958 450 ; 4,7 % ; +1,4 pt.
+"""French typography, as the CNML prints what people read: one helper for each kind of text.
 
-The thousands separator is a narrow no-break space (U+202F), as French
-typography wants, and the one before "%" a no-break space, so figures never wrap.
+- numbers: 958 450 ; 4,7 % ; +1,4 pt. The thousands separator is a narrow no-break space (U+202F), as
+  French typography wants, and the one before "%" a no-break space, so figures never wrap;
+- dates: « 1er avril 2026 », « 1er avril 2026 à 14:05 », or « 01/04/2026 » in tables;
+- counts: « aucune candidature », « 1 candidature », « 2 candidatures » (never « 0 candidatures »);
+- ranks: « 1er », « 1re », « 2e ex aequo » when another shares the rank;
+- punctuation: a no-break space before « : » and « » », after « « », a narrow one before « ; ! ? ».
+
+The template filters of ``cnml_format`` call these, so pages, e-mails, PDFs and exports say it alike.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import dateformat, timezone
 
 THOUSANDS = "\u202f"
 NBSP = "\u00a0"
@@ -48,3 +59,104 @@ def format_signed(value, decimals: int = 1, unit: str = "%") -> str:
     number = _round(value, decimals)
     sign = "+" if number > 0 else ""
     return f"{sign}{format_number(number, decimals)}{NBSP}{unit}"
+
+
+# --- Dates ---------------------------------------------------------------------------------------
+
+
+def _local(value: date) -> date:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def format_date(value: date | None, *, short: bool = False) -> str:
+    """1 April 2026 -> "1er avril 2026" (the first of the month is « premier »); short: "01/04/2026"."""
+    if value is None:
+        return ""
+    value = _local(value)
+    if short:
+        return dateformat.format(value, "d/m/Y")
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {dateformat.format(value, 'F Y')}"
+
+
+def format_datetime(value: datetime | None, *, short: bool = False) -> str:
+    """« 1er avril 2026 à 14:05 »; short: « 01/04/2026 à 14:05 »."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{format_date(value, short=short)} à {dateformat.format(value, 'H:i')}"
+
+
+# --- Counts --------------------------------------------------------------------------------------
+
+
+def _regular_plural(words: str) -> str:
+    """« réponse reçue » -> « réponses reçues »: an s on every word that has none (irregular ones are given)."""
+    return " ".join(word if word.endswith(("s", "x", "z")) else word + "s" for word in words.split(" "))
+
+
+def format_count(count: int | None, singular: str, plural: str | None = None, *, feminine: bool = False) -> str:
+    """0 -> "aucune candidature", 1 -> "1 candidature", 2 -> "2 candidatures", 958450 -> "958 450 …".
+
+    French puts zero and one in the singular; none reads « aucun » or « aucune » after the noun's gender.
+    ``plural`` defaults to an s on every word of ``singular``.
+    """
+    if not count:
+        return f"{'aucune' if feminine else 'aucun'} {singular}"
+    if not is_plural(count):
+        return f"{format_number(count)}{NBSP}{singular}"
+    return f"{format_number(count)}{NBSP}{plural or _regular_plural(singular)}"
+
+
+def is_plural(count: int | None) -> bool:
+    """French puts zero and one in the singular."""
+    return abs(count or 0) >= 2
+
+
+def count_spec(spec: str) -> tuple[str, str | None, bool]:
+    """The noun of a count filter, « une candidature déposée » or « un projet|projets retenus »:
+    the article gives the gender, the part after « | » an irregular plural."""
+    singular, _, plural = spec.partition("|")
+    article, _, singular = singular.strip().partition(" ")
+    if article not in ("un", "une"):
+        raise ValueError(f"« {spec} » : le nom se donne avec son article, « un » ou « une ».")
+    return singular, plural.strip() or None, article == "une"
+
+
+# --- Ranks ---------------------------------------------------------------------------------------
+
+
+def format_rank(rank: int | None, *, ex_aequo: bool = False, feminine: bool = False) -> str:
+    """1 -> "1er" ("1re" for a feminine noun), 2 -> "2e", and "2e ex aequo" when another shares it."""
+    if not rank:
+        return ""
+    text = ("1re" if feminine else "1er") if rank == 1 else f"{rank}e"
+    return f"{text} ex aequo" if ex_aequo else text
+
+
+def competition_ranks(values: list, *, best_first: bool = True) -> list[tuple[int | None, bool]]:
+    """Each value's (rank, ex aequo) in competition ranking (1, 2, 2, 4); None stays unranked (None)."""
+    ordered = sorted((value for value in values if value is not None), reverse=best_first)
+    first_position, ties = {}, Counter(ordered)
+    for position, value in enumerate(ordered, start=1):
+        first_position.setdefault(value, position)
+    return [(None, False) if value is None else (first_position[value], ties[value] > 1) for value in values]
+
+
+# --- Punctuation ---------------------------------------------------------------------------------
+
+NARROW = THOUSANDS  # the narrow no-break space
+_BEFORE_WIDE = re.compile(r"[ \u00a0]+(?=[:»])")
+_AFTER_OPENING = re.compile(r"(?<=«)[ \u00a0]+")
+_BEFORE_NARROW = re.compile(r"[ \u00a0]+(?=[;!?])")
+
+
+def french_spacing(text: str) -> str:
+    """The spaces French puts around high punctuation, unbreakable: a no-break space before « : » and
+    « » » and after « « », a narrow no-break space before « ; », « ! » and « ? ». Only where a space
+    was typed: « http://», « 10:30 » and « ?page=2 » stay as they are."""
+    text = _BEFORE_WIDE.sub(NBSP, text)
+    text = _AFTER_OPENING.sub(NBSP, text)
+    return _BEFORE_NARROW.sub(NARROW, text)

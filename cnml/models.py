@@ -105,6 +105,8 @@ class Role(models.TextChoices):
     ANIMATEUR_REGIONAL = "animateur_regional", "Animateur ou animatrice régionale"
     RELECTEUR_CNML = "relecteur_cnml", "Relecteur ou relectrice CNML"
     ADMINISTRATEUR = "administrateur", "Administrateur ou administratrice"
+    # Pôle emploi agents and other partners: their account belongs to comités de pilotage, not to a structure.
+    PARTENAIRE = "partenaire", "Partenaire d'un comité de pilotage"
 
 
 # Roles that act for the whole network and reach the Django admin.
@@ -176,7 +178,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
-        if self.role != Role.ADMINISTRATEUR and not self.is_superuser and self.structure_id is None:
+        if self.role == Role.PARTENAIRE:
+            if self.structure_id is not None:
+                raise ValidationError(
+                    {
+                        "structure": "Un partenaire n'appartient à aucune structure : il est membre de comités de pilotage."
+                    }
+                )
+        elif self.role != Role.ADMINISTRATEUR and not self.is_superuser and self.structure_id is None:
             raise ValidationError({"structure": "Chaque utilisateur est rattaché à une structure."})
         if self.role == Role.ANIMATEUR_REGIONAL and self.structure_id and self.structure.region_id is None:
             raise ValidationError({"structure": "Un animateur régional est rattaché à une structure d'une région."})
@@ -211,6 +220,50 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def region(self) -> Region | None:
         return self.structure.region if self.structure_id else None
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTENAIRE
+
+
+class CommitteeLevel(models.TextChoices):
+    REGIONAL = "regional", "Régional"
+    LOCAL = "local", "Local"
+
+
+class Committee(models.Model):
+    """A comité de pilotage: missions locales, Pôle emploi and other partners steering an action together.
+
+    Its members are people (ML staff, regional animators, partner accounts); only administrators
+    grant membership, in the admin. Apps decide what membership allows (e.g. practices: writing
+    the committee's fiches).
+    """
+
+    name = models.CharField("nom", max_length=200)
+    level = models.CharField("niveau", max_length=10, choices=CommitteeLevel.choices)
+    region = models.ForeignKey(Region, verbose_name="région", on_delete=models.PROTECT, related_name="committees")
+    territory = models.CharField(
+        "territoire", max_length=200, blank=True, help_text="Pour un comité local : le bassin, le département…"
+    )
+    structures = models.ManyToManyField(
+        Structure, verbose_name="structures membres", blank=True, related_name="committees"
+    )
+    members = models.ManyToManyField(
+        "User",
+        verbose_name="membres",
+        blank=True,
+        related_name="committees",
+        help_text="Les personnes qui rédigent pour le comité ; seuls les administrateurs les désignent.",
+    )
+    active = models.BooleanField("actif", default=True)
+
+    class Meta:
+        verbose_name = "comité de pilotage"
+        verbose_name_plural = "comités de pilotage"
+        ordering = ["region__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class WorkerProbe(models.Model):
@@ -278,6 +331,8 @@ class OutboxMessage(models.Model):
     failed_at = models.DateTimeField("abandonné le", null=True, blank=True)
     attempts = models.PositiveIntegerField("exécutions", default=0)
     last_error = models.TextField("dernière erreur", blank=True)
+    # The request that owed the work: its run is logged under the same id (cnml/requestid.py).
+    request_id = models.CharField("identifiant de la requête", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "travail différé"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -37,6 +38,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from cnml import requestid
 from cnml.models import OutboxMessage, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -86,10 +88,12 @@ def enqueue(task: Task | str, /, *, key: str | None = None, quiet: bool = False,
     """
     if isinstance(task, str):
         task = task_named(task)
+    # The run is logged under the id of the request that owes it (cnml/requestid.py).
+    fields = {"task": task.name, "kwargs": kwargs, "request_id": requestid.current()}
     if key is None:
-        message = OutboxMessage.objects.create(task=task.name, kwargs=kwargs)
+        message = OutboxMessage.objects.create(**fields)
     else:
-        message, created = OutboxMessage.objects.get_or_create(key=key, defaults={"task": task.name, "kwargs": kwargs})
+        message, created = OutboxMessage.objects.get_or_create(key=key, defaults=fields)
         if not created:
             return message
     transaction.on_commit(partial(dispatch, message.pk, task.name, quiet=quiet), robust=True)
@@ -165,16 +169,26 @@ def deliver(message_id: int) -> str:
 
     A failure is recorded on the row (tried again later) and raised again.
     """
-    message = OutboxMessage.objects.filter(pk=message_id).only("task").first()
+    message = OutboxMessage.objects.filter(pk=message_id).only("task", "request_id").first()
     if message is None:  # purged long after it was done
         return ALREADY_DONE
+    with requestid.bound(message.request_id):
+        return _deliver(message)
+
+
+def _deliver(message: OutboxMessage) -> str:
+    message_id = message.pk
     task = celery_app.tasks.get(message.task)
     if task is None:
         _abandon(message_id, f"Tâche inconnue : {message.task}")
         return ABANDONED
+    started = time.monotonic()
     if getattr(task, "outbox_atomic", True):
-        return _deliver_in_one_transaction(message_id, task)
-    return _deliver_with_lease(message_id, task)
+        outcome = _deliver_in_one_transaction(message_id, task)
+    else:
+        outcome = _deliver_with_lease(message_id, task)
+    logger.info("outbox: %s %s in %.2f s", message, outcome, time.monotonic() - started)
+    return outcome
 
 
 def _pending_locked(message_id: int) -> OutboxMessage | None:

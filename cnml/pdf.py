@@ -3,7 +3,9 @@
 PDF templates extend ``pdf/base.html`` and its print stylesheet
 (``static/cnml/print.css``), not the DSFR's screen CSS (WeasyPrint cannot parse
 all of it). Static files are read from disk through the finders, never fetched
-over the network.
+over the network. Pages are A4; a document with wide tables (the dashboards, the
+call report) sets ``{% block body_class %}pdf-landscape{% endblock %}`` to be printed
+across the page. Every PDF must fit its page: ``tests/test_every_pdf_fits.py``.
 """
 
 from __future__ import annotations

@@ -37,6 +37,22 @@ class HomeLink:
     url: str
 
 
+@dataclass(frozen=True)
+class OperationRun:
+    """The last run of one of an app's long jobs (an import, a recompute), for ``/exploitation/``."""
+
+    label: str
+    # What happened, in French: « Réussi », « Échoué », « En cours », « Aucun ».
+    result: str
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    failed: bool = False
+    # One sentence more: the rows read, the first error.
+    detail: str = ""
+    # The job's name in the Prometheus metrics (``job`` label of ``cnml_job_*``, cnml/metrics.py).
+    code: str = ""
+
+
 class FeatureAppConfig(AppConfig):
     """Base class for the feature apps (dashboard, practices, surveys, mobility)."""
 
@@ -76,6 +92,10 @@ class FeatureAppConfig(AppConfig):
         """
         return {}
 
+    def operations_status(self) -> list[OperationRun]:
+        """The last run of each of this app's long jobs, for the operators' page (``cnml/operations.py``)."""
+        return []
+
 
 def feature_apps() -> list[FeatureAppConfig]:
     found = [config for config in apps.get_app_configs() if isinstance(config, FeatureAppConfig)]
@@ -104,3 +124,7 @@ def navigation(user: User) -> list[NavItem]:
 
 def home_links(user: User) -> list[HomeLink]:
     return [link for config in feature_apps() for link in config.home_links(user)]
+
+
+def operations_status() -> list[OperationRun]:
+    return [run for config in feature_apps() for run in config.operations_status()]

@@ -24,7 +24,7 @@ CORE_PERMISSIONS: dict[str, dict[str, Iterable[str]]] = {
         Role.CONSEILLER: ["view_region", "view_structure"],
         Role.DIRECTEUR: ["view_region", "view_structure"],
         Role.ANIMATEUR_REGIONAL: ["view_region", "view_structure"],
-        Role.RELECTEUR_CNML: ["view_region", "view_structure", "view_user"],
+        Role.RELECTEUR_CNML: ["view_region", "view_structure", "view_user", "view_committee"],
         Role.ADMINISTRATEUR: [ALL],
     },
     "auth": {Role.ADMINISTRATEUR: ["view_group"]},

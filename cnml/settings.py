@@ -15,7 +15,10 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from cnml.spreadsheets import ADMIN_EXPORT_FORMATS
+from cnml.proconnect_config import SCOPES as PROCONNECT_SCOPES
+from cnml.proconnect_config import VARIABLES as PROCONNECT_VARIABLES
+from cnml.proconnect_config import proconnect_settings
+from cnml.spreadsheets import ADMIN_EXPORT_FORMATS, ADMIN_IMPORT_FORMATS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -126,18 +129,25 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    # The request id on every log line and in the work a request owes (cnml/requestid.py).
+    "django_guid",
     # The shared core first: the apps below depend on it, never the reverse.
     "cnml",
     "dashboard",
     "practices",
     "surveys",
     "mobility",
+    "alternance",
     # Backups (manage.py dbbackup, mediabackup…): after "cnml", whose mediabackup and mediarestore
     # (the private uploads, cnml/backups.py) take the place of django-dbbackup's (MEDIA_ROOT).
     "dbbackup",
 ]
 
 MIDDLEWARE = [
+    # Counts every request and its duration for /metrics/ (cnml/metrics.py), with its "after" pair below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id (X-Request-ID from nginx, or a new one) before anything logs.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -149,6 +159,8 @@ MIDDLEWARE = [
     "cnml.outbox.DelayedWorkMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Sees every response the client gets, Axes' lock-out included (the "before" one is first).
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -156,7 +168,10 @@ MIDDLEWARE = [
 if not DEBUG:
     # Serves collected static files in production; in development the
     # staticfiles app serves them from the finders.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "cnml.urls"
 WSGI_APPLICATION = "cnml.wsgi.application"
@@ -199,6 +214,8 @@ AUTH_USER_MODEL = "cnml.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in through ProConnect (cnml/proconnect.py): inert unless PROCONNECT_* are set.
+    "cnml.proconnect.ProConnectBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -229,8 +246,24 @@ AXES_CLIENT_IP_CALLABLE = "cnml.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
 
+# Sign-in through ProConnect (OpenID Connect, mozilla-django-oidc; cnml/proconnect.py): on when the
+# three PROCONNECT_* variables are set, off (no button) when none is; one missing stops the start.
+PROCONNECT = proconnect_settings({name: env.str(name, default="") for name in PROCONNECT_VARIABLES})
+vars().update(PROCONNECT)
+OIDC_RP_SCOPES = PROCONNECT_SCOPES
+# The algorithm registered with ProConnect for the ID token and the signed userinfo (application/jwt).
+OIDC_RP_SIGN_ALGO = "RS256"
+# No account and no right is ever created by signing in: accounts and roles are the back-office's.
+OIDC_CREATE_USER = False
+# Kept for the sign-out, which ends the ProConnect session too (id_token_hint).
+OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect_callback"
+OIDC_TIMEOUT = 10
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
+# First among the catalogues: the French the admin's libraries lack (django-celery-beat, django-axes).
+LOCALE_PATHS = [BASE_DIR / "cnml" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -324,7 +357,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # The sign-out form is redirected to ProConnect's end of session (a form's redirection is checked).
+        "form-action": [SELF, *filter(None, [PROCONNECT["PROCONNECT_ORIGIN"]])],
         "base-uri": [SELF],
         "object-src": [NONE],
     },
@@ -338,6 +372,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Every admin export (export page and action) is written by the one writer of spreadsheets,
 # which keeps users' text from running as a formula: CSV and XLSX only (cnml/spreadsheets.py).
 EXPORT_FORMATS = ADMIN_EXPORT_FORMATS
+# Its imports read the same files back (« ; » and a BOM, or commas from elsewhere).
+IMPORT_FORMATS = ADMIN_IMPORT_FORMATS
 
 # Forms: crispy-forms with the DSFR template pack written in this project.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
@@ -402,17 +438,59 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Logs on the standard error: one JSON object a line in production (journald, a log shipper), plain
+# text in development; each line carries the request id of the request or task (cnml/requestid.py).
+LOG_FORMAT = _env("LOG_FORMAT", env.str, "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(
+        f"Variable d'environnement LOG_FORMAT invalide : « {LOG_FORMAT} » (attendu : json ou text)."
+    )
+# The worker logs through LOGGING too, not through Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+DJANGO_GUID = {
+    # nginx sets it (deploy/nginx/cnml-proxy.conf); a value that is not a UUID is replaced.
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "UUID_FORMAT": "hex",
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cnml.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", env.str, "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-guid tells at INFO, on every request, whether nginx sent an id.
+    "loggers": {"axes": {"level": "WARNING"}, "django_guid": {"level": "WARNING"}},
 }
 
+# Error reports to Sentry (cnml/sentry.py) when SENTRY_DSN is set, personal data scrubbed.
+SENTRY_DSN = _env("SENTRY_DSN", env.str, "").strip()
+SENTRY_ENVIRONMENT = _env("SENTRY_ENVIRONMENT", env.str, "developpement" if DEBUG else "production")
+if SENTRY_DSN:
+    from cnml.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# Who may read the Prometheus metrics (/metrics/, cnml/metrics.py): the monitoring host's addresses,
+# as cnml/clientip.py sees the client; empty, the page answers 404 to everyone.
+METRICS_ALLOWED_IPS = _ip_networks("METRICS_ALLOWED_IPS")
+
 # Where the demo finds the sample extract shipped beside the repository.
-SHARED_DATA_DIR = Path(_env("SHARED_DATA_DIR", env.str, str(BASE_DIR.parent / "shared" / "data")))
+# The demo's sample data ships inside the project (`cnml/demo_data/`, small): a fresh clone runs the demo alone.
+DEMO_DATA_DIR = Path(_env("DEMO_DATA_DIR", env.str, str(BASE_DIR / "cnml" / "demo_data")))
 
 
 # Extract uploads (tableau de bord, dashboard/importer/limits.py). A national extract is about

@@ -10,10 +10,10 @@ Text typed by users never becomes a formula (OWASP, « CSV injection »). A text
 Numbers stay numbers: a negative number is not text, and a text that is only a signed number
 (``-6,5``, ``+33``) runs nothing, so it is left as it is.
 
-The pages' CSV follow the French conventions (``;``, decimal commas, a BOM so that spreadsheet
-software reads the accents as UTF-8); the admin's CSV keep the comma its imports read back.
-The admin (django-import-export) writes through :data:`ADMIN_EXPORT_FORMATS`, which the
-``EXPORT_FORMATS`` setting names for every model admin.
+Every CSV follows the French conventions (``;``, decimal commas, a BOM so that spreadsheet software
+reads the accents as UTF-8): the pages', the commands' and the admin's alike. The admin
+(django-import-export) writes through :data:`ADMIN_EXPORT_FORMATS`, which the ``EXPORT_FORMATS``
+setting names for every model admin, and reads back through the same formats (``IMPORT_FORMATS``).
 """
 
 from __future__ import annotations
@@ -144,10 +144,17 @@ def xlsx_response(sheets: tablib.Dataset | tablib.Databook, *, filename: str) ->
 
 
 class AdminCSV(base_formats.CSV):
-    """The admin's CSV through the writer, comma-separated as its imports read it back."""
+    """The admin's CSV through the writer, the French way; its imports read it back."""
 
     def export_data(self, dataset, **kwargs):
-        return csv_text(dataset, delimiter=",", decimal_comma=False, bom=False)
+        return csv_text(dataset)
+
+    def create_dataset(self, in_stream, **kwargs):
+        """A file exported here (``;``, a BOM) or typed elsewhere with commas: the header line tells."""
+        text = in_stream.decode("utf-8-sig") if isinstance(in_stream, bytes) else in_stream.removeprefix("\ufeff")
+        header = text.partition("\n")[0]
+        delimiter = ";" if header.count(";") >= header.count(",") else ","
+        return tablib.import_set(text, format="csv", delimiter=delimiter, **kwargs)
 
 
 class AdminXLSX(base_formats.XLSX):
@@ -167,3 +174,5 @@ if AdminXLSX not in base_formats.BINARY_FORMATS:
     base_formats.BINARY_FORMATS.append(AdminXLSX)
 
 ADMIN_EXPORT_FORMATS = [AdminCSV, AdminXLSX]
+# What the admin exports, it imports: the same CSV and XLSX.
+ADMIN_IMPORT_FORMATS = ADMIN_EXPORT_FORMATS

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from cnml import registry, views
+from cnml import metrics, proconnect, registry, views
 
 admin.site.site_header = "Administration du back-office CNML"
 admin.site.site_title = "Back-office CNML"
@@ -21,6 +21,10 @@ account_patterns = [
     path("mot-de-passe/reinitialise/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("mot-de-passe/modifier/", views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/modifie/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Sign-in through ProConnect (404 unless configured); the addresses registered with ProConnect.
+    path("proconnect/connexion/", proconnect.ProConnectLoginView.as_view(), name="proconnect_login"),
+    path("proconnect/retour/", proconnect.ProConnectCallbackView.as_view(), name="proconnect_callback"),
+    path("proconnect/deconnecte/", proconnect.ProConnectLoggedOutView.as_view(), name="proconnect_logged_out"),
 ]
 
 LEGAL_PAGES = [
@@ -34,6 +38,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("compte/", include(account_patterns)),
     path("sante/", views.health, name="health"),
+    path("exploitation/", views.operations, name="operations"),
+    # Prometheus, for the monitoring host only (METRICS_ALLOWED_IPS): 404 for anyone else.
+    path("metrics/", metrics.metrics, name="metrics"),
     *[
         path(route, views.static_page, {"template": template, "title": title}, name=name)
         for route, template, title, name in LEGAL_PAGES

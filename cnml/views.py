@@ -1,15 +1,17 @@
-"""Core pages: home per role, legal pages, health, account pages."""
+"""Core pages: home per role, legal pages, health, the operators' page, account pages."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cnml import forms, registry
+from cnml import forms, proconnect, registry
+from cnml import operations as operations_report
 from cnml.health import health_report
 
 ROLE_INTRODUCTIONS = {
@@ -18,6 +20,7 @@ ROLE_INTRODUCTIONS = {
     "animateur_regional": "Vous animez le réseau de votre région : suivez ses structures, relisez les fiches et pilotez les enquêtes.",
     "relecteur_cnml": "Vous relisez pour le CNML : validez les chiffres, modérez les fiches et suivez les projets du réseau.",
     "administrateur": "Vous administrez le service : réseau, comptes, rôles et toutes les rubriques.",
+    "partenaire": "Vous êtes membre d'un comité de pilotage : rédigez ses fiches de bonnes pratiques avec ses membres.",
 }
 
 
@@ -27,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "links": registry.home_links(user),
         "introduction": ROLE_INTRODUCTIONS.get(getattr(user, "role", ""), ""),
+        "sees_operations": operations_report.may_see(user),
     }
     return render(request, "cnml/home.html", context)
 
@@ -42,6 +46,15 @@ def health(request: HttpRequest) -> JsonResponse:
     report, healthy = health_report()
     # 503 lets a load balancer or a monitoring probe act without parsing JSON.
     return JsonResponse(report, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+
+
+@never_cache
+@require_GET
+def operations(request: HttpRequest) -> HttpResponse:
+    """/exploitation/: the machinery's state for CNML administrators; 404 for anyone else."""
+    if not operations_report.may_see(request.user):
+        raise Http404
+    return render(request, "cnml/exploitation.html", {"title": "Exploitation", **operations_report.report()})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -69,9 +82,21 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"title": "Connexion"}
 
+    def get_context_data(self, **kwargs):
+        # The ProConnect button only when ProConnect is configured (cnml/proconnect.py).
+        return super().get_context_data(proconnect_enabled=settings.PROCONNECT_ENABLED, **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Signed in through ProConnect: its session ends too, read before the log-out empties ours.
+        provider = proconnect.logout_redirect(request)
+        response = super().post(request, *args, **kwargs)
+        if provider is None:
+            return response
+        url, state = provider
+        request.session[proconnect.LOGOUT_STATE] = state
+        return HttpResponseRedirect(url)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -70,10 +70,10 @@ from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest
-from django.utils import dateformat, timezone
 from django.utils.module_loading import import_string
 
 from cnml.audit import log_transition, transitions_of
+from cnml.formatting import format_datetime
 
 # A sentence, or a function of the object that writes it.
 Wording = str | Callable[[models.Model], str]
@@ -387,9 +387,7 @@ class HistoryEntry:
     @property
     def when(self) -> str:
         """« 1er septembre 2011 à 10:05 »."""
-        moment = timezone.localtime(self.at) if timezone.is_aware(self.at) else self.at
-        text = dateformat.format(moment, "j F Y à H:i")
-        return "1er" + text[1:] if moment.day == 1 else text
+        return format_datetime(self.at)
 
 
 def history(obj: models.Model) -> list[HistoryEntry]:

@@ -2,7 +2,7 @@ from typing import TextIO
 
 from django.urls import reverse
 
-from cnml.registry import FeatureAppConfig, HomeLink, NavItem
+from cnml.registry import FeatureAppConfig, HomeLink, NavItem, OperationRun
 
 
 class DashboardConfig(FeatureAppConfig):
@@ -69,3 +69,8 @@ class DashboardConfig(FeatureAppConfig):
         from dashboard.retention import purge_expired
 
         return purge_expired(now=now)
+
+    def operations_status(self) -> list[OperationRun]:
+        from dashboard.operations import last_import, last_recompute
+
+        return [last_import(), last_recompute()]

@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cnml.formatting import format_number, format_percent
+from cnml.templatetags.cnml_dsfr import table_markup
 from dashboard.indicators import Indicator
 from dashboard.periods import Period
 
@@ -451,8 +452,8 @@ def _table(table: Table) -> str:
         + "</tr>"
         for label, values in table.rows
     )
-    return (
-        '<div class="fr-table fr-table--sm fr-mb-0"><div class="fr-table__wrapper"><div class="fr-table__container">'
-        f'<div class="fr-table__content"><table><caption>{escape(table.caption)}</caption>'
-        f"<thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table></div></div></div></div>"
+    return table_markup(
+        None,
+        f"<table><caption>{escape(table.caption)}</caption><thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table>",
+        classes="fr-table--sm fr-mb-0",
     )

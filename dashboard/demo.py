@@ -1,7 +1,7 @@
 """Demo figures of the tableau de bord (``python manage.py demo``), idempotent.
 
-Imports the sample extract shipped beside the repository
-(``settings.SHARED_DATA_DIR / "extract-sample"``) through the importer service,
+Imports the sample extract shipped inside the project
+(``settings.DEMO_DATA_DIR / "extract-sample"``, :func:`cnml.demo.sample_extract_dir`) through the importer service,
 as the demo's invented data (``demo=True``) extracted on the sample's last day
 (31 December 2011: its last contact and its last entries), and recomputes the
 indicators. The CNML never validates invented figures: every page, export and PDF
@@ -18,14 +18,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TextIO
 
-from django.conf import settings
-
+from cnml.demo import sample_extract_dir
 from cnml.models import User
 from dashboard.models import ExtractImport, ImportStatus, Snapshot
 from dashboard.recompute import snapshot_recompute
 from dashboard.services import DEFAULT_SOURCE_LABEL, extract_import_create, extract_import_run
 
-SAMPLE_FOLDER = "extract-sample"
 # The sample runs from 2 January 2009 to 31 December 2011 (contacts, first receptions, entries).
 DEMO_EXTRACTED_ON = date(2011, 12, 31)
 DEMO_REVIEWER = "relecteur@demo.cnml.fr"
@@ -36,7 +34,7 @@ class DemoDashboardError(Exception):
 
 
 def sample_path():
-    return (settings.SHARED_DATA_DIR / SAMPLE_FOLDER).resolve()
+    return sample_extract_dir()
 
 
 def _demo_import(path) -> tuple[ExtractImport, bool]:

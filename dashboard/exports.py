@@ -20,6 +20,26 @@ from dashboard.pages import HeadlineLine, Reading, ScopeTable
 
 XLSX_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 UNITS = {"count": "nombre de jeunes", "percent": "%"}
+FORMATS = ("csv", "xlsx", "pdf")
+EXPORT_LABELS = {"csv": "Tableur CSV", "xlsx": "Classeur Excel (XLSX)", "pdf": "Version imprimable (PDF)"}
+
+
+class FormatConverter:
+    """``<export_format:fmt>`` in the URL conf: an address with another format does not resolve (404)."""
+
+    regex = "|".join(FORMATS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+def export_links(url: str, reading: Reading) -> list[tuple[str, str, str]]:
+    """(format, label, url) of each export of the page at ``url``, for the period shown."""
+    query = f"?{pages.PERIOD_PARAMETER}={reading.period.code}" if reading.period else ""
+    return [(fmt, EXPORT_LABELS[fmt], f"{url}export.{fmt}{query}") for fmt in FORMATS]
 
 
 def source_text(reading: Reading) -> str:

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from cnml.formatting import format_number, format_percent, format_signed
+from cnml.formatting import format_count, format_number, format_percent, format_rank, format_signed
 from dashboard import indicators as registry
 from dashboard import selectors
 from dashboard.charts import NOT_AVAILABLE, Chart, Series, indicator_chart
@@ -103,10 +103,6 @@ def format_evolution(evolution: Decimal | None, indicator: Indicator) -> str:
     return format_signed(evolution, 1, "pt" if indicator.is_rate else "%")
 
 
-def ordinal(number: int) -> str:
-    return "1er" if number == 1 else f"{number}e"
-
-
 # --- The indicator table -------------------------------------------------------------------
 
 
@@ -149,8 +145,8 @@ def row_of(figure: Figure) -> Row:
     arrow, trend = ARROWS.get(figure.direction or "", ("", ""))
     position = quartile = ""
     if figure.rank and figure.rank_count:
-        position = f"{ordinal(figure.rank)} sur {format_number(figure.rank_count)}"
-        quartile = f"{ordinal(figure.quartile)} quartile"
+        position = f"{format_rank(figure.rank, ex_aequo=figure.rank_ex_aequo)} sur {format_number(figure.rank_count)}"
+        quartile = f"{format_rank(figure.quartile)} quartile"
     return Row(
         figure=figure,
         value=format_value(figure.published(figure.value), indicator),
@@ -190,7 +186,7 @@ def small_base_warning(denominator: int) -> str:
 
 
 def young_people(count: int) -> str:
-    return f"{format_number(count)} jeune{'s' if count > 1 else ''}"
+    return format_count(count, "jeune")
 
 
 def small_base_note(denominator: int) -> str:
@@ -384,10 +380,10 @@ def headline_table(
         scope_code__in=codes,
         indicator__in=[indicator.code for indicator in indicators],
         period__in=[period.code, period.previous.code],
-    ).values_list("scope_code", "indicator", "period", "value", "rank", "rank_count", "denominator")
+    ).values_list("scope_code", "indicator", "period", "value", "rank", "rank_count", "rank_ex_aequo", "denominator")
     found: dict[tuple[str, str, str], tuple] = {
-        (code, indicator, period_code): (value, rank, rank_count, denominator)
-        for code, indicator, period_code, value, rank, rank_count, denominator in rows
+        (code, indicator, period_code): (value, (rank, rank_count, ex_aequo), denominator)
+        for code, indicator, period_code, value, rank, rank_count, ex_aequo, denominator in rows
     }
     lines = []
     for code, label, url in entries:
@@ -402,7 +398,9 @@ def headline_table(
 
 
 def _headline_cell(indicator: Indicator, found: dict, code: str, period: Period) -> HeadlineCell:
-    value, rank, rank_count, denominator = found.get((code, indicator.code, period.code), (None, None, None, None))
+    value, (rank, rank_count, ex_aequo), denominator = found.get(
+        (code, indicator.code, period.code), (None, (None, None, False), None)
+    )
     previous = found.get((code, indicator.code, period.previous.code), (None,))[0]
     figure = Figure(indicator, value, previous, denominator=denominator, rank=rank, rank_count=rank_count)
     cell = HeadlineCell(indicator, value, format_value(figure.published(value), indicator))
@@ -411,7 +409,7 @@ def _headline_cell(indicator: Indicator, found: dict, code: str, period: Period)
         cell.warning = small_base_warning(denominator) if small_base(indicator, denominator) else ""
         if rank and rank_count:
             cell.rank, cell.rank_count = rank, rank_count
-            cell.detail = f"{ordinal(rank)} sur {format_number(rank_count)}"
+            cell.detail = f"{format_rank(rank, ex_aequo=ex_aequo)} sur {format_number(rank_count)}"
     else:
         cell.evolution = figure.evolution
         cell.detail = format_evolution(figure.evolution, indicator)

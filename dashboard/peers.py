@@ -6,7 +6,7 @@ and the group's structures by name (one query), for the page and its PDF.
 
 from __future__ import annotations
 
-from cnml.formatting import format_number
+from cnml.formatting import format_count, format_number
 from cnml.models import Structure
 from dashboard.selectors import PEER_MIN_GROUP, PeerGroup
 
@@ -16,7 +16,7 @@ def peer_band_text(band: dict, size_year: int) -> str:
     count = len(band["members"])
     return (
         f"groupe {band['number']} : de {format_number(band['low'])} à {format_number(band['high'])} "
-        f"jeunes accompagnés en {size_year} ({format_number(count)} structure{'s' if count > 1 else ''})"
+        f"jeunes accompagnés en {size_year} ({format_count(count, 'structure', feminine=True)})"
     )
 
 

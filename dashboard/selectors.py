@@ -18,7 +18,7 @@ from django.db.models import Q
 from cnml.models import Region, Structure
 from dashboard import indicators as registry
 from dashboard.indicators import Indicator, Unit
-from dashboard.models.snapshots import PEERS_SCOPE, IndicatorValue, ScopeKind, Snapshot
+from dashboard.models.snapshots import PEERS_SCOPE, VALUE_FIELDS, IndicatorValue, ScopeKind, Snapshot
 from dashboard.periods import Period, PeriodError
 
 
@@ -158,6 +158,8 @@ class Figure:
     denominator: int | None = None
     rank: int | None = None
     rank_count: int | None = None
+    # Another structure shares the rank: « 2e ex aequo ».
+    rank_ex_aequo: bool = False
     region_value: float | None = None
     national_value: float | None = None
     # False: the snapshot's extract could not give it (« non disponible », never 0).
@@ -302,10 +304,7 @@ def indicator_table(
         condition |= Q(scope_kind=each.kind, scope_code=each.code)
     rows = IndicatorValue.objects.filter(condition, snapshot=snapshot, period__in=[period.code, period.previous.code])
     by_key: dict[tuple[str, str, str, str], IndicatorValue] = {
-        (row.scope_kind, row.scope_code, row.period, row.indicator): row
-        for row in rows.only(
-            "scope_kind", "scope_code", "period", "indicator", "value", "numerator", "denominator", "rank", "rank_count"
-        )
+        (row.scope_kind, row.scope_code, row.period, row.indicator): row for row in rows.only(*VALUE_FIELDS)
     }
     if not any(key[:3] == (scope.kind, scope.code, period.code) for key in by_key):
         raise ScopeError(f"Périmètre {scope.text} absent du calcul n° {snapshot.pk}.")
@@ -323,6 +322,7 @@ def indicator_table(
             denominator=current.denominator if current else None,
             rank=current.rank if current else None,
             rank_count=current.rank_count if current else None,
+            rank_ex_aequo=bool(current and current.rank_ex_aequo),
             available=is_available(snapshot, indicator.code),
         )
         if region is not None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cnml import outbox
+from cnml.formatting import format_count
 from dashboard.importer import ExtractImporter, ImportOutcome
 from dashboard.importer.limits import inspect_zip
 from dashboard.importer.staging import Staging
@@ -176,7 +177,7 @@ def _delay_text(delay: timedelta) -> str:
     minutes = round(delay.total_seconds() / 60)
     if minutes % 60 == 0:
         hours = minutes // 60
-        return f"{hours} heure{'s' if hours > 1 else ''}"
+        return format_count(hours, "heure", feminine=True)
     return f"{minutes} minutes"
 
 
@@ -227,6 +228,7 @@ def extract_import_run(
         finished_at=None,
         row_counts={},
         errors=[],
+        error_details=[],
         error_count=0,
         quality_report={},
         step="Démarrage",
@@ -316,6 +318,7 @@ def _outcome_fields(outcome: ImportOutcome) -> dict:
         "row_counts": outcome.row_counts,
         "error_count": outcome.error_count,
         "errors": outcome.errors,
+        "error_details": outcome.error_details,
         "quality_report": outcome.quality_report,
     }
     if outcome.extracted_on is not None:

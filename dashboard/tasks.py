@@ -12,6 +12,9 @@ from cnml.tasks import cnml_task
 from dashboard import recompute, services
 from dashboard.recompute import RecomputeError
 
+# The outbox key of the recompute an import owes (the import's page waits for it).
+RECOMPUTE_AFTER_IMPORT_KEY = "dashboard.recompute-after-import:{}"
+
 
 @cnml_task
 def run_extract_import(extract_import_id: int) -> str:
@@ -30,7 +33,7 @@ def recompute_after_import(extract_import_id: int) -> None:
     """
     outbox.enqueue(
         recompute_indicators,
-        key=f"dashboard.recompute-after-import:{extract_import_id}",
+        key=RECOMPUTE_AFTER_IMPORT_KEY.format(extract_import_id),
         extract_import_id=extract_import_id,
     )
 

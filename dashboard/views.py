@@ -10,7 +10,7 @@ provisional). Each table is exported as CSV, XLSX and a printable PDF
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -24,18 +24,10 @@ from dashboard.pages import PERIOD_PARAMETER, LabelledScope, Reading
 from dashboard.selectors import Scope
 
 NATIONAL_LABEL = "France entière"
-FORMATS = ("csv", "xlsx", "pdf")
 
 
 def _reading(request: HttpRequest) -> Reading:
     return pages.reading(request.user, request.GET.get(PERIOD_PARAMETER))
-
-
-def _export_links(url: str, reading: Reading) -> list[tuple[str, str, str]]:
-    """(format, label, url) of each export of the page, for the period shown."""
-    query = f"?{PERIOD_PARAMETER}={reading.period.code}" if reading.period else ""
-    labels = {"csv": "Tableur CSV", "xlsx": "Classeur Excel (XLSX)", "pdf": "Version imprimable (PDF)"}
-    return [(fmt, labels[fmt], f"{url}export.{fmt}{query}") for fmt in FORMATS]
 
 
 def _scope_context(reading: Reading, scopes: list[LabelledScope], page_url: str) -> dict:
@@ -45,7 +37,7 @@ def _scope_context(reading: Reading, scopes: list[LabelledScope], page_url: str)
         return context
     context["table"] = pages.scope_table(reading.snapshot, scopes[0].scope, reading.period)
     if context["table"] is not None:
-        context["exports"] = _export_links(page_url, reading)
+        context["exports"] = exports.export_links(page_url, reading)
     return context
 
 
@@ -62,11 +54,6 @@ def _with_objectives(context: dict, section) -> None:
     if section is not None and context.get("exports"):
         csv_url = context["exports"][0][2]
         context["exports"].insert(1, ("csv", "Les objectifs (CSV)", f"{csv_url}&tableau=objectifs"))
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise Http404("Format d'export inconnu.")
 
 
 # --- National ------------------------------------------------------------------------------
@@ -95,7 +82,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def national_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _check_format(fmt)
     context = _national_context(request)
     return exports.respond(request, fmt, context, slug="france")
 
@@ -126,14 +112,13 @@ def _regions_context(request: HttpRequest, readable: list[Region]) -> dict:
     if reading.snapshot is not None and reading.period is not None:
         entries = [(region.code, region.name, reverse("dashboard:region", args=[region.code])) for region in readable]
         context["lines"] = pages.headline_table(reading.snapshot, ScopeKind.REGION, entries, reading.period)
-        context["exports"] = _export_links(reverse("dashboard:regions"), reading)
+        context["exports"] = exports.export_links(reverse("dashboard:regions"), reading)
     return context
 
 
 @login_required
 @require_GET
 def regions_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _check_format(fmt)
     readable = permissions.get_regions_for(request.user)
     return exports.respond(request, fmt, _regions_context(request, readable), slug="regions")
 
@@ -188,7 +173,6 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def region_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    _check_format(fmt)
     found = permissions.get_region_for(request.user, code)
     return exports.respond(request, fmt, _region_context(request, found), slug=f"region-{found.code}")
 
@@ -235,6 +219,5 @@ def structure(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def structure_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    _check_format(fmt)
     found = permissions.get_structure_for(request.user, code)
     return exports.respond(request, fmt, _structure_context(request, found), slug=found.code)

@@ -8,8 +8,9 @@ Checked: ``/sante/`` green with a worker; plain HTTP redirected to https, HSTS a
 page and a static file; a sign-in with its CSRF token (and a post without a valid one refused); a
 survey campaign created and opened, answered anonymously, closed, and its results computed by the
 worker; a fiche written and submitted by a conseiller, whose e-mail to the reviewers reaches the SMTP
-sink with links on SITE_URL. Through nginx: TLS for the service's name only, port 80 redirected,
-static files, body sizes, and ``X-Forwarded-For`` written by nginx alone.
+sink with links on SITE_URL; the Prometheus metrics read by the monitoring address only, and a request
+id on every response. Through nginx: TLS for the service's name only, port 80 redirected, static
+files, body sizes, ``X-Forwarded-For`` and ``X-Request-ID`` written by nginx alone, ``/metrics/`` closed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ CONSEILLER = "conseiller@demo.cnml.fr"
 # Locked out on purpose by the nginx check (five failed sign-ins).
 LOCKED = "directeur@demo.cnml.fr"
 FICHE_TITLE = "Essai de mise en production : un atelier numérique partagé"
+# The monitoring host of this run (METRICS_ALLOWED_IPS, set by .ci/production-smoke).
+MONITORING = "192.0.2.50"
+REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 WAIT_SECONDS = 90
 
 
@@ -62,6 +66,20 @@ def check_health(anonymous: Client) -> None:
     check(report["statut"] == "ok" and report["broker"]["configure"], f"/sante/ : {report}")
     check(report["workers"]["nombre"] >= 1, f"/sante/ : aucun worker ({report['workers']})")
     print(f"/sante/ : {report['statut']}, {report['workers']['nombre']} worker(s), base {report['base_de_donnees']}")
+
+
+def check_metrics(base: str, host: str, anonymous: Client) -> None:
+    """/metrics/ for the monitoring address only; every response names its request id."""
+    refused = anonymous.get("/metrics/")
+    check(refused.status == 404, f"/metrics/ pour une adresse quelconque : {refused.status} au lieu de 404")
+    page = Client(base, host, MONITORING).get("/metrics/")
+    check(page.status == 200, f"/metrics/ pour la supervision : {page.status}")
+    alive = re.search(r"^cnml_workers_alive (\S+)$", page.text, re.MULTILINE)
+    check(alive and float(alive.group(1)) >= 1, "/metrics/ : cnml_workers_alive absent ou nul")
+    check("django_http_requests_total_by_view_transport_method_total" in page.text, "/metrics/ sans les requêtes")
+    request_id = refused.headers.get("X-Request-ID", "")
+    check(REQUEST_ID.fullmatch(request_id), f"réponse sans identifiant de requête : « {request_id} »")
+    print("/metrics/ : 404 pour une adresse quelconque, lu par la supervision ; X-Request-ID sur les réponses")
 
 
 def check_https(anonymous: Client) -> None:
@@ -280,9 +298,15 @@ def check_nginx(https_base: str, http_base: str, host: str, cafile: str, static:
     last = visitor.post("/compte/connexion/", login.data(username=LOCKED, password=DEMO_PASSWORD))
     locked = last.status == 429 and "Connexion temporairement bloquée" in last.text
     check(locked, f"cinq échecs avec des X-Forwarded-For forgés n'ont pas bloqué le compte ({last.status})")
+    metrics = visitor.get("/metrics/")
+    check(metrics.status == 404, f"/metrics/ par nginx hors de la supervision : {metrics.status} au lieu de 404")
+    forged_id = "0" * 32
+    answered = visitor.get("/sante/", headers={"X-Request-ID": forged_id}).headers.get("X-Request-ID", "")
+    check(REQUEST_ID.fullmatch(answered) and answered != forged_id, f"X-Request-ID non écrit par nginx : {answered}")
     print(
         "nginx : TLS pour le seul nom du service, port 80 redirigé, /static/ servi par nginx, 413 au-delà de "
-        "25 Mo sauf sur le dépôt d'une extraction, X-Forwarded-For écrit par nginx seul (blocage après cinq échecs)"
+        "25 Mo sauf sur le dépôt d'une extraction, X-Forwarded-For écrit par nginx seul (blocage après cinq échecs), "
+        "/metrics/ fermé, X-Request-ID écrit par nginx"
     )
 
 
@@ -306,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         admin = check_sign_in(args.base, args.host, args.admin, password)
         check_survey(admin, args.base, args.host)
         check_fiche_mail(args.base, args.host, args.maildir)
+        check_metrics(args.base, args.host, anonymous)
         if args.nginx_https:
             check_nginx(args.nginx_https, args.nginx_http, args.host, args.cafile, static)
     except SmokeFailure as failure:

@@ -7,6 +7,7 @@ through their guarded, logged transitions in the pages of the app.
 from django import forms
 from django.contrib import admin, messages
 
+from cnml.adminsearch import FrenchSearchMixin
 from cnml.workflows import TransitionRefused
 from mobility import services
 from mobility.models import (
@@ -37,7 +38,7 @@ from mobility.models import (
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["name", "unit", "order", "active"]
     list_editable = ["order", "active"]
     prepopulated_fields = {"code": ["name"]}
@@ -45,7 +46,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Funder)
-class FunderAdmin(admin.ModelAdmin):
+class FunderAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
@@ -89,10 +90,10 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Carrier)
-class CarrierAdmin(admin.ModelAdmin):
+class CarrierAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "region", "structure"]
     list_filter = ["kind", "region"]
-    search_fields = ["name"]
+    search_fields = ["name", "region__name"]
     # No members field: joining a carrier is a request its members or the CNML decide.
     fields = ["name", "kind", "region", "structure"]
     raw_id_fields = ["structure"]
@@ -113,7 +114,7 @@ class MembershipRequestAddForm(forms.ModelForm):
 
 
 @admin.register(CarrierMembershipRequest)
-class CarrierMembershipRequestAdmin(admin.ModelAdmin):
+class CarrierMembershipRequestAdmin(FrenchSearchMixin, admin.ModelAdmin):
     """Requests to join a carrier: opened here by the CNML, decided with the actions (guarded, logged)."""
 
     list_display = ["user", "carrier", "status", "requested_at", "requested_by", "decided_by", "decided_at"]
@@ -220,10 +221,16 @@ class GovernanceInline(ApplicationPartInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["title", "carrier", "call", "status"]
     list_filter = ["status", "call"]
-    search_fields = ["title", "carrier__name"]
+    search_fields = [
+        "title",
+        "carrier__name",
+        "carrier__region__name",
+        "created_by__first_name",
+        "created_by__last_name",
+    ]
     readonly_fields = ["status", "created_by", "submitted_at", "decided_at", "decision_comment"]
     filter_horizontal = ["partners", "existing_services", "services_to_develop"]
     inlines = [NeedInline, StepInline, FundingInline, GovernanceInline]
@@ -291,10 +298,10 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["title", "carrier", "region", "call", "stage"]
     list_filter = ["stage", "call", "region"]
-    search_fields = ["title", "carrier__name"]
+    search_fields = ["title", "carrier__name", "region__name"]
     readonly_fields = ["application", "call", "stage", "stage_changed_at", "stop_reason"]
     filter_horizontal = ["partners", "existing_services", "services_to_launch"]
     inlines = [FareInline, SessionInline, TargetInline, MilestoneInline, BudgetInline, DocumentInline]
@@ -334,7 +341,7 @@ class AmendmentLineInline(RecordOnlyMixin, admin.TabularInline):
 
 
 @admin.register(BudgetAmendment)
-class BudgetAmendmentAdmin(RecordOnlyMixin, admin.ModelAdmin):
+class BudgetAmendmentAdmin(FrenchSearchMixin, RecordOnlyMixin, admin.ModelAdmin):
     """Amendments to approved budgets, for the record: requested and decided on the project page."""
 
     list_display = ["project", "status", "requested_by", "requested_at", "decided_by", "decided_at"]

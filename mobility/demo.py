@@ -6,7 +6,10 @@ them with a formation-action by a FARE expert funded by the Fondation MACIF, fou
 missions locales, and its list reads as nine lines. The demo counts the joint line « Mission
 locale de Lure, Luxeuil-les-Bains et Champagny et Mission locale du bassin d'emploi de
 Vesoul » as two projects, each mission locale the other's partner: that gives the ten
-projects, four of them carried (or co-carried, Saumurois) by missions locales. The project
+projects, four of them carried by the missions locales (Lure, Vesoul, Moulins, and La Réunion's
+through their regional association, the ARML; Saumur's is carried by the maison de l'emploi with
+the Mission locale du Saumurois as partner). The services and funders are reference data shipped by
+a migration (``mobility/migrations/0006_reference_catalogues.py``). The project
 without a formation-action is Moulins', still at the « retenu » stage: that choice, like the
 stages, budgets and activity figures, is illustrative, made up for the demonstration.
 
@@ -19,10 +22,12 @@ The figures are in :mod:`mobility.demo_data`; this module loads them.
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from decimal import Decimal
 from typing import TextIO
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,12 +38,10 @@ from mobility.demo_data import (
     CALL_TEXT,
     CRITERIA,
     ELIGIBILITY,
-    FUNDERS,
     GOVERNANCE,
     NEEDS,
     PROJECTS,
     SERVICE_QUANTITIES,
-    SERVICES,
     SESSIONS,
     SHARES,
     STAGES_REACHED,
@@ -74,6 +77,8 @@ from mobility.models import (
 )
 from mobility.regions import REGIONS_2011
 from mobility.services import project_create_from_application
+
+REFERENCE_CATALOGUES = importlib.import_module("mobility.migrations.0006_reference_catalogues")
 
 
 def _region(code: str) -> Region:
@@ -111,14 +116,11 @@ def load_mobility_demo(*, stdout: TextIO) -> None:
     if author is None:
         stdout.write("Mobilité : aucun compte CNML, démonstration non chargée.\n")
         return
-    services = {}
-    for order, (code, name, unit, description) in enumerate(SERVICES):
-        services[code], _ = Service.objects.update_or_create(
-            code=code, defaults={"name": name, "unit": unit, "description": description, "order": order}
-        )
-    funders = {}
-    for order, name in enumerate(FUNDERS):
-        funders[name], _ = Funder.objects.update_or_create(name=name, defaults={"order": order})
+    # The catalogues are reference data shipped by a migration; a test database emptied by a
+    # transactional test no longer holds them, so the demo ensures them with the migration's own function.
+    REFERENCE_CATALOGUES.load_catalogues(django_apps, None)
+    services = Service.objects.in_bulk(field_name="code")
+    funders = {funder.name: funder for funder in Funder.objects.all()}
     for code, name, kind, region_code in STRUCTURES:
         Structure.objects.update_or_create(
             code=code, defaults={"name": name, "kind": kind, "region": _region(region_code)}

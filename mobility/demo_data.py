@@ -1,6 +1,5 @@
-"""The figures of the mobility demo (:mod:`mobility.demo`): the services and funders the CNML newsletter
-names, the 2011 call's texts and criteria, the missions locales it adds to the network, the ten
-projects with their stage and reports, and the illustrative content of each application.
+"""The figures of the mobility demo (:mod:`mobility.demo`): the 2011 call's texts and criteria, the
+missions locales it adds to the network, the ten projects with their stage and reports, and the illustrative content of each application.
 """
 
 from __future__ import annotations
@@ -10,51 +9,6 @@ from decimal import Decimal
 
 from cnml.models import StructureKind
 from mobility.models import CarrierKind, FundingStatus, ReportPeriod, ReportStatus, Stage, TerritoryType
-
-# code, name, unit, description — the services the newsletter lists.
-SERVICES = [
-    (
-        "observatoire",
-        "Observatoire des besoins de mobilité",
-        "études",
-        "Connaître les besoins de déplacement du territoire.",
-    ),
-    ("covoiturage", "Site de covoiturage", "trajets partagés", "Animation d'un site de covoiturage."),
-    ("location", "Location de véhicules", "journées de location", "Voitures, scooters ou vélos à tarif solidaire."),
-    (
-        "transport-a-la-demande",
-        "Déplacement à la demande",
-        "trajets",
-        "Transport à la demande vers l'emploi ou la formation.",
-    ),
-    ("autopartage", "Autopartage", "heures d'utilisation", "Véhicules partagés entre usagers."),
-    ("atelier-maintenance", "Atelier de maintenance", "réparations", "Entretien des véhicules des usagers."),
-    ("garage-associatif", "Garage associatif", "réparations", "Réparations à prix solidaire, avec les usagers."),
-    (
-        "auto-ecole-associative",
-        "Auto-école associative",
-        "heures de conduite",
-        "Enseignement adapté de la conduite et accompagnement social.",
-    ),
-    (
-        "conseil-mobilite",
-        "Conseil en mobilité",
-        "entretiens",
-        "Diagnostic et accompagnement individuel vers l'autonomie.",
-    ),
-]
-
-FUNDERS = [
-    "Fondation MACIF",
-    "FPSPP",
-    "État",
-    "Conseil régional",
-    "Conseil général",
-    "Communes et intercommunalités",
-    "Fonds social européen",
-    "Pôle emploi",
-    "Recettes de la plateforme",
-]
 
 CRITERIA = [
     (

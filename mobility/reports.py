@@ -17,9 +17,9 @@ from mobility import permissions, selectors
 from mobility.map import region_map
 from mobility.models import (
     COUNT_FIELDS,
+    MISSION_LOCALE_NETWORK_KINDS,
     ActivityReport,
     Call,
-    CarrierKind,
     ReportStatus,
 )
 
@@ -55,7 +55,7 @@ def annual_report_context(user, call: Call) -> dict:
         "project_count": len(projects),
         "formation_action_count": len(fare),
         "macif_count": len([p for p in fare if p.fare_support.funded_by_macif]),
-        "mission_locale_count": len([p for p in projects if p.carrier.kind == CarrierKind.MISSION_LOCALE]),
+        "mission_locale_count": len([p for p in projects if p.carrier.kind in MISSION_LOCALE_NETWORK_KINDS]),
         "totals": selectors.indicator_totals(reports),
         "by_region": selectors.rollup_by_region(permissions.visible_projects(user).filter(call=call)),
         "by_year": selectors.yearly_rollup(reports),

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from cnml.audit import log_transition
+from cnml.audit import answered_send_back, log_transition
+from cnml.changes import changes_text, compare
 from cnml.emails import notify
 from cnml.links import absolute_url
 from cnml.models import Region, Role, Structure, User
@@ -35,9 +36,11 @@ from mobility.models import (
     Milestone,
     Project,
     ProjectDocument,
+    ReportStatus,
     Review,
     Target,
 )
+from mobility.models.reports import content_labels
 from mobility.permissions import amendment_request_refusals, is_cnml, is_member
 from mobility.regions import REGIONS_2011
 
@@ -446,8 +449,22 @@ def _report_recipients(report: ActivityReport) -> list[str]:
     return carrier_recipients(report.project.application)
 
 
+@transaction.atomic
 def report_submit(*, report: ActivityReport, actor) -> None:
-    report.submit(actor)
+    """Submit; a report sent back tells the reviewer who sent it what the carrier changed since."""
+    locked = report.submit(actor)
+    asked = answered_send_back(locked, back_to=ReportStatus.BROUILLON)
+    reviewer = asked.actor if asked is not None else None
+    if reviewer is None or not reviewer.is_active or not is_cnml(reviewer):
+        return
+    changes = compare(locked.sent_back_content, locked.content(), content_labels())
+    notify(
+        recipients=[reviewer.email],
+        subject=f"Bilan {locked.period_label} corrigé, à relire : {locked.project}",
+        template="mobility/emails/report_resubmitted.txt",
+        context={"report": locked, "actor": actor, "asked": asked, "changes": changes_text(changes)}
+        | {"link": absolute_url(locked)},
+    )
 
 
 @transaction.atomic

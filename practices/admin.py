@@ -26,16 +26,18 @@ from django.utils.safestring import mark_safe
 from import_export.admin import ExportActionMixin
 
 from cnml import workflows
+from cnml.adminsearch import FrenchSearchMixin
+from cnml.formatting import format_count
 from cnml.permissions import get_in_scope_or_404
 from cnml.workflows import TransitionRefused
 from practices import permissions, selectors, services
 from practices.content import LONG_TEXTS
-from practices.models import Attachment, Contact, Fiche, Partner, Status, Theme
+from practices.models import Attachment, Contact, Fiche, Partner, Recensement, Status, Theme
 from practices.resources import FicheResource
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "position", "active", "fiche_count")
     list_editable = ("position", "active")
     search_fields = ("name",)
@@ -135,11 +137,11 @@ ADMIN_VERBS = ("take_in_review", "request_changes", "publish", "reject", "archiv
 
 
 @admin.register(Fiche)
-class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
+class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
     resource_classes = [FicheResource]
     list_display = (
         "title",
-        "structure",
+        "carrier_display",
         "region",
         "status_display",
         "queue",
@@ -148,8 +150,16 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
         "overdue_display",
     )
     list_filter = ("status", "region", "themes", OverdueFilter, "queue", PublicationYearFilter)
-    search_fields = ("title", "structure__name", "structure__code")
-    list_select_related = ("structure", "region")
+    search_fields = (
+        "title",
+        "structure__name",
+        "structure__code",
+        "committee__name",
+        "region__name",
+        "created_by__first_name",
+        "created_by__last_name",
+    )
+    list_select_related = ("structure", "committee", "region")
     list_per_page = 50
     actions = [
         "action_take_in_review",
@@ -169,6 +179,7 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
                     "title",
                     "public_link",
                     "structure",
+                    "committee",
                     "other_structures",
                     "region",
                     "scale",
@@ -176,6 +187,7 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
                     ("start_date", "end_date"),
                     "created_by",
                     "contributors",
+                    "coauthors",
                 )
             },
         ),
@@ -222,6 +234,10 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
         transaction.on_commit(lambda: [private_storage.delete(name) for name in names if name])
 
     # --- Columns -------------------------------------------------------------
+
+    @admin.display(description="porteur", ordering="structure__name")
+    def carrier_display(self, fiche: Fiche) -> str:
+        return fiche.carrier_label
 
     @admin.display(description="statut", ordering="status")
     def status_display(self, fiche: Fiche) -> str:
@@ -293,7 +309,7 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
         if done:
             self.message_user(
                 request,
-                f"{action.label} : {len(done)} fiche{'s' if len(done) > 1 else ''} traitée{'s' if len(done) > 1 else ''}.",
+                f"{action.label} : {format_count(len(done), 'fiche traitée', feminine=True)}.",
                 messages.SUCCESS,
             )
         for reason in refused:
@@ -318,7 +334,7 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
 
     def _bulk_decision(self, request: HttpRequest, queryset, verb: str):
         action = services.ACTIONS[verb]
-        fiches = list(queryset.select_related("structure", "region"))
+        fiches = list(queryset.select_related("structure", "committee", "region"))
         allowed = [fiche for fiche in fiches if getattr(fiche, f"can_{verb}")(request.user)]
         refused = [f"« {f.title} » ({f.get_status_display().lower()})" for f in fiches if f not in allowed]
         if not allowed:
@@ -411,3 +427,28 @@ class FicheAdmin(ExportActionMixin, admin.ModelAdmin):
             "changes": changes,
         }
         return TemplateResponse(request, "admin/practices/fiche/versions.html", context)
+
+
+@admin.register(Recensement)
+class RecensementAdmin(FrenchSearchMixin, admin.ModelAdmin):
+    """CNML roles launch a recensement here; its page (/bonnes-pratiques/recensements/) follows and closes it."""
+
+    list_display = ("title", "opens_on", "closes_on", "status", "page_link")
+    list_filter = ("status", "regions")
+    search_fields = ("title", "instructions")
+    filter_horizontal = ("regions", "themes")
+    readonly_fields = ("status", "reminded_on", "history")
+
+    @admin.display(description="page")
+    def page_link(self, recensement: Recensement) -> str:
+        return format_html('<a href="{}">Ouvrir la page du recensement</a>', recensement.get_absolute_url())
+
+    @admin.display(description="historique")
+    def history(self, recensement: Recensement) -> str:
+        # The template escapes every text (comments included).
+        return render_to_string("cnml/includes/history.html", {"history": workflows.history(recensement), "empty": "—"})
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -3,6 +3,14 @@ from django.urls import reverse
 from cnml.registry import FeatureAppConfig, HomeLink, NavItem
 
 
+def _recensements_link() -> HomeLink:
+    return HomeLink(
+        "Les recensements de bonnes pratiques",
+        "Ce que le CNML recense auprès du réseau, jusqu'à quand, et où en sont les régions.",
+        reverse("practices:recensements"),
+    )
+
+
 class PracticesConfig(FeatureAppConfig):
     name = "practices"
     verbose_name = "Bonnes pratiques"
@@ -21,6 +29,9 @@ class PracticesConfig(FeatureAppConfig):
             "view_theme",
             "add_theme",
             "change_theme",
+            "view_recensement",
+            "add_recensement",
+            "change_recensement",
         ],
     }
 
@@ -28,9 +39,11 @@ class PracticesConfig(FeatureAppConfig):
         from practices import permissions
 
         items = [NavItem("Bonnes pratiques", reverse("practices:home"), "/bonnes-pratiques/")]
-        if permissions.is_author(user):
+        # Decided on the role, without a query on every page: an animator who is a member of a committee
+        # finds « Mes fiches » on the review queue page instead.
+        if permissions.is_author(user) or getattr(user, "is_partner", False):
             items.append(NavItem("Mes fiches", reverse("practices:my_fiches"), "/bonnes-pratiques/mes-fiches/"))
-        elif permissions.is_reviewer(user) and not getattr(user, "is_staff", False):
+        if permissions.is_reviewer(user) and not getattr(user, "is_staff", False):
             items.append(NavItem("Fiches à relire", reverse("practices:review_queue"), "/bonnes-pratiques/relecture/"))
         return items
 
@@ -55,6 +68,7 @@ class PracticesConfig(FeatureAppConfig):
                         reverse("practices:my_fiches"),
                     )
                 )
+                links.append(_recensements_link())
             return links
         if role == "animateur_regional" or getattr(user, "is_national", False):
             return [
@@ -66,8 +80,19 @@ class PracticesConfig(FeatureAppConfig):
                     "Les fiches qui attendent votre relecture, les plus en retard d'abord.",
                     reverse("practices:review_queue"),
                 ),
+                _recensements_link(),
             ]
-        return [HomeLink("Les bonnes pratiques", "Le catalogue des fiches de bonnes pratiques du réseau.", url)]
+        links = [HomeLink("Les bonnes pratiques", "Le catalogue des fiches de bonnes pratiques du réseau.", url)]
+        if getattr(user, "is_partner", False):
+            # Partners of a comité de pilotage: the committee's fiches are their way in.
+            links.append(
+                HomeLink(
+                    "Mes fiches",
+                    "Rédigez les fiches de votre comité de pilotage avec ses membres et suivez leur relecture.",
+                    reverse("practices:my_fiches"),
+                )
+            )
+        return links
 
     def load_demo(self, *, stdout) -> None:
         from practices.demo import demo_load_practices

@@ -5,7 +5,9 @@ renforcé » (Nord-Pas-de-Calais, mission locale ML31001), published; and fiches
 other state for two structures of Provence-Alpes-Côte d'Azur: ML93001 (the demo
 conseiller's) and ML93002. Region 93 has a regional animator (the demo one), so its
 fiches are in the regional queue; region 31 has none, so the example went to the CNML.
-A fiche already there (same structure, same title) is left as it is.
+A fiche already there (same structure, same title) is left as it is. The newsletter's recensement of
+the partenariat renforcé's good practices is open around today, answered by the region 93 fiches.
+The demo comité de pilotage of region 93 has a draft, written by its Pôle emploi partner.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cnml.audit import TransitionLog, transitions_of
-from cnml.models import Role, Structure, User
+from cnml.models import Committee, Role, Structure, User
 from practices.models import (
     LONG_TEXTS,
     REVIEW_DELAY_DAYS,
@@ -26,6 +28,7 @@ from practices.models import (
     FicheVersion,
     PartnerKind,
     Queue,
+    Recensement,
     Scale,
     Status,
     Theme,
@@ -33,6 +36,13 @@ from practices.models import (
 from practices.services import fiche_refresh_search_text, themes_ensure_defaults
 
 EXAMPLE_TITLE = "Les outils partagés de la cotraitance et du partenariat renforcé"
+RECENSEMENT_TITLE = "Recensement des bonnes pratiques du partenariat renforcé"
+RECENSEMENT_INSTRUCTIONS = (
+    "À l'initiative du comité de pilotage national de l'accord-cadre, les comités de pilotage régionaux et locaux "
+    "– Pôle emploi et missions locales – font remonter leurs bonnes pratiques du partenariat renforcé, sur le "
+    "modèle de fiche de bonne pratique : le contexte, les objectifs, le public, l'action, ses moyens, ses résultats "
+    "et ce qu'il faut pour la reproduire ailleurs."
+)
 
 EXAMPLE = {
     "title": EXAMPLE_TITLE,
@@ -291,7 +301,53 @@ def demo_load_practices(*, stdout: TextIO) -> None:
             overdue=overdue,
         ):
             created += 1
+    created += _load_committee_draft()
     stdout.write(f"Bonnes pratiques : {created} fiche(s) de démonstration créée(s).\n")
+    _load_recensement(reviewer, [title for title, *_ in OTHERS], stdout)
+
+
+COMMITTEE_DRAFT_TITLE = "Un parcours commun mission locale – Pôle emploi pour les jeunes en cotraitance"
+
+
+def _load_committee_draft() -> int:
+    """The draft of the demo comité de pilotage (cnml.demo), written by its Pôle emploi partner: 1 if created."""
+    committee = Committee.objects.filter(region__code="93", members__email="partenaire@demo.cnml.fr").first()
+    if committee is None or Fiche.objects.filter(committee=committee, title=COMMITTEE_DRAFT_TITLE).exists():
+        return 0
+    partner = User.objects.get(email="partenaire@demo.cnml.fr")
+    fiche = Fiche.objects.create(
+        title=COMMITTEE_DRAFT_TITLE,
+        committee=committee,
+        region=committee.region,
+        scale=Scale.LOCAL,
+        created_by=partner,
+        context="Les jeunes suivis en cotraitance rencontrent deux conseillers qui ne se parlent pas assez.",
+        objectives="- Un rendez-vous commun à l'entrée\n- Un suivi partagé chaque mois",
+    )
+    fiche.themes.set(Theme.objects.filter(slug="cotraitance"))
+    fiche.contributors.add(partner)
+    fiche_refresh_search_text(fiche=fiche)
+    return 1
+
+
+def _load_recensement(reviewer: User | None, titles: list[str], stdout: TextIO) -> None:
+    """The newsletter's recensement « en cours », open around today, answered by the region 93 fiches."""
+    today = timezone.localdate()
+    recensement, created = Recensement.objects.get_or_create(
+        title=RECENSEMENT_TITLE,
+        defaults={
+            "instructions": RECENSEMENT_INSTRUCTIONS,
+            "opens_on": today - datetime.timedelta(days=30),
+            "closes_on": today + datetime.timedelta(days=45),
+            "created_by": reviewer,
+        },
+    )
+    if created:
+        recensement.themes.set(Theme.objects.filter(slug__in=["cotraitance", "outils-partages"]))
+        Fiche.objects.filter(title__in=titles, recensement__isnull=True).update(recensement=recensement)
+        stdout.write(
+            f"Bonnes pratiques : recensement « {recensement.title} » ouvert jusqu'au {recensement.closes_on:%d/%m/%Y}.\n"
+        )
 
 
 def _create(

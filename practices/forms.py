@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict
 
-from cnml.models import Structure, StructureKind
+from cnml.models import Committee, Structure, StructureKind, User
 from practices import permissions
 from practices.models import (
     ATTACHMENT_VALIDATOR,
@@ -109,10 +109,13 @@ class FicheForm(forms.ModelForm):
         model = Fiche
         fields = [
             "title",
+            "recensement",
             "structure",
+            "committee",
             "scale",
             "themes",
             "other_structures",
+            "coauthors",
             "start_date",
             "end_date",
             *LONG_TEXTS,
@@ -120,14 +123,23 @@ class FicheForm(forms.ModelForm):
         widgets = {
             "themes": forms.CheckboxSelectMultiple,
             "other_structures": forms.CheckboxSelectMultiple,
+            "coauthors": forms.CheckboxSelectMultiple,
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
             **{name: forms.Textarea(attrs={"rows": 6}) for name in LONG_TEXTS},
         }
-        labels = {"title": "Titre de la fiche", "structure": "Structure porteuse"}
+        labels = {
+            "title": "Titre de la fiche",
+            "structure": "Structure porteuse",
+            "committee": "Pour un comité de pilotage",
+            "coauthors": "Co-auteurs",
+        }
         help_texts = {
             "title": "Par exemple : « Les outils partagés de la cotraitance et du partenariat renforcé ».",
             "other_structures": "Les autres missions locales ou PAIO de la région qui portent l'action avec vous.",
+            "committee": "Une fiche est rédigée pour votre structure ou pour un comité de pilotage dont vous êtes membre.",
+            "coauthors": "Ils modifient la fiche avec vous. Seules les personnes de la même structure ou du même "
+            "comité peuvent être invitées.",
             "start_date": "Format attendu : JJ/MM/AAAA.",
             "end_date": "Format attendu : JJ/MM/AAAA. Laissez vide si l'action se poursuit.",
         }
@@ -138,22 +150,25 @@ class FicheForm(forms.ModelForm):
         fiche = self.instance
         self.fields["title"].widget.attrs["maxlength"] = 200
 
-        structures = permissions.author_structures(user).order_by("code")
-        if fiche.pk:
-            structures = Structure.objects.filter(Q(pk__in=structures.values("pk")) | Q(pk=fiche.structure_id))
-        self.fields["structure"].queryset = structures
-        self.fields["structure"].empty_label = None
-        if structures.count() <= 1:
-            self.fields["structure"].widget = forms.HiddenInput()
-        if not fiche.pk:
-            self.initial.setdefault("structure", user.structure_id)
+        self._init_carrier(user, fiche)
         self.initial["revision"] = fiche.revision
+
+        recensements = permissions.accepting_recensements(user, fiche)
+        if recensements.exists():
+            self.fields["recensement"].queryset = recensements
+            self.fields["recensement"].empty_label = "Aucun : la fiche ne répond à aucun recensement"
+        else:
+            del self.fields["recensement"]
 
         chosen_themes = list(fiche.themes.values_list("pk", flat=True)) if fiche.pk else []
         self.fields["themes"].queryset = Theme.objects.filter(Q(active=True) | Q(pk__in=chosen_themes))
         self.fields["themes"].label = "Thèmes"
 
-        region_id = fiche.region_id or user.structure.region_id
+        region_id = fiche.region_id or (
+            user.structure.region_id
+            if user.structure_id
+            else permissions.author_committees(user).values_list("region_id", flat=True).first()
+        )
         chosen_structures = list(fiche.other_structures.values_list("pk", flat=True)) if fiche.pk else []
         own = permissions.author_structures(user).values("pk")
         self.fields["other_structures"].queryset = Structure.objects.filter(
@@ -170,6 +185,64 @@ class FicheForm(forms.ModelForm):
         # A draft needs its title only; the labels keep saying what submitting needs.
         self._mark_submission_fields(required=not self.is_bound)
         self._build_helpers()
+
+    def _init_carrier(self, user, fiche: Fiche) -> None:
+        """The porteur: one of the user's structures, or one of their committees (the current one kept)."""
+        structures = permissions.author_structures(user).order_by("code")
+        committees = permissions.author_committees(user).order_by("name")
+        if fiche.pk and not permissions.writes_for_carrier_of(user, fiche):
+            # A co-author edits the fiche but does not move it to another porteur.
+            structures = Structure.objects.filter(pk=fiche.structure_id)
+            committees = Committee.objects.filter(pk=fiche.committee_id)
+        elif fiche.pk:
+            structures = Structure.objects.filter(Q(pk__in=structures.values("pk")) | Q(pk=fiche.structure_id))
+            committees = Committee.objects.filter(Q(pk__in=committees.values("pk")) | Q(pk=fiche.committee_id))
+        if structures.exists():
+            self.fields["structure"].queryset = structures
+            self.fields["structure"].empty_label = None
+            # Always posted (no empty choice); a committee chosen beside it wins (_clean_carrier).
+            self.fields["structure"].required = True
+            if structures.count() <= 1 and not committees.exists():
+                self.fields["structure"].widget = forms.HiddenInput()
+            if not fiche.pk and user.structure_id:
+                self.initial.setdefault("structure", user.structure_id)
+        else:
+            del self.fields["structure"]
+        if committees.exists():
+            self.fields["committee"].queryset = committees
+            self.fields["committee"].empty_label = "Aucun : pour ma structure" if "structure" in self.fields else None
+            if "structure" not in self.fields:
+                # A partner (or a co-author) writes for a committee only.
+                self.fields["committee"].required = True
+                self.fields["committee"].label = "Comité de pilotage porteur"
+                self.fields["committee"].help_text = "La fiche est rédigée pour ce comité et vue de ses seuls membres."
+        else:
+            del self.fields["committee"]
+        if fiche.pk and permissions.is_author_of(user, fiche):
+            chosen = fiche.coauthors.values("pk")
+            self.fields["coauthors"].queryset = User.objects.filter(
+                Q(pk__in=permissions.coauthor_candidates(user, fiche).values("pk")) | Q(pk__in=chosen)
+            ).order_by("last_name", "first_name", "email")
+        else:
+            # Co-authors are chosen among the people of the porteur, known once the fiche is saved.
+            del self.fields["coauthors"]
+
+    def _clean_carrier(self, cleaned) -> None:
+        # Choosing a committee wins over the structure the list starts on: the fiche is one or the other.
+        if cleaned.get("committee"):
+            cleaned["structure"] = self.instance.structure = None
+        elif cleaned.get("structure"):
+            cleaned["committee"] = self.instance.committee = None
+        else:
+            target = "committee" if "committee" in self.fields else "structure"
+            self.add_error(target, "Choisissez la structure ou le comité de pilotage pour lequel la fiche est rédigée.")
+            return
+        if cleaned.get("coauthors"):
+            probe = Fiche(pk=self.instance.pk, structure=cleaned.get("structure"), committee=cleaned.get("committee"))
+            allowed = set(permissions.coauthor_candidates(self.user, probe).values_list("pk", flat=True))
+            allowed |= set(self.instance.coauthors.values_list("pk", flat=True))
+            if any(person.pk not in allowed for person in cleaned["coauthors"]):
+                self.add_error("coauthors", "Les co-auteurs sont des personnes de la même structure ou du même comité.")
 
     def _mark_submission_fields(self, *, required: bool) -> None:
         for name in [*SUBMISSION_REQUIRED, "themes"]:
@@ -188,10 +261,12 @@ class FicheForm(forms.ModelForm):
                 "La fiche",
                 "revision",
                 "title",
-                "structure",
+                *(["recensement"] if "recensement" in self.fields else []),
+                *[name for name in ("structure", "committee") if name in self.fields],
                 InlineRadios("scale"),
                 "themes",
                 "other_structures",
+                *(["coauthors"] if "coauthors" in self.fields else []),
                 Row(Column("start_date"), Column("end_date")),
                 css_id="section-fiche",
                 css_class="practices-form-section",
@@ -246,6 +321,7 @@ class FicheForm(forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "La date de fin doit suivre la date de début.")
+        self._clean_carrier(cleaned)
         if cleaned.get("structure") and cleaned.get("other_structures") is not None:
             cleaned["other_structures"] = [s for s in cleaned["other_structures"] if s.pk != cleaned["structure"].pk]
         kept = self.instance.attachments.count() if self.instance.pk else 0

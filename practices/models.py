@@ -28,10 +28,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cnml.audit import recorded_by
-from cnml.models import Region, Structure
+from cnml.models import Committee, Region, Structure
 from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
 from cnml.workflows import Workflow
 from practices.content import LONG_TEXTS
+from practices.recensements import Recensement, RecensementStatus
 from practices.versions import fiche_content
 
 ATTACHMENT_KINDS = ("pdf", "odt", "docx", "png", "jpeg")
@@ -141,8 +142,22 @@ class Fiche(models.Model):
     """A fiche de bonne pratique, as the model fiche of the partenariat renforcé describes it."""
 
     title = models.CharField("titre", max_length=200)
+    # A fiche is carried by a structure or by a comité de pilotage, never both (see Meta).
     structure = models.ForeignKey(
-        Structure, verbose_name="structure porteuse", on_delete=models.PROTECT, related_name="fiches"
+        Structure,
+        verbose_name="structure porteuse",
+        on_delete=models.PROTECT,
+        related_name="fiches",
+        null=True,
+        blank=True,
+    )
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name="comité de pilotage porteur",
+        on_delete=models.PROTECT,
+        related_name="fiches",
+        null=True,
+        blank=True,
     )
     other_structures = models.ManyToManyField(
         Structure,
@@ -155,7 +170,16 @@ class Fiche(models.Model):
         verbose_name="région",
         on_delete=models.PROTECT,
         related_name="fiches",
-        help_text="Celle de la structure porteuse.",
+        help_text="Celle de la structure ou du comité porteur.",
+    )
+    recensement = models.ForeignKey(
+        Recensement,
+        verbose_name="recensement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fiches",
+        help_text="Le recensement du CNML auquel la fiche répond, s'il y en a un.",
     )
     scale = models.CharField("échelle", max_length=20, choices=Scale.choices, blank=True)
     themes = models.ManyToManyField(Theme, verbose_name="thèmes", blank=True, related_name="fiches")
@@ -186,6 +210,13 @@ class Fiche(models.Model):
         related_name="contributed_fiches",
         help_text="Les personnes qui ont rédigé la fiche ; elles reçoivent les décisions.",
     )
+    coauthors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="co-auteurs",
+        blank=True,
+        related_name="coauthored_fiches",
+        help_text="Des personnes de la même structure ou du même comité, invitées par un auteur ; elles modifient la fiche.",
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
@@ -210,7 +241,12 @@ class Fiche(models.Model):
                 condition=models.Q(start_date__isnull=True)
                 | models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
-            )
+            ),
+            models.CheckConstraint(
+                name="fiche_structure_or_committee",
+                condition=models.Q(structure__isnull=False, committee__isnull=True)
+                | models.Q(structure__isnull=True, committee__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,6 +254,16 @@ class Fiche(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("practices:detail", args=[self.pk])
+
+    @property
+    def carrier(self):
+        """The porteur: the structure or the comité de pilotage the fiche is written for."""
+        return self.committee if self.committee_id else self.structure
+
+    @property
+    def carrier_label(self) -> str:
+        carrier = self.carrier
+        return carrier.name if carrier is not None else ""
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -252,6 +298,12 @@ class Fiche(models.Model):
             missing["themes"] = "Requis pour soumettre la fiche : au moins un thème."
         if self.pk is None or not self.contacts.exists():
             missing["contacts"] = "Requis pour soumettre la fiche : au moins un contact."
+        # A closed recensement takes no new fiche; one it already received may come back completed.
+        if self.recensement_id and self.submitted_at is None and self.recensement.status == RecensementStatus.CLOSED:
+            missing["recensement"] = (
+                f"Le recensement « {self.recensement} » est clos : il ne reçoit plus de fiches. "
+                "Retirez-le de la fiche pour la soumettre."
+            )
         return missing
 
     # --- Workflow (who may move it: practices.permissions) --------------

@@ -5,12 +5,18 @@ The structure scope comes from :mod:`cnml.permissions`; this module adds the rol
 - **authors** are conseillers and directors; they write the fiches of the structures
   they act for (their own and its antennes). Colleagues of those structures edit a
   draft together. A director may also archive a published fiche of the structure.
+- **committee authors** are the members of a comité de pilotage (``cnml.Committee``,
+  membership granted by administrators only): conseillers, directors, partner accounts
+  (Pôle emploi…) and the regional animators of the committee's region. They write the
+  fiches carried by their committees and see their drafts; nobody else does.
+- **co-authors** of a fiche (chosen by one of its authors among the people of the same
+  structure or committee) edit it too.
 - **reviewers** are the CNML reviewers and administrators (every fiche) and the
   regional animators (the fiches of their region). They take in review, request
   changes, publish, reject and archive. Nobody reviews a draft.
 - **everyone**, anonymous visitors included, reads the published fiches.
 
-A draft is seen by its structure's authors only; a fiche under review (or sent back,
+A draft is seen by its structure's (or committee's) authors and its co-authors only; a fiche under review (or sent back,
 refused, archived) by its authors and its reviewers. Anyone else gets a 404: views fetch
 a fiche with :func:`get_fiche_for` and an attachment with :func:`get_attachment_for`.
 
@@ -25,12 +31,14 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from cnml.models import Role, Structure
+from cnml.models import Committee, Region, Role, Structure, User
 from cnml.permissions import actionable_structures, get_in_scope_or_404, readable_regions
-from practices.models import EDITABLE_STATES, Attachment, Fiche, Status
+from practices.models import EDITABLE_STATES, Attachment, Fiche, Recensement, Status
 
 AUTHOR_ROLES = frozenset({Role.CONSEILLER, Role.DIRECTEUR})
 REGIONAL_REVIEWER_ROLES = frozenset({Role.ANIMATEUR_REGIONAL})
+# Animators write for a committee only when an administrator made them a member of it.
+COMMITTEE_AUTHOR_ROLES = AUTHOR_ROLES | {Role.PARTENAIRE, Role.ANIMATEUR_REGIONAL}
 
 
 def _active(user) -> bool:
@@ -57,6 +65,42 @@ def author_structures(user) -> QuerySet[Structure]:
     return actionable_structures(user).filter(region__isnull=False)
 
 
+def author_committees(user) -> QuerySet[Committee]:
+    """Active committees the user is a member of and writes for (an animator: those of their region)."""
+    if not _active(user) or user.role not in COMMITTEE_AUTHOR_ROLES:
+        return Committee.objects.none()
+    committees = Committee.objects.filter(members=user, active=True)
+    if user.role == Role.ANIMATEUR_REGIONAL:
+        committees = committees.filter(region_id=user.structure.region_id if user.structure_id else None)
+    return committees
+
+
+def writes_fiches(user) -> bool:
+    """Whether the user writes fiches: for a structure, or for a committee they are a member of.
+
+    Asked by the navigation of every page: the committee query's answer is kept on the request's user
+    object (a new one each request), so a page does not pay it twice, and no page pays it for a
+    conseiller or a director.
+    """
+    if is_author(user):
+        return True
+    if not _active(user) or user.role not in COMMITTEE_AUTHOR_ROLES:
+        return False
+    if not hasattr(user, "_writes_for_committees"):
+        user._writes_for_committees = author_committees(user).exists()
+    return user._writes_for_committees
+
+
+def _authored_condition(user) -> Q:
+    """The fiches the user writes: their structures', their committees', those they co-author."""
+    condition = Q(committee__in=author_committees(user))
+    if is_author(user):
+        condition |= Q(structure__in=author_structures(user))
+    if _active(user):
+        condition |= Q(coauthors=user)
+    return condition
+
+
 def is_reviewer(user) -> bool:
     """Whether the user reviews fiches at all (national roles, regional animators)."""
     if not _active(user):
@@ -78,9 +122,7 @@ def reviewable_fiches(user) -> QuerySet[Fiche]:
 
 def visible_fiches(user) -> QuerySet[Fiche]:
     """Every fiche the user may open: published ones, their structures' ones, those they review."""
-    condition = Q(status=Status.PUBLIEE)
-    if is_author(user):
-        condition |= Q(structure__in=author_structures(user))
+    condition = Q(status=Status.PUBLIEE) | Q(pk__in=authored_fiches(user).values("pk"))
     if is_reviewer(user):
         condition |= Q(pk__in=reviewable_fiches(user).values("pk"))
     return Fiche.objects.filter(condition)
@@ -88,22 +130,22 @@ def visible_fiches(user) -> QuerySet[Fiche]:
 
 def followed_fiches(user) -> QuerySet[Fiche]:
     """Fiches whose workflow the user follows (status, history, versions): their authors' and reviewers'."""
-    condition = Q(pk__in=[])
-    if is_author(user):
-        condition |= Q(structure__in=author_structures(user))
+    condition = Q(pk__in=authored_fiches(user).values("pk"))
     if is_reviewer(user):
         condition |= Q(pk__in=reviewable_fiches(user).values("pk"))
     return Fiche.objects.filter(condition)
 
 
 def authored_fiches(user) -> QuerySet[Fiche]:
-    """The fiches of the structures the user writes for, whatever their state."""
-    return Fiche.objects.filter(structure__in=author_structures(user))
+    """The fiches of the structures and committees the user writes for, and those they co-author."""
+    if not _active(user):
+        return Fiche.objects.none()
+    return Fiche.objects.filter(pk__in=Fiche.objects.filter(_authored_condition(user)).values("pk"))
 
 
 def get_fiche_for(user, pk, *, among: Callable[..., QuerySet[Fiche]] = visible_fiches) -> Fiche:
     """The fiche ``pk`` if it is ``among`` the user's (the visible ones by default), else 404."""
-    return get_in_scope_or_404(among(user).select_related("structure", "region"), pk=pk)
+    return get_in_scope_or_404(among(user).select_related("structure", "committee", "region"), pk=pk)
 
 
 def get_attachment_for(user, fiche_pk, pk) -> Attachment:
@@ -114,8 +156,39 @@ def get_attachment_for(user, fiche_pk, pk) -> Attachment:
 # --- Object rules ----------------------------------------------------------
 
 
-def is_author_of(user, fiche: Fiche) -> bool:
+def writes_for_carrier_of(user, fiche: Fiche) -> bool:
+    """Whether the user writes for the fiche's structure or committee (a co-author alone does not)."""
+    if fiche.committee_id is not None:
+        return author_committees(user).filter(pk=fiche.committee_id).exists()
     return is_author(user) and author_structures(user).filter(pk=fiche.structure_id).exists()
+
+
+def _is_coauthor_of(user, fiche: Fiche) -> bool:
+    # Only the roles that write fiches are chosen as co-authors (coauthor_candidates): reviewers cost no query.
+    if fiche.pk is None or user.role not in COMMITTEE_AUTHOR_ROLES:
+        return False
+    # Read once per fiche object: a page asks several rules about the same fiche.
+    if "_coauthor_ids" not in fiche.__dict__:
+        fiche.__dict__["_coauthor_ids"] = set(fiche.coauthors.values_list("pk", flat=True))
+    return user.pk in fiche.__dict__["_coauthor_ids"]
+
+
+def is_author_of(user, fiche: Fiche) -> bool:
+    if not _active(user):
+        return False
+    return writes_for_carrier_of(user, fiche) or _is_coauthor_of(user, fiche)
+
+
+def coauthor_candidates(user, fiche: Fiche) -> QuerySet[User]:
+    """Whom an author of ``fiche`` may make a co-author: active people of its structure or committee."""
+    if fiche.committee_id is not None:
+        people = fiche.committee.members.all()
+    elif fiche.structure_id is not None:
+        people = User.objects.filter(Q(structure_id=fiche.structure_id) | Q(structure__parent_id=fiche.structure_id))
+    else:
+        return User.objects.none()
+    people = people.filter(is_active=True, role__in=COMMITTEE_AUTHOR_ROLES).exclude(pk=user.pk)
+    return people.order_by("last_name", "first_name", "email")
 
 
 def is_reviewer_of(user, fiche: Fiche) -> bool:
@@ -141,7 +214,7 @@ def can_download_attachments(user, fiche: Fiche) -> bool:
 
 
 def can_create(user) -> bool:
-    return author_structures(user).exists()
+    return author_structures(user).exists() or author_committees(user).exists()
 
 
 def can_edit(user, fiche: Fiche) -> bool:
@@ -156,3 +229,60 @@ def may_archive(user, fiche: Fiche) -> bool:
 def can_review_any(user) -> bool:
     """Whether the user has a review queue (front-end page, or the admin for staff)."""
     return is_reviewer(user)
+
+
+# --- Recensements (practices.recensements) ----------------------------------
+
+
+def may_run_recensements(user, recensement: Recensement | None = None) -> bool:
+    """CNML roles launch recensements (in the admin), close them and follow them everywhere."""
+    return _active(user) and user.is_national
+
+
+def _regions_of(user) -> QuerySet[Region]:
+    """The regions whose part of a recensement the user sees: a reviewer's, else the author's own region."""
+    if is_reviewer(user):
+        return Region.objects.all() if user.is_national else readable_regions(user)
+    return _own_regions(user)
+
+
+def _own_regions(user) -> QuerySet[Region]:
+    """The regions an author writes in: their structure's, and their committees'."""
+    condition = Q(pk__in=author_committees(user).values("region_id"))
+    if is_author(user):
+        condition |= Q(pk=user.structure.region_id)
+    return Region.objects.filter(condition)
+
+
+def readable_recensements(user) -> QuerySet[Recensement]:
+    """Recensements asking a region of the user's (all of them for CNML roles)."""
+    if may_run_recensements(user):
+        return Recensement.objects.all()
+    regions = _regions_of(user)
+    return Recensement.objects.filter(Q(regions__isnull=True) | Q(regions__in=regions)).distinct()
+
+
+def get_recensement_for(user, pk) -> Recensement:
+    return get_in_scope_or_404(readable_recensements(user), pk=pk)
+
+
+def recensement_regions(user, recensement: Recensement) -> list[Region]:
+    """The asked regions whose progress the user follows (none for an author: they see their own fiches)."""
+    if not is_reviewer(user):
+        return []
+    asked = recensement.regions.all()
+    regions = _regions_of(user)
+    if asked.exists():
+        regions = regions.filter(pk__in=asked.values("pk"))
+    return list(regions.filter(structures__isnull=False).distinct().order_by("name"))
+
+
+def accepting_recensements(user, fiche: Fiche) -> QuerySet[Recensement]:
+    """Recensements the author may answer with ``fiche``: open ones asking its region, and its own."""
+    region_ids = [fiche.region_id] if fiche.region_id else list(_own_regions(user).values_list("pk", flat=True))
+    condition = Q(pk__in=[])
+    for region_id in region_ids:
+        condition |= Q(pk__in=Recensement.objects.accepting(region_id).values("pk"))
+    if fiche.recensement_id:
+        condition |= Q(pk=fiche.recensement_id)
+    return Recensement.objects.filter(condition)

@@ -30,6 +30,7 @@ class FicheResource(resources.ModelResource):
     statut = fields.Field(column_name="statut")
     code_structure = fields.Field(column_name="code_structure")
     structure = fields.Field(column_name="structure")
+    comite = fields.Field(column_name="comite_de_pilotage")
     autres_structures = fields.Field(column_name="autres_structures")
     code_region = fields.Field(column_name="code_region")
     region = fields.Field(column_name="region")
@@ -56,6 +57,7 @@ class FicheResource(resources.ModelResource):
             "statut",
             "code_structure",
             "structure",
+            "comite",
             "autres_structures",
             "code_region",
             "region",
@@ -77,7 +79,7 @@ class FicheResource(resources.ModelResource):
         export_order = fields
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("structure", "region").prefetch_related(
+        return queryset.select_related("structure", "committee", "region").prefetch_related(
             "themes", "partners", "other_structures", "attachments", "versions"
         )
 
@@ -87,11 +89,15 @@ class FicheResource(resources.ModelResource):
     def dehydrate_statut(self, fiche: Fiche) -> str:
         return fiche.get_status_display()
 
+    # A fiche is carried by a structure or by a comité de pilotage: the other columns stay empty.
     def dehydrate_code_structure(self, fiche: Fiche) -> str:
-        return fiche.structure.code
+        return fiche.structure.code if fiche.structure_id else ""
 
     def dehydrate_structure(self, fiche: Fiche) -> str:
-        return fiche.structure.name
+        return fiche.structure.name if fiche.structure_id else ""
+
+    def dehydrate_comite(self, fiche: Fiche) -> str:
+        return fiche.committee.name if fiche.committee_id else ""
 
     def dehydrate_autres_structures(self, fiche: Fiche) -> str:
         return " ; ".join(structure.code for structure in fiche.other_structures.all())

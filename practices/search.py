@@ -127,7 +127,7 @@ def fiche_search_text(fiche) -> str:
     """The normalised text stored on a fiche: every text a visitor may search for."""
     parts = [
         fiche.title,
-        fiche.structure.name if fiche.structure_id else "",
+        fiche.carrier_label,
         fiche.region.name if fiche.region_id else "",
     ]
     if fiche.pk:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
+from cnml.audit import TransitionLog, pending_send_back
 from cnml.models import Region
 from practices import permissions
-from practices.models import REVIEW_STATES, Fiche, FicheVersion, PartnerKind, Theme
+from practices.models import REVIEW_STATES, Fiche, FicheVersion, PartnerKind, Status, Theme
 from practices.search import search
 from practices.versions import FieldChange, compare
 
@@ -27,7 +28,7 @@ class CatalogueFilters:
 
 
 def _with_cards(queryset: QuerySet[Fiche]) -> QuerySet[Fiche]:
-    return queryset.select_related("structure", "region").prefetch_related(
+    return queryset.select_related("structure", "committee", "region").prefetch_related(
         Prefetch("themes", queryset=Theme.objects.order_by("position", "name"))
     )
 
@@ -71,7 +72,7 @@ def review_queue(user, *, include_all: bool = False) -> QuerySet[Fiche]:
     fiches = permissions.reviewable_fiches(user)
     if not include_all:
         fiches = fiches.filter(status__in=REVIEW_STATES)
-    return fiches.select_related("structure", "region", "reviewer").queue_order()
+    return fiches.select_related("structure", "committee", "region", "reviewer").queue_order()
 
 
 def fiche_versions(fiche: Fiche) -> list[FicheVersion]:
@@ -92,3 +93,10 @@ def version_changes(fiche: Fiche, before: int | None = None, after: int | None =
     older, newer = versions[before], versions[after]
     changes: list[FieldChange] = compare(older.content, newer.content)
     return older, newer, changes
+
+
+def changes_requested(fiche: Fiche) -> TransitionLog | None:
+    """The reviewer's request (who, when, the comment) while the fiche waits for its authors to complete it."""
+    if fiche.pk is None or fiche.status != Status.A_COMPLETER:
+        return None
+    return pending_send_back(fiche, back_to=Status.A_COMPLETER)

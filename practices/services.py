@@ -8,16 +8,25 @@ with the comment as written.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
+from cnml.audit import answered_send_back
+from cnml.changes import changes_text
 from cnml.emails import notify
+from cnml.formatting import format_date
 from cnml.links import absolute_url
-from practices import permissions
-from practices.models import Attachment, Fiche, Theme
+from cnml.models import Region, User
+from cnml.workflows import TransitionRefused
+from practices import permissions, recensement_selectors, selectors
+from practices.models import Attachment, Fiche, Recensement, RecensementStatus, Status, Theme
 from practices.search import fiche_search_text
 
 
@@ -94,7 +103,8 @@ def fiche_save_draft(
         if not permissions.can_edit(actor, fiche):
             raise ValidationError("Cette fiche ne peut plus être modifiée.", code="not_editable")
     fiche = form.save(commit=False)
-    fiche.region_id = fiche.structure.region_id
+    # A committee's fiche belongs to the committee's region (its reviewers, its recensements).
+    fiche.region_id = fiche.carrier.region_id
     fiche.revision += 1
     if fiche.created_by_id is None and fiche.pk is None:
         fiche.created_by = actor
@@ -275,6 +285,9 @@ def _notify(fiche: Fiche, action: Action, *, actor, comment: str) -> None:
     }
     if action.notify == "reviewers":
         recipients = [user.email for user in fiche.queue_reviewers()]
+        asker = _notify_resubmission(fiche, actor=actor, comment=comment)
+        if asker is not None:  # told what changed instead of receiving the plain notice
+            recipients = [address for address in recipients if address != asker.email]
         template = "practices/emails/fiche_submitted.txt"
         context["url"] = absolute_url("practices:detail", fiche.pk)
         context["admin_url"] = absolute_url("admin:practices_fiche_change", fiche.pk)
@@ -289,3 +302,93 @@ def _notify(fiche: Fiche, action: Action, *, actor, comment: str) -> None:
         template=template,
         context=context,
     )
+
+
+def _notify_resubmission(fiche: Fiche, *, actor, comment: str):
+    """A fiche completed and submitted again: its reviewer who asked for changes is told what changed.
+
+    Returns that reviewer (None when the submission answers no request, or when they no longer
+    review the fiche: the queue's reviewers are told as for any submission).
+    """
+    asked = answered_send_back(fiche, back_to=Status.A_COMPLETER)
+    reviewer = asked.actor if asked is not None else None
+    if reviewer is None or not reviewer.is_active or not reviewer.email:
+        return None
+    if not permissions.followed_fiches(reviewer).filter(pk=fiche.pk).exists():
+        return None
+    older, newer, changes = selectors.version_changes(fiche)
+    versions_path = reverse("practices:versions", args=[fiche.pk])
+    if older is not None:
+        versions_path += f"?de={older.number}&a={newer.number}"
+    notify(
+        recipients=[reviewer.email],
+        subject=f"Fiche complétée, à relire : {fiche.title}",
+        template="practices/emails/fiche_resubmitted.txt",
+        context={
+            "fiche": fiche,
+            "actor": actor,
+            "comment": comment,
+            "asked": asked,
+            "changes": changes_text(changes),
+            "versions_url": absolute_url(versions_path),
+            "url": absolute_url("practices:detail", fiche.pk),
+        },
+    )
+    return reviewer
+
+
+# --- Recensements (practices.recensements) ----------------------------------
+
+
+def recensement_close(*, recensement: Recensement, actor, seen_status: str | None = None) -> Recensement:
+    """Close a recensement (``actor`` None: the daily pass); raises :class:`~cnml.workflows.TransitionRefused`."""
+    return recensement.close(actor, seen_state=seen_status)
+
+
+@transaction.atomic
+def recensement_remind(*, recensement: Recensement, today: datetime.date) -> int:
+    """E-mail the authors of the asked structures that sent nothing yet; return how many structures.
+
+    Once per recensement (``reminded_on``), on its reminder day or later before it closes.
+    """
+    locked = Recensement.objects.select_for_update().get(pk=recensement.pk)
+    if locked.reminded_on is not None:
+        return 0
+    regions = locked.regions.all() if locked.regions.exists() else Region.objects.all()
+    answered = recensement_selectors.answering_structure_ids(locked)
+    silent = [s for s in recensement_selectors.asked_structures(locked, regions) if s.pk not in answered]
+    authors = User.objects.filter(
+        Q(structure__in=silent) | Q(structure__parent__in=silent),
+        is_active=True,
+        role__in=permissions.AUTHOR_ROLES,
+    )
+    notify(
+        recipients=authors.values_list("email", flat=True),
+        subject=f"Recensement « {locked.title} » : clôture le {format_date(locked.closes_on)}",
+        template="practices/emails/recensement_reminder.txt",
+        context={
+            "recensement": locked,
+            "url": absolute_url("practices:recensement", locked.pk),
+            "create_url": absolute_url("practices:create") + f"?recensement={locked.pk}",
+        },
+    )
+    locked.reminded_on = today
+    locked.save(update_fields=["reminded_on"])
+    return len(silent)
+
+
+def recensements_daily_pass(*, today: datetime.date | None = None) -> dict[str, list[int]]:
+    """Remind the silent structures of the recensements on their reminder day; close those past their date."""
+    today = today or timezone.localdate()
+    reminded, closed = [], []
+    for recensement in Recensement.objects.filter(status=RecensementStatus.OPEN, reminded_on__isnull=True):
+        if recensement.closes_on - datetime.timedelta(days=recensement.reminder_days) <= today <= recensement.closes_on:
+            recensement_remind(recensement=recensement, today=today)
+            reminded.append(recensement.pk)
+    for recensement in Recensement.objects.filter(status=RecensementStatus.OPEN, closes_on__lt=today):
+        try:
+            recensement_close(recensement=recensement, actor=None)
+        except TransitionRefused:  # closed meanwhile by a CNML reviewer
+            continue
+        closed.append(recensement.pk)
+    return {"reminded": reminded, "closed": closed}

@@ -159,8 +159,11 @@ def _int(value) -> int | None:
 
 
 def _require_author(user) -> None:
-    if not permissions.is_author(user):
-        raise PermissionDenied("Les fiches sont rédigées par les conseillers et les directeurs des structures.")
+    if not permissions.writes_fiches(user):
+        raise PermissionDenied(
+            "Les fiches sont rédigées par les conseillers et les directeurs des structures, "
+            "et par les membres des comités de pilotage."
+        )
 
 
 @login_required
@@ -184,7 +187,11 @@ def create(request: HttpRequest) -> HttpResponse:
     _require_author(request.user)
     if not permissions.can_create(request.user):
         raise PermissionDenied
-    return _edit_page(request, Fiche())
+    fiche = Fiche()
+    # « Rédiger une fiche pour ce recensement »: proposed only when the author may answer it.
+    answering = permissions.accepting_recensements(request.user, fiche).filter(pk=_int(request.GET.get("recensement")))
+    fiche.recensement = answering.first()
+    return _edit_page(request, fiche)
 
 
 @login_required
@@ -237,6 +244,7 @@ def _edit_page(request: HttpRequest, fiche: Fiche) -> HttpResponse:
             "contacts": contacts,
             "fiche": fiche,
             "missing": missing,
+            "changes_requested": selectors.changes_requested(fiche),
             "files_lost": files_lost,
             "files_not_kept": FILES_NOT_KEPT,
             "has_errors": has_errors,
@@ -349,6 +357,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         {
             "fiches": selectors.review_queue(request.user, include_all=show_all),
             "show_all": show_all,
+            "writes_for_committees": not permissions.is_author(request.user)
+            and permissions.writes_fiches(request.user),
             "title": "Fiches à relire",
             "breadcrumb": [_home_crumb(), ("Fiches à relire", None)],
         },

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from cnml import workflows
+from cnml.adminsearch import FrenchSearchMixin
 from surveys import services
 from surveys.models import (
     STRUCTURAL_FIELDS,
@@ -83,7 +84,7 @@ class SectionInline(LockedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ("title", "code", "audience", "instrument", "revision", "locked")
     list_filter = ("audience", "instrument")
     search_fields = ("title", "code")
@@ -150,7 +151,7 @@ class ChoiceInline(LockedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ("code", "text", "kind", "dimension", "servqual_role", "servqual_item", "section")
     list_filter = ("kind", "servqual_role", "section__questionnaire")
     search_fields = ("code", "text")
@@ -187,12 +188,12 @@ class DistributionPointInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(FrenchSearchMixin, admin.ModelAdmin):
     """Campaigns are created and run from the app's pages (/enquetes/); the admin only shows them."""
 
     list_display = ("title", "questionnaire", "scope", "region", "status", "opens_on", "closes_on", "page_link")
     list_filter = ("status", "scope", "audience", "region")
-    search_fields = ("title",)
+    search_fields = ("title", "region__name", "created_by__first_name", "created_by__last_name")
     exclude = ("participants", "results_spec")
     readonly_fields = ("history",)
     inlines = [DistributionPointInline]

@@ -97,6 +97,19 @@ def _clean_multiple(question: dict, raw: list | None) -> tuple[list | None, str 
     return values, None
 
 
+def points_left(question: dict, raw: dict) -> int:
+    """What is left to give of a points question's total: the whole positive numbers typed are counted.
+
+    Shown beside the question as it is typed (``surveys/static/surveys/points.js`` counts alike);
+    ``_clean_points`` stays the judge of the answer.
+    """
+    given = 0
+    for choice in question["choices"]:
+        number = _parse_int(raw.get(choice["code"], "") or "0")
+        given += number if number is not None and number > 0 else 0
+    return question["total"] - given
+
+
 def _clean_points(question: dict, raw: dict) -> tuple[dict | None, str | None]:
     """Points shared between the choices: whole, positive or nil, adding up to the question's total."""
     if not any(raw.values()):

@@ -38,12 +38,19 @@ class SurveysConfig(FeatureAppConfig):
 
     def navigation(self, user) -> list[NavItem]:
         if not user.is_authenticated:
-            return []
+            # Published results are the surveys' public face (surveys.publication_views).
+            return [NavItem("Résultats des enquêtes", reverse("surveys:public_index"), "/enquetes/resultats-publies/")]
         return [NavItem("Enquêtes", reverse("surveys:home"), "/enquetes/")]
 
     def home_links(self, user) -> list[HomeLink]:
         if not user.is_authenticated:
-            return []
+            return [
+                HomeLink(
+                    "Les résultats des enquêtes de satisfaction",
+                    "Ce que les jeunes et les employeurs disent des missions locales, par région, mission locale et antenne.",
+                    reverse("surveys:public_index"),
+                )
+            ]
         url = reverse("surveys:home")
         if getattr(user, "role", None) == "animateur_regional" or user.is_national:
             return [HomeLink("Les enquêtes de satisfaction", "Créez des campagnes et lisez leurs résultats.", url)]

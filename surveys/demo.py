@@ -7,25 +7,39 @@
   newsletter's figures (46 % very satisfied, about half received at once, 56 %
   would recommend). One antenne of ML93002 stays below 11 answers: it is
   hidden, and its sister antenne with it (secondary suppression), while both
-  missions locales and the region show their results.
+  missions locales and the region show their results. Its results are published
+  (public pages, the newsletter's « résultats disponibles au niveau régional et pour
+  chacune des missions locales et de ses antennes »).
 - « Enquête de satisfaction des employeurs — PACA 2012 » : a draft.
 """
 
 from __future__ import annotations
 
+import importlib
 import random
 from datetime import date, datetime
 from typing import TextIO
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
 from cnml.audit import TransitionLog, log_transition, transitions_of
 from cnml.models import Region, Structure, User
 from surveys.aggregation import aggregate_campaign
-from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire, Response
+from surveys.models import (
+    Campaign,
+    CampaignScope,
+    CampaignStatus,
+    PublicationStatus,
+    Questionnaire,
+    Response,
+    ResultsPublication,
+)
 from surveys.services import AUTO_CLOSE_COMMENT, campaign_sync_points
 from surveys.spec import current_version
+
+SHIPPED_INSTRUMENTS = importlib.import_module("surveys.migrations.0002_instruments")
 
 YOUTH_TITLE = "Enquête de satisfaction des jeunes — PACA 2010"
 EMPLOYER_TITLE = "Enquête de satisfaction des employeurs — PACA 2012"
@@ -118,6 +132,9 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
     if paca is None:
         stdout.write("Enquêtes : région 93 absente, démonstration ignorée.\n")
         return
+    # The instruments are data shipped by a migration; a test database emptied by a transactional test
+    # no longer holds them, so the demo ensures them with the migration's own (idempotent) function.
+    SHIPPED_INSTRUMENTS.load_instruments(django_apps, None)
     animator = User.objects.filter(email="animateur@demo.cnml.fr").first()
     structures = list(Structure.objects.filter(code__in=["ML93001", "ML93001A1", "ML93002", "ML93002A1", "ML93002A2"]))
     _load_youth_campaign(paca, animator, structures, stdout)
@@ -159,6 +176,21 @@ def _load_youth_campaign(paca: Region, animator: User | None, structures: list[S
     if youth.aggregated_at is None:
         report = aggregate_campaign(youth)
         stdout.write(f"Enquêtes : résultats calculés ({report.nodes} groupes, {report.hidden} masqués).\n")
+    _publish_results(youth, animator, stdout)
+
+
+def _publish_results(campaign: Campaign, animator: User | None, stdout: TextIO) -> None:
+    """The results published by the region's animator once computed (logged as a move of the publication)."""
+    publication, created = ResultsPublication.objects.get_or_create(campaign=campaign)
+    if not created:
+        return
+    moment = campaign.aggregated_at or timezone.now()
+    publication.published_at = moment
+    ResultsPublication.workflow.record_move(publication, PublicationStatus.PUBLISHED, actor=animator)
+    TransitionLog.objects.filter(pk=transitions_of(publication).last().pk).update(at=moment)
+    stdout.write(
+        f"Enquêtes : résultats de « {campaign.title} » publiés (pages publiques /enquetes/resultats-publies/).\n"
+    )
 
 
 def _generated_responses(youth: Campaign, servqual: Questionnaire) -> list[Response]:

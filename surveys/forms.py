@@ -129,3 +129,19 @@ class AccessCodesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.layout = Layout("count", Submit("submit", "Créer un lot de codes"))
+
+
+class WithdrawPublicationForm(forms.Form):
+    """Why published results are taken back from the public (kept in the publication's history)."""
+
+    comment = forms.CharField(
+        label="Motif du retrait",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Il figure dans l'historique de la publication.",
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout("comment", Submit("submit", "Retirer la publication"))

@@ -17,23 +17,28 @@ codes with :func:`get_batch_for`, result groups with :func:`get_node_for` and
 :func:`get_nodes_for`, all on :func:`cnml.permissions.get_in_scope_or_404`.
 
 The campaign's moves (:class:`surveys.models.Campaign`) name their permission here:
-:func:`can_manage_campaign`.
+:func:`can_manage_campaign`; the publication of its results (:class:`surveys.models.ResultsPublication`)
+:func:`can_manage_campaign_of`. Published results are read by anyone: :func:`get_published_campaign`,
+:func:`get_public_node` (never the free comments).
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_list_or_404
 
 from cnml.models import Region, Role
 from cnml.permissions import AnyUser, get_in_scope_or_404, readable_regions, readable_structures
 from surveys.models import (
     AccessCode,
+    Audience,
     Campaign,
     CampaignScope,
     CampaignStatus,
     DistributionPoint,
     NodeLevel,
+    PublicationStatus,
     ResultNode,
 )
 
@@ -99,11 +104,34 @@ def readable_campaigns(user: AnyUser) -> QuerySet[Campaign]:
 def get_campaign_for(user: AnyUser, pk, *, manage: bool = False) -> Campaign:
     """The campaign ``pk`` if the user reads it (runs it, with ``manage``), else 404."""
     campaigns = manageable_campaigns(user) if manage else readable_campaigns(user)
-    return get_in_scope_or_404(campaigns.select_related("questionnaire", "region"), pk=pk)
+    return get_in_scope_or_404(campaigns.select_related("questionnaire", "region", "publication"), pk=pk)
 
 
 def can_manage_campaign(user: AnyUser, campaign: Campaign) -> bool:
     return manageable_campaigns(user).filter(pk=campaign.pk).exists()
+
+
+def can_manage_campaign_of(user: AnyUser, publication) -> bool:
+    """Who publishes and withdraws a campaign's results: whoever runs the campaign (CNML, its region's animator)."""
+    return can_manage_campaign(user, publication.campaign)
+
+
+def published_campaigns() -> QuerySet[Campaign]:
+    """Campaigns whose results anyone may read, signed in or not."""
+    return Campaign.objects.filter(publication__status=PublicationStatus.PUBLISHED, status=CampaignStatus.CLOSED)
+
+
+def get_published_campaign(pk) -> Campaign:
+    """The campaign ``pk`` if its results are published, else 404."""
+    return get_in_scope_or_404(published_campaigns().select_related("questionnaire", "region", "publication"), pk=pk)
+
+
+def get_public_node(campaign: Campaign, key: str, *, reportable: bool = False) -> ResultNode:
+    """A group of a published campaign: every group is public, its figures hidden where too small."""
+    nodes = ResultNode.objects.filter(campaign=campaign).select_related("parent", "structure", "region")
+    if reportable:
+        nodes = nodes.filter(level__in=REPORT_LEVELS, suppressed=False)
+    return get_in_scope_or_404(nodes, key=key)
 
 
 def readable_points(user: AnyUser, campaign: Campaign) -> QuerySet[DistributionPoint]:
@@ -120,8 +148,16 @@ def get_point_for(user: AnyUser, campaign: Campaign, code: str) -> DistributionP
     return get_in_scope_or_404(readable_points(user, campaign), code=code)
 
 
+def prints_codes(campaign: Campaign) -> bool:
+    """Whether the campaign's single-use codes are printed on slips. A survey of professionals e-mails
+    each code to one person: no one else, not even a colleague of the same structure, may print it."""
+    return campaign.audience != Audience.PROFESSIONNELS
+
+
 def get_batch_for(point: DistributionPoint, batch: int) -> list[AccessCode]:
     """The codes of ``point``'s batch still to print (unused), else 404; the point is already the user's."""
+    if not prints_codes(point.campaign):
+        raise Http404("Page introuvable.")
     return get_list_or_404(point.access_codes.filter(batch=batch, used_at__isnull=True).order_by("code"))
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cnml.formatting import format_number
 from surveys import drafts, ratelimit
 from surveys.answering import (
     HONEYPOT_FIELD,
@@ -32,6 +33,7 @@ from surveys.answering import (
     clean_all,
     clean_section,
     field_name,
+    points_left,
     raw_from_post,
 )
 from surveys.link_reader import read_link
@@ -45,6 +47,8 @@ from surveys.services import (
     response_submit,
 )
 from surveys.spec import current_version, forget_version
+
+SCALES = ("likert5", "likert7", "likert10")
 
 
 @dataclass
@@ -160,8 +164,6 @@ def _options(question: dict) -> list[tuple[str, str, str]]:
         options = [(str(value), str(value), "") for value in range(low, high + 1)]
         options[0] = (options[0][0], options[0][1], question["min_label"])
         options[-1] = (options[-1][0], options[-1][1], question["max_label"])
-        if question["na"]:
-            options.append((NOT_APPLICABLE, NOT_APPLICABLE_LABEL, ""))
         return options
     if kind == "yes_no":
         return [(value, label, "") for value, label in YES_NO_CHOICES]
@@ -169,6 +171,7 @@ def _options(question: dict) -> list[tuple[str, str, str]]:
 
 
 def _fields(questions: list[dict], raw: dict, errors: dict) -> list[dict]:
+    shared_hint = _shared_scale_hint(questions)
     fields = []
     for question in questions:
         code = question["code"]
@@ -180,6 +183,7 @@ def _fields(questions: list[dict], raw: dict, errors: dict) -> list[dict]:
             "id": f"champ-{code}",
             "error": errors.get(code, ""),
             "value": value if isinstance(value, str) else "",
+            "scale_hint": "" if shared_hint else _scale_hint(question),
         }
         if question["kind"] in ("likert5", "likert7", "likert10", "single", "yes_no", "multiple"):
             selected = set(value) if isinstance(value, list) else {value}
@@ -187,20 +191,62 @@ def _fields(questions: list[dict], raw: dict, errors: dict) -> list[dict]:
                 {"value": v, "label": label, "hint": hint, "checked": v in selected, "id": f"champ-{code}-{v}"}
                 for v, label, hint in _options(question)
             ]
-            field["inline"] = question["kind"] in ("likert5", "likert7", "likert10", "yes_no")
-        if question["kind"] == "points":
-            values = value if isinstance(value, dict) else {}
-            field["parts"] = [
-                {
-                    "name": f"{name}-{choice['code']}",
-                    "id": f"champ-{code}-{choice['code']}",
-                    "label": choice["label"],
-                    "value": values.get(choice["code"], ""),
+            field["inline"] = question["kind"] == "yes_no"
+            field["scale"] = question["kind"] in SCALES
+            if field["scale"] and question["na"]:
+                # « Ne s'applique pas » under the scale, not at its end: the scale keeps one line.
+                field["na_option"] = {
+                    "value": NOT_APPLICABLE,
+                    "label": NOT_APPLICABLE_LABEL,
+                    "checked": NOT_APPLICABLE in selected,
+                    "id": f"champ-{code}-{NOT_APPLICABLE}",
                 }
-                for choice in question["choices"]
-            ]
+        if question["kind"] == "points":
+            field.update(_points(question, name, value if isinstance(value, dict) else {}))
         fields.append(field)
     return fields
+
+
+def _points(question: dict, name: str, values: dict) -> dict:
+    """The inputs of a points question and what is left to give (``points.js`` keeps it up to date)."""
+    code = question["code"]
+    return {
+        "parts": [
+            {
+                "name": f"{name}-{choice['code']}",
+                "id": f"champ-{code}-{choice['code']}",
+                "label": choice["label"],
+                "value": values.get(choice["code"], ""),
+            }
+            for choice in question["choices"]
+        ],
+        "left_text": points_left_text(points_left(question, values)),
+    }
+
+
+def points_left_text(left: int) -> str:
+    """« Reste à répartir : 40 points. » (``points.js`` says the same as it is typed)."""
+    if left > 0:
+        return f"Reste à répartir : {format_number(left)} point{'s' if left > 1 else ''}."
+    if left == 0:
+        return "Tous les points sont répartis."
+    return f"{format_number(-left)} point{'s' if left < -1 else ''} de trop : retirez-en pour arriver au total."
+
+
+def _shared_scale_hint(questions: list[dict]) -> str:
+    """« 1 = pas du tout d'accord ; 7 = tout à fait d'accord » when every scale of a screen reads so.
+
+    Said once above the questions rather than under each of them (a SERVQUAL screen has 13).
+    """
+    hints = {_scale_hint(question) for question in questions if question["kind"] in SCALES}
+    return hints.pop() if len(hints) == 1 else ""
+
+
+def _scale_hint(question: dict) -> str:
+    if not question["min_label"]:
+        return ""
+    low, high = question["scale"]
+    return f"{low} = {question['min_label'].lower()} ; {high} = {question['max_label'].lower()}"
 
 
 def _render_step(request, target: Target, spec: dict, step: int, raw: dict, errors: dict) -> HttpResponse:
@@ -215,6 +261,7 @@ def _render_step(request, target: Target, spec: dict, step: int, raw: dict, erro
             "campaign": target.campaign,
             "point": target.point,
             "section": section,
+            "scale_hint": _shared_scale_hint(section["questions"]),
             "fields": fields,
             "errors": [field for field in fields if field["error"]],
             "step": step,

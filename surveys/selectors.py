@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from cnml.models import Role, User
 from surveys import permissions
 from surveys.charts import bar_chart
 from surveys.models import (
@@ -23,6 +24,7 @@ from surveys.models import (
     NodeLevel,
     Response,
     ResultNode,
+    StaffInvitation,
 )
 
 HEADLINE_LABELS = {
@@ -31,6 +33,8 @@ HEADLINE_LABELS = {
     AnalysisRole.RECOMMANDE: "Recommanderaient la mission locale",
 }
 HIDDEN = "masqué"
+# Who a survey of professionals invites: the staff of missions locales, not animators nor the CNML.
+STAFF_ROLES = (Role.CONSEILLER, Role.DIRECTEUR)
 
 
 # --- Campaigns -----------------------------------------------------------------------------------
@@ -53,6 +57,18 @@ def campaigns_by_status(user) -> list[tuple[str, list[Campaign]]]:
         if members:
             groups.append((label, members))
     return groups
+
+
+def staff_to_invite(campaign: Campaign) -> QuerySet[User]:
+    """Active staff of the campaign's participating structures (those with a point) not yet invited."""
+    invited = StaffInvitation.objects.filter(campaign=campaign).values("user_id")
+    return (
+        User.objects.filter(
+            is_active=True, role__in=STAFF_ROLES, structure__survey_points__campaign=campaign, email__gt=""
+        )
+        .exclude(pk__in=invited)
+        .order_by("pk")
+    )
 
 
 @dataclass

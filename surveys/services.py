@@ -11,25 +11,35 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cnml import outbox
 from cnml.audit import log_transition
+from cnml.emails import notify
+from cnml.links import absolute_url
 from cnml.models import Structure, StructureKind
 from cnml.workflows import TransitionRefused
+from surveys import selectors
 from surveys.aggregation import AggregationReport, aggregate_campaign
 from surveys.models import (
     AccessCode,
+    Audience,
     Campaign,
     CampaignStatus,
     Choice,
     DistributionPoint,
     Questionnaire,
     Response,
+    ResultsPublication,
     Section,
+    StaffInvitation,
 )
+from surveys.suppression import THRESHOLD
 
 # Codes people type from a poster or a slip: no 0/O, 1/I/L, no vowels-only words.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -197,6 +207,21 @@ def campaign_close(*, campaign: Campaign, actor, comment: str = "", seen_status:
     return closed
 
 
+@transaction.atomic
+def results_publish(*, campaign: Campaign, actor, seen_status: str | None = None) -> ResultsPublication:
+    """Open a closed campaign's computed results to the public; raises :class:`TransitionRefused`."""
+    publication, _ = ResultsPublication.objects.get_or_create(campaign=campaign)
+    return publication.publish(actor, seen_state=seen_status, now=timezone.now())
+
+
+def results_withdraw(*, campaign: Campaign, actor, comment: str, seen_status: str | None = None) -> ResultsPublication:
+    """Take published results back from the public, saying why; raises :class:`TransitionRefused`."""
+    publication = ResultsPublication.objects.filter(campaign=campaign).first()
+    if publication is None:
+        raise TransitionRefused(["Les résultats ne sont pas publiés."])
+    return publication.withdraw(actor, comment=comment, seen_state=seen_status)
+
+
 def campaigns_close_due(*, today: date | None = None) -> list[int]:
     """Close every open campaign whose closing date has passed; return their ids."""
     today = today or timezone.localdate()
@@ -240,6 +265,49 @@ def access_codes_generate(*, point: DistributionPoint, count: int) -> list[Acces
     return AccessCode.objects.bulk_create(AccessCode(point=point, code=code, batch=batch) for code in sorted(codes))
 
 
+# --- Surveys of professionals --------------------------------------------------------------------
+
+STAFF_INVITATION_TEMPLATE = "surveys/emails/staff_invitation.txt"
+
+
+@transaction.atomic
+def campaign_invite_staff(*, campaign: Campaign, actor) -> int:
+    """E-mail each member of staff of the participating structures not yet invited a personal link.
+
+    One single-use code each, hence one answer each; re-inviting reaches only staff not yet invited.
+    What is kept says who was invited (:class:`StaffInvitation`, so that no one is invited twice),
+    never with which code: a point's codes are made as one batch and dealt at random, and a spent
+    code of a survey of professionals keeps no time of use (:func:`response_submit`). Returns the
+    number of e-mails owed (through the outbox); raises :class:`CampaignError` when the campaign is
+    not a survey of professionals or is not open.
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)  # two clicks at once: one invitation
+    if campaign.audience != Audience.PROFESSIONNELS:
+        raise CampaignError("Cette campagne ne s'adresse pas aux professionnels.")
+    if campaign.status != CampaignStatus.OPEN:
+        raise CampaignError("Seule une campagne ouverte invite les professionnels : ouvrez-la d'abord.")
+    staff = list(selectors.staff_to_invite(campaign))
+    points = {point.structure_id: point for point in campaign.points.all()}
+    today = timezone.localdate()
+    StaffInvitation.objects.bulk_create(
+        StaffInvitation(campaign=campaign, user=user, invited_on=today) for user in staff
+    )
+    context = {"campaign": campaign, "sender": actor.get_full_name() if actor else "", "threshold": THRESHOLD}
+    by_structure = attrgetter("structure_id")
+    for structure_id, members in groupby(sorted(staff, key=by_structure), key=by_structure):
+        members = list(members)
+        codes = access_codes_generate(point=points[structure_id], count=len(members))
+        secrets.SystemRandom().shuffle(codes)
+        for user, access in zip(members, codes, strict=True):
+            notify(
+                recipients=[user.email],
+                subject=f"Enquête des professionnels : {campaign.title}",
+                template=STAFF_INVITATION_TEMPLATE,
+                context=context | {"url": absolute_url("surveys_public:entry", access.code)},
+            )
+    return len(staff)
+
+
 # --- Answers -------------------------------------------------------------------------------------
 
 
@@ -265,10 +333,11 @@ def response_submit(
         return response
     with transaction.atomic():
         locked = AccessCode.objects.select_for_update().filter(pk=access_code_id, used_at__isnull=True).first()
+        # A professional's code was e-mailed to a named person: its time of use would single out
+        # their answer among their structure's, so it keeps none (spent « when it was made »).
+        spent_at = F("created_at") if campaign.audience == Audience.PROFESSIONNELS else timezone.now()
         spent = (
-            AccessCode.objects.filter(pk=access_code_id, used_at__isnull=True).update(used_at=timezone.now())
-            if locked
-            else 0
+            AccessCode.objects.filter(pk=access_code_id, used_at__isnull=True).update(used_at=spent_at) if locked else 0
         )
         if not spent:
             raise CodeAlreadyUsed()

@@ -10,14 +10,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cnml.formatting import format_count
 from cnml.links import absolute_url
 from cnml.pagination import paginate
 from cnml.pdf import pdf_response, render_pdf
 from cnml.workflows import TransitionRefused, history, report_refusal
 from surveys import exports, permissions, selectors, services
 from surveys.forms import AccessCodesForm, CampaignForm
-from surveys.models import Campaign, CampaignStatus, DistributionPoint
+from surveys.models import Audience, Campaign, CampaignStatus, DistributionPoint
+from surveys.publication_views import publication_context
 from surveys.qr import qr_png, qr_png_data_uri, qr_svg
+from surveys.suppression import THRESHOLD
 
 HOME_TITLE = "Enquêtes de satisfaction"
 # Free comments shown a page at a time on the results page (the PDF report carries them all).
@@ -134,6 +137,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total_rate": 100 * total / campaign.target if can_manage and campaign.target else None,
             "history": history(campaign) if can_manage else None,
             "has_results": campaign.aggregated_at is not None and selectors.top_node_for(request.user, campaign),
+            "staff_invited": (
+                campaign.staff_invitations.count()
+                if can_manage and campaign.audience == Audience.PROFESSIONNELS
+                else None
+            ),
+            **publication_context(request.user, campaign, can_manage=can_manage),
         },
     )
 
@@ -160,6 +169,39 @@ def campaign_aggregate(request: HttpRequest, pk: int) -> HttpResponse:
     services.campaign_request_aggregation(campaign=campaign)
     messages.success(request, "Le calcul des résultats est lancé avec les réponses reçues à cet instant.")
     return redirect("surveys:campaign", pk=campaign.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """A survey of professionals: how many e-mails will leave, then each one's personal link sent."""
+    campaign = permissions.get_campaign_for(request.user, pk, manage=True)
+    if campaign.audience != Audience.PROFESSIONNELS:
+        raise Http404("Page introuvable.")
+    if request.method == "POST":
+        try:
+            sent = services.campaign_invite_staff(campaign=campaign, actor=request.user)
+        except services.CampaignError as error:  # closed meanwhile
+            messages.error(request, str(error))
+        else:
+            if sent:
+                emails = format_count(sent, "e-mail d'invitation envoyé", "e-mails d'invitation envoyés")
+                messages.success(request, f"{emails}, chacun avec son lien personnel.")
+            else:
+                messages.info(request, "Tous les professionnels des structures participantes sont déjà invités.")
+        return redirect("surveys:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "surveys/invite_confirm.html",
+        {
+            "title": f"Inviter les professionnels — {campaign.title}",
+            "breadcrumb": _campaign_crumbs(campaign, ("Inviter les professionnels", None)),
+            "campaign": campaign,
+            "to_invite": selectors.staff_to_invite(campaign).count(),
+            "invited": campaign.staff_invitations.count(),
+            "threshold": THRESHOLD,
+        },
+    )
 
 
 # --- Distribution --------------------------------------------------------------------------------
@@ -206,6 +248,8 @@ def point_poster(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 def point_codes(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     # New codes are for those who run the campaign: to anyone else, the campaign is not there.
     campaign, point = _point(request, pk, code, manage=request.method == "POST")
+    if not permissions.prints_codes(campaign):
+        raise Http404("Page introuvable.")
     can_manage = permissions.can_manage_campaign(request.user, campaign)
     form = AccessCodesForm(request.POST or None)
     if request.method == "POST":

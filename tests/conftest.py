@@ -261,6 +261,12 @@ def outsider(network: Network, role_groups) -> User:
 
 
 @pytest.fixture
+def partner(network: Network, role_groups) -> User:
+    """A partner of comités de pilotage (a Pôle emploi agent): no structure, member of no committee yet."""
+    return UserFactory(email="partenaire@test.cnml.fr", role=Role.PARTENAIRE, structure=None, first_name="Morgane")
+
+
+@pytest.fixture
 def antenne_user(network: Network, role_groups) -> User:
     """A conseiller of antenne A1 (of mission locale A1)."""
     return UserFactory(email="antenne@test.cnml.fr", role=Role.CONSEILLER, structure=network.antenne_a1)

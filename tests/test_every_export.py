@@ -17,6 +17,7 @@ text, an XLSX cell holds the user's very characters as text.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from collections.abc import Callable
@@ -36,10 +37,11 @@ from import_export.mixins import BaseExportMixin
 
 from cnml import spreadsheets
 from cnml.models import Region, Role, Structure
+from dashboard import exports as dashboard_exports
 from dashboard import selectors as dashboard_selectors
 from dashboard import views as dashboard_views
 from mobility.models import Call
-from practices.models import Fiche, Status
+from practices.models import Fiche, Recensement, Status
 from surveys.aggregation import aggregate_campaign
 from surveys.models import Campaign, CampaignStatus
 from tests.dashboard.test_pages import empty_cache, figures, published  # noqa: F401 - fixtures
@@ -101,6 +103,8 @@ def assert_neutralised(response, *, delimiter: str, where: str) -> None:
     content_type = response["Content-Type"].split(";")[0]
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if content_type == "text/csv":
+        # Every CSV the product hands out opens in French spreadsheet software: a BOM, then « ; ».
+        assert content.startswith(b"\xef\xbb\xbf"), f"{where}: CSV sans BOM"
         assert_csv_neutralised(content, delimiter, where)
     elif content_type == XLSX_TYPE:
         assert_xlsx_neutralised(content, where)
@@ -185,6 +189,28 @@ def hostile_objective(monkeypatch) -> None:
     )
 
 
+def recensement_of(fiche: Fiche) -> dict:
+    """A recensement answered by the published fiche (its title, structure and region hold formulas)."""
+    recensement = Recensement.objects.create(
+        title="=HYPERLINK(1)",
+        instructions="-",
+        opens_on=datetime.date(2011, 1, 1),
+        closes_on=datetime.date(2011, 12, 31),
+    )
+    Fiche.objects.filter(pk=fiche.pk).update(recensement=recensement)
+    return {"pk": recensement.pk}
+
+
+def failed_import() -> dict:
+    """A failed import whose kept errors carry values typed in the warehouse's files."""
+    from dashboard.models import ExtractImport
+
+    failed = ExtractImport.objects.create(
+        status="echoue", errors=["=HYPERLINK(1)"], error_details=[["jeunes.csv", 2, "sexe", "=HYPERLINK(1)", "+1+1"]]
+    )
+    return {"pk": failed.pk}
+
+
 DASHBOARD_FORMATS = ("csv", "xlsx")  # and "pdf", which holds no cell
 URL_EXPORTS: dict[str, UrlExport] = {
     "dashboard:national_export": UrlExport(None, formats=DASHBOARD_FORMATS, prepare=national_label),
@@ -209,6 +235,9 @@ URL_EXPORTS: dict[str, UrlExport] = {
     "surveys:results_csv": UrlExport(Role.ANIMATEUR_REGIONAL, kwargs=lambda world: {"pk": world.campaign.pk}),
     "surveys:results_xlsx": UrlExport(Role.ANIMATEUR_REGIONAL, kwargs=lambda world: {"pk": world.campaign.pk}),
     "mobility:call_report_xlsx": UrlExport(Role.RELECTEUR_CNML, kwargs=lambda world: {"year": world.call.year}),
+    "practices:recensement_xlsx": UrlExport(Role.RELECTEUR_CNML, kwargs=lambda world: recensement_of(world.fiche)),
+    # An admin page of its own (not django-import-export): the errors of an import, values from the extract.
+    "admin:dashboard_extractimport_errors_csv": UrlExport(Role.RELECTEUR_CNML, kwargs=lambda world: failed_import()),
 }
 
 
@@ -330,16 +359,16 @@ HAND_WRITTEN = re.compile(
 
 def test_the_walk_knows_every_export_of_the_product():
     urls = spreadsheet_urls()
-    feature_urls = {name for name in urls if not name.startswith("admin:")}
+    feature_urls = {name for name in urls if not name.startswith("admin:") or name in URL_EXPORTS}
     assert feature_urls <= set(URL_EXPORTS), f"exports sans ligne dans URL_EXPORTS : {feature_urls - set(URL_EXPORTS)}"
     assert set(URL_EXPORTS) <= feature_urls, "URL_EXPORTS nomme une URL qui n'existe plus"
-    admin_urls = {name for name in urls if name.startswith("admin:")}
+    admin_urls = {name for name in urls if name.startswith("admin:") and name not in URL_EXPORTS}
     known_admin = {f"admin:{model._meta.app_label}_{model._meta.model_name}_export" for model in ADMIN_EXPORTS}
     assert admin_urls <= known_admin, f"exports d'admin sans ligne dans ADMIN_EXPORTS : {admin_urls - known_admin}"
     assert set(export_admins()) == set(ADMIN_EXPORTS), "ADMIN_EXPORTS ne suit pas les admins qui exportent"
     assert set(project_export_commands()) == set(COMMAND_EXPORTS), "COMMAND_EXPORTS ne suit pas les commandes"
     # The dashboard's fmt argument: the walk covers each spreadsheet format it accepts.
-    assert set(dashboard_views.FORMATS) == {*DASHBOARD_FORMATS, "pdf"}
+    assert set(dashboard_exports.FORMATS) == {*DASHBOARD_FORMATS, "pdf"}
     for name, export in COMMAND_EXPORTS.items():
         assert command_format_choices(name) == {*export.spreadsheet_formats, *export.other_formats}, name
 
@@ -374,7 +403,7 @@ def test_every_admin_export_neutralises_formulas_in_each_format(model, world, cl
     for index, file_format in enumerate(formats):
         data = {**every_field(model_admin, user), "format": str(index)}
         response = client.post(admin_export_url(model), data)
-        assert_neutralised(response, delimiter=",", where=f"admin {model._meta.label} {file_format.__name__}")
+        assert_neutralised(response, delimiter=";", where=f"admin {model._meta.label} {file_format.__name__}")
 
 
 @pytest.mark.parametrize(
@@ -398,7 +427,7 @@ def test_the_export_action_of_the_admin_neutralises_formulas(model, world, clien
     for index, file_format in enumerate(model_admin.get_export_formats()):
         data = {**every_field(model_admin, user), "format": str(index), "export_items": pks}
         response = client.post(admin_export_url(model), data)
-        assert_neutralised(response, delimiter=",", where=f"action {model._meta.label} {file_format.__name__}")
+        assert_neutralised(response, delimiter=";", where=f"action {model._meta.label} {file_format.__name__}")
 
 
 @pytest.mark.parametrize("name", sorted(COMMAND_EXPORTS))

@@ -22,6 +22,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.test.signals import template_rendered
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
@@ -42,9 +44,12 @@ from mobility import services as mobility_services
 from mobility.models import Application, ReportStatus
 from practices import services as practices_services
 from practices.models import Status
+from practices.recensements import Recensement
+from surveys import services as surveys_services
 from surveys.aggregation import aggregate_campaign
-from surveys.models import AccessMode, Campaign, CampaignStatus, DistributionPoint
-from surveys.services import access_codes_generate
+from surveys.models import AccessMode, Campaign, CampaignStatus, DistributionPoint, Questionnaire
+from surveys.services import access_codes_generate, results_publish
+from tests.clock import TODAY
 from tests.dashboard.test_pages import empty_cache, figures, published  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 from tests.mobility.conftest import call, carrier_a1, cat, member, outside_carrier, project  # noqa: F401 - fixtures
@@ -152,6 +157,16 @@ def fiche_decided(verb: str, state: str = Status.EN_RELECTURE) -> Callable[[Worl
     return decide
 
 
+def fiche_resubmitted(world: World) -> None:
+    author, animator = world.users[Role.CONSEILLER], world.users[Role.ANIMATEUR_REGIONAL]
+    fiche = make_fiche(Status.EN_RELECTURE, structure=world.network.ml_a1, author=author)
+    practices_services.fiche_request_changes(fiche=fiche, actor=animator, comment="Ajoutez des chiffres.")
+    fiche.refresh_from_db()
+    fiche.results = "61 jeunes, 40 en emploi."
+    fiche.save()
+    practices_services.fiche_submit(fiche=fiche, actor=author)
+
+
 def membership_requested(world: World):
     return mobility_services.membership_request_open(
         carrier=world.outside_carrier, user=world.applicant, actor=world.applicant, reason="Je coordonne le projet."
@@ -233,6 +248,48 @@ def report_decided(verb: str) -> Callable[[World], None]:
     return decide
 
 
+def report_resubmitted(world: World) -> None:
+    report = make_report(a_project(world), status=ReportStatus.SOUMIS)
+    mobility_services.report_send_back(report=report, actor=world.users[Role.RELECTEUR_CNML], comment="À revoir.")
+    report.refresh_from_db()
+    report.comment = "Chiffres vérifiés."
+    report.save()
+    mobility_services.report_submit(report=report, actor=world.users[Role.DIRECTEUR])
+
+
+def recensement_reminded(world: World) -> None:
+    """The structures of region A that sent nothing are reminded before the deadline."""
+    today = timezone.localdate()
+    recensement = Recensement.objects.create(
+        title="Recensement du partenariat renforcé",
+        instructions="Vos actions avec Pôle emploi.",
+        opens_on=today - timedelta(days=10),
+        closes_on=today + timedelta(days=5),
+    )
+    recensement.regions.set([world.network.region_a])
+    practices_services.recensement_remind(recensement=recensement, today=today)
+
+
+def staff_invited(world: World) -> None:
+    """The staff of ML A1 invited to a survey of professionals, each with a personal link."""
+    today = timezone.localdate()
+    questionnaire = Questionnaire.objects.get(code="professionnels")
+    campaign = Campaign.objects.create(
+        title="Enquête auprès des professionnels",
+        questionnaire=questionnaire,
+        audience=questionnaire.audience,
+        region=world.network.region_a,
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=20),
+        target=10,
+        status=CampaignStatus.OPEN,
+        access_mode="codes",
+    )
+    campaign.participants.set([world.network.ml_a1])
+    surveys_services.campaign_sync_points(campaign=campaign)
+    surveys_services.campaign_invite_staff(campaign=campaign, actor=world.users[Role.RELECTEUR_CNML])
+
+
 def password_reset(world: World) -> None:
     # Asked from a host name the site answers to that is not its address: the link must not follow it.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "autre-nom.example"]
@@ -254,6 +311,7 @@ EMAILS: dict[str, Emailed] = {
     "fiche publiée": Emailed("practices/emails/fiche_decision.txt", fiche_decided("publish")),
     "fiche refusée": Emailed("practices/emails/fiche_decision.txt", fiche_decided("reject")),
     "fiche archivée": Emailed("practices/emails/fiche_decision.txt", fiche_decided("archive", Status.PUBLIEE)),
+    "fiche complétée": Emailed("practices/emails/fiche_resubmitted.txt", fiche_resubmitted),
     "demande de rattachement": Emailed("mobility/emails/membership_request.txt", membership_requested),
     "rattachement accepté": Emailed("mobility/emails/membership_decision.txt", membership_decided("approve")),
     "rattachement refusé": Emailed("mobility/emails/membership_decision.txt", membership_decided("refuse")),
@@ -265,6 +323,9 @@ EMAILS: dict[str, Emailed] = {
     "avenant refusé": Emailed("mobility/emails/budget_amendment_decision.txt", amendment_decided("refuse")),
     "bilan approuvé": Emailed("mobility/emails/report_decision.txt", report_decided("approve")),
     "bilan renvoyé": Emailed("mobility/emails/report_decision.txt", report_decided("send_back")),
+    "bilan corrigé": Emailed("mobility/emails/report_resubmitted.txt", report_resubmitted),
+    "recensement : relance": Emailed("practices/emails/recensement_reminder.txt", recensement_reminded),
+    "enquête des professionnels : invitation": Emailed("surveys/emails/staff_invitation.txt", staff_invited),
     "mot de passe oublié": Emailed("registration/password_reset_email.txt", password_reset),
 }
 
@@ -327,7 +388,9 @@ def feature_urls(test: Callable[[str, str], bool]) -> set[str]:
 
 
 def serves_pdf(name: str, route: str) -> bool:
-    return not name.startswith("admin:") and ("pdf" in name.lower() or "pdf" in route.lower() or "<str:fmt>" in route)
+    # ``fmt`` under any converter (``<str:fmt>``, the dashboard's ``<export_format:fmt>``) may be ``pdf``.
+    takes_format = re.search(r"<(?:\w+:)?fmt>", route) is not None
+    return not name.startswith("admin:") and ("pdf" in name.lower() or "pdf" in route.lower() or takes_format)
 
 
 def serves_qr(name: str, route: str) -> bool:
@@ -382,6 +445,8 @@ PDFS: dict[str, Printed] = {
         Role.ANIMATEUR_REGIONAL, lambda o: _point(o) | {"batch": 1}, addresses=1, qr_codes=3
     ),
     "surveys:results_report": Printed(Role.ANIMATEUR_REGIONAL, lambda o: {"pk": o["closed"].pk, "key": "region-901"}),
+    "surveys:public_results_report": Printed(Role.CONSEILLER, lambda o: {"pk": o["closed"].pk, "key": "region-901"}),
+    "practices:recensement_pdf": Printed(Role.RELECTEUR_CNML, lambda o: {"pk": o["fiche"].recensement_id}),
     "practices:pdf": Printed(Role.CONSEILLER, lambda o: {"pk": o["fiche"].pk}),
     "mobility:call_report_pdf": Printed(Role.RELECTEUR_CNML, lambda o: {"year": o["call"].year}),
     "dashboard:national_export": Printed(Role.CONSEILLER, lambda o: {"fmt": "pdf"}),
@@ -402,7 +467,8 @@ QR_CODES: dict[str, Printed] = {
 @pytest.fixture
 def printed(network, users, make_campaign, answer, call, project, published) -> dict:  # noqa: F811
     """One of everything that prints: a campaign on codes only, with a batch of three codes for a
-    head office (the ML's own link), a closed campaign with results, a published fiche."""
+    head office (the ML's own link), a closed campaign with published results, a published fiche
+    answering a recensement."""
     campaign = make_campaign(access_mode=AccessMode.CODES_ONLY, structures=[network.ml_a1, network.antenne_a1])
     point = DistributionPoint.objects.get(campaign=campaign, structure=network.ml_a1)
     access_codes_generate(point=point, count=3)
@@ -410,11 +476,15 @@ def printed(network, users, make_campaign, answer, call, project, published) -> 
     answer(closed, network.antenne_a1, 30)
     answer(closed, network.antenne_a2, 40)
     aggregate_campaign(closed)
+    results_publish(campaign=closed, actor=users[Role.ANIMATEUR_REGIONAL])
+    recensement = Recensement.objects.create(title="Recensement des actions communes", opens_on=TODAY, closes_on=TODAY)
     return {
         "campaign": campaign,
         "point": point,
         "closed": Campaign.objects.get(pk=closed.pk),
-        "fiche": make_fiche(Status.PUBLIEE, structure=network.ml_a1, author=users[Role.CONSEILLER]),
+        "fiche": make_fiche(
+            Status.PUBLIEE, structure=network.ml_a1, author=users[Role.CONSEILLER], recensement=recensement
+        ),
         "call": call,
     }
 

@@ -8,8 +8,11 @@ publishes :func:`dashboard.tasks.run_extract_import` once committed
 when Celery is eager, in development). A broker that cannot take it fails the
 import with a French reason, shown on its page. While an import runs, its page
 polls a small JSON endpoint (``progression/``) from a static script and updates
-the rows read per file. Listing or reading imports marks those no worker
-finished as failed (:func:`dashboard.services.extract_import_expire_stale`).
+the rows read per file; it reloads when the import, then the recompute it owes,
+is over. The page opens on its outcome and the next step
+(:mod:`dashboard.admin.import_status`); every error kept is downloadable as CSV
+(``erreurs.csv``). Listing or reading imports marks those no worker finished as
+failed (:func:`dashboard.services.extract_import_expire_stale`).
 """
 
 from __future__ import annotations
@@ -17,26 +20,34 @@ from __future__ import annotations
 import zipfile
 from datetime import timedelta
 
+import tablib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 
 from cnml.formatting import format_number
+from cnml.spreadsheets import csv_response
+from dashboard.admin.import_status import import_alert
 from dashboard.importer.limits import inspect_zip
 from dashboard.importer.spec import ALL_FILES
 from dashboard.models import ExtractImport, ImportStatus
+from dashboard.models.snapshots import Snapshot
 from dashboard.services import (
     DEFAULT_SOURCE_LABEL,
-    QUEUE_UNAVAILABLE,
     extract_import_expire_stale,
     extract_import_submit,
 )
 
 FINISHED = (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+# Errors listed on the page; the error CSV has every one kept (dashboard.importer.MAX_ERRORS).
+ERRORS_SHOWN = 100
+ERROR_CSV_HEADERS = ("fichier", "ligne", "colonne", "valeur", "motif")
+# The records' heavy fields (up to MAX_ERRORS errors, twice): read on an import's own page only.
+HEAVY_FIELDS = ("errors", "error_details", "quality_report")
 
 
 def format_duration(duration: timedelta | None) -> str:
@@ -204,28 +215,18 @@ class ExtractImportAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:dashboard_extractimport_change", args=[obj.pk]))
 
     def _message_submitted(self, request: HttpRequest, pk: int) -> None:
-        extract_import = ExtractImport.objects.get(pk=pk)
-        if extract_import.status == ImportStatus.FAILED:
-            if extract_import.errors == [QUEUE_UNAVAILABLE]:
-                self.message_user(request, QUEUE_UNAVAILABLE, messages.ERROR)
-            else:
-                count = format_number(extract_import.error_count)
-                self.message_user(
-                    request,
-                    f"Extraction refusée ({count} erreur{'s' if extract_import.error_count > 1 else ''}, "
-                    "détaillées ci-dessous) : les données en place n'ont pas changé.",
-                    messages.ERROR,
-                )
-        elif extract_import.status == ImportStatus.SUCCEEDED:
-            self.message_user(
-                request, "Extraction importée : ses données remplacent les précédentes.", messages.SUCCESS
-            )
-        else:
-            self.message_user(
-                request,
-                "Extraction déposée : l'import est lancé. Cette page suit sa progression et affichera son résultat.",
-                messages.SUCCESS,
-            )
+        """Only the deposit: the import's outcome and next step open its page (``import_alert``).
+
+        Never a green « lancé » for an import that is not running: a failure says so in red at
+        the top of the page, whatever the moment it happened.
+        """
+        if ExtractImport.objects.filter(pk=pk).values_list("status", flat=True).first() != ImportStatus.FAILED:
+            self.message_user(request, "Extraction déposée.", messages.INFO)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # The list reads no error: not megabytes of them per import.
+        return queryset if getattr(request, "reads_one_import", False) else queryset.defer(*HEAVY_FIELDS)
 
     def changelist_view(self, request, extra_context=None):
         extract_import_expire_stale()
@@ -233,6 +234,13 @@ class ExtractImportAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extract_import_expire_stale()
+        request.reads_one_import = True
+        extract_import = self.get_object(request, object_id)
+        if extract_import is not None and self.has_view_permission(request, extract_import):
+            extra_context = {
+                **(extra_context or {}),
+                "import_alert": import_alert(extract_import, may_validate=Snapshot.user_may_validate(request.user)),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     # --- progress (JSON, polled by static/dashboard/admin/import-progress.js) ----------------
@@ -243,21 +251,37 @@ class ExtractImportAdmin(admin.ModelAdmin):
                 "<int:pk>/progression/",
                 self.admin_site.admin_view(self.progress_view),
                 name="dashboard_extractimport_progress",
-            )
+            ),
+            path(
+                "<int:pk>/erreurs.csv",
+                self.admin_site.admin_view(self.errors_csv_view),
+                name="dashboard_extractimport_errors_csv",
+            ),
         ]
         return urls + super().get_urls()
+
+    def errors_csv_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Every error kept, one row each: file, line, column, value, reason (French CSV, ``;``, BOM)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        extract_import = get_object_or_404(ExtractImport.objects.only("error_details", "errors"), pk=pk)
+        rows = extract_import.error_details or [["", None, "", "", error] for error in extract_import.errors]
+        dataset = tablib.Dataset(*[tuple(row) for row in rows], headers=ERROR_CSV_HEADERS)
+        return csv_response(dataset, filename=f"import-{extract_import.pk}-erreurs.csv")
 
     def progress_view(self, request: HttpRequest, pk: int) -> JsonResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
         extract_import_expire_stale()
-        extract_import = get_object_or_404(ExtractImport, pk=pk)
+        extract_import = get_object_or_404(ExtractImport.objects.defer(*HEAVY_FIELDS), pk=pk)
         return JsonResponse(
             {
                 "status": extract_import.status,
                 "status_label": extract_import.get_status_display(),
-                "step": extract_import.step,
-                "finished": extract_import.status in FINISHED,
+                "step": extract_import.step if extract_import.status not in FINISHED else "recalcul des indicateurs",
+                # Over when the page has something new to say: the import's end, then its recompute's.
+                "finished": extract_import.status == ImportStatus.FAILED
+                or not import_alert(extract_import, may_validate=False).following,
                 "rows": {name: _count(extract_import.row_counts.get(name)) for name in ALL_FILES},
             }
         )
@@ -270,7 +294,8 @@ class ExtractImportAdmin(admin.ModelAdmin):
 
     @admin.display(description="lignes lues par fichier")
     def progress(self, obj: ExtractImport) -> str:
-        url = "" if obj.status in FINISHED else reverse("admin:dashboard_extractimport_progress", args=[obj.pk])
+        following = import_alert(obj, may_validate=False).following
+        url = reverse("admin:dashboard_extractimport_progress", args=[obj.pk]) if following else ""
         return render_to_string(
             "admin/dashboard/extractimport/progress.html",
             {"rows": [(name, _count(obj.row_counts.get(name))) for name in ALL_FILES], "progress_url": url},
@@ -283,11 +308,15 @@ class ExtractImportAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/dashboard/extractimport/errors.html",
             {
-                "errors": obj.errors,
+                "errors": obj.errors[:ERRORS_SHOWN],
                 "count": obj.error_count,
                 "total": format_number(obj.error_count),
-                "shown": format_number(len(obj.errors)),
-                "more": obj.error_count > len(obj.errors),
+                "shown": format_number(min(len(obj.errors), ERRORS_SHOWN)),
+                "more": obj.error_count > min(len(obj.errors), ERRORS_SHOWN),
+                "kept": format_number(len(obj.error_details)),
+                "csv_url": reverse("admin:dashboard_extractimport_errors_csv", args=[obj.pk])
+                if obj.error_details
+                else "",
                 # Errors in the files (else: the import did not run, or stopped; the message says why).
                 "in_files": obj.step == "Refusé",
             },

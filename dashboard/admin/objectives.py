@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cnml.adminsearch import FrenchSearchMixin
 from cnml.formatting import format_number
 from dashboard import indicators as registry
 from dashboard.models.objectives import Objective
@@ -30,7 +31,7 @@ class ObjectiveForm(forms.ModelForm):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(FrenchSearchMixin, admin.ModelAdmin):
     form = ObjectiveForm
     list_display = ("indicator", "year", "scope_kind", "scope_label", "target_display", "source", "set_by", "set_at")
     list_filter = ("year", "scope_kind", "indicator")

@@ -1,4 +1,11 @@
-"""Admin of indicator snapshots: follow recomputes, start one, validate for publication."""
+"""Admin of indicator snapshots: follow recomputes, start one, validate for publication.
+
+Validating is a button on a snapshot's page (and the next step on its import's page):
+a confirmation page says what becomes public — the figures of which extract, replacing
+which published ones, the national table — and its form (POST) applies the workflow's
+``validate`` transition through :func:`dashboard.publication.snapshot_validate`, which
+refuses an older snapshot over a newer published one. The bulk action stays.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
@@ -49,6 +58,7 @@ class SnapshotAdmin(admin.ModelAdmin):
     list_select_related = ("validated_by",)
     actions = ["validate_for_publication"]
     change_list_template = "admin/dashboard/snapshot/change_list.html"
+    change_form_template = "admin/dashboard/snapshot/change_form.html"
     fields = (
         "status",
         "provenance",
@@ -116,7 +126,10 @@ class SnapshotAdmin(admin.ModelAdmin):
         period = selectors.default_period(snapshot) if snapshot.is_computed else None
         if period is None:
             return "—"
-        figures = selectors.indicator_table(snapshot, selectors.Scope.national(), period, references=False)
+        try:
+            figures = selectors.indicator_table(snapshot, selectors.Scope.national(), period, references=False)
+        except (selectors.ScopeError, selectors.PeriodError):  # a calculation with no national value
+            return "—"
         rows = format_html_join(
             "",
             "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -159,8 +172,47 @@ class SnapshotAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.recompute_view),
                 name="dashboard_snapshot_recompute",
             ),
+            path(
+                "<int:pk>/valider/",
+                self.admin_site.admin_view(self.validate_view),
+                name="dashboard_snapshot_validate",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        snapshot = self.get_object(request, object_id)
+        may_validate = snapshot is not None and snapshot.validate.allowed(request.user)
+        extra_context = {**(extra_context or {}), "may_validate": may_validate}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def validate_view(self, request: HttpRequest, pk: int):
+        """GET: what becomes public, and the refusal if any; POST: validate (the workflow decides again)."""
+        if not Snapshot.user_may_validate(request.user):
+            raise PermissionDenied
+        snapshot = get_object_or_404(Snapshot, pk=pk)
+        change_url = reverse("admin:dashboard_snapshot_change", args=[snapshot.pk])
+        if request.method == "POST":
+            try:
+                snapshot_validate(snapshot_id=snapshot.pk, user=request.user)
+            except TransitionRefused as exc:
+                workflows.report_refusal(request, exc)
+                return HttpResponseRedirect(request.path)
+            self.message_user(request, f"{snapshot} validé : ses chiffres sont maintenant publics.", messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        published = Snapshot.objects.latest_validated()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Valider pour publication : {snapshot}",
+            "snapshot": snapshot,
+            "refusals": snapshot.validate.refusals(request.user),
+            "published": published if published and published.pk != snapshot.pk else None,
+            "periods": self.periods_display(snapshot),
+            "national_table": table if (table := self.national_table(snapshot)) != "—" else "",
+            "cancel_url": change_url,
+        }
+        return TemplateResponse(request, "admin/dashboard/snapshot/validate.html", context)
 
     def recompute_view(self, request: HttpRequest):
         if request.method != "POST":

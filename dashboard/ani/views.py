@@ -7,7 +7,7 @@ scope); which figures, :func:`dashboard.pages.reading` (the public the validated
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -19,8 +19,6 @@ from dashboard.pages import PERIOD_PARAMETER, LabelledScope
 from dashboard.selectors import Scope
 
 NATIONAL_LABEL = "France entière"
-FORMATS = ("csv", "xlsx", "pdf")
-EXPORT_LABELS = {"csv": "Tableur CSV", "xlsx": "Classeur Excel (XLSX)", "pdf": "Version imprimable (PDF)"}
 ANI_TITLE = "Accompagnement ANI des jeunes « décrocheurs »"
 
 
@@ -41,8 +39,7 @@ def _context(request: HttpRequest, scopes: list[LabelledScope], url: str, breadc
         return context
     context["table"] = ani_table(reading.snapshot, scopes[0].scope, reading.period)
     if context["table"] is not None:
-        query = f"?{PERIOD_PARAMETER}={reading.period.code}"
-        context["exports"] = [(fmt, EXPORT_LABELS[fmt], f"{url}export.{fmt}{query}") for fmt in FORMATS]
+        context["exports"] = exports.export_links(url, reading)
     return context
 
 
@@ -53,8 +50,6 @@ def _page(request: HttpRequest, context: dict) -> HttpResponse:
 
 
 def _export(request: HttpRequest, fmt: str, context: dict, slug: str) -> HttpResponse:
-    if fmt not in FORMATS:
-        raise Http404("Format d'export inconnu.")
     return exports.respond(request, fmt, context, slug=f"ani-{slug}")
 
 

@@ -83,7 +83,16 @@ class CheckPhase(ImportState):
             )
             rows = cursor.fetchall()
         samples = [
-            CsvError(state.spec.name, int(row[0]), check.column, check.message(*row[1:]), check.reason) for row in rows
+            CsvError(
+                state.spec.name,
+                int(row[0]),
+                check.column,
+                check.message(*row[1:]),
+                check.reason,
+                # The checked column's value comes first (a check without values is a missing one).
+                row[1] if check.values else None,
+            )
+            for row in rows
         ]
         self.errors.add_counted(state.spec.name, check.reason, count, samples)
 
@@ -138,6 +147,7 @@ class CheckPhase(ImportState):
                 "id_jeune",
                 f"identifiant « {value} » en double (déjà ligne {first})",
                 "duplicate_id",
+                value,
             )
             for line, value, first in cursor.fetchall()
         ]
@@ -174,6 +184,7 @@ class CheckPhase(ImportState):
                     "id_jeune",
                     f"jeune inconnu « {value} » : absent de jeunes.csv",
                     "unknown_young_person",
+                    value,
                 )
                 for line, value in cursor.fetchall()
             ]

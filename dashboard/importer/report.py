@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from django.db import connection
+
 from cnml.models import Structure, StructureKind
 from dashboard.importer import spec as specs
 from dashboard.importer.state import ImportOutcome, ImportState
@@ -21,11 +23,13 @@ class ReportPhase(ImportState):
     """The outcome of the import, and the counts of its quality report."""
 
     def _outcome(self, succeeded: bool) -> ImportOutcome:
+        kept = self.errors.first()
         return ImportOutcome(
             succeeded=succeeded,
             row_counts=dict(self.row_counts),
             error_count=self.errors.total,
-            errors=[str(error) for error in self.errors.first()],
+            errors=[str(error) for error in kept],
+            error_details=[[error.file, error.line, error.column, error.value, error.message] for error in kept],
             quality_report=self.quality_report(succeeded),
             extracted_on=self.extracted_on,
             first_contact_on=self.first_contact_on if succeeded else None,
@@ -84,10 +88,15 @@ class ReportPhase(ImportState):
 
     @staticmethod
     def _young_people_without_contact(cursor, young_table: str, young_id: str, contact_table: str) -> dict:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {young_table} y WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {contact_table} c WHERE c.young_person_id = y.{young_id})"
-        )
+        if connection.vendor == "postgresql":  # a hash anti-join
+            absent = f"NOT EXISTS (SELECT 1 FROM {contact_table} c WHERE c.young_person_id = y.{young_id})"
+        else:
+            # SQLite runs a correlated NOT EXISTS as a scan of the (unindexed) contacts per young
+            # person: 185 s for 20 000 young people and 100 000 contacts, the write lock held all
+            # along. NOT IN reads the contacts once into a temporary index (0,1 s); young_person_id
+            # is never NULL, so NOT IN and NOT EXISTS agree.
+            absent = f"y.{young_id} NOT IN (SELECT c.young_person_id FROM {contact_table} c)"
+        cursor.execute(f"SELECT COUNT(*) FROM {young_table} y WHERE {absent}")
         return {
             "code": "young_people_without_contact",
             "label": "Jeunes sans aucun contact",

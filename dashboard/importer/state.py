@@ -22,8 +22,10 @@ from cnml.csvfiles import CsvError
 from dashboard.importer import spec as specs
 from dashboard.importer.staging import Staging
 
-# Errors kept with their file, line, column and value; every one is counted.
-MAX_ERRORS = 1000
+# Errors kept with their file, line, column and value; every one is counted. The page lists the
+# first ones and the import's error CSV hands out all those kept: 10 000 rows, about 1 MB of
+# JSON in the record, enough to fix a file's systematic errors, small enough to store and read.
+MAX_ERRORS = 10_000
 PROGRESS_EVERY = 50_000
 
 
@@ -74,6 +76,8 @@ class ImportOutcome:
     error_count: int
     errors: list[str]
     quality_report: dict
+    # The same errors as [file, line, column, value, message] (the error CSV's rows).
+    error_details: list[list]
     extracted_on: date | None
     first_contact_on: date | None = None
     # Whether jeunes.csv had the optional ``niveau_certification`` column (None: not read).

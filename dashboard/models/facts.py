@@ -233,8 +233,11 @@ class ExtractImport(models.Model):
     # file name -> rows read so far (progress) and at the end (counts).
     row_counts = models.JSONField("lignes lues par fichier", default=dict, blank=True)
     error_count = models.PositiveIntegerField("nombre d'erreurs", default=0)
-    # The first errors, as French sentences naming file, line and column.
+    # The first errors (dashboard.importer.MAX_ERRORS), as French sentences naming file, line and column.
     errors = models.JSONField("premières erreurs", default=list, blank=True)
+    # The same errors as [file, line, column, value, message]: the rows of the error CSV.
+    # Empty for an import that failed before reading its files (its reason is in ``errors``).
+    error_details = models.JSONField("détail des erreurs", default=list, blank=True, editable=False)
     quality_report = models.JSONField("rapport de qualité", default=dict, blank=True)
 
     class Meta:

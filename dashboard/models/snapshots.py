@@ -252,6 +252,22 @@ PEERS_SCOPE = "pairs"
 VALUE_SCOPE_CHOICES = [*ScopeKind.choices, (PEERS_SCOPE, "Structures de taille comparable")]
 
 
+# What a recompute stores of each value, in its order (the row lists of dashboard/recompute/values.py),
+# and what the pages read back.
+VALUE_FIELDS = (
+    "scope_kind",
+    "scope_code",
+    "period",
+    "indicator",
+    "value",
+    "numerator",
+    "denominator",
+    "rank",
+    "rank_count",
+    "rank_ex_aequo",
+)
+
+
 class IndicatorValue(models.Model):
     """One figure: an indicator, for a period, for a scope, in a snapshot."""
 
@@ -269,6 +285,8 @@ class IndicatorValue(models.Model):
     # Rates of structures only: position among all structures (1 = best), out of rank_count.
     rank = models.PositiveIntegerField("rang", null=True, blank=True)
     rank_count = models.PositiveIntegerField("nombre de structures classées", null=True, blank=True)
+    # Another structure has the same value, hence the same rank: « 2e ex aequo ».
+    rank_ex_aequo = models.BooleanField("ex aequo", default=False, db_default=False)
 
     class Meta:
         verbose_name = "valeur d'indicateur"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cnml.formatting import format_number, format_percent
+from cnml.formatting import competition_ranks, format_number, format_percent, format_rank
 from dashboard import indicators as registry
 from dashboard.charts import COLOURS, Chart, Line, Table, _bars, _lay_out_periods, _vertical_scale
 from dashboard.models.snapshots import ScopeKind
@@ -96,8 +96,7 @@ class ObjectiveLine:
     def rank_text(self) -> str:
         if self.rank is None:
             return "non classée"
-        text = "1er" if self.rank == 1 else f"{self.rank}e"
-        return f"{text} ex aequo" if self.ex_aequo else text
+        return format_rank(self.rank, ex_aequo=self.ex_aequo)
 
 
 @dataclass
@@ -137,10 +136,8 @@ class ObjectivesSection:
 def rank_lines(lines: list[ObjectiveLine]) -> list[ObjectiveLine]:
     """By share reached, highest first; equal printed shares share a rank (ex aequo); no figure: unranked, last."""
     known = sorted((line for line in lines if line.progress.share is not None), key=lambda line: -line.progress.share)
-    for line in known:
-        share = line.progress.share
-        line.rank = 1 + sum(1 for other in known if other.progress.share > share)
-        line.ex_aequo = sum(1 for other in known if other.progress.share == share) > 1
+    for line, (rank, ex_aequo) in zip(known, competition_ranks([line.progress.share for line in known]), strict=True):
+        line.rank, line.ex_aequo = rank, ex_aequo
     unknown = sorted((line for line in lines if line.progress.share is None), key=lambda line: line.scope_label)
     return known + unknown
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,15 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cnml.models import Role
 from cnml.permissions import AnyUser, get_in_scope_or_404
 from dashboard import exports, pages, permissions
+from dashboard import selectors as dashboard_selectors
 from dashboard.models.objectives import Objective
 from dashboard.models.snapshots import ScopeKind
 from dashboard.objectives import selectors, services
 from dashboard.objectives.forms import SplitForm, field_name
 from dashboard.objectives.pages import indicator_label, section_for
 from dashboard.pages import PERIOD_PARAMETER
-
-FORMATS = ("csv", "xlsx", "pdf")
-EXPORT_LABELS = {"csv": "Tableur CSV", "xlsx": "Classeur Excel (XLSX)", "pdf": "Version imprimable (PDF)"}
 
 
 def page_child_kind(user: AnyUser) -> str | None:
@@ -49,9 +47,7 @@ def _context(request: HttpRequest) -> dict:
         "objectives_page": True,
     }
     if section is not None:
-        query = f"?{PERIOD_PARAMETER}={reading.period.code}"
-        base = reverse("dashboard:objectives")
-        context["exports"] = [(fmt, EXPORT_LABELS[fmt], f"{base}export.{fmt}{query}") for fmt in FORMATS]
+        context["exports"] = exports.export_links(reverse("dashboard:objectives"), reading)
     return context
 
 
@@ -63,8 +59,6 @@ def objectives(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def objectives_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
-        raise Http404("Format d'export inconnu.")
     return exports.respond(request, fmt, _context(request), slug="objectifs")
 
 
@@ -86,6 +80,8 @@ def _split_context(request: HttpRequest, region, chosen: Objective | None, form:
         "regional": regional,
         "chosen": chosen,
         "form": form,
+        # No figures here, but the demo's dashboard says what it is on every page.
+        "reading": pages.Reading(snapshot=dashboard_selectors.snapshot_for_reader(request.user)),
     }
 
 

@@ -133,7 +133,7 @@ def _reference(code: str, period_code: str, indicator, found: list[Row]) -> Row:
         numerator = sum(row[5] or 0 for row in found)
         denominator = sum(row[6] or 0 for row in found)
         value = registry.rate(numerator, denominator)
-        return [PEERS_SCOPE, code, period_code, indicator.code, value, numerator, denominator, None, None]
+        return [PEERS_SCOPE, code, period_code, indicator.code, value, numerator, denominator, None, None, False]
     known = [row[4] for row in found if row[4] is not None]
     value = int(statistics.median(known) + 0.5) if known else None
-    return [PEERS_SCOPE, code, period_code, indicator.code, value, None, None, None, None]
+    return [PEERS_SCOPE, code, period_code, indicator.code, value, None, None, None, None, False]

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q
 
+from cnml.formatting import competition_ranks
 from cnml.models import Structure, StructureKind
 from dashboard import indicators as registry
 from dashboard.indicators import Ratio
-from dashboard.models.snapshots import IndicatorValue, ScopeKind
+from dashboard.models.snapshots import VALUE_FIELDS, IndicatorValue, ScopeKind
 from dashboard.periods import Period
 from dashboard.recompute.queries import Counts
 
@@ -45,7 +46,8 @@ def _scopes(counts: Counts) -> Scopes:
     )
 
 
-# One stored value: scope kind, scope code, period, indicator, value, numerator, denominator, rank, rank count.
+# One stored value: scope kind, scope code, period, indicator, value, numerator, denominator, rank, rank count,
+# ex aequo.
 Row = list
 
 
@@ -76,7 +78,7 @@ def build_values(
                     region[key] += value
                 national[key] += value
     rows: list[Row] = [
-        [kind, code, period_code, indicator_code, value, None, None, None, None]
+        [kind, code, period_code, indicator_code, value, None, None, None, None, False]
         for (kind, code), figures in table.items()
         for (indicator_code, period_code), value in figures.items()
     ]
@@ -90,7 +92,7 @@ def build_values(
                 numerator = figures[(ratio.numerator, period.code)]
                 denominator = figures[(ratio.denominator, period.code)]
                 value = registry.rate(numerator, denominator)
-                row = [kind, code, period.code, indicator.code, value, numerator, denominator, None, None]
+                row = [kind, code, period.code, indicator.code, value, numerator, denominator, None, None, False]
                 rows.append(row)
                 if kind == ScopeKind.STRUCTURE and value is not None:
                     ranked[period.code].append(row)
@@ -99,20 +101,17 @@ def build_values(
     return rows
 
 
-VALUE, RANK, RANK_COUNT = 4, 7, 8
+VALUE, RANK, RANK_COUNT, EX_AEQUO = 4, 7, 8, 9
 
 
 def _rank(rows: list[Row], *, best_first: bool) -> None:
-    """Competition ranking (1, 2, 2, 4): rank 1 is the best value."""
-    ordered = sorted(rows, key=lambda row: row[VALUE], reverse=best_first)
-    previous, rank = None, 0
-    for position, row in enumerate(ordered, start=1):
-        if row[VALUE] != previous:
-            rank, previous = position, row[VALUE]
-        row[RANK], row[RANK_COUNT] = rank, len(ordered)
+    """Competition ranking (1, 2, 2, 4): rank 1 is the best value; equal values share it, ex aequo."""
+    ranks = competition_ranks([row[VALUE] for row in rows], best_first=best_first)
+    for row, (rank, ex_aequo) in zip(rows, ranks, strict=True):
+        row[RANK], row[RANK_COUNT], row[EX_AEQUO] = rank, len(rows), ex_aequo
 
 
-COLUMNS = ("scope_kind", "scope_code", "period", "indicator", "value", "numerator", "denominator", "rank", "rank_count")
+COLUMNS = VALUE_FIELDS
 # Rows per executemany() on SQLite (development and tests; PostgreSQL takes one COPY): bounds the
 # parameters held at once. Not a speed setting: at national scale the values are stored by COPY
 # in 0,72 s (bench/dashboard.py, 27/11/2026, phase « store » in docs/performance.md).

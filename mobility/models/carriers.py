@@ -19,6 +19,7 @@ __all__ = [
     "CarrierMembershipRequest",
     "EXTERNAL_CARRIER_KINDS",
     "MembershipStatus",
+    "MISSION_LOCALE_NETWORK_KINDS",
     "STRUCTURE_CARRIER_KINDS",
 ]
 
@@ -39,6 +40,9 @@ STRUCTURE_CARRIER_KINDS = {
     StructureKind.PAIO: CarrierKind.PAIO,
     StructureKind.ARML: CarrierKind.ARML,
 }
+# Carriers the newsletter counts as « portés par les missions locales »: a mission locale, a PAIO, or the
+# missions locales of a region together in their association (ARML), as La Réunion's project is.
+MISSION_LOCALE_NETWORK_KINDS = frozenset(STRUCTURE_CARRIER_KINDS.values())
 # Kinds an organisation outside the network may declare.
 EXTERNAL_CARRIER_KINDS = [
     CarrierKind.MAISON_EMPLOI,

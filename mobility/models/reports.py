@@ -96,6 +96,8 @@ class ActivityReport(models.Model):
     submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
     approved_at = models.DateTimeField("approuvé le", null=True, blank=True)
     review_comment = models.TextField("commentaire du CNML", blank=True)
+    # The content as it was sent back (``content()``): what the carrier changed since is told to the reviewer.
+    sent_back_content = models.JSONField("contenu renvoyé", default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = "bilan d'activité"
@@ -213,8 +215,30 @@ class ActivityReport(models.Model):
         label="Renvoyer au porteur",
     )
     def send_back(self, user, *, comment: str) -> None:
-        """soumis → brouillon: back to the carrier, with what to correct."""
+        """soumis → brouillon: back to the carrier, with what to correct (and the content it corrects)."""
         self.review_comment = comment
+        self.sent_back_content = self.content()
+
+    def content(self) -> dict[str, str]:
+        """The report's figures and texts as French texts, by the keys of :func:`content_labels`."""
+        from cnml.formatting import format_number
+
+        content = {name: format_number(getattr(self, name)) for name in COUNT_FIELDS}
+        content["total_cost"] = f"{format_number(self.total_cost, 2)}\u00a0€"
+        content["comment"] = self.comment
+        content["deliveries"] = "\n".join(
+            f"{delivery.service.name} : {format_number(delivery.quantity, 1)} {delivery.service.unit}"
+            for delivery in self.deliveries.select_related("service")
+        )
+        return content
+
+
+def content_labels() -> dict[str, str]:
+    """The parts of a report a reviewer is told the changes of, in the order of the form, with their labels."""
+    fields = {field.name: str(field.verbose_name) for field in ActivityReport._meta.fields}
+    labels = {name: ("Personnes " if name in REFERRER_FIELDS else "") + fields[name] for name in COUNT_FIELDS}
+    labels |= {"total_cost": "Coût total de la période", "comment": "Faits marquants", "deliveries": "Services rendus"}
+    return {key: label[0].upper() + label[1:] for key, label in labels.items()}
 
 
 class ServiceDelivery(models.Model):

@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cnml.audit import pending_send_back
 from cnml.workflows import TransitionRefused, history, report_refusal
 from mobility import forms, permissions, selectors, services
+from mobility.models import ReportStatus
 from mobility.views.common import crumbs, project_edit_page
 
 
@@ -31,7 +33,13 @@ def _report_form_page(request, project, report=None) -> HttpResponse:
         project,
         template="mobility/report_form.html",
         title=title,
-        context={"form": form, "formset": deliveries, "report": report},
+        context={
+            "form": form,
+            "formset": deliveries,
+            "report": report,
+            # What the CNML asked, beside the form that answers it (a draft sent back).
+            "changes_requested": report and pending_send_back(report, back_to=ReportStatus.BROUILLON),
+        },
     )
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import template
-from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
 from practices.models import Status
@@ -42,18 +39,3 @@ def status_label(status: str) -> str:
         return Status(status).label
     except ValueError:
         return status or "—"
-
-
-@register.filter
-def fr_date(value, arg: str = "") -> str:
-    """A date as French prints it: "1er septembre 2011", "3 octobre 2011"; ``"heure"`` adds " à 10:05"."""
-    if not value:
-        return ""
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    text = dateformat.format(value, "j F Y")
-    if value.day == 1:
-        text = "1er" + text[1:]
-    if arg == "heure" and isinstance(value, datetime.datetime):
-        text += dateformat.format(value, " à H:i")
-    return text

@@ -18,6 +18,10 @@
   (:mod:`surveys.models.results`).
 - :class:`ResultNode` rows are the stored aggregates read by results pages and
   exports, with small-cell protection already applied.
+- A :class:`StaffInvitation` says that a member of staff was invited to a survey of professionals,
+  never with which code (:mod:`surveys.models.invitations`).
+- A :class:`ResultsPublication` opens a closed campaign's results to the public, and
+  withdraws them (:mod:`surveys.models.publication`).
 """
 
 from surveys.models.campaigns import (
@@ -30,6 +34,8 @@ from surveys.models.campaigns import (
     CampaignStatus,
     DistributionPoint,
 )
+from surveys.models.invitations import StaffInvitation
+from surveys.models.publication import PublicationStatus, ResultsPublication
 from surveys.models.questionnaires import (
     LIKERT_BOUNDS,
     STRUCTURAL_FIELDS,
@@ -66,15 +72,18 @@ __all__ = [
     "DistributionPoint",
     "Instrument",
     "NodeLevel",
+    "PublicationStatus",
     "Question",
     "QuestionKind",
     "Questionnaire",
     "QuestionnaireLocked",
     "QuestionnaireVersion",
     "Response",
+    "ResultsPublication",
     "ResultNode",
     "Section",
     "ServqualRole",
+    "StaffInvitation",
     "check_not_breaking",
     "questionnaire_of",
     "structural_changes",

@@ -77,7 +77,7 @@ class Campaign(models.Model):
 
         Dates in order; an open campaign closes today at the earliest (opening a draft whose
         closing date went by, or moving an open campaign's closing date into the past, is
-        refused); the questionnaire suits the audience; once open, the questionnaire, audience,
+        refused); the questionnaire suits the audience; professionals answer by codes only; once open, the questionnaire, audience,
         perimeter and access no longer change; a closed campaign no longer changes; the state
         only moves forward (draft → open → closed). The scope is set from the region.
         """
@@ -104,6 +104,12 @@ class Campaign(models.Model):
         if self.questionnaire_id and self.audience and self.questionnaire.audience != self.audience:
             errors["questionnaire"] = (
                 f"Ce questionnaire s'adresse au public « {self.questionnaire.get_audience_display()} »."
+            )
+        if self.audience == Audience.PROFESSIONNELS and self.access_mode != AccessMode.CODES_ONLY:
+            # One answer each: only the personal link of the invitation answers, never an open link.
+            errors["access_mode"] = (
+                "Une enquête auprès des professionnels se répond par le lien personnel reçu par e-mail : "
+                "choisissez « Codes à usage unique seulement »."
             )
         if stored and stored["status"] != CampaignStatus.DRAFT:
             for name, attname in FROZEN_ONCE_OPEN.items():

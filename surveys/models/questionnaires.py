@@ -11,6 +11,8 @@ from django.db.models import Q
 class Audience(models.TextChoices):
     JEUNES = "jeunes", "Jeunes"
     ENTREPRISES = "entreprises", "Entreprises"
+    # Staff of the participating structures, invited by e-mail (surveys.invitations).
+    PROFESSIONNELS = "professionnels", "Professionnels des missions locales"
 
 
 class Instrument(models.TextChoices):
@@ -18,6 +20,7 @@ class Instrument(models.TextChoices):
     OQM = "oqm", "Outil québécois de mesure (OQM)"
     PHARES = "phares", "Questions phares"
     EMPLOYEURS = "employeurs", "Employeurs"
+    PROFESSIONNELS = "professionnels", "Professionnels"
     LIBRE = "libre", "Questionnaire libre"
 
 

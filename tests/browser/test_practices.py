@@ -128,11 +128,16 @@ def test_fiche_written_reviewed_completed_published_and_found(page: Page, proble
     assert_accessible(page)
     with page.expect_navigation():
         page.get_by_role("main").get_by_role("link", name="Modifier", exact=True).click()
+    # The reviewer's request stays in sight above the form it is answered in.
+    expect(page.locator("#demande-du-relecteur")).to_contain_text("Ajoutez les résultats chiffrés de l'évaluation.")
     assert_accessible(page)
     page.locator("#id_results").fill("Une centaine de conseillers formés en 10 journées ; 92 % de satisfaits.")
     with page.expect_navigation():
         page.get_by_role("button", name="Soumettre la fiche").click()
     expect(page.locator(".practices-workflow .fr-badge")).to_have_text("Soumise")
+    # The reviewer who asked is told what changed.
+    told = [message for message in mail.outbox if message.to == ["relecteur@demo.cnml.fr"]]
+    assert told and "92 % de satisfaits" in told[-1].body
     sign_out(page)
 
     # 4. The reviewer sees what changed, takes it in review again and publishes it.

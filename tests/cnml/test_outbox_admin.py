@@ -53,7 +53,7 @@ def test_the_administrator_puts_abandoned_work_back_in_the_queue(users, client_f
 
     response = client.post(CHANGELIST, {"action": "revive", "_selected_action": selected}, follow=True)
 
-    assert "1 travail remis en attente." in response.content.decode()
+    assert "1\u00a0travail remis en attente." in response.content.decode()
     rows["abandoned"].refresh_from_db()
     assert rows["abandoned"].failed_at is None and rows["abandoned"].attempts == 0
     rows["done"].refresh_from_db()

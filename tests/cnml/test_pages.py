@@ -120,6 +120,12 @@ def parse(response) -> Page:
 
 
 @pytest.fixture
+def users(users, partner):
+    """Every role's user, the partner of comités de pilotage (who has no structure) included."""
+    return {**users, Role.PARTENAIRE: partner}
+
+
+@pytest.fixture
 def visitor_client(users, client_for):
     """``visitor_client(visitor)``: a client for ``"anonyme"`` or a role value."""
 
@@ -277,7 +283,8 @@ def test_home_names_the_role_and_structure_of_the_user(visitor_client, users, vi
     label = Role(visitor).label
 
     assert f"Vous êtes connecté en tant que {label[0].lower()}{label[1:]}" in content
-    assert user.structure.name in content
+    # A partner has no structure (tests/cnml/test_committees.py names their committees).
+    assert user.structure is None or user.structure.name in content
     assert "Se déconnecter" in content
 
 
@@ -311,16 +318,17 @@ def test_home_shows_the_cards_the_apps_give_the_role(visitor_client, users, visi
     expected = {link.url: link.title for link in registry.home_links(user)}
     if visitor in STAFF_ROLES:
         expected["/admin/"] = "L'administration"
+    if visitor == Role.ADMINISTRATEUR:
+        expected["/exploitation/"] = "L'exploitation"
     if visitor == ANONYMOUS:
         expected["/compte/connexion/"] = "Se connecter"
 
     cards = home_cards(visitor_client(visitor).get("/"))
 
     assert cards == expected
-    # Every feature app offers something to everybody, except surveys to anonymous visitors.
+    # Every feature app offers something to everybody (surveys: their published results to visitors).
     sections = {urlsplit(url).path.split("/")[1] for url in cards}
-    assert {"tableau-de-bord", "bonnes-pratiques", "mobilite"} <= sections
-    assert ("enquetes" in sections) == (visitor != ANONYMOUS)
+    assert {"tableau-de-bord", "bonnes-pratiques", "mobilite", "enquetes"} <= sections
 
 
 @pytest.mark.parametrize("visitor", Role.values)

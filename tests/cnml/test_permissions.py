@@ -21,6 +21,12 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def users(users, partner):
+    """Every role's user, the partner of comités de pilotage (who has no structure) included."""
+    return {**users, Role.PARTENAIRE: partner}
+
+
 def codes(queryset) -> set[str]:
     return set(queryset.values_list("code", flat=True))
 
@@ -120,7 +126,7 @@ def test_inactive_users_read_nothing_whatever_their_role(users, network, role):
 
     assert not readable_structures(user).exists()
     assert not readable_regions(user).exists()
-    assert not can_act_for_structure(user, user.structure)
+    assert not can_act_for_structure(user, user.structure or network.ml_a1)
 
 
 def test_user_without_structure_reads_nothing(network):

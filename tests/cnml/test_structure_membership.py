@@ -117,4 +117,8 @@ def test_there_is_no_self_service_route_to_an_account():
         "compte/mot-de-passe/reinitialise/",
         "compte/mot-de-passe/modifier/",
         "compte/mot-de-passe/modifie/",
+        # ProConnect signs an existing account in, never creates one (tests/cnml/test_proconnect.py).
+        "compte/proconnect/connexion/",
+        "compte/proconnect/retour/",
+        "compte/proconnect/deconnecte/",
     }

@@ -21,7 +21,7 @@ HEADER = "code_structure;nom;type;code_region;nom_region;code_parent"
 
 @pytest.fixture
 def sample_csv() -> Path:
-    path = settings.SHARED_DATA_DIR / "extract-sample" / "structures.csv"
+    path = settings.DEMO_DATA_DIR / "extract-sample" / "structures.csv"
     assert path.exists(), path
     return path
 
@@ -314,10 +314,11 @@ def test_admin_exports_structures_as_csv(users, network, client_for):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())  # a BOM: accents read as UTF-8
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "code_structure,nom,type,code_region,code_parent,active"
-    assert {line.split(",")[0] for line in lines[1:]} == {s.code for s in network.all_structures}
-    assert "ANTA1,Antenne Alpha 1,ANTENNE,901,MLA1,True" in lines
+    assert lines[0] == "code_structure;nom;type;code_region;code_parent;active"
+    assert {line.split(";")[0] for line in lines[1:]} == {s.code for s in network.all_structures}
+    assert "ANTA1;Antenne Alpha 1;ANTENNE;901;MLA1;True" in lines
 
 
 def test_relecteur_may_export_but_not_import_structures(users, client_for):

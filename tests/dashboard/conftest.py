@@ -21,7 +21,7 @@ one with an antenne, and a PAIO) unless ``structures=`` is given. Rows are dicts
 :func:`enrolment`, :func:`structure`; :func:`write_csv` writes any content
 (another delimiter, encoding, raw lines) for the bad-input cases.
 
-Fixtures: ``sample_extract`` (a copy of ``shared/data/extract-sample`` in
+Fixtures: ``sample_extract`` (a copy of ``cnml/demo_data/extract-sample`` in
 ``tmp_path``), ``facts_state`` (a function returning everything an import may
 change, to assert that a failed import changed nothing).
 """
@@ -41,7 +41,7 @@ from cnml.models import Region, Structure
 from dashboard.models import Contact, Enrolment, ExtractImport, Situation, YoungPerson
 from dashboard.services import extract_import_create, extract_import_run
 
-SAMPLE_EXTRACT = settings.SHARED_DATA_DIR / "extract-sample"
+SAMPLE_EXTRACT = settings.DEMO_DATA_DIR / "extract-sample"
 # Rows of each file of the sample (its line count minus the header).
 SAMPLE_COUNTS = {
     "structures.csv": 15,

@@ -194,7 +194,9 @@ def test_a_snapshot_computed_before_the_ani_shows_no_ani_line(client, ani_publis
     ani = client.get(ANI)
 
     assert row_text(national, "Jeunes accueillis")
-    sections = re.findall(r'<th scope="rowgroup"[^>]*>\s*([^<]+?)\s*</th>', national.content.decode())
+    sections = re.findall(
+        r'<th scope="rowgroup"[^>]*>\s*<span class="dashboard-section-title">([^<]+?)</span>', national.content.decode()
+    )
     assert "Jeunes en contrat d'insertion dans la vie sociale - CIVIS" in map(html.unescape, sections)
     assert not [section for section in sections if "ANI" in section]
     for label in ("Jeunes éligibles à l'accompagnement ANI", "Jeunes entrés dans l'accompagnement ANI"):

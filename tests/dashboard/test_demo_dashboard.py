@@ -79,7 +79,7 @@ def test_demo_imports_again_when_another_extract_replaced_the_sample(demo_networ
 
 
 def test_demo_without_the_sample_says_so_and_loads_nothing(demo_network, settings, tmp_path):
-    settings.SHARED_DATA_DIR = tmp_path
+    settings.DEMO_DATA_DIR = tmp_path
     out = io.StringIO()
 
     assert demo_load_dashboard(stdout=out) is None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 
 import openpyxl
 import pytest
+from django.urls import Resolver404, resolve, reverse
 
 from cnml.models import Role
 from dashboard import exports
@@ -61,6 +63,30 @@ def test_national_csv_lists_every_indicator_with_french_decimals_and_the_source(
     # The national table has no references and no ranks.
     assert "Référence nationale" not in first
     assert "Rang parmi les structures" not in first
+
+
+@pytest.mark.parametrize(
+    "route, kwargs",
+    [
+        ("dashboard:national_export", {}),
+        ("dashboard:regions_export", {}),
+        ("dashboard:region_export", {"code": "R1"}),
+        ("dashboard:structure_export", {"code": "S1"}),
+        ("dashboard:ani_national_export", {}),
+        ("dashboard:ani_region_export", {"code": "R1"}),
+        ("dashboard:ani_structure_export", {"code": "S1"}),
+        ("dashboard:objectives_export", {}),
+    ],
+)
+def test_every_export_address_takes_the_known_formats_only(client, route, kwargs):
+    for fmt in exports.FORMATS:
+        assert reverse(route, kwargs={**kwargs, "fmt": fmt}).endswith(f"/export.{fmt}")
+    unknown = reverse(route, kwargs={**kwargs, "fmt": "csv"}).replace("export.csv", "export.doc")
+    # Another format has no route: the address is not found, or read as another page's (a region coded
+    # « export.doc »), never as an export.
+    with contextlib.suppress(Resolver404):
+        assert resolve(unknown).view_name != route
+    assert client.get(reverse("dashboard:national_export", kwargs={"fmt": "csv"})[:-3] + "doc").status_code == 404
 
 
 def test_the_public_cannot_export_unvalidated_figures(client, figures):  # noqa: F811

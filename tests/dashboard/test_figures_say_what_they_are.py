@@ -190,7 +190,8 @@ def test_a_rate_on_fewer_than_20_young_people_is_warned(denominator, warned):
 
     assert bool(row.warning) is warned
     if warned:
-        assert row.warning == f"sur {denominator} jeune{'s' if denominator > 1 else ''} seulement"
+        # A number and its noun are joined by a no-break space (cnml.formatting).
+        assert row.warning == f"sur {denominator}\u00a0jeune{'s' if denominator > 1 else ''} seulement"
 
 
 def test_counts_are_never_warned():
@@ -203,15 +204,18 @@ def test_the_warning_is_on_the_page_and_in_the_exports(figures, client_for, user
     client = client_for(users[Role.ANIMATEUR_REGIONAL])
 
     page = client.get(STRUCTURE_A1, {"periode": "2011-T1"})
-    assert "sur 5 jeunes seulement" in row_text(page, "Part des jeunes accueillis en emploi ou formation")
+    assert "sur 5\u00a0jeunes seulement" in row_text(page, "Part des jeunes accueillis en emploi ou formation")
     assert "Un taux calculé sur moins de 20 jeunes varie beaucoup" in text_of(page)
 
     by_code = {row["Code"]: row for row in read_csv(client.get(f"{STRUCTURE_A1}export.csv?periode=2011-T1"))}
     assert by_code["taux_emploi_ou_formation"]["Remarque"] == (
-        "taux calculé sur 5 jeunes seulement (moins de 20) : à lire avec prudence"
+        "taux calculé sur 5\u00a0jeunes seulement (moins de 20) : à lire avec prudence"
     )
     assert by_code["jeunes_accueillis"]["Remarque"] == ""
 
     structures = read_csv(client.get(f"{REGION_A}export.csv?periode=2011-T1&tableau=structures"))
-    assert "Part des jeunes accueillis en emploi ou formation : taux calculé sur 5 jeunes" in structures[0]["Remarque"]
+    assert (
+        "Part des jeunes accueillis en emploi ou formation : taux calculé sur 5\u00a0jeunes"
+        in structures[0]["Remarque"]
+    )
     assert Decimal(structures[0]["Part des jeunes accueillis en emploi ou formation (%)"].replace(",", ".")) == 60

@@ -298,7 +298,7 @@ def test_the_command_imports_and_prints_the_outcome_in_french(sample_extract):
     assert (extract_import.extracted_on, extract_import.provisional) == (date(2011, 10, 31), True)
     assert (extract_import.source_label, extract_import.created_by) == ("Entrepôt test", user)
     assert f"Import n° {extract_import.pk} réussi" in out
-    assert "contacts.csv : 1\u202f978 lignes" in out
+    assert "contacts.csv : 1\u202f978\u00a0lignes" in out
     assert "Date d'extraction : 31/10/2011 ; données provisoires." in out
     assert "Contacts datés après la date d'extraction : " in out
 
@@ -336,7 +336,7 @@ def test_the_command_fails_with_the_first_errors_and_the_total(tmp_path):
             "import_extract", str(seven_bad_codes_and_a_bad_date(tmp_path / "x")), "--max-errors", "3", stderr=err
         )
 
-    assert str(raised.value) == "Import refusé : 8 erreurs. Les données en place n'ont pas changé."
+    assert str(raised.value) == "Import refusé : 8\u00a0erreurs. Les données en place n'ont pas changé."
     extract_import = ExtractImport.objects.get()
     assert (extract_import.status, extract_import.error_count, len(extract_import.errors)) == (
         ImportStatus.FAILED,
@@ -344,7 +344,7 @@ def test_the_command_fails_with_the_first_errors_and_the_total(tmp_path):
         3,
     )
     assert "Les 3 premières erreurs :" in err.getvalue()
-    assert "… et 5 erreurs de plus (8 au total)." in err.getvalue()
+    assert "… et 5\u00a0erreurs de plus (8 au total)." in err.getvalue()
 
 
 def test_the_command_writes_errors_on_stderr_and_exits_non_zero(tmp_path):
@@ -371,13 +371,13 @@ def test_the_command_writes_errors_on_stderr_and_exits_non_zero(tmp_path):
     )
 
     assert result.returncode == 1
-    assert "refusé : 8 erreurs. Rien n'a été modifié." in result.stderr
+    assert "refusé : 8\u00a0erreurs. Rien n'a été modifié." in result.stderr
     assert "Les 3 premières erreurs :" in result.stderr
     assert "jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in result.stderr
-    assert "… et 5 erreurs de plus (8 au total)." in result.stderr
+    assert "… et 5\u00a0erreurs de plus (8 au total)." in result.stderr
     assert "Code inconnu : 7" in result.stderr
     assert "Date invalide : 1" in result.stderr
-    assert "CommandError: Import refusé : 8 erreurs." in result.stderr
+    assert "CommandError: Import refusé : 8\u00a0erreurs." in result.stderr
 
 
 def test_the_command_refuses_an_invalid_as_of_date(tmp_path):

@@ -131,7 +131,7 @@ def test_an_invalid_extract_uploaded_shows_its_errors_on_its_page(
     extract_import = ExtractImport.objects.get()
     assert extract_import.status == ImportStatus.FAILED
     assert recomputes == []
-    assert "2 erreurs au total." in page
+    assert "2\u00a0erreurs au total." in page
     assert "jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in page
     assert "contacts.csv, ligne 2, colonne id_jeune : jeune inconnu « J2 » : absent de jeunes.csv" in page
     assert "Jeune absent de jeunes.csv" in page  # rejected rows by reason

@@ -294,7 +294,9 @@ def test_a_stable_figure_gets_a_flat_arrow_and_an_unknown_one_a_dash(client, use
 def test_sections_come_in_the_newsletter_order_with_sub_lines_indented(client, newsletter):
     content = client.get(NATIONAL).content.decode()
 
-    sections = re.findall(r'<th scope="rowgroup"[^>]*>\s*([^<]+?)\s*</th>', content)
+    sections = re.findall(
+        r'<th scope="rowgroup"[^>]*>\s*<span class="dashboard-section-title">([^<]+?)</span>', content
+    )
     assert [html.unescape(section) for section in sections] == [
         "Accueil des jeunes",
         "Accès à la vie professionnelle",
@@ -328,6 +330,13 @@ def test_the_reader_chooses_the_period_and_an_unknown_one_falls_back_to_the_late
 
 # --- Scope: who reads which page -----------------------------------------------------------
 
+
+@pytest.fixture
+def scoped_users(users, partner):
+    """Every role's user, the partner of comités de pilotage (no structure: the public table only) included."""
+    return {**users, Role.PARTENAIRE: partner}
+
+
 # page -> roles (of tests/conftest.py's users, region A, ML A1) that read it
 READERS = {
     NATIONAL: {"anonyme", *Role.values},
@@ -341,16 +350,16 @@ READERS = {
 
 @pytest.mark.parametrize("role", Role.values)
 @pytest.mark.parametrize("path", list(READERS))
-def test_each_role_reads_the_pages_of_its_scope_and_gets_404_elsewhere(client_for, users, published, role, path):
-    response = client_for(users[role]).get(path)
+def test_each_role_reads_the_pages_of_its_scope_and_gets_404_elsewhere(client_for, scoped_users, published, role, path):
+    response = client_for(scoped_users[role]).get(path)
 
     assert response.status_code == (200 if role in READERS[path] else 404)
 
 
 @pytest.mark.parametrize("role", Role.values)
 @pytest.mark.parametrize("path", [STRUCTURE_A1, STRUCTURE_B1, REGION_A, REGION_B, "/tableau-de-bord/regions/"])
-def test_exports_follow_the_same_scope_as_their_page(client_for, users, published, role, path):
-    response = client_for(users[role]).get(f"{path}export.csv")
+def test_exports_follow_the_same_scope_as_their_page(client_for, scoped_users, published, role, path):
+    response = client_for(scoped_users[role]).get(f"{path}export.csv")
 
     assert response.status_code == (200 if role in READERS[path] else 404)
 
@@ -400,9 +409,23 @@ def test_structure_page_compares_with_region_and_nation_and_ranks_rates(client_f
     # nation and peers 5 of 7. MLA2 has 2 of 2 (100 %): MLA1 is 2nd of 2, the last quarter (MLB1 and
     # MLB2 have nobody welcomed in T1: unranked).
     assert row_text(response, "Part des jeunes accueillis en emploi ou formation") == (
-        f"25,0{NBSP}% 60,0{NBSP}% sur 5 jeunes seulement +35,0{NBSP}pt ↗ en hausse "
+        f"25,0{NBSP}% 60,0{NBSP}% sur 5{NBSP}jeunes seulement +35,0{NBSP}pt ↗ en hausse "
         f"71,4{NBSP}% 71,4{NBSP}% 71,4{NBSP}% 2e sur 2 4e quartile"
     )
+
+
+def test_a_rank_another_structure_shares_reads_ex_aequo_on_the_structure_and_region_pages(client_for, users, published):
+    IndicatorValue.objects.filter(
+        snapshot=published, scope_code="MLA1", indicator="taux_emploi_ou_formation", period__in=["2011-T1", "2011-T3"]
+    ).update(rank_ex_aequo=True)
+
+    structure = client_for(users[Role.DIRECTEUR]).get(STRUCTURE_A1, {"periode": "2011-T1"})
+    region = client_for(users[Role.ANIMATEUR_REGIONAL]).get(REGION_A, {"periode": "2011-T3"})
+
+    assert row_text(structure, "Part des jeunes accueillis en emploi ou formation").endswith(
+        "2e ex aequo sur 2 4e quartile"
+    )
+    assert "2e ex aequo sur 3" in row_text(region, "Mission locale Alpha 1")
 
 
 def test_a_director_does_not_get_a_link_to_the_region_page_but_an_animator_does(client_for, users, published):
@@ -424,7 +447,7 @@ def test_region_page_lists_its_structures_with_links_and_compares_with_the_natio
     # Region A: 4 + 2 = 6 in 2010, 5 + 2 = 7 in 2011; nation 10 (MLB1's 3).
     assert row_text(response, "Jeunes accueillis") == f"6 7 +16,7{NBSP}% ↗ en hausse 10"
     assert row_text(response, "Mission locale Alpha 1").startswith(
-        f"5 +25,0{NBSP}% ↗ en hausse 60,0{NBSP}% sur 5 jeunes seulement 2e sur 3"
+        f"5 +25,0{NBSP}% ↗ en hausse 60,0{NBSP}% sur 5{NBSP}jeunes seulement 2e sur 3"
     )
     # Its exports: the indicators (CSV, XLSX, PDF) and the list of structures (CSV).
     assert f'href="{REGION_A}export.csv?periode=2011-T3&amp;tableau=structures"' in content

@@ -261,7 +261,7 @@ def registry_codes() -> list[str]:
     return list(REGISTRY)
 
 
-def test_rates_rank_structures_best_first_with_quartiles(db):
+def test_rates_rank_structures_best_first_equal_rates_ex_aequo_with_quartiles(db):
     make_import(extracted_on=END_OF_2011)
     region = RegionFactory(code="93", name="Sud")
     shares = {"ML93001": (1, 4), "ML93002": (3, 4), "ML93003": (2, 4), "ML93004": (2, 4)}
@@ -275,13 +275,18 @@ def test_rates_rank_structures_best_first_with_quartiles(db):
 
     snapshot = snapshot_recompute()
     ranks = {
-        row.scope_code: (row.rank, row.rank_count, row.quartile)
+        row.scope_code: (row.rank, row.rank_count, row.quartile, row.rank_ex_aequo)
         for row in IndicatorValue.objects.filter(
             snapshot=snapshot, scope_kind="structure", indicator="taux_emploi_ou_formation", period="2011-T1"
         )
     }
 
-    assert ranks == {"ML93002": (1, 4, 1), "ML93003": (2, 4, 2), "ML93004": (2, 4, 2), "ML93001": (4, 4, 4)}
+    assert ranks == {
+        "ML93002": (1, 4, 1, False),
+        "ML93003": (2, 4, 2, True),
+        "ML93004": (2, 4, 2, True),
+        "ML93001": (4, 4, 4, False),
+    }
 
 
 def test_periods_end_on_or_before_the_extraction_date(ml):

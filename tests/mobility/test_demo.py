@@ -6,8 +6,10 @@ import io
 
 import pytest
 from django.apps import apps
+from django.template.loader import render_to_string
 
 from cnml.demo import demo_load_network
+from cnml.models import User
 from mobility.models import (
     ActivityReport,
     Application,
@@ -15,11 +17,13 @@ from mobility.models import (
     CallStatus,
     Carrier,
     FareSupport,
+    Funder,
     Project,
     ReportStatus,
     Service,
     Stage,
 )
+from mobility.reports import annual_report_context
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +76,13 @@ def test_the_demo_loads_the_2011_call_and_the_projects_of_the_newsletter(setting
     supports = FareSupport.objects.filter(project__call=call)
     assert supports.count() == 10
     assert supports.filter(formation_action=True, funded_by_macif=True).count() == 9
-    # Four carried by missions locales (Saumurois as co-carrier, partner of the Maison de l'emploi).
-    assert call.projects.filter(carrier__structure__kind="ML").count() == 3
+    # « quatre sont portés par les missions locales »: Lure, Vesoul and Moulins, and La Réunion's through the
+    # regional association of its missions locales; Saumur's is the maison de l'emploi's, the ML its partner.
+    report = annual_report_context(User.objects.get(email="relecteur@demo.cnml.fr"), call)
+    assert report["mission_locale_count"] == 4
+    assert "et 4 sont portés par une mission locale" in render_to_string(
+        "mobility/includes/report_summary.html", report
+    )
     assert call.formation_action_places_left == 0
 
 
@@ -106,9 +115,7 @@ def test_the_demo_uses_the_2011_regions_with_their_real_names(settings):
     assert lure.structure is not None and lure.in_network
 
 
-def test_the_demo_catalogue_lists_the_services_of_the_newsletter(settings):
-    load(settings)
-
+def test_the_services_and_funders_are_there_after_migrate_without_the_demo():
     names = set(Service.objects.values_list("name", flat=True))
     assert {
         "Site de covoiturage",
@@ -118,6 +125,16 @@ def test_the_demo_catalogue_lists_the_services_of_the_newsletter(settings):
         "Auto-école associative",
     } <= names
     assert all(Service.objects.values_list("unit", flat=True))
+    assert {"Fondation MACIF", "FPSPP"} <= set(Funder.objects.values_list("name", flat=True))
+
+
+def test_loading_the_catalogues_again_keeps_what_an_administrator_changed(settings):
+    Service.objects.filter(code="location").update(name="Location solidaire de véhicules", active=False)
+
+    load(settings)
+
+    location = Service.objects.get(code="location")
+    assert (location.name, location.active) == ("Location solidaire de véhicules", False)
 
 
 def test_the_demo_is_idempotent(settings):

@@ -44,7 +44,7 @@ def test_the_project_list_draws_the_map_hidden_from_assistive_technologies_with_
     assert 'id="par-region"' in content
     assert f'<a href="/mobilite/projets/?region={project.region.code}">{project.region.name}</a>' in content
     # Regions outside the 2011 list (the test network's) are not drawn; the 2011 ones are.
-    assert "Languedoc-Roussillon : 0 projet" in content
+    assert "Languedoc-Roussillon : aucun projet" in content
     assert "tiles" not in content and "openstreetmap" not in content.lower()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -285,3 +286,13 @@ def test_an_animator_of_another_region_sees_nothing(client_for, network, project
     client = client_for(animateur_c)
     assert client.get(f"/mobilite/projets/{project.pk}/bilans/{report.pk}/").status_code == 404
     assert national_totals(animateur_c).reports == 0
+
+
+def test_the_call_page_says_none_for_no_application_and_the_first_of_the_month_as_premier(client_for, db):
+    CallFactory(year=2032, opens_on=date(2032, 4, 1), closes_on=date(2032, 6, 30), formation_action_places=1)
+
+    content = text(client_for(None).get("/mobilite/appels/2032/"))
+
+    assert "Candidatures du 1er avril 2032 au 30 juin 2032." in content
+    assert "Aucune candidature déposée" in content and "0 candidature" not in content
+    assert "1\u00a0place de formation-action par un expert de la FARE" in content

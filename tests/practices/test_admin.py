@@ -129,7 +129,7 @@ def test_bulk_action_skips_fiches_whose_state_does_not_allow_it(network, reviewe
     ready.refresh_from_db()
     not_ready.refresh_from_db()
     assert (ready.status, not_ready.status) == (Status.PUBLIEE, Status.SOUMISE)
-    assert any("1 fiche traitée" in message for message in messages)
+    assert any("1\u00a0fiche traitée" in message for message in messages)
     assert any("Pas encore relue" in message for message in messages)
 
 
@@ -239,7 +239,7 @@ def test_export_csv_for_the_census_follows_the_filters(network, reviewer_client)
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1
     row = rows[0]
     assert row["titre"] == '\'=HYPERLIEN("x")'  # formulas neutralised

@@ -41,7 +41,7 @@ def test_newsletter_example_is_published_in_nord_pas_de_calais(demo):
 
 
 def test_every_other_state_exists_across_two_structures_of_paca(demo):
-    others = Fiche.objects.exclude(title=EXAMPLE_TITLE)
+    others = Fiche.objects.exclude(title=EXAMPLE_TITLE).filter(committee__isnull=True)
 
     assert {fiche.structure.code for fiche in others} == {"ML93001", "ML93002"}
     assert set(others.values_list("status", flat=True)) == set(Status.values)
@@ -59,3 +59,18 @@ def test_demo_is_idempotent(demo):
 
     assert Fiche.objects.count() == before
     assert "0 fiche(s) de démonstration créée(s)" in out.getvalue()
+
+
+def test_the_demo_committee_of_paca_has_a_draft_seen_by_its_members_only(demo):
+    from cnml.models import User
+    from practices import permissions
+    from practices.demo import COMMITTEE_DRAFT_TITLE
+
+    fiche = Fiche.objects.get(title=COMMITTEE_DRAFT_TITLE)
+    readers = {
+        user.email for user in User.objects.filter(email__endswith="@demo.cnml.fr") if permissions.can_read(user, fiche)
+    }
+
+    assert (fiche.status, fiche.structure, fiche.region.code) == (Status.BROUILLON, None, "93")
+    assert {structure.code for structure in fiche.committee.structures.all()} == {"ML93001"}
+    assert readers == {"conseiller@demo.cnml.fr", "partenaire@demo.cnml.fr"}

@@ -92,7 +92,8 @@ CEILINGS = {
     (Role.CONSEILLER, "versions"): (7, "Version"),
     (Role.RELECTEUR_CNML, "relecture"): (3, "Pratique 89"),
     (Role.RELECTEUR_CNML, "fiche"): (10, "piece-9.pdf"),
-    (Role.ANIMATEUR_REGIONAL, "relecture"): (4, "Pratique 88"),
+    # One more for the navigation: is the animator a member of a comité de pilotage (« Mes fiches »)?
+    (Role.ANIMATEUR_REGIONAL, "relecture"): (5, "Pratique 88"),
 }
 
 

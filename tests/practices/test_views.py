@@ -48,7 +48,7 @@ def test_catalogue_lists_published_fiches_only(network, client_for):
     content = client_for(None).get("/bonnes-pratiques/").content.decode()
 
     assert f'href="{detail_url(published)}"' in content
-    assert "1 fiche publiée" in content
+    assert "1\u00a0fiche publiée" in content
     for state in ("brouillon", "soumise", "en_relecture", "a_completer", "refusee", "archivee"):
         assert f"Fiche {state}" not in content
 
@@ -87,7 +87,7 @@ def test_catalogue_search_from_the_page(network, client_for):
 
     content = client_for(None).get("/bonnes-pratiques/", {"q": "COTRAITANCE"}).content.decode()
 
-    assert "1 fiche correspond à votre recherche" in content
+    assert "1\u00a0fiche correspond à votre recherche" in content
     assert "Les outils partagés de la cotraitance" in content
     assert "Un forum de l&#x27;alternance" not in content
     assert 'value="COTRAITANCE"' in content

@@ -66,7 +66,7 @@ def test_a_small_antenne_and_the_sibling_that_would_reveal_it_are_stored_without
 
 def test_results_page_shows_hidden_groups_as_masked_and_compares_with_the_parent(client_for, users, results):
     page = collapse(client_for(users["directeur"]).get(f"/enquetes/campagnes/{results.pk}/resultats/structure-MLA1/"))
-    assert "55 réponses" in page
+    assert "55\u00a0réponses" in page
     assert "54,5\u00a0%" in page  # very satisfied in ML A1
     assert "52,6\u00a0%" in page  # the region, for comparison (50 / 95)
     assert re.search(r"Antenne Alpha 1 B </th> <td class=\"surveys-hidden-cell\">masqué", page)
@@ -151,7 +151,7 @@ def test_free_comments_are_for_directors_animators_and_cnml_only(client_for, use
         page = collapse(client_for(users[role]).get(url))
         assert "Super accueil" in page, role
         # Listed for the whole mission locale (55 answers), never attributed to an antenne.
-        assert "35 commentaires" in page, role
+        assert "35\u00a0commentaires" in page, role
     conseiller_page = collapse(client_for(users["conseiller"]).get(url))
     assert "Commentaires libres" not in conseiller_page
     assert "Super accueil" not in conseiller_page
@@ -177,7 +177,7 @@ def test_every_free_comment_can_be_read_page_after_page_and_in_the_report(
     first = collapse(client.get(url))
 
     assert seen == {str(number) for number in range(1, 26)}
-    assert "25 commentaires" in first and "1 à 10 sur cette page" in first
+    assert "25\u00a0commentaires" in first and "1 à 10 sur cette page" in first
     assert 'aria-label="Pagination"' in first
     pdf = client.get(f"/enquetes/campagnes/{campaign.pk}/resultats/structure-MLA1/rapport.pdf")
     assert pdf.status_code == 200

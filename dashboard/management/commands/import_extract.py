@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cnml.celery import app
-from cnml.formatting import format_number
+from cnml.formatting import format_count, format_number
 from cnml.models import User
 from dashboard.importer import MAX_ERRORS
 from dashboard.importer.spec import ALL_FILES
@@ -109,13 +109,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _errors(count: int) -> str:
-        return f"{format_number(count)} erreur{'s' if count > 1 else ''}"
+        return format_count(count, "erreur", feminine=True)
 
     def _write_counts(self, extract_import: ExtractImport) -> None:
         for name in ALL_FILES:
             if name in extract_import.row_counts:
                 count = extract_import.row_counts[name]
-                self.stdout.write(f"  {name} : {format_number(count)} ligne{'s' if count > 1 else ''}")
+                self.stdout.write(f"  {name} : {format_count(count, 'ligne', feminine=True)}")
 
     def _write_success(self, extract_import: ExtractImport, *, as_of_given: bool) -> None:
         duration = extract_import.duration.total_seconds() if extract_import.duration else 0

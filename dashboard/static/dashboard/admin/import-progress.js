@@ -2,11 +2,16 @@
  * Progress of an extract import in the admin: while the import runs, ask the
  * server every two seconds how many rows each file has read, update the table
  * in place, and reload the page once the import is finished (to show its
- * outcome, errors and quality report). No inline script: loaded with the page's
+ * outcome, errors and quality report), and again once its recompute is. No inline script: loaded with the page's
  * CSP nonce from the static files.
  */
 (function () {
   "use strict";
+  // A failed import: its alert, first on the page, takes the focus so that it is read at once.
+  var failure = document.querySelector(".extract-import-alert[role='alert']");
+  if (failure) {
+    failure.focus();
+  }
   var box = document.querySelector("[data-import-progress-url]");
   if (!box || !window.fetch) {
     return;

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from alternance import views
+
+app_name = "alternance"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accords/<int:pk>/", views.agreement_detail, name="agreement"),
+    path("suivi/", views.follow_up_list, name="follow_up"),
+    path("suivi/<int:pk>/", views.follow_up_detail, name="follow_up_detail"),
+    path("suivi/<int:pk>/<slug:action>/", views.agreement_transition, name="agreement_transition"),
+    path("suivi/declinaisons/<int:pk>/resultats/", views.results_edit, name="results_edit"),
+]

@@ -1,0 +1,173 @@
+"""Pages of the partnerships for alternance: the public list and page of signed agreements, the
+follow-up of every agreement (CNML roles) or of a region's declinations (regional animators), the
+agreement's moves and a declination's yearly results. Rules in :mod:`alternance.permissions`, reads in
+:mod:`alternance.selectors`, writes in :mod:`alternance.services`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alternance import permissions, selectors, services
+from alternance.forms import MoveForm, ResultsForm, commitment_field_name
+from cnml.workflows import TransitionRefused, history, report_refusal
+
+HOME_TITLE = "Partenariats pour l'alternance"
+FOLLOW_UP_TITLE = "Suivi des partenariats"
+
+
+def _crumbs(*extra) -> list:
+    return [(HOME_TITLE, reverse("alternance:home")), *extra]
+
+
+def _follow_up_crumbs(*extra) -> list:
+    return _crumbs((FOLLOW_UP_TITLE, reverse("alternance:follow_up")), *extra)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "alternance/home.html",
+        {
+            "title": HOME_TITLE,
+            "breadcrumb": [(HOME_TITLE, None)],
+            "agreements": selectors.public_list(),
+            "may_follow": permissions.may_follow(request.user),
+        },
+    )
+
+
+@require_GET
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = permissions.get_public_agreement_for(request.user, pk)
+    return render(
+        request,
+        "alternance/agreement_detail.html",
+        {
+            "title": agreement.title,
+            "breadcrumb": _crumbs((agreement.title, None)),
+            "agreement": agreement,
+            "declinations": selectors.public_declinations(agreement),
+            "may_follow": permissions.followed_agreements(request.user).filter(pk=agreement.pk).exists(),
+        },
+    )
+
+
+def _require_follower(user) -> None:
+    if not permissions.may_follow(user):
+        raise Http404("Page introuvable.")
+
+
+@login_required
+@require_GET
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    _require_follower(request.user)
+    return render(
+        request,
+        "alternance/follow_up_list.html",
+        {
+            "title": FOLLOW_UP_TITLE,
+            "breadcrumb": _crumbs((FOLLOW_UP_TITLE, None)),
+            "agreements": selectors.follow_up_list(request.user),
+            "is_manager": permissions.is_manager(request.user),
+        },
+    )
+
+
+def _follow_up_page(request: HttpRequest, agreement, move_form: MoveForm | None = None) -> HttpResponse:
+    user = request.user
+    commitments, declinations = selectors.follow_up(agreement, user)
+    moves = [(action, getattr(agreement, verb)) for action, verb in services.ACTIONS.items()]
+    allowed = [(action, move.label) for action, move in moves if move.allowed(user)]
+    return render(
+        request,
+        "alternance/follow_up_detail.html",
+        {
+            "title": agreement.title,
+            "breadcrumb": _follow_up_crumbs((agreement.title, None)),
+            "agreement": agreement,
+            "commitments": commitments,
+            "declinations": declinations,
+            "moves": allowed,
+            "move_form": move_form or MoveForm(initial={"seen_state": agreement.status}),
+            "history": history(agreement),
+        },
+    )
+
+
+@login_required
+@require_GET
+def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _follow_up_page(request, permissions.get_followed_agreement_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def agreement_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    agreement = permissions.get_followed_agreement_for(request.user, pk)
+    if action not in services.ACTIONS:
+        raise Http404("Page introuvable.")
+    form = MoveForm(request.POST)
+    form.is_valid()  # every field is optional: the comment's rule is the workflow's
+    try:
+        services.agreement_move(
+            agreement=agreement,
+            user=request.user,
+            action=action,
+            comment=form.cleaned_data.get("comment", ""),
+            seen_state=form.cleaned_data.get("seen_state", ""),
+        )
+    except TransitionRefused as error:
+        report_refusal(request, error)
+        return _follow_up_page(request, agreement, move_form=form)
+    messages.success(request, f"L'accord est maintenant « {agreement.get_status_display().lower()} ».")
+    return redirect("alternance:follow_up_detail", pk=agreement.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def results_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    declination = permissions.get_declination_for(request.user, pk)
+    commitments = list(declination.agreement.commitments.all())
+    if request.method == "POST":
+        form = ResultsForm(request.POST, commitments=commitments)
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            services.declination_record_results(declination=declination, year=year, achieved=form.achieved())
+            messages.success(request, f"Les résultats de {year} sont enregistrés.")
+            return redirect("alternance:follow_up_detail", pk=declination.agreement_id)
+    else:
+        year = _year_asked(request)
+        known = selectors.results_of(declination, year)
+        initial = {"year": year} | {commitment_field_name(c): known.get(c.pk) for c in commitments}
+        form = ResultsForm(initial=initial, commitments=commitments)
+    title = f"Résultats : {declination}"
+    return render(
+        request,
+        "alternance/results_form.html",
+        {
+            "title": title,
+            "breadcrumb": _follow_up_crumbs(
+                (declination.agreement.title, reverse("alternance:follow_up_detail", args=[declination.agreement_id])),
+                ("Résultats", None),
+            ),
+            "declination": declination,
+            "commitments": commitments,
+            "form": form,
+        },
+    )
+
+
+def _year_asked(request: HttpRequest) -> int:
+    """The year in ``?annee=``, else last year (results are entered once a year is over)."""
+    try:
+        return int(request.GET.get("annee", ""))
+    except ValueError:
+        return timezone.localdate().year - 1

@@ -1,0 +1,87 @@
+"""A survey of professionals in a real browser: the animator invites the staff, a conseiller answers on a phone.
+
+Every page visited is checked with axe-core at 1280 px, the confirmation at 375 px too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from cnml.models import Structure
+from surveys import spec as spec_module
+from surveys.models import Campaign, CampaignStatus, Questionnaire, Response
+from surveys.services import campaign_sync_points
+from tests.browser.axe import assert_accessible
+from tests.browser.helpers import login
+from tests.browser.test_surveys import PHONE
+
+load_professionals = importlib.import_module("surveys.migrations.0006_professionals_instrument").load_professionals
+
+
+@pytest.fixture(autouse=True)
+def fresh_spec_cache():
+    spec_module._cache.clear()
+    yield
+    spec_module._cache.clear()
+
+
+@pytest.fixture
+def campaign(demo_network) -> Campaign:
+    """An open survey of professionals over ML93001 (the demo's conseiller and director work there)."""
+    load_professionals(apps, None)
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        title="Enquête des professionnels 2011",
+        questionnaire=Questionnaire.objects.get(code="professionnels"),
+        audience="professionnels",
+        scope="region",
+        region=Structure.objects.get(code="ML93001").region,
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+        target=40,
+        access_mode="codes",
+        status=CampaignStatus.OPEN,
+    )
+    campaign.participants.set(Structure.objects.filter(code="ML93001"))
+    campaign_sync_points(campaign=campaign)
+    return campaign
+
+
+def test_the_animator_invites_the_staff_and_a_conseiller_answers_with_the_link(
+    page: Page, browser: Browser, live_server, campaign
+):
+    login(page, "animateur@demo.cnml.fr")
+    page.goto(f"/enquetes/campagnes/{campaign.pk}/")
+    page.get_by_role("link", name="Inviter les professionnels par e-mail").click()
+    expect(page.get_by_role("heading", name=re.compile("2 e-mails partiront"))).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 667})
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    mail.outbox.clear()
+    page.get_by_role("button", name="Envoyer 2 e-mails").click()
+    expect(page.get_by_text("2 e-mails d'invitation envoyés")).to_be_visible()
+    assert_accessible(page)
+    link = next(
+        re.search(r"http\S+/e/\S+/", message.body).group(0)
+        for message in mail.outbox
+        if message.to == ["conseiller@demo.cnml.fr"]
+    )
+
+    phone = browser.new_context(locale="fr-FR", **PHONE).new_page()
+    phone.goto(link)
+    expect(phone.get_by_role("heading", name="Enquête des professionnels 2011")).to_be_visible()
+    phone.get_by_role("link", name="Commencer le questionnaire").click()
+    expect(phone.get_by_text("Quelle est votre fonction ?")).to_be_visible()
+    assert_accessible(phone)
+    phone.context.close()
+    assert Response.objects.count() == 0
