@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import TextIO
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import transaction
 
@@ -29,6 +31,12 @@ DEMO_ACCOUNTS = [
 
 class DemoDataError(Exception):
     pass
+
+
+def ensure_shipped_rows(migration: str, function: str) -> None:
+    """Run again the idempotent function of a data migration. The rows it ships (instruments, catalogues,
+    objectives) are gone from a test database a transactional test emptied, and an app's demo builds on them."""
+    getattr(importlib.import_module(migration), function)(django_apps, None)
 
 
 def sample_extract_dir() -> Path:

@@ -15,13 +15,10 @@ that import already has a computed snapshot.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from typing import TextIO
 
-from django.apps import apps as django_apps
-
-from cnml.demo import sample_extract_dir
+from cnml.demo import ensure_shipped_rows, sample_extract_dir
 from cnml.models import User
 from dashboard.models import ExtractImport, ImportStatus, Snapshot
 from dashboard.recompute import snapshot_recompute
@@ -34,9 +31,6 @@ DEMO_REVIEWER = "relecteur@demo.cnml.fr"
 
 class DemoDashboardError(Exception):
     pass
-
-
-SEEDED_OBJECTIVES = importlib.import_module("dashboard.migrations.0011_seed_objectives")
 
 
 def sample_path():
@@ -79,7 +73,7 @@ def demo_load_dashboard(*, stdout: TextIO) -> Snapshot | None:
     """Import and recompute the sample extract as demo data; return its snapshot (never validated)."""
     # The national objectives are data shipped by a migration; a test database emptied by a transactional
     # test no longer holds them, so the demo ensures them with the migration's own (idempotent) function.
-    SEEDED_OBJECTIVES.seed(django_apps, None)
+    ensure_shipped_rows("dashboard.migrations.0011_seed_objectives", "seed")
     path = sample_path()
     if not path.is_dir():
         stdout.write(f"Tableau de bord : extraction de démonstration absente ({path}), rien n'est importé.\n")

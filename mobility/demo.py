@@ -22,16 +22,15 @@ The figures are in :mod:`mobility.demo_data`; this module loads them.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from decimal import Decimal
 from typing import TextIO
 
-from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
 from cnml.audit import log_transition
+from cnml.demo import ensure_shipped_rows
 from cnml.models import Region, Role, Structure, User
 from mobility.demo_data import (
     APPLICATION_TEXTS,
@@ -78,8 +77,6 @@ from mobility.models import (
 from mobility.regions import REGIONS_2011
 from mobility.services import project_create_from_application
 
-REFERENCE_CATALOGUES = importlib.import_module("mobility.migrations.0006_reference_catalogues")
-
 
 def _region(code: str) -> Region:
     region, _ = Region.objects.get_or_create(code=code, defaults={"name": REGIONS_2011[code]})
@@ -118,7 +115,7 @@ def load_mobility_demo(*, stdout: TextIO) -> None:
         return
     # The catalogues are reference data shipped by a migration; a test database emptied by a
     # transactional test no longer holds them, so the demo ensures them with the migration's own function.
-    REFERENCE_CATALOGUES.load_catalogues(django_apps, None)
+    ensure_shipped_rows("mobility.migrations.0006_reference_catalogues", "load_catalogues")
     services = Service.objects.in_bulk(field_name="code")
     funders = {funder.name: funder for funder in Funder.objects.all()}
     for code, name, kind, region_code in STRUCTURES:

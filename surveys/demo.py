@@ -15,16 +15,15 @@
 
 from __future__ import annotations
 
-import importlib
 import random
 from datetime import date, datetime
 from typing import TextIO
 
-from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
 from cnml.audit import TransitionLog, log_transition, transitions_of
+from cnml.demo import ensure_shipped_rows
 from cnml.models import Region, Structure, User
 from surveys.aggregation import aggregate_campaign
 from surveys.models import (
@@ -38,8 +37,6 @@ from surveys.models import (
 )
 from surveys.services import AUTO_CLOSE_COMMENT, campaign_sync_points
 from surveys.spec import current_version
-
-SHIPPED_INSTRUMENTS = importlib.import_module("surveys.migrations.0002_instruments")
 
 YOUTH_TITLE = "Enquête de satisfaction des jeunes — PACA 2010"
 EMPLOYER_TITLE = "Enquête de satisfaction des employeurs — PACA 2012"
@@ -134,7 +131,7 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
         return
     # The instruments are data shipped by a migration; a test database emptied by a transactional test
     # no longer holds them, so the demo ensures them with the migration's own (idempotent) function.
-    SHIPPED_INSTRUMENTS.load_instruments(django_apps, None)
+    ensure_shipped_rows("surveys.migrations.0002_instruments", "load_instruments")
     animator = User.objects.filter(email="animateur@demo.cnml.fr").first()
     structures = list(Structure.objects.filter(code__in=["ML93001", "ML93001A1", "ML93002", "ML93002A1", "ML93002A2"]))
     _load_youth_campaign(paca, animator, structures, stdout)
