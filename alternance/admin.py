@@ -2,13 +2,24 @@
 declinations, yearly results.
 
 An agreement's state is read-only here: it moves through its logged transitions on the follow-up
-page (``alternance:follow_up_detail``).
+page (``alternance:follow_up_detail``), where its documents are deposited too (they are listed here,
+with their download link).
 """
 
 from django.contrib import admin
+from django.db import transaction
+from django.utils.html import format_html
 
-from alternance.models import Agreement, Commitment, CommitmentResult, LocalDeclination, Partner
+from alternance.models import (
+    Agreement,
+    AgreementDocument,
+    Commitment,
+    CommitmentResult,
+    LocalDeclination,
+    Partner,
+)
 from cnml.adminsearch import FrenchSearchMixin
+from cnml.uploads import private_storage
 
 
 @admin.register(Partner)
@@ -29,6 +40,27 @@ class DeclinationInline(admin.TabularInline):
     autocomplete_fields = ["structure"]
 
 
+class DocumentInline(admin.TabularInline):
+    """Read-only: a document is deposited on the follow-up page, where its file is checked and kept privately."""
+
+    model = AgreementDocument
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "documents (déposés et retirés depuis la page de suivi de l'accord)"
+    fields = ("title", "kind", "download", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="fichier")
+    def download(self, document: AgreementDocument) -> str:
+        return format_html('<a href="{}">{}</a>', document.get_absolute_url(), document.name)
+
+
 @admin.register(Agreement)
 class AgreementAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "status", "signed_on"]
@@ -36,7 +68,21 @@ class AgreementAdmin(FrenchSearchMixin, admin.ModelAdmin):
     search_fields = ["title", "summary"]
     readonly_fields = ["status"]
     filter_horizontal = ["signatories"]
-    inlines = [CommitmentInline, DeclinationInline]
+    inlines = [CommitmentInline, DeclinationInline, DocumentInline]
+
+    def delete_model(self, request, obj: Agreement) -> None:
+        self._delete_files(AgreementDocument.objects.filter(agreement=obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        self._delete_files(AgreementDocument.objects.filter(agreement__in=queryset))
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _delete_files(documents) -> None:
+        # The files leave the disk only once the rows are gone for good.
+        names = [name for name in documents.values_list("file", flat=True) if name]
+        transaction.on_commit(lambda: [private_storage.delete(name) for name in names])
 
 
 @admin.register(LocalDeclination)

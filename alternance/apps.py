@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from cnml.registry import FeatureAppConfig, HomeLink, NavItem
 
-MODELS = ["partner", "agreement", "commitment", "localdeclination", "commitmentresult"]
+MODELS = ["partner", "agreement", "commitment", "localdeclination", "commitmentresult", "agreementdocument"]
 
 
 class AlternanceConfig(FeatureAppConfig):

@@ -91,7 +91,7 @@ def load_alternance_demo(*, stdout: TextIO) -> None:
         partner, _ = Partner.objects.get_or_create(name=name, defaults={"kind": kind, "sector": sector})
         _convention(partner)
     _declination_93(charte)
-    stdout.write(f"Alternance : {Agreement.objects.count()} accords, {Partner.objects.count()} partenaires.\n")
+    stdout.write(f"Alternance : {Agreement.objects.count()} accords, {Partner.objects.count()} partenaires.\n")
 
 
 def _charte() -> Agreement:

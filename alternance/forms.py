@@ -6,11 +6,20 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 
-from alternance.models import FIRST_YEAR, LAST_YEAR, Commitment
+from alternance.models import FIRST_YEAR, LAST_YEAR, AgreementDocument, Commitment
 from cnml.formatting import format_number
 
 
-class MoveForm(forms.Form):
+class FieldsOnlyMixin:
+    """A form whose page writes the <form> tag and the buttons: crispy renders its fields only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+
+
+class MoveForm(FieldsOnlyMixin, forms.Form):
     """The comment of an agreement's move; the buttons (one per allowed move) are the page's."""
 
     comment = forms.CharField(
@@ -20,11 +29,6 @@ class MoveForm(forms.Form):
         help_text="Obligatoire pour terminer un accord.",
     )
     seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
 
 
 def commitment_field_name(commitment: Commitment) -> str:
@@ -42,7 +46,7 @@ class ResultsForm(forms.Form):
         names = []
         for commitment in commitments:
             name = commitment_field_name(commitment)
-            target = f" — objectif : {format_number(commitment.target)}" if commitment.target is not None else ""
+            target = f" — objectif : {format_number(commitment.target)}" if commitment.target is not None else ""
             self.fields[name] = forms.IntegerField(
                 label=str(commitment),
                 help_text=f"Nombre réalisé dans l'année{target}.",
@@ -59,3 +63,18 @@ class ResultsForm(forms.Form):
 
     def achieved(self) -> dict[Commitment, int | None]:
         return {commitment: self.cleaned_data.get(commitment_field_name(commitment)) for commitment in self.commitments}
+
+
+class DocumentForm(FieldsOnlyMixin, forms.ModelForm):
+    """A document of an agreement: its nature, a title, the file (type checked by content)."""
+
+    class Meta:
+        model = AgreementDocument
+        fields = ["kind", "title", "file"]
+        help_texts = {
+            "kind": (
+                "Le texte signé et les annexes d'un accord signé ou renouvelé sont publics\u202f; "
+                "les documents de travail restent réservés au CNML et aux régions qui déclinent l'accord."
+            ),
+            "file": "PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG\u202f; 10\u00a0Mo au plus.",
+        }

@@ -5,6 +5,9 @@ regional declinations, with the commitments each one makes and what they produce
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cnml.models import Region, Structure
+from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
 from cnml.workflows import Workflow
 
 
@@ -156,7 +160,7 @@ class LocalDeclination(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        help_text="La mission locale qui décline l'accord ; vide pour toute la région.",
+        help_text="La mission locale qui décline l'accord ; vide pour toute la région.",
     )
     declined_on = models.DateField("déclinée le")
     note = models.TextField("note", blank=True)
@@ -208,3 +212,63 @@ class CommitmentResult(models.Model):
         both = self.declination_id and self.commitment_id
         if both and self.commitment.agreement_id != self.declination.agreement_id:
             raise ValidationError({"commitment": "Cet engagement n'appartient pas à l'accord décliné."})
+
+
+class DocumentKind(models.TextChoices):
+    TEXTE_SIGNE = "texte_signe", "Texte signé"
+    ANNEXE = "annexe", "Annexe"
+    DOCUMENT_DE_TRAVAIL = "travail", "Document de travail"
+
+
+# The signed text and its annexes are the agreement itself: public once it is signed or renewed.
+# Working documents (drafts, minutes of the discussions) stay with those who follow the agreement.
+PUBLIC_DOCUMENT_KINDS = (DocumentKind.TEXTE_SIGNE, DocumentKind.ANNEXE)
+DOCUMENT_KINDS = ("pdf", "odt", "docx", "xlsx", "ods", "png", "jpeg")
+
+
+def document_path(document: AgreementDocument, filename: str) -> str:
+    """A random name in the agreement's folder: stored names are neither guessable nor the user's."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"alternance/{document.agreement_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class AgreementDocument(UploadRecord):
+    """A file of an agreement (its signed text, an annex, a working document), stored privately and
+    served through a view that checks who may read it."""
+
+    agreement = models.ForeignKey(Agreement, verbose_name="accord", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("nature", max_length=12, choices=DocumentKind.choices)
+    title = models.CharField("titre", max_length=200)
+    file = models.FileField(
+        "fichier",
+        upload_to=document_path,
+        storage=get_private_storage,
+        max_length=255,
+        validators=[UploadValidator(kinds=DOCUMENT_KINDS)],
+    )
+    name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveIntegerField("taille (octets)", default=0)
+
+    class Meta:
+        verbose_name = "document"
+        ordering = ["agreement", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("alternance:document", kwargs={"pk": self.agreement_id, "document_pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        """Read by everyone: the signed text or an annex of a signed or renewed agreement."""
+        return self.kind in PUBLIC_DOCUMENT_KINDS and self.agreement.is_public
+
+    @property
+    def size_label(self) -> str:
+        """The size in French: « 850 ko », « 2,4 Mo »."""
+        from cnml.formatting import format_number
+
+        if self.size < 1024 * 1024:
+            return f"{format_number(max(1, round(self.size / 1024)))}\u00a0ko"
+        return f"{format_number(self.size / (1024 * 1024), 1)}\u00a0Mo"

@@ -4,13 +4,23 @@ Everyone reads the signed and renewed agreements. The follow-up (every state, co
 results, history) is for CNML roles, on every agreement, and for regional animators, on the
 agreements declined in their region, where they see and enter that region's results only.
 Agreements and declinations are edited in the admin by CNML roles. Out of scope answers 404.
+
+An agreement's documents: its signed text and annexes are public while the agreement is (signed or
+renewed); every document, working ones included, is read by those who follow the agreement. Only CNML
+roles deposit and remove them.
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from alternance.models import PUBLIC_STATUSES, Agreement, LocalDeclination
+from alternance.models import (
+    PUBLIC_DOCUMENT_KINDS,
+    PUBLIC_STATUSES,
+    Agreement,
+    AgreementDocument,
+    LocalDeclination,
+)
 from cnml.models import Role
 from cnml.permissions import AnyUser, get_in_scope_or_404, readable_regions
 
@@ -62,4 +72,23 @@ def get_followed_agreement_for(user: AnyUser, pk) -> Agreement:
 def get_declination_for(user: AnyUser, pk) -> LocalDeclination:
     """A declination whose results ``user`` may read and enter: CNML roles, or the region's animator."""
     scope = followed_declinations(user).select_related("agreement", "region", "structure")
+    return get_in_scope_or_404(scope, pk=pk)
+
+
+def readable_documents(user: AnyUser) -> QuerySet[AgreementDocument]:
+    """The public documents of public agreements, and every document of the agreements ``user`` follows."""
+    public = AgreementDocument.objects.filter(agreement__in=public_agreements(), kind__in=PUBLIC_DOCUMENT_KINDS)
+    if not may_follow(user):
+        return public
+    return public | AgreementDocument.objects.filter(agreement__in=followed_agreements(user))
+
+
+def get_document_for(user: AnyUser, agreement_pk, pk) -> AgreementDocument:
+    """A document of the agreement ``agreement_pk`` that ``user`` may download (404 otherwise)."""
+    return get_in_scope_or_404(readable_documents(user), agreement_id=agreement_pk, pk=pk)
+
+
+def get_managed_agreement_for(user: AnyUser, pk) -> Agreement:
+    """An agreement whose documents ``user`` deposits and removes: CNML roles only."""
+    scope = Agreement.objects.all() if is_manager(user) else Agreement.objects.none()
     return get_in_scope_or_404(scope, pk=pk)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import tablib
 from django.db.models import Count, Prefetch, QuerySet
 
 from alternance import permissions
-from alternance.models import Agreement, Commitment, CommitmentResult, LocalDeclination
+from alternance.models import (
+    PUBLIC_DOCUMENT_KINDS,
+    Agreement,
+    AgreementDocument,
+    Commitment,
+    CommitmentResult,
+    LocalDeclination,
+)
 
 
 def public_list() -> QuerySet[Agreement]:
@@ -39,8 +47,29 @@ class DeclinationFollowUp:
     years: list[YearRow]
 
 
-def follow_up(agreement: Agreement, user) -> tuple[list[Commitment], list[DeclinationFollowUp]]:
-    """The agreement's commitments and, for each declination ``user`` follows, its results year by year."""
+@dataclass(frozen=True)
+class FollowUp:
+    commitments: list[Commitment]
+    declinations: list[DeclinationFollowUp]
+    # Year by year, each commitment's results summed over ``declinations`` (those the user follows:
+    # the whole agreement for CNML roles, the region's share for its animator).
+    totals: list[YearRow]
+
+
+def _totals(commitments: list[Commitment], declinations: list[DeclinationFollowUp]) -> list[YearRow]:
+    by_year: dict[int, list[int | None]] = {}
+    for row in declinations:
+        for year in row.years:
+            sums = by_year.setdefault(year.year, [None] * len(commitments))
+            for index, value in enumerate(year.values):
+                if value is not None:
+                    sums[index] = (sums[index] or 0) + value
+    return [YearRow(year, values) for year, values in sorted(by_year.items(), reverse=True)]
+
+
+def follow_up(agreement: Agreement, user) -> FollowUp:
+    """The agreement's commitments, for each declination ``user`` follows its results year by year, and
+    their sums per year."""
     commitments = list(agreement.commitments.all())
     declinations = (
         permissions.followed_declinations(user)
@@ -58,9 +87,52 @@ def follow_up(agreement: Agreement, user) -> tuple[list[Commitment], list[Declin
             for year, values in sorted(by_year.items(), reverse=True)
         ]
         rows.append(DeclinationFollowUp(declination, years))
-    return commitments, rows
+    return FollowUp(commitments, rows, _totals(commitments, rows))
 
 
 def results_of(declination: LocalDeclination, year: int) -> dict[int, int]:
     """commitment id -> achieved, for ``year``."""
     return dict(declination.results.filter(year=year).values_list("commitment_id", "achieved"))
+
+
+def public_documents(agreement: Agreement) -> QuerySet[AgreementDocument]:
+    """The signed text and annexes of a public agreement (the page is reached for public agreements only)."""
+    return agreement.documents.filter(kind__in=PUBLIC_DOCUMENT_KINDS)
+
+
+def follow_up_documents(agreement: Agreement) -> QuerySet[AgreementDocument]:
+    """Every document of an agreement its follower reads, with who deposited it."""
+    return agreement.documents.select_related("uploaded_by")
+
+
+RESULT_HEADERS = ["Région", "Mission locale", "Année", "Engagement", "Nature", "Objectif", "Réalisé"]
+TOTAL_HEADERS = ["Année", "Engagement", "Nature", "Objectif", "Réalisé"]
+
+
+def follow_up_book(agreement: Agreement, user) -> tuple[FollowUp, tablib.Databook]:
+    """The follow-up as a workbook: a line per declination, year and commitment; then the totals per year."""
+    data = follow_up(agreement, user)
+    results = tablib.Dataset(headers=RESULT_HEADERS, title="Résultats par déclinaison")
+    for row in data.declinations:
+        declination = row.declination
+        where = declination.structure.name if declination.structure_id else "Toute la région"
+        for year in row.years:
+            for commitment, value in zip(data.commitments, year.values, strict=True):
+                if value is not None:
+                    results.append(
+                        [
+                            declination.region.name,
+                            where,
+                            year.year,
+                            str(commitment),
+                            commitment.get_kind_display(),
+                            commitment.target,
+                            value,
+                        ]
+                    )
+    totals = tablib.Dataset(headers=TOTAL_HEADERS, title="Totaux par année")
+    for year in data.totals:
+        for commitment, value in zip(data.commitments, year.values, strict=True):
+            if value is not None:
+                totals.append([year.year, str(commitment), commitment.get_kind_display(), commitment.target, value])
+    return data, tablib.Databook([results, totals])

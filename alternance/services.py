@@ -1,22 +1,93 @@
-"""Writes of the alternance app: an agreement's moves, a declination's yearly results."""
+"""Writes of the alternance app: an agreement's moves (and the regional animators told of them), its
+documents, a declination's yearly results."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.db import transaction
 
-from alternance.models import Agreement, Commitment, CommitmentResult, LocalDeclination
+from alternance.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementStatus,
+    Commitment,
+    CommitmentResult,
+    LocalDeclination,
+)
+from cnml.emails import notify
+from cnml.links import absolute_url
+from cnml.models import Role, User
+from cnml.uploads import private_storage
 
 # The French action in the address -> the transition of Agreement.
 ACTIONS = {"signer": "sign", "renouveler": "renew", "terminer": "end"}
 
+# What the animators of the regions that decline an agreement are told, by the state it reaches.
+MOVE_SUBJECTS = {
+    AgreementStatus.SIGNEE: "Accord signé : {title}",
+    AgreementStatus.RENOUVELEE: "Accord renouvelé : {title}",
+    AgreementStatus.TERMINEE: "Accord terminé : {title}",
+}
 
+
+def declination_animators(agreement: Agreement) -> list[str]:
+    """E-mail addresses of the active regional animators of the regions that decline ``agreement``."""
+    regions = agreement.declinations.values("region_id")
+    return list(
+        User.objects.filter(role=Role.ANIMATEUR_REGIONAL, is_active=True, structure__region_id__in=regions)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
+@transaction.atomic
 def agreement_move(*, agreement: Agreement, user, action: str, comment: str = "", seen_state: str = "") -> Agreement:
     """Apply the move named by ``action`` (« signer », « renouveler », « terminer »); logged by the workflow.
 
+    The regional animators of the declinations are told (they follow the agreement in their region).
     Raises ``TransitionRefused`` when the move is not allowed now.
     """
     transition = getattr(agreement, ACTIONS[action])
-    return transition(user, comment=comment, seen_state=seen_state or None)
+    moved = transition(user, comment=comment, seen_state=seen_state or None)
+    notify(
+        recipients=declination_animators(moved),
+        subject=MOVE_SUBJECTS[moved.status].format(title=moved.title),
+        template="alternance/emails/agreement_moved.txt",
+        context={
+            "agreement": moved,
+            "comment": comment.strip(),
+            "follow_up_link": absolute_url("alternance:follow_up_detail", moved.pk),
+            "public_link": absolute_url(moved) if moved.is_public else "",
+        },
+    )
+    return moved
+
+
+def _display_name(name: str) -> str:
+    """The file's own name, without any folder a browser may send, for the download."""
+    return PurePath(name.replace("\\", "/")).name[:255] or "document"
+
+
+@transaction.atomic
+def document_add(*, agreement: Agreement, form, actor) -> AgreementDocument:
+    """Keep a validated upload (``form``: kind, title, file) as a private document of the agreement."""
+    document = form.save(commit=False)
+    document.agreement = agreement
+    document.name = _display_name(document.file.name)
+    document.size = document.file.size
+    document.uploaded_by = actor
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: AgreementDocument) -> None:
+    """Remove the document; its file leaves the disk once the removal is committed."""
+    name = document.file.name
+    document.delete()
+    if name:
+        transaction.on_commit(lambda: private_storage.delete(name))
 
 
 @transaction.atomic

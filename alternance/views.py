@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alternance import permissions, selectors, services
-from alternance.forms import MoveForm, ResultsForm, commitment_field_name
+from alternance.forms import DocumentForm, MoveForm, ResultsForm, commitment_field_name
+from cnml import spreadsheets
+from cnml.uploads import serve_private_file
 from cnml.workflows import TransitionRefused, history, report_refusal
 
 HOME_TITLE = "Partenariats pour l'alternance"
@@ -55,6 +57,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumb": _crumbs((agreement.title, None)),
             "agreement": agreement,
             "declinations": selectors.public_declinations(agreement),
+            "documents": selectors.public_documents(agreement),
             "may_follow": permissions.followed_agreements(request.user).filter(pk=agreement.pk).exists(),
         },
     )
@@ -83,7 +86,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 
 def _follow_up_page(request: HttpRequest, agreement, move_form: MoveForm | None = None) -> HttpResponse:
     user = request.user
-    commitments, declinations = selectors.follow_up(agreement, user)
+    data = selectors.follow_up(agreement, user)
     moves = [(action, getattr(agreement, verb)) for action, verb in services.ACTIONS.items()]
     allowed = [(action, move.label) for action, move in moves if move.allowed(user)]
     return render(
@@ -93,8 +96,11 @@ def _follow_up_page(request: HttpRequest, agreement, move_form: MoveForm | None 
             "title": agreement.title,
             "breadcrumb": _follow_up_crumbs((agreement.title, None)),
             "agreement": agreement,
-            "commitments": commitments,
-            "declinations": declinations,
+            "commitments": data.commitments,
+            "declinations": data.declinations,
+            "totals": data.totals,
+            "documents": selectors.follow_up_documents(agreement),
+            "is_manager": permissions.is_manager(user),
             "moves": allowed,
             "move_form": move_form or MoveForm(initial={"seen_state": agreement.status}),
             "history": history(agreement),
@@ -127,7 +133,7 @@ def agreement_transition(request: HttpRequest, pk: int, action: str) -> HttpResp
     except TransitionRefused as error:
         report_refusal(request, error)
         return _follow_up_page(request, agreement, move_form=form)
-    messages.success(request, f"L'accord est maintenant « {agreement.get_status_display().lower()} ».")
+    messages.success(request, f"L'accord est maintenant « {agreement.get_status_display().lower()} ».")
     return redirect("alternance:follow_up_detail", pk=agreement.pk)
 
 
@@ -148,7 +154,7 @@ def results_edit(request: HttpRequest, pk: int) -> HttpResponse:
         known = selectors.results_of(declination, year)
         initial = {"year": year} | {commitment_field_name(c): known.get(c.pk) for c in commitments}
         form = ResultsForm(initial=initial, commitments=commitments)
-    title = f"Résultats : {declination}"
+    title = f"Résultats : {declination}"
     return render(
         request,
         "alternance/results_form.html",
@@ -171,3 +177,54 @@ def _year_asked(request: HttpRequest) -> int:
         return int(request.GET.get("annee", ""))
     except ValueError:
         return timezone.localdate().year - 1
+
+
+@login_required
+@require_GET
+def follow_up_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The results the user follows (every declination for CNML roles, their region's for an animator)."""
+    agreement = permissions.get_followed_agreement_for(request.user, pk)
+    _, book = selectors.follow_up_book(agreement, request.user)
+    return spreadsheets.xlsx_response(book, filename=f"partenariat-{agreement.pk}-resultats.xlsx")
+
+
+@require_GET
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """A document, served only to those who may read it: everyone for the signed text and annexes of a
+    public agreement, the agreement's followers for every document (404 otherwise)."""
+    document = permissions.get_document_for(request.user, pk, document_pk)
+    return serve_private_file(document.file, download_name=document.name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = permissions.get_managed_agreement_for(request.user, pk)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        document = services.document_add(agreement=agreement, form=form, actor=request.user)
+        messages.success(request, f"Le document « {document.title} » est ajouté.")
+        return redirect("alternance:follow_up_detail", pk=agreement.pk)
+    return render(
+        request,
+        "alternance/document_form.html",
+        {
+            "title": "Ajouter un document",
+            "breadcrumb": _follow_up_crumbs(
+                (agreement.title, reverse("alternance:follow_up_detail", args=[agreement.pk])),
+                ("Ajouter un document", None),
+            ),
+            "agreement": agreement,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def document_remove(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    agreement = permissions.get_managed_agreement_for(request.user, pk)
+    document = permissions.get_document_for(request.user, agreement.pk, document_pk)
+    services.document_remove(document=document)
+    messages.success(request, f"Le document « {document.title} » est retiré.")
+    return redirect("alternance:follow_up_detail", pk=agreement.pk)

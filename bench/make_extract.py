@@ -59,7 +59,16 @@ def day(rng, lo=START, hi=END):
     return lo + timedelta(days=rng.randrange((hi - lo).days + 1))
 
 
-def main():
+HEADERS = {
+    "structures": "code_structure;nom;type;code_region;nom_region;code_parent",
+    "jeunes": "id_jeune;code_structure;date_naissance;sexe;niveau_formation;date_premier_accueil",
+    "contacts": "id_jeune;date_contact;type_contact",
+    "situations": "id_jeune;type_situation;type_contrat;date_debut;date_fin",
+    "dispositifs": "id_jeune;dispositif;date_entree;date_sortie;motif_sortie",
+}
+
+
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
     ap.add_argument("--young", type=int, default=1000)
@@ -69,36 +78,54 @@ def main():
     ap.add_argument(
         "--no-certification", action="store_true", help="leave out the optional niveau_certification column"
     )
-    a = ap.parse_args()
-    rng = random.Random(a.seed)
-    rng2 = random.Random(f"{a.seed}-2")
-    os.makedirs(a.out, exist_ok=True)
-    files = {
-        name: open(os.path.join(a.out, name + ".csv"), "w", encoding="utf-8")  # noqa: SIM115 - closed below
-        for name in ("structures", "jeunes", "contacts", "situations", "dispositifs")
-    }
-    files["structures"].write("code_structure;nom;type;code_region;nom_region;code_parent\n")
-    files["jeunes"].write(
-        "id_jeune;code_structure;date_naissance;sexe;niveau_formation;date_premier_accueil"
-        + ("\n" if a.no_certification else ";niveau_certification\n")
-    )
-    files["contacts"].write("id_jeune;date_contact;type_contact\n")
-    files["situations"].write("id_jeune;type_situation;type_contrat;date_debut;date_fin\n")
-    files["dispositifs"].write("id_jeune;dispositif;date_entree;date_sortie;motif_sortie\n")
+    return ap.parse_args()
 
+
+def write_structures(out, a) -> list[str]:
+    """The missions locales (a PAIO every ninth) and their antennes; returns the missions locales' codes."""
     mls = []
     per_region = max(1, round(a.young / 3000 / a.regions)) if a.young > 3000 else 2
     for code_r, name_r in REGIONS[: a.regions]:
         for i in range(1, per_region + 1):
             code = f"ML{code_r}{i:03d}"
-            files["structures"].write(
-                f"{code};Mission locale {name_r} {i};{'PAIO' if i % 9 == 0 else 'ML'};{code_r};{name_r};\n"
-            )
+            out.write(f"{code};Mission locale {name_r} {i};{'PAIO' if i % 9 == 0 else 'ML'};{code_r};{name_r};\n")
             mls.append(code)
             for j in range(1, 1 + i % 3):
-                files["structures"].write(f"{code}A{j};Antenne {j} de {code};ANTENNE;{code_r};{name_r};{code}\n")
-    weights = [1 / (1 + i % 7) for i in range(len(mls))]
+                out.write(f"{code}A{j};Antenne {j} de {code};ANTENNE;{code_r};{name_r};{code}\n")
+    return mls
 
+
+def write_situations(out, rng, jid, first) -> None:
+    for _ in range(rng.choice((0, 0, 1, 1, 2))):
+        kind = rng.choice(("EMPLOI", "EMPLOI", "FORMATION", "IMMERSION"))
+        start = day(rng, first)
+        contract = rng.choice(CONTRACTS) if kind == "EMPLOI" else ""
+        end = (
+            "" if contract == "CDI" or rng.random() < 0.2 else (start + timedelta(days=rng.randint(7, 500))).isoformat()
+        )
+        out.write(f"{jid};{kind};{contract};{start.isoformat()};{end}\n")
+
+
+def write_dispositif(out, rng, rng2, jid, first) -> None:
+    if rng.random() >= 0.25:
+        return
+    kind = rng.choice(("CIVIS", "CIVIS", "CIVIS", "ANI", "CONTRAT_AUTONOMIE"))
+    start = day(rng, first)
+    if rng.random() < 0.3:
+        out.write(f"{jid};{kind};{start.isoformat()};;\n")
+        return
+    motif = rng.choice(MOTIFS)
+    if rng2.random() < 0.1:
+        motif = rng2.choice(NEW_MOTIFS)
+    out.write(
+        f"{jid};{kind};{start.isoformat()};{(start + timedelta(days=rng.randint(30, 540))).isoformat()};{motif}\n"
+    )
+
+
+def write_young(files, rng, rng2, a, mls) -> None:
+    """Each young person's row, contacts, situations and dispositif, drawn in one order (the seed's output
+    stays the same from one version of this script to the next)."""
+    weights = [1 / (1 + i % 7) for i in range(len(mls))]
     for n in range(a.young):
         jid = f"J{n:08d}"
         first = day(rng)
@@ -110,29 +137,24 @@ def main():
         files["contacts"].write(f"{jid};{first.isoformat()};ENTRETIEN_INDIVIDUEL\n")
         for _ in range(rng.randint(0, 8)):
             files["contacts"].write(f"{jid};{day(rng, first).isoformat()};{rng.choice(CONTACTS)}\n")
-        for _ in range(rng.choice((0, 0, 1, 1, 2))):
-            kind = rng.choice(("EMPLOI", "EMPLOI", "FORMATION", "IMMERSION"))
-            start = day(rng, first)
-            contract = rng.choice(CONTRACTS) if kind == "EMPLOI" else ""
-            end = (
-                ""
-                if contract == "CDI" or rng.random() < 0.2
-                else (start + timedelta(days=rng.randint(7, 500))).isoformat()
-            )
-            files["situations"].write(f"{jid};{kind};{contract};{start.isoformat()};{end}\n")
-        if rng.random() < 0.25:
-            kind = rng.choice(("CIVIS", "CIVIS", "CIVIS", "ANI", "CONTRAT_AUTONOMIE"))
-            start = day(rng, first)
-            if rng.random() < 0.3:
-                files["dispositifs"].write(f"{jid};{kind};{start.isoformat()};;\n")
-            else:
-                motif = rng.choice(MOTIFS)
-                if rng2.random() < 0.1:
-                    motif = rng2.choice(NEW_MOTIFS)
-                files["dispositifs"].write(
-                    f"{jid};{kind};{start.isoformat()};"
-                    f"{(start + timedelta(days=rng.randint(30, 540))).isoformat()};{motif}\n"
-                )
+        write_situations(files["situations"], rng, jid, first)
+        write_dispositif(files["dispositifs"], rng, rng2, jid, first)
+
+
+def main():
+    a = parse_args()
+    rng = random.Random(a.seed)
+    rng2 = random.Random(f"{a.seed}-2")
+    os.makedirs(a.out, exist_ok=True)
+    files = {
+        name: open(os.path.join(a.out, name + ".csv"), "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        for name in HEADERS
+    }
+    for name, header in HEADERS.items():
+        optional = "" if name != "jeunes" or a.no_certification else ";niveau_certification"
+        files[name].write(header + optional + "\n")
+    mls = write_structures(files["structures"], a)
+    write_young(files, rng, rng2, a, mls)
     for f in files.values():
         f.close()
     if a.zip:

@@ -82,7 +82,7 @@ def _quote(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > PASSAGE_LIMIT:
         text = text[: PASSAGE_LIMIT - 1].rstrip() + "…"
-    return f"« {text} »" if text else "(vide)"
+    return f"« {text} »" if text else "(vide)"
 
 
 def _short(text: str) -> bool:
@@ -92,15 +92,15 @@ def _short(text: str) -> bool:
 def change_lines(change: FieldChange) -> list[str]:
     """One change told in plain French, a line per item, for an e-mail."""
     if _short(change.before) and _short(change.after):
-        return [f"- {change.label} : {_quote(change.before)} → {_quote(change.after)}"]
-    lines = [f"- {change.label} :"]
+        return [f"- {change.label} : {_quote(change.before)} → {_quote(change.after)}"]
+    lines = [f"- {change.label} :"]
     for changed, old, new in word_runs(change.before, change.after):
         if not changed:
             continue
         if old.strip():
-            lines.append(f"    retiré : {_quote(old)}")
+            lines.append(f"    retiré : {_quote(old)}")
         if new.strip():
-            lines.append(f"    ajouté : {_quote(new)}")
+            lines.append(f"    ajouté : {_quote(new)}")
     return lines
 
 

@@ -40,7 +40,7 @@ class CsvError:
             where.append(f"ligne {self.line}")
         if self.column:
             where.append(f"colonne {self.column}")
-        return f"{', '.join(where)} : {self.message}"
+        return f"{', '.join(where)} : {self.message}"
 
 
 class CsvFileError(Exception):
@@ -91,7 +91,7 @@ def encoding_error(name: str, line: int, exc: UnicodeDecodeError) -> CsvError:
         name,
         line,
         None,
-        f"encodage illisible{detail} : le fichier doit être enregistré en UTF-8",
+        f"encodage illisible{detail} : le fichier doit être enregistré en UTF-8",
         "encoding",
     )
 
@@ -103,7 +103,7 @@ def parse_header(name: str, raw: bytes) -> list[str]:
     except UnicodeDecodeError as exc:
         raise CsvFileError(encoding_error(name, 1, exc)) from exc
     if not text.strip():
-        raise CsvFileError(CsvError(name, 1, None, "fichier vide : la ligne d'en-tête est absente", "empty_file"))
+        raise CsvFileError(CsvError(name, 1, None, "fichier vide : la ligne d'en-tête est absente", "empty_file"))
     header = [column.strip() for column in next(csv.reader([text], delimiter=DELIMITER))]
     if len(header) == 1 and any(sep in text for sep in OTHER_DELIMITERS):
         raise CsvFileError(
@@ -111,7 +111,7 @@ def parse_header(name: str, raw: bytes) -> list[str]:
                 name,
                 1,
                 None,
-                "séparateur incorrect : les colonnes doivent être séparées par « ; »",
+                "séparateur incorrect : les colonnes doivent être séparées par « ; »",
                 "delimiter",
             )
         )
@@ -127,7 +127,7 @@ def missing_column_errors(name: str, header: Sequence[str], required: Sequence[s
             continue
         message = "colonne obligatoire absente"
         if column in lowered:
-            message += f" (une colonne « {lowered[column]} » existe : les noms de colonnes sont en minuscules)"
+            message += f" (une colonne « {lowered[column]} » existe : les noms de colonnes sont en minuscules)"
         errors.append(CsvError(name, 1, column, message, "missing_column"))
     return errors
 

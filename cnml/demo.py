@@ -49,13 +49,13 @@ def demo_load_network(*, stdout: TextIO) -> list[tuple[str, str]]:
     """Load the sample network, the CNML and one ARML, and one account per role."""
     structures_csv = sample_extract_dir() / "structures.csv"
     if not structures_csv.is_file():
-        raise DemoDataError(f"Fichier des structures introuvable : {structures_csv} (voir DEMO_DATA_DIR).")
-    stdout.write(f"Extraction d'exemple (fictive, livrée avec le projet) : {sample_extract_dir()}\n")
+        raise DemoDataError(f"Fichier des structures introuvable : {structures_csv} (voir DEMO_DATA_DIR).")
+    stdout.write(f"Extraction d'exemple (fictive, livrée avec le projet) : {sample_extract_dir()}\n")
     result = structures_load_csv(path=structures_csv)
     if not result.ok:
         raise DemoDataError("\n".join(str(error) for error in result.errors))
     stdout.write(
-        f"Réseau : les structures de {structures_csv.name}, {result.created} créée(s), {result.updated} mise(s) à jour,"
+        f"Réseau : les structures de {structures_csv.name}, {result.created} créée(s), {result.updated} mise(s) à jour,"
         " plus le CNML et l'association régionale de Provence-Alpes-Côte d'Azur.\n"
     )
 

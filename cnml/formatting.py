@@ -121,7 +121,7 @@ def count_spec(spec: str) -> tuple[str, str | None, bool]:
     singular, _, plural = spec.partition("|")
     article, _, singular = singular.strip().partition(" ")
     if article not in ("un", "une"):
-        raise ValueError(f"« {spec} » : le nom se donne avec son article, « un » ou « une ».")
+        raise ValueError(f"« {spec} » : le nom se donne avec son article, « un » ou « une ».")
     return singular, plural.strip() or None, article == "une"
 
 

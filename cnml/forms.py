@@ -51,7 +51,7 @@ class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse e-mail"
-        self.fields["email"].help_text = "L'adresse de votre compte. Format attendu : nom@domaine.fr"
+        self.fields["email"].help_text = "L'adresse de votre compte. Format attendu : nom@domaine.fr"
 
     def save(self, *args, request=None, **kwargs) -> None:
         self.client_address = client_ip(request) if request is not None else ""

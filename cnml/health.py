@@ -37,7 +37,7 @@ def check_database() -> dict:
 
 def check_broker() -> dict:
     if not settings.REDIS_URL:
-        return {"ok": True, "configure": False, "detail": "Aucun broker : les tâches s'exécutent immédiatement."}
+        return {"ok": True, "configure": False, "detail": "Aucun broker : les tâches s'exécutent immédiatement."}
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)

@@ -24,7 +24,7 @@ def site_url() -> str:
     """``SITE_URL`` without its trailing slash; refuses to guess when it is missing."""
     base = (settings.SITE_URL or "").rstrip("/")
     if not base:
-        raise ImproperlyConfigured("SITE_URL doit être défini : c'est l'adresse des liens envoyés et imprimés.")
+        raise ImproperlyConfigured("SITE_URL doit être défini : c'est l'adresse des liens envoyés et imprimés.")
     return base
 
 
@@ -39,11 +39,11 @@ def absolute_url(target: str | HasAddress, /, *args: Any, **kwargs: Any) -> str:
     elif target.startswith("/"):
         path = target
     elif "/" in target:  # not a URL name: an address elsewhere ("https://…")
-        raise ValueError(f"Pas une adresse de ce site : {target!r}")
+        raise ValueError(f"Pas une adresse de ce site : {target!r}")
     else:
         return site_url() + reverse(target, args=args or None, kwargs=kwargs or None)
     if args or kwargs:
         raise ValueError("Une adresse déjà résolue ne prend pas d'arguments.")
     if not path.startswith("/") or path.startswith("//"):
-        raise ValueError(f"Pas une adresse de ce site : {path!r}")
+        raise ValueError(f"Pas une adresse de ce site : {path!r}")
     return site_url() + path

@@ -157,7 +157,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         "accès à l'administration",
         default=False,
-        help_text="Déduit du rôle : relecteurs CNML et administrateurs.",
+        help_text="Déduit du rôle : relecteurs CNML et administrateurs.",
         editable=False,
     )
     date_joined = models.DateTimeField("date d'inscription", default=timezone.now)
@@ -182,7 +182,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             if self.structure_id is not None:
                 raise ValidationError(
                     {
-                        "structure": "Un partenaire n'appartient à aucune structure : il est membre de comités de pilotage."
+                        "structure": "Un partenaire n'appartient à aucune structure : il est membre de comités de pilotage."
                     }
                 )
         elif self.role != Role.ADMINISTRATEUR and not self.is_superuser and self.structure_id is None:
@@ -243,7 +243,7 @@ class Committee(models.Model):
     level = models.CharField("niveau", max_length=10, choices=CommitteeLevel.choices)
     region = models.ForeignKey(Region, verbose_name="région", on_delete=models.PROTECT, related_name="committees")
     territory = models.CharField(
-        "territoire", max_length=200, blank=True, help_text="Pour un comité local : le bassin, le département…"
+        "territoire", max_length=200, blank=True, help_text="Pour un comité local : le bassin, le département…"
     )
     structures = models.ManyToManyField(
         Structure, verbose_name="structures membres", blank=True, related_name="committees"
@@ -253,7 +253,7 @@ class Committee(models.Model):
         verbose_name="membres",
         blank=True,
         related_name="committees",
-        help_text="Les personnes qui rédigent pour le comité ; seuls les administrateurs les désignent.",
+        help_text="Les personnes qui rédigent pour le comité ; seuls les administrateurs les désignent.",
     )
     active = models.BooleanField("actif", default=True)
 

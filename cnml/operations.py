@@ -85,7 +85,7 @@ RETRIED = FailureTable("Tâches en échec, réessayées plus tard", "Prochain es
 ABANDONED = FailureTable(
     "Tâches abandonnées",
     "Abandonnée le",
-    "Les plus récentes ; une fois la cause corrigée, cette commande les remet en file :",
+    "Les plus récentes ; une fois la cause corrigée, cette commande les remet en file :",
     "manage.py outbox_redeliver --abandoned",
 )
 

@@ -180,7 +180,7 @@ def _deliver(message: OutboxMessage) -> str:
     message_id = message.pk
     task = celery_app.tasks.get(message.task)
     if task is None:
-        _abandon(message_id, f"Tâche inconnue : {message.task}")
+        _abandon(message_id, f"Tâche inconnue : {message.task}")
         return ABANDONED
     started = time.monotonic()
     if getattr(task, "outbox_atomic", True):
@@ -362,7 +362,7 @@ def delayed_message(labels: list[str]) -> str:
     what = unique[0] if len(unique) == 1 else f"{', '.join(unique[:-1])} et {unique[-1]}"
     verb = "se fera" if len(unique) == 1 else "se feront"
     return (
-        "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
+        "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
         f"{what} {verb} dès son rétablissement."
     )
 

@@ -28,7 +28,7 @@ def _static_fetcher():
                     return super().fetch(f"file://{path}", headers)
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            raise ValueError(f"Ressource refusée dans un PDF : {url}")
+            raise ValueError(f"Ressource refusée dans un PDF : {url}")
 
     return StaticFetcher(allowed_protocols=("file", "data"))
 

@@ -39,9 +39,9 @@ logger = logging.getLogger(__name__)
 
 # Why a person ProConnect vouches for is not signed in: logged by key, told in French on the login page.
 REFUSALS = {
-    "no_email": "ProConnect n'a pas transmis votre adresse e-mail : la connexion est impossible.",
+    "no_email": "ProConnect n'a pas transmis votre adresse e-mail : la connexion est impossible.",
     "unverified": (
-        "Votre adresse e-mail n'est pas vérifiée par votre fournisseur d'identité : "
+        "Votre adresse e-mail n'est pas vérifiée par votre fournisseur d'identité : "
         "connectez-vous avec votre adresse e-mail et votre mot de passe."
     ),
     "no_account": (

@@ -64,15 +64,15 @@ def proconnect_settings(values: dict[str, str]) -> dict:
         return disabled_settings()
     if missing:
         raise ImproperlyConfigured(
-            "Connexion ProConnect à moitié configurée : définissez aussi "
+            "Connexion ProConnect à moitié configurée : définissez aussi "
             + ", ".join(missing)
             + " (ou aucune des trois variables PROCONNECT_*), voir docs/environment.md."
         )
     domain = values["PROCONNECT_DOMAIN"].lower()
     if not DOMAIN.match(domain):
         raise ImproperlyConfigured(
-            f"Variable d'environnement PROCONNECT_DOMAIN invalide : « {values['PROCONNECT_DOMAIN']} » "
-            "(attendu : un nom de domaine sans https:// ni chemin, par exemple auth.proconnect.gouv.fr)."
+            f"Variable d'environnement PROCONNECT_DOMAIN invalide : « {values['PROCONNECT_DOMAIN']} » "
+            "(attendu : un nom de domaine sans https:// ni chemin, par exemple auth.proconnect.gouv.fr)."
         )
     return oidc_settings(
         issuer=f"https://{domain}/api/v2",

@@ -55,7 +55,7 @@ def _resolve(app_label: str, codenames: Iterable[str]) -> list[Permission]:
     found = list(queryset.filter(codename__in=codenames))
     missing = set(codenames) - {permission.codename for permission in found}
     if missing:
-        raise ValueError(f"Permissions inconnues pour {app_label} : {', '.join(sorted(missing))}")
+        raise ValueError(f"Permissions inconnues pour {app_label} : {', '.join(sorted(missing))}")
     return found
 
 

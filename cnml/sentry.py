@@ -100,7 +100,7 @@ def init_sentry(dsn: str, *, environment: str) -> None:
     try:
         Dsn(dsn)
     except BadDsn as exc:
-        raise ImproperlyConfigured(f"Variable d'environnement SENTRY_DSN invalide : {exc}") from None
+        raise ImproperlyConfigured(f"Variable d'environnement SENTRY_DSN invalide : {exc}") from None
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,

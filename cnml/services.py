@@ -39,7 +39,7 @@ def structures_validate_rows(path: Path | CsvSource) -> tuple[list[dict[str, str
                     errors.append(CsvError(name, line, column, "valeur obligatoire manquante"))
             if row["type"] and row["type"] not in EXTRACT_STRUCTURE_KINDS:
                 errors.append(
-                    CsvError(name, line, "type", f"type inconnu « {row['type']} » (attendu : ML, PAIO ou ANTENNE)")
+                    CsvError(name, line, "type", f"type inconnu « {row['type']} » (attendu : ML, PAIO ou ANTENNE)")
                 )
             if row["type"] == StructureKind.ANTENNE and not row["code_parent"]:
                 errors.append(
@@ -51,7 +51,7 @@ def structures_validate_rows(path: Path | CsvSource) -> tuple[list[dict[str, str
     except CsvFileError as exc:
         return [], [exc.error]
     if not rows and not errors:
-        errors.append(CsvError(name, None, None, "fichier vide : aucune structure"))
+        errors.append(CsvError(name, None, None, "fichier vide : aucune structure"))
 
     by_code: dict[str, dict[str, str]] = {}
     for row in rows:
@@ -62,7 +62,7 @@ def structures_validate_rows(path: Path | CsvSource) -> tuple[list[dict[str, str
                     name,
                     int(row["_line"]),
                     "code_structure",
-                    f"code « {code} » en double (déjà ligne {by_code[code]['_line']})",
+                    f"code « {code} » en double (déjà ligne {by_code[code]['_line']})",
                 )
             )
         else:
@@ -76,12 +76,12 @@ def structures_validate_rows(path: Path | CsvSource) -> tuple[list[dict[str, str
             parent_row = by_code.get(parent)
             if parent_row is None and parent not in existing_parents:
                 errors.append(
-                    CsvError(name, int(row["_line"]), "code_parent", f"structure de rattachement inconnue « {parent} »")
+                    CsvError(name, int(row["_line"]), "code_parent", f"structure de rattachement inconnue « {parent} »")
                 )
             elif parent_row is not None and parent_row["type"] not in (StructureKind.ML, StructureKind.PAIO):
                 errors.append(
                     CsvError(
-                        name, int(row["_line"]), "code_parent", f"« {parent} » n'est ni une mission locale ni une PAIO"
+                        name, int(row["_line"]), "code_parent", f"« {parent} » n'est ni une mission locale ni une PAIO"
                     )
                 )
     return rows, errors

@@ -7,7 +7,6 @@ listed in ``.env.example``. Invalid values stop the start with a clear message
 rather than running half-configured.
 """
 
-import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from cnml.envvars import bounded_int, env, env_value, ip_networks, strict_bool
 from cnml.proconnect_config import SCOPES as PROCONNECT_SCOPES
 from cnml.proconnect_config import VARIABLES as PROCONNECT_VARIABLES
 from cnml.proconnect_config import proconnect_settings
@@ -22,63 +22,10 @@ from cnml.spreadsheets import ADMIN_EXPORT_FORMATS, ADMIN_IMPORT_FORMATS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 
-def _env(name: str, cast, default):
-    """Read one variable; turn a parsing failure into a message naming it."""
-    try:
-        return cast(name, default=default)
-    except (ValueError, TypeError, ImproperlyConfigured) as exc:
-        raise ImproperlyConfigured(f"Variable d'environnement {name} invalide : {exc}") from exc
-
-
-TRUE_WORDS = {"true", "1", "yes", "on", "oui", "vrai"}
-FALSE_WORDS = {"false", "0", "no", "off", "non", "faux"}
-
-
-def _strict_bool(name: str, default: bool) -> bool:
-    """Like ``env.bool`` but refuses a word it does not know, rather than reading it as false.
-
-    ``env.bool`` turns any unknown value ("ture", "enabled") into False, which
-    would silently switch off AXES_ENABLED or SECURE_SSL_REDIRECT.
-    """
-    raw = env.str(name, default=None)
-    word = (raw or "").strip().lower()
-    if not word:
-        return default
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(f"« {raw} » n'est pas un booléen (attendu : true ou false)")
-
-
-def _ip_networks(name: str) -> list[str]:
-    """Comma-separated IP addresses or networks (CIDR); one that is neither stops the start, named."""
-    entries = [entry.strip() for entry in env.list(name, default=[]) if entry.strip()]
-    for entry in entries:
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"Variable d'environnement {name} invalide : « {entry} » n'est ni une adresse IP ni un réseau "
-                "(attendu : des adresses séparées par des virgules, par exemple 10.0.0.1,10.0.1.0/24)."
-            ) from None
-    return entries
-
-
-def _bounded_int(name: str, default: int, minimum: int, maximum: int | None = None) -> int:
-    """An integer variable within bounds; outside them, the start stops with a message naming it."""
-    value = _env(name, env.int, default)
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f"entre {minimum} et {maximum}" if maximum is not None else f"au moins {minimum}"
-        raise ImproperlyConfigured(f"Variable d'environnement {name} invalide : {value} (attendu : {bounds}).")
-    return value
-
-
-DEBUG = _env("DEBUG", _strict_bool, False)
+DEBUG = env_value("DEBUG", strict_bool, False)
 
 # The secret shipped in .env.example is for development only. Production
 # (DEBUG off) refuses to start without a real one, rather than signing sessions
@@ -87,30 +34,30 @@ DEV_SECRET_KEY_PREFIX = "django-insecure-"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith(DEV_SECRET_KEY_PREFIX) or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
-        "SECRET_KEY manquante ou non sûre : en production (DEBUG=false), définissez une clé "
+        "SECRET_KEY manquante ou non sûre : en production (DEBUG=false), définissez une clé "
         "secrète d'au moins 50 caractères qui ne commence pas par "
-        f"« {DEV_SECRET_KEY_PREFIX} » (voir docs/environment.md)."
+        f"« {DEV_SECRET_KEY_PREFIX} » (voir docs/environment.md)."
     )
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = DEV_SECRET_KEY_PREFIX + "local-development-key-never-used-in-production"
 
 ALLOWED_HOSTS = [
-    host for host in _env("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else []) if host.strip()
+    host for host in env_value("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else []) if host.strip()
 ]
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS doit être défini en production (DEBUG=false).")
-CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
+CSRF_TRUSTED_ORIGINS = env_value("CSRF_TRUSTED_ORIGINS", env.list, [])
 # Reverse proxies whose X-Forwarded-For is believed (cnml/clientip.py); empty: REMOTE_ADDR only.
-TRUSTED_PROXIES = _ip_networks("TRUSTED_PROXIES")
+TRUSTED_PROXIES = ip_networks("TRUSTED_PROXIES")
 
 # Absolute address of the service: every link e-mailed or printed is built on it (cnml/links.py), never on
 # the request's Host header (password-reset poisoning); e-mails are rendered by workers, with no request.
-SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+SITE_URL = env_value("SITE_URL", env.str, "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 if not DEBUG and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("SITE_URL doit être l'adresse https:// du service en production (DEBUG=false).")
 
 SITE_NAME = "Back-office du Conseil national des missions locales"
-SITE_TAGLINE = "Tableau de bord, bonnes pratiques, enquêtes et mobilité du réseau"
+SITE_TAGLINE = "Tableau de bord, bonnes pratiques, enquêtes et appels à projets du réseau"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -194,11 +141,11 @@ TEMPLATES = [
 
 # Database: SQLite file by default (no server needed), PostgreSQL in production.
 DATABASES = {
-    "default": _env("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env_value("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = _env("DATABASE_CONN_MAX_AGE", env.int, 60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_value("DATABASE_CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Parallel writers on the embedded default wait their turn instead of failing with "database is
@@ -234,9 +181,9 @@ PASSWORD_RESET_REQUESTS_PER_ADDRESS = 10
 PASSWORD_RESET_THROTTLE_WINDOW = timedelta(hours=1)
 
 # Login throttling: after 5 failures for one e-mail from one address, wait 30 minutes.
-AXES_ENABLED = _env("AXES_ENABLED", _strict_bool, True)
-AXES_FAILURE_LIMIT = _env("AXES_FAILURE_LIMIT", env.int, 5)
-AXES_COOLOFF_TIME = timedelta(minutes=_env("AXES_COOLOFF_MINUTES", env.int, 30))
+AXES_ENABLED = env_value("AXES_ENABLED", strict_bool, True)
+AXES_FAILURE_LIMIT = env_value("AXES_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_value("AXES_COOLOFF_MINUTES", env.int, 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The login form posts the e-mail as "username"; lowered, as log-in ignores case.
 AXES_USERNAME_CALLABLE = "cnml.throttling.axes_username"
@@ -274,19 +221,19 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(_env("MEDIA_ROOT", env.str, str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env_value("MEDIA_ROOT", env.str, str(BASE_DIR / "media")))
 # Private uploads (attachments, documents) live outside MEDIA_ROOT and are only
 # served through views that check permissions.
-PRIVATE_MEDIA_ROOT = Path(_env("PRIVATE_MEDIA_ROOT", env.str, str(BASE_DIR / "private-media")))
+PRIVATE_MEDIA_ROOT = Path(env_value("PRIVATE_MEDIA_ROOT", env.str, str(BASE_DIR / "private-media")))
 
 
 def _backup_dir(name: str, default: Path) -> Path:
     """The backups' folder: an absolute path outside the uploads (a media backup would hold the older ones)."""
-    path = Path(_env(name, env.str, str(default)))
+    path = Path(env_value(name, env.str, str(default)))
     inside = [root for root in (PRIVATE_MEDIA_ROOT, MEDIA_ROOT) if path == root or root in path.parents]
     if not path.is_absolute() or inside:
         raise ImproperlyConfigured(
-            f"Variable d'environnement {name} invalide : « {path} » (attendu : un chemin absolu hors de "
+            f"Variable d'environnement {name} invalide : « {path} » (attendu : un chemin absolu hors de "
             "PRIVATE_MEDIA_ROOT et de MEDIA_ROOT, par exemple /var/backups/cnml)."
         )
     return path
@@ -295,8 +242,8 @@ def _backup_dir(name: str, default: Path) -> Path:
 # Backups (django-dbbackup; docs/operations.md, deploy/cnml-backup.timer): `dbbackup --clean` and
 # `mediabackup --clean` keep the newest BACKUP_KEEP database and BACKUP_KEEP_MEDIA upload backups.
 BACKUP_DIR = _backup_dir("BACKUP_DIR", BASE_DIR / "backups")
-DBBACKUP_CLEANUP_KEEP = _bounded_int("BACKUP_KEEP", 14, 1, 366)
-DBBACKUP_CLEANUP_KEEP_MEDIA = _bounded_int("BACKUP_KEEP_MEDIA", 14, 1, 366)
+DBBACKUP_CLEANUP_KEEP = bounded_int("BACKUP_KEEP", 14, 1, 366)
+DBBACKUP_CLEANUP_KEEP_MEDIA = bounded_int("BACKUP_KEEP_MEDIA", 14, 1, 366)
 # A failed backup is told by its systemd unit (journal, OnFailure), not by an e-mail of the library.
 DBBACKUP_SEND_EMAIL = False
 
@@ -315,18 +262,18 @@ STORAGES = {
 
 # E-mail: printed on the console unless EMAIL_URL names an SMTP server,
 # e.g. smtp+tls://user:password@smtp.example.org:587
-EMAIL_CONFIG = _env("EMAIL_URL", env.email_url, "consolemail://")
+EMAIL_CONFIG = env_value("EMAIL_URL", env.email_url, "consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", env.str, "Back-office CNML <ne-pas-repondre@cnml.fr>")
+DEFAULT_FROM_EMAIL = env_value("DEFAULT_FROM_EMAIL", env.str, "Back-office CNML <ne-pas-repondre@cnml.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production values unless DEBUG; each can be relaxed by its variable
 # (e.g. SECURE_SSL_REDIRECT=false behind a proxy that already redirects).
-SECURE_SSL_REDIRECT = _env("SECURE_SSL_REDIRECT", _strict_bool, not DEBUG)
-SECURE_HSTS_SECONDS = _env("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31536000)
+SECURE_SSL_REDIRECT = env_value("SECURE_SSL_REDIRECT", strict_bool, not DEBUG)
+SECURE_HSTS_SECONDS = env_value("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if _env("SECURE_PROXY_SSL_HEADER", _strict_bool, False):
+if env_value("SECURE_PROXY_SSL_HEADER", strict_bool, False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -384,12 +331,12 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # default (DEBUG=true). Production needs Redis and a worker: e-mails and computations
 # are never run inside a web request there. TASKS_IN_PROCESS=true lifts the rule for
 # benchmarks and one-off commands, never for a service.
-REDIS_URL = _env("REDIS_URL", env.str, "")
-TASKS_IN_PROCESS = _env("TASKS_IN_PROCESS", _strict_bool, False)
+REDIS_URL = env_value("REDIS_URL", env.str, "")
+TASKS_IN_PROCESS = env_value("TASKS_IN_PROCESS", strict_bool, False)
 if not DEBUG and not REDIS_URL and not TASKS_IN_PROCESS:
     raise ImproperlyConfigured(
-        "REDIS_URL manquante : en production (DEBUG=false), les e-mails et les calculs passent par Redis "
-        "et un worker Celery, jamais par la requête web ; définissez REDIS_URL, "
+        "REDIS_URL manquante : en production (DEBUG=false), les e-mails et les calculs passent par Redis "
+        "et un worker Celery, jamais par la requête web ; définissez REDIS_URL, "
         "par exemple redis://127.0.0.1:6379/0 (voir docs/environment.md)."
     )
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -440,10 +387,10 @@ else:
 
 # Logs on the standard error: one JSON object a line in production (journald, a log shipper), plain
 # text in development; each line carries the request id of the request or task (cnml/requestid.py).
-LOG_FORMAT = _env("LOG_FORMAT", env.str, "text" if DEBUG else "json").strip().lower()
+LOG_FORMAT = env_value("LOG_FORMAT", env.str, "text" if DEBUG else "json").strip().lower()
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(
-        f"Variable d'environnement LOG_FORMAT invalide : « {LOG_FORMAT} » (attendu : json ou text)."
+        f"Variable d'environnement LOG_FORMAT invalide : « {LOG_FORMAT} » (attendu : json ou text)."
     )
 # The worker logs through LOGGING too, not through Celery's own set-up.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -471,14 +418,14 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
-    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", env.str, "INFO")},
+    "root": {"handlers": ["console"], "level": env_value("LOG_LEVEL", env.str, "INFO")},
     # django-guid tells at INFO, on every request, whether nginx sent an id.
     "loggers": {"axes": {"level": "WARNING"}, "django_guid": {"level": "WARNING"}},
 }
 
 # Error reports to Sentry (cnml/sentry.py) when SENTRY_DSN is set, personal data scrubbed.
-SENTRY_DSN = _env("SENTRY_DSN", env.str, "").strip()
-SENTRY_ENVIRONMENT = _env("SENTRY_ENVIRONMENT", env.str, "developpement" if DEBUG else "production")
+SENTRY_DSN = env_value("SENTRY_DSN", env.str, "").strip()
+SENTRY_ENVIRONMENT = env_value("SENTRY_ENVIRONMENT", env.str, "developpement" if DEBUG else "production")
 if SENTRY_DSN:
     from cnml.sentry import init_sentry
 
@@ -486,22 +433,22 @@ if SENTRY_DSN:
 
 # Who may read the Prometheus metrics (/metrics/, cnml/metrics.py): the monitoring host's addresses,
 # as cnml/clientip.py sees the client; empty, the page answers 404 to everyone.
-METRICS_ALLOWED_IPS = _ip_networks("METRICS_ALLOWED_IPS")
+METRICS_ALLOWED_IPS = ip_networks("METRICS_ALLOWED_IPS")
 
 # Where the demo finds the sample extract shipped beside the repository.
 # The demo's sample data ships inside the project (`cnml/demo_data/`, small): a fresh clone runs the demo alone.
-DEMO_DATA_DIR = Path(_env("DEMO_DATA_DIR", env.str, str(BASE_DIR / "cnml" / "demo_data")))
+DEMO_DATA_DIR = Path(env_value("DEMO_DATA_DIR", env.str, str(BASE_DIR / "cnml" / "demo_data")))
 
 
 # Extract uploads (tableau de bord, dashboard/importer/limits.py). A national extract is about
 # 400 MB of CSV (7 million contacts) and zips to well under 100 MB: these leave room to grow
 # and stop a zip bomb. Checked on the zip's directory when it is deposited, then counted
 # while the worker reads it.
-EXTRACT_MAX_ARCHIVE_MB = _bounded_int("EXTRACT_MAX_ARCHIVE_MB", 500, 1)
+EXTRACT_MAX_ARCHIVE_MB = bounded_int("EXTRACT_MAX_ARCHIVE_MB", 500, 1)
 # The five CSV files, a folder, and what macOS adds (__MACOSX/, .DS_Store).
-EXTRACT_MAX_MEMBERS = _bounded_int("EXTRACT_MAX_MEMBERS", 20, 5, 1000)
-EXTRACT_MAX_UNCOMPRESSED_MB = _bounded_int("EXTRACT_MAX_UNCOMPRESSED_MB", 4096, 1)
+EXTRACT_MAX_MEMBERS = bounded_int("EXTRACT_MAX_MEMBERS", 20, 5, 1000)
+EXTRACT_MAX_UNCOMPRESSED_MB = bounded_int("EXTRACT_MAX_UNCOMPRESSED_MB", 4096, 1)
 # Uncompressed size / compressed size of each file over 1 MB (warehouse CSV: about 5 to 15).
-EXTRACT_MAX_COMPRESSION_RATIO = _bounded_int("EXTRACT_MAX_COMPRESSION_RATIO", 100, 2)
+EXTRACT_MAX_COMPRESSION_RATIO = bounded_int("EXTRACT_MAX_COMPRESSION_RATIO", 100, 2)
 # Rows of each data file (structures.csv: at most 20 000, read in memory).
-EXTRACT_MAX_ROWS = _bounded_int("EXTRACT_MAX_ROWS", 50_000_000, 1)
+EXTRACT_MAX_ROWS = bounded_int("EXTRACT_MAX_ROWS", 50_000_000, 1)

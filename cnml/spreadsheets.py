@@ -165,7 +165,7 @@ class AdminXLSX(base_formats.XLSX):
             return xlsx_bytes(dataset)
         except IllegalCharacterError as error:
             # The admin shows a ValueError's message on the export page (import-export does the same).
-            raise ValueError("Export impossible : une cellule contient un caractère de contrôle.") from error
+            raise ValueError("Export impossible : une cellule contient un caractère de contrôle.") from error
 
 
 # import-export hands native values (numbers, dates) to the formats of this list only, which it

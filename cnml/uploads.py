@@ -76,14 +76,14 @@ class UploadValidator:
     def __call__(self, uploaded) -> None:
         if uploaded.size > self.max_bytes:
             raise ValidationError(
-                f"Le fichier « {uploaded.name} » dépasse la taille maximale de {self.max_bytes // (1024 * 1024)} Mo.",
+                f"Le fichier « {uploaded.name} » dépasse la taille maximale de {self.max_bytes // (1024 * 1024)} Mo.",
                 code="file_too_large",
             )
         kind = sniff_kind(uploaded)
         if kind not in self.kinds:
             allowed = ", ".join(FILE_KINDS[k][0] for k in self.kinds)
             raise ValidationError(
-                f"Le contenu du fichier « {uploaded.name} » n'est pas d'un type accepté ({allowed}).",
+                f"Le contenu du fichier « {uploaded.name} » n'est pas d'un type accepté ({allowed}).",
                 code="file_type",
             )
 

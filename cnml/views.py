@@ -15,12 +15,12 @@ from cnml import operations as operations_report
 from cnml.health import health_report
 
 ROLE_INTRODUCTIONS = {
-    "conseiller": "Vous accompagnez les jeunes de votre structure : partagez vos bonnes pratiques et suivez vos enquêtes.",
-    "directeur": "Vous dirigez votre structure : suivez son tableau de bord et comparez-le aux références régionales et nationales.",
-    "animateur_regional": "Vous animez le réseau de votre région : suivez ses structures, relisez les fiches et pilotez les enquêtes.",
-    "relecteur_cnml": "Vous relisez pour le CNML : validez les chiffres, modérez les fiches et suivez les projets du réseau.",
-    "administrateur": "Vous administrez le service : réseau, comptes, rôles et toutes les rubriques.",
-    "partenaire": "Vous êtes membre d'un comité de pilotage : rédigez ses fiches de bonnes pratiques avec ses membres.",
+    "conseiller": "Vous accompagnez les jeunes de votre structure : partagez vos bonnes pratiques et suivez vos enquêtes.",
+    "directeur": "Vous dirigez votre structure : suivez son tableau de bord et comparez-le aux références régionales et nationales.",
+    "animateur_regional": "Vous animez le réseau de votre région : suivez ses structures, relisez les fiches et pilotez les enquêtes.",
+    "relecteur_cnml": "Vous relisez pour le CNML : validez les chiffres, modérez les fiches et suivez les projets du réseau.",
+    "administrateur": "Vous administrez le service : réseau, comptes, rôles et toutes les rubriques.",
+    "partenaire": "Vous êtes membre d'un comité de pilotage : rédigez ses fiches de bonnes pratiques avec ses membres.",
 }
 
 

@@ -81,8 +81,8 @@ Wording = str | Callable[[models.Model], str]
 ROLE_REFUSAL = "Votre rôle ne vous permet pas cette action."
 WRONG_STATE = "Cette action n'est pas possible dans l'état actuel ({state})."
 OVERTAKEN = (
-    "Une autre décision vient d'être prise : l'état est maintenant « {state} ». "
-    "Votre demande « {label} » n'a pas été appliquée."
+    "Une autre décision vient d'être prise : l'état est maintenant « {state} ». "
+    "Votre demande « {label} » n'a pas été appliquée."
 )
 
 

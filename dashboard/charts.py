@@ -221,7 +221,7 @@ def indicator_chart(
     if unavailable:
         chart.unavailable = True
         chart.description = (
-            f"{indicator.label} pour {scope_label} : {NOT_AVAILABLE} (l'extraction ne donne pas "
+            f"{indicator.label} pour {scope_label} : {NOT_AVAILABLE} (l'extraction ne donne pas "
             "le niveau de certification des jeunes)."
         )
     known = [value for each in drawn for value in each.values if value is not None]
@@ -243,12 +243,12 @@ def _description(indicator: Indicator, periods: list[Period], drawn: list[Series
     first, last = (periods[0].label, periods[-1].label) if periods else ("", "")
     if not indicator.is_rate:
         return (
-            f"Barres : {indicator.label.lower()} pour {scope_label}, cumulé depuis janvier, "
+            f"Barres : {indicator.label.lower()} pour {scope_label}, cumulé depuis janvier, "
             f"de {first} à {last}. Les valeurs sont dans le tableau qui suit."
         )
     compared = ", ".join(each.label for each in drawn[1:])
     return (
-        f"Courbes : {indicator.label.lower()} de {scope_label}"
+        f"Courbes : {indicator.label.lower()} de {scope_label}"
         + (f", comparé à {compared}" if compared else "")
         + f", de {first} à {last}. Les valeurs sont dans le tableau qui suit."
     )
@@ -263,7 +263,7 @@ def _figures_table(
         return NOT_AVAILABLE if unavailable else _format(value, rate=indicator.is_rate)
 
     return Table(
-        caption=f"{indicator.label} : {drawn[0].label}, par période",
+        caption=f"{indicator.label} : {drawn[0].label}, par période",
         headers=["Période", *(each.label for each in drawn)],
         rows=[(period.label, [text(each.values[index]) for each in drawn]) for index, period in enumerate(periods)],
     )

@@ -65,7 +65,7 @@ def _demo_import(path) -> tuple[ExtractImport, bool]:
     extract_import = extract_import_run(extract_import_id=extract_import.pk)
     if extract_import.status != ImportStatus.SUCCEEDED:
         errors = "\n".join(extract_import.errors[:10])
-        raise DemoDashboardError(f"L'extraction de démonstration {path} a été refusée :\n{errors}")
+        raise DemoDashboardError(f"L'extraction de démonstration {path} a été refusée :\n{errors}")
     return extract_import, True
 
 
@@ -76,17 +76,17 @@ def demo_load_dashboard(*, stdout: TextIO) -> Snapshot | None:
     ensure_shipped_rows("dashboard.migrations.0011_seed_objectives", "seed")
     path = sample_path()
     if not path.is_dir():
-        stdout.write(f"Tableau de bord : extraction de démonstration absente ({path}), rien n'est importé.\n")
+        stdout.write(f"Tableau de bord : extraction de démonstration absente ({path}), rien n'est importé.\n")
         return None
     extract_import, imported = _demo_import(path)
     if imported:
-        counts = ", ".join(f"{name} : {count}" for name, count in extract_import.row_counts.items())
-        stdout.write(f"Tableau de bord : extraction de démonstration importée ({counts}).\n")
+        counts = ", ".join(f"{name} : {count}" for name, count in extract_import.row_counts.items())
+        stdout.write(f"Tableau de bord : extraction de démonstration importée ({counts}).\n")
     snapshot = Snapshot.objects.computed().filter(extract_import=extract_import).order_by("-computed_at", "-pk").first()
     if snapshot is None:
         snapshot = snapshot_recompute(extract_import_id=extract_import.pk)
         stdout.write(
-            f"Tableau de bord : indicateurs calculés ({snapshot.value_count} valeurs), "
+            f"Tableau de bord : indicateurs calculés ({snapshot.value_count} valeurs), "
             "montrés comme données de démonstration, sans validation du CNML.\n"
         )
     return snapshot

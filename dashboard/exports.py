@@ -132,9 +132,9 @@ def headline_dataset(reading: Reading, lines: list[HeadlineLine], headline, *, t
         unit = " (%)" if indicator.is_rate else ""
         headers.append(f"{indicator.label}{unit}")
         if indicator.is_rate:
-            headers += [f"{indicator.label} : rang", f"{indicator.label} : structures classées"]
+            headers += [f"{indicator.label} : rang", f"{indicator.label} : structures classées"]
         else:
-            headers.append(f"{indicator.label} : évolution sur un an (%)")
+            headers.append(f"{indicator.label} : évolution sur un an (%)")
     remarks = any(not line.has_data or any(cell.warning for cell in line.cells) for line in lines)
     headers += ["Période", *(["Remarque"] if remarks else []), "Source"]
     dataset = tablib.Dataset(headers=headers, title=title[:31])
@@ -161,9 +161,9 @@ def _remark(line: HeadlineLine) -> str:
     if not line.has_data:
         return pages.NO_DATA
     notes = [
-        f"{cell.indicator.label} : {pages.small_base_note(cell.denominator)}" for cell in line.cells if cell.warning
+        f"{cell.indicator.label} : {pages.small_base_note(cell.denominator)}" for cell in line.cells if cell.warning
     ]
-    return " ; ".join(notes)
+    return " ; ".join(notes)
 
 
 # --- Objectives (a dashboard.objectives.pages.ObjectivesSection) ------------------------------------

@@ -48,7 +48,7 @@ class Section(StrEnum):
     ACCUEIL = "Accueil des jeunes"
     VIE_PROFESSIONNELLE = "Accès à la vie professionnelle"
     CIVIS = "Jeunes en contrat d'insertion dans la vie sociale - CIVIS"
-    ANI = "Accompagnement ANI des jeunes « décrocheurs »"
+    ANI = "Accompagnement ANI des jeunes « décrocheurs »"
 
 
 SECTIONS: tuple[Section, ...] = tuple(Section)
@@ -153,13 +153,6 @@ _EMPLOI = (ExitReason.EMPLOI_DURABLE.value, ExitReason.EMPLOI.value, ExitReason.
 _EMPLOI_OU_FORMATION = (*_EMPLOI, ExitReason.FORMATION.value)
 
 
-def _civis_exit(*reasons: str) -> EventCount:
-    where = dict(_CIVIS)
-    if reasons:
-        where["exit_reason"] = tuple(reasons)
-    return EventCount(Enrolment, "exit_on", where)
-
-
 _ANI = {"programme": (Programme.ANI.value,)}
 # A positive exit of the ANI: not a mere job (EMPLOI), but a lasting one, alternance, training,
 # a business of one's own or a return to initial education.
@@ -178,11 +171,24 @@ _ANI_ELIGIBILITY = Eligibility(
 )
 
 
-def _ani_exit(*reasons: str) -> EventCount:
-    where = dict(_ANI)
+def _exit(programme: dict, *reasons: str) -> EventCount:
+    """Exits from the programme dated in the period, for one of these reasons (for any reason without)."""
+    where = dict(programme)
     if reasons:
         where["exit_reason"] = tuple(reasons)
     return EventCount(Enrolment, "exit_on", where)
+
+
+def _civis_exit_to(code: str, label: str, reason: ExitReason, destination: str) -> Indicator:
+    """A detail line of the CIVIS exits into employment or training: the exits towards one destination."""
+    return Indicator(
+        code,
+        label,
+        Section.CIVIS,
+        _exit(_CIVIS, reason.value),
+        parent="civis_sorties_emploi_ou_formation",
+        definition=f"Une sortie du CIVIS dans la période vers {destination}.",
+    )
 
 
 _DECLARED = [
@@ -256,7 +262,7 @@ _DECLARED = [
         "civis_sorties",
         "Jeunes sortis du CIVIS",
         Section.CIVIS,
-        _civis_exit(),
+        _exit(_CIVIS),
         up_is_good=None,
         definition="Une sortie du CIVIS datée dans la période.",
     ),
@@ -264,41 +270,22 @@ _DECLARED = [
         "civis_sorties_emploi_ou_formation",
         "Jeunes sortis en emploi ou formation",
         Section.CIVIS,
-        _civis_exit(*_EMPLOI_OU_FORMATION),
+        _exit(_CIVIS, *_EMPLOI_OU_FORMATION),
         definition="Une sortie du CIVIS dans la période vers l'emploi (durable ou non), l'alternance ou la formation.",
     ),
     Indicator(
         "civis_sorties_emploi",
         "sortis en emploi",
         Section.CIVIS,
-        _civis_exit(*_EMPLOI),
+        _exit(_CIVIS, *_EMPLOI),
         parent="civis_sorties_emploi_ou_formation",
         definition="Une sortie du CIVIS dans la période vers l'emploi (durable ou non) ou l'alternance.",
     ),
-    Indicator(
-        "civis_sorties_emploi_durable",
-        "sortis en emploi durable",
-        Section.CIVIS,
-        _civis_exit(ExitReason.EMPLOI_DURABLE.value),
-        parent="civis_sorties_emploi_ou_formation",
-        definition="Une sortie du CIVIS dans la période vers l'emploi durable.",
+    _civis_exit_to(
+        "civis_sorties_emploi_durable", "sortis en emploi durable", ExitReason.EMPLOI_DURABLE, "l'emploi durable"
     ),
-    Indicator(
-        "civis_sorties_alternance",
-        "sortis en alternance",
-        Section.CIVIS,
-        _civis_exit(ExitReason.ALTERNANCE.value),
-        parent="civis_sorties_emploi_ou_formation",
-        definition="Une sortie du CIVIS dans la période vers l'alternance.",
-    ),
-    Indicator(
-        "civis_sorties_formation",
-        "sortis en formation",
-        Section.CIVIS,
-        _civis_exit(ExitReason.FORMATION.value),
-        parent="civis_sorties_emploi_ou_formation",
-        definition="Une sortie du CIVIS dans la période vers la formation.",
-    ),
+    _civis_exit_to("civis_sorties_alternance", "sortis en alternance", ExitReason.ALTERNANCE, "l'alternance"),
+    _civis_exit_to("civis_sorties_formation", "sortis en formation", ExitReason.FORMATION, "la formation"),
     Indicator(
         "ani_eligibles",
         "Jeunes éligibles à l'accompagnement ANI",
@@ -329,7 +316,7 @@ _DECLARED = [
         "ani_sorties",
         "Jeunes sortis de l'accompagnement ANI",
         Section.ANI,
-        _ani_exit(),
+        _exit(_ANI),
         up_is_good=None,
         definition="Une sortie de l'accompagnement ANI datée dans la période.",
     ),
@@ -337,7 +324,7 @@ _DECLARED = [
         "ani_sorties_positives",
         "sortis positivement",
         Section.ANI,
-        _ani_exit(*_ANI_POSITIVE),
+        _exit(_ANI, *_ANI_POSITIVE),
         parent="ani_sorties",
         definition=(
             "Une sortie de l'accompagnement ANI dans la période vers l'emploi durable, l'alternance, "

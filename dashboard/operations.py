@@ -25,9 +25,9 @@ def last_import() -> OperationRun:
         errors = extract.error_count or len(extract.errors)
         first = _first_line(str(extract.errors[0])) if extract.errors else ""
         counted = format_count(errors, "erreur", feminine=True) if errors else ""
-        detail = " ; la première : ".join(part for part in (counted, first) if part)
+        detail = " ; la première : ".join(part for part in (counted, first) if part)
     elif extract.status == ImportStatus.RUNNING:
-        detail = f"Étape en cours : {extract.step}" if extract.step else ""
+        detail = f"Étape en cours : {extract.step}" if extract.step else ""
     else:
         rows = sum(count for count in extract.row_counts.values() if isinstance(count, int))
         detail = format_count(rows, "ligne lue", feminine=True)

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from cnml.formatting import format_count, format_number, format_percent, format_rank, format_signed
+from cnml.models import Structure
 from dashboard import indicators as registry
 from dashboard import selectors
 from dashboard.charts import NOT_AVAILABLE, Chart, Series, indicator_chart
@@ -192,7 +193,7 @@ def young_people(count: int) -> str:
 def small_base_note(denominator: int) -> str:
     """The same warning in an export, where no note explains it."""
     return (
-        f"taux calculé sur {young_people(denominator)} seulement (moins de {SMALL_DENOMINATOR}) : à lire avec prudence"
+        f"taux calculé sur {young_people(denominator)} seulement (moins de {SMALL_DENOMINATOR}) : à lire avec prudence"
     )
 
 
@@ -261,6 +262,15 @@ def scope_table(snapshot: Snapshot, scope: Scope, period: Period) -> ScopeTable 
 class LabelledScope:
     scope: Scope
     label: str
+
+
+def structure_scopes(structure: Structure, national_label: str) -> list[LabelledScope]:
+    """A structure's scope, then those its figures are compared with: its region's (when it has one), the nation's."""
+    scopes = [LabelledScope(Scope.for_structure(structure), structure.name)]
+    if structure.region is not None:
+        scopes.append(LabelledScope(Scope.for_region(structure.region), structure.region.name))
+    scopes.append(LabelledScope(Scope.national(), national_label))
+    return scopes
 
 
 def scope_charts(snapshot: Snapshot, scopes: list[LabelledScope], *, codes: list[str] | None = None) -> list[Chart]:

@@ -15,7 +15,7 @@ def peer_band_text(band: dict, size_year: int) -> str:
     """« groupe 2 : de 46 à 90 jeunes accompagnés en 2010 (18 structures) »."""
     count = len(band["members"])
     return (
-        f"groupe {band['number']} : de {format_number(band['low'])} à {format_number(band['high'])} "
+        f"groupe {band['number']} : de {format_number(band['low'])} à {format_number(band['high'])} "
         f"jeunes accompagnés en {size_year} ({format_count(count, 'structure', feminine=True)})"
     )
 
@@ -43,8 +43,8 @@ def peers_context(group: PeerGroup | None) -> dict | None:
 
 
 PEERS_METHOD = (
-    "Taille d'une structure : les jeunes qu'elle a accompagnés (au moins un contact) l'année précédente. "
-    "Les structures sont réparties en cinq groupes de taille (quintiles) ; un groupe de moins de "
-    f"{PEER_MIN_GROUP} structures est réuni au groupe suivant. Référence du groupe : pour un nombre, la médiane "
-    "de ses structures ; pour un taux, le taux de l'ensemble de leurs jeunes."
+    "Taille d'une structure : les jeunes qu'elle a accompagnés (au moins un contact) l'année précédente. "
+    "Les structures sont réparties en cinq groupes de taille (quintiles) ; un groupe de moins de "
+    f"{PEER_MIN_GROUP} structures est réuni au groupe suivant. Référence du groupe : pour un nombre, la médiane "
+    "de ses structures ; pour un taux, le taux de l'ensemble de leurs jeunes."
 )

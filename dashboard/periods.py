@@ -50,7 +50,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.quarter not in QUARTERS:
-            raise PeriodError(f"Trimestre invalide : {self.quarter} (attendu : 1 à 4).")
+            raise PeriodError(f"Trimestre invalide : {self.quarter} (attendu : 1 à 4).")
 
     @classmethod
     def parse(cls, code: str) -> Period:
@@ -58,7 +58,7 @@ class Period:
         match = _CODE.match((code or "").strip())
         if not match:
             raise PeriodError(
-                f"Période inconnue « {code} » : le format attendu est AAAA-Tn, n de 1 à 4 (par exemple 2011-T2)."
+                f"Période inconnue « {code} » : le format attendu est AAAA-Tn, n de 1 à 4 (par exemple 2011-T2)."
             )
         return cls(int(match["year"]), int(match["quarter"]))
 

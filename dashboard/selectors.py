@@ -18,7 +18,7 @@ from django.db.models import Q
 from cnml.models import Region, Structure
 from dashboard import indicators as registry
 from dashboard.indicators import Indicator, Unit
-from dashboard.models.snapshots import PEERS_SCOPE, VALUE_FIELDS, IndicatorValue, ScopeKind, Snapshot
+from dashboard.models.snapshots import PEERS_SCOPE, VALUE_FIELDS, IndicatorValue, ScopeKind, Snapshot, quartile
 from dashboard.periods import Period, PeriodError
 
 
@@ -63,7 +63,7 @@ class Scope:
         if kind in (ScopeKind.REGION, ScopeKind.STRUCTURE) and code:
             return cls(kind, code)
         raise ScopeError(
-            f"Périmètre inconnu « {text} » : attendu national, region:CODE (par exemple region:93) "
+            f"Périmètre inconnu « {text} » : attendu national, region:CODE (par exemple region:93) "
             "ou structure:CODE (par exemple structure:ML93001)."
         )
 
@@ -139,7 +139,7 @@ def check_period(snapshot: Snapshot, period: Period | str) -> Period:
     if period.code not in snapshot.periods:
         available = ", ".join(snapshot.periods) or "aucune"
         raise PeriodError(
-            f"Période {period.code} absente du calcul n° {snapshot.pk} (périodes disponibles : {available})."
+            f"Période {period.code} absente du calcul n° {snapshot.pk} (périodes disponibles : {available})."
         )
     return period
 
@@ -189,12 +189,7 @@ class Figure:
 
     @property
     def quartile(self) -> int | None:
-        if not self.rank or not self.rank_count:
-            return None
-        # By percentile rank, so that the best is always in the 1st quartile and the last in the 4th.
-        if self.rank_count == 1:
-            return 1
-        return min(4, 4 * (self.rank - 1) // (self.rank_count - 1) + 1)
+        return quartile(self.rank, self.rank_count)
 
     @property
     def small_base(self) -> bool:

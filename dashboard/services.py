@@ -24,18 +24,18 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SOURCE_LABEL = "Parcours 3, entrepôt national"
 INTERNAL_ERROR = (
-    "Erreur interne pendant l'import ({kind}) : les données en place n'ont pas changé. "
-    "Relancez l'import ; si l'erreur persiste, transmettez ce message à l'équipe technique."
+    "Erreur interne pendant l'import ({kind}) : les données en place n'ont pas changé. "
+    "Relancez l'import ; si l'erreur persiste, transmettez ce message à l'équipe technique."
 )
 ABANDONED = (
-    "Import interrompu avant la fin (processus arrêté) : les données en place n'ont pas changé. Relancez l'import."
+    "Import interrompu avant la fin (processus arrêté) : les données en place n'ont pas changé. Relancez l'import."
 )
 QUEUE_UNAVAILABLE = (
-    "Le service de traitement est indisponible : l'import n'a pas pu être lancé. "
+    "Le service de traitement est indisponible : l'import n'a pas pu être lancé. "
     "Déposez à nouveau l'extraction quand il sera rétabli."
 )
 NEVER_STARTED = (
-    "Import jamais lancé : aucun service de traitement ne l'a pris en charge dans les {delay} "
+    "Import jamais lancé : aucun service de traitement ne l'a pris en charge dans les {delay} "
     "qui ont suivi le dépôt. Déposez à nouveau l'extraction."
 )
 # The task that runs a recorded import (dashboard/tasks.py).
@@ -128,7 +128,7 @@ def _publish_import(extract_import_id: int) -> None:
     try:
         run_extract_import.apply_async(args=[extract_import_id], ignore_result=True)
     except Exception:  # any failure to publish (broker down, timeout, result backend): not queued
-        logger.exception("Import d'extraction n° %s : tâche non publiée", extract_import_id)
+        logger.exception("Import d'extraction n° %s : tâche non publiée", extract_import_id)
         ExtractImport.objects.filter(pk=extract_import_id, status=ImportStatus.PENDING).update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),

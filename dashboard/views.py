@@ -182,14 +182,9 @@ def region_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 def _structure_context(request: HttpRequest, structure: Structure) -> dict:
     reading = _reading(request)
-    scope = Scope.for_structure(structure)
     region = structure.region
-    scopes = [LabelledScope(scope, structure.name)]
-    if region is not None:
-        scopes.append(LabelledScope(Scope.for_region(region), region.name))
-    scopes.append(LabelledScope(Scope.national(), NATIONAL_LABEL))
     url = reverse("dashboard:structure", args=[structure.code])
-    context = _scope_context(reading, scopes, url)
+    context = _scope_context(reading, pages.structure_scopes(structure, NATIONAL_LABEL), url)
     region_readable = permissions.can_read_region(request.user, region)
     breadcrumb = [("Tableau de bord", reverse("dashboard:home"))]
     if region_readable:

@@ -13,6 +13,7 @@ from mobility import services
 from mobility.models import (
     ActivityReport,
     Application,
+    ApplicationAnswer,
     ApplicationFunding,
     ApplicationNeed,
     ApplicationStep,
@@ -20,6 +21,7 @@ from mobility.models import (
     BudgetAmendmentLine,
     BudgetLine,
     Call,
+    CallSection,
     Carrier,
     CarrierMembershipRequest,
     FareSupport,
@@ -57,12 +59,20 @@ class CriterionInline(admin.TabularInline):
     extra = 0
 
 
+class SectionInline(admin.TabularInline):
+    """The sections of the application form (themes other than mobility's four axes)."""
+
+    model = CallSection
+    extra = 0
+
+
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_display = ["year", "title", "opens_on", "closes_on", "status"]
+    list_display = ["year", "theme", "title", "opens_on", "closes_on", "envelope", "status"]
+    list_filter = ["theme", "status"]
     readonly_fields = ["status", "published_at", "created_by"]
     filter_horizontal = ["funders"]
-    inlines = [CriterionInline]
+    inlines = [CriterionInline, SectionInline]
 
 
 class MemberInline(admin.TabularInline):
@@ -170,7 +180,7 @@ class CarrierMembershipRequestAdmin(FrenchSearchMixin, admin.ModelAdmin):
             try:
                 decide(request=membership, actor=request.user)
             except TransitionRefused as error:
-                self.message_user(request, f"{membership} : {' '.join(error.reasons)}", messages.ERROR)
+                self.message_user(request, f"{membership} : {' '.join(error.reasons)}", messages.ERROR)
             else:
                 count += 1
         if count:
@@ -220,10 +230,16 @@ class GovernanceInline(ApplicationPartInline):
     model = GovernancePartner
 
 
+class AnswerInline(ApplicationPartInline):
+    """The answers to the call's sections: read-only once the application is submitted."""
+
+    model = ApplicationAnswer
+
+
 @admin.register(Application)
 class ApplicationAdmin(FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["title", "carrier", "call", "status"]
-    list_filter = ["status", "call"]
+    list_filter = ["status", "call__theme", "call"]
     search_fields = [
         "title",
         "carrier__name",
@@ -233,7 +249,7 @@ class ApplicationAdmin(FrenchSearchMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["status", "created_by", "submitted_at", "decided_at", "decision_comment"]
     filter_horizontal = ["partners", "existing_services", "services_to_develop"]
-    inlines = [NeedInline, StepInline, FundingInline, GovernanceInline]
+    inlines = [AnswerInline, NeedInline, StepInline, FundingInline, GovernanceInline]
 
     def get_readonly_fields(self, request, obj=None):
         # Submitted, the application is the record the CNML reviews and decides on: frozen.

@@ -7,6 +7,7 @@ MODELS = [
     "funder",
     "call",
     "selectioncriterion",
+    "callsection",
     "carrier",
     "carriermembershiprequest",
     "application",
@@ -14,6 +15,7 @@ MODELS = [
     "applicationstep",
     "applicationfunding",
     "governancepartner",
+    "applicationanswer",
     "review",
     "criterionscore",
     "project",
@@ -32,7 +34,9 @@ MODELS = [
 
 class MobilityConfig(FeatureAppConfig):
     name = "mobility"
-    verbose_name = "Plateformes de mobilité"
+    # Calls for projects of every theme; the label stays « mobility » (migrations, addresses printed
+    # since 2011), the mobility platforms being one theme among others (ARCHITECTURE.md).
+    verbose_name = "Appels à projets"
     order = 40
     url_prefix = "mobilite/"
     # (Role values as strings: cnml.models cannot be imported while apps load.)
@@ -46,27 +50,28 @@ class MobilityConfig(FeatureAppConfig):
     }
 
     def navigation(self, user) -> list[NavItem]:
-        return [NavItem("Mobilité", reverse("mobility:home"), "/mobilite/")]
+        return [NavItem("Appels à projets", reverse("mobility:home"), "/mobilite/")]
 
     def home_links(self, user) -> list[HomeLink]:
         url = reverse("mobility:home")
         if getattr(user, "is_national", False):
             return [
                 HomeLink(
-                    "Les plateformes de mobilité",
-                    "Publiez les appels à projets, sélectionnez les candidatures, suivez les projets.",
+                    "Les appels à projets",
+                    "Publiez les appels à projets (plateformes de mobilité, alternance…), sélectionnez les "
+                    "candidatures, suivez les projets.",
                     url,
                 )
             ]
         if user.is_authenticated:
             return [
                 HomeLink(
-                    "Les plateformes de mobilité",
-                    "Candidatez aux appels à projets et suivez vos projets de plateforme.",
+                    "Les appels à projets",
+                    "Candidatez aux appels à projets et suivez vos projets.",
                     url,
                 )
             ]
-        return [HomeLink("Les plateformes de mobilité", "Les appels à projets du CNML et les projets soutenus.", url)]
+        return [HomeLink("Les appels à projets", "Les appels à projets du CNML et les projets soutenus.", url)]
 
     def load_demo(self, *, stdout) -> None:
         from mobility.demo import load_mobility_demo

@@ -17,6 +17,12 @@ Regions are the 2011 INSEE regions; the missing ones are created with their real
 The missions locales and the ARML named by the newsletter are added to the network when
 absent (the demo network only covers three regions).
 
+The alternance call the same newsletter announces (« appel à projets national financé à hauteur
+de 12 M€ par le FPSPP », 2011–2012, for young people of 16 to 25 followed by the missions locales):
+its envelope and funder are the newsletter's; its texts, sections, criteria and the one application,
+from the demo's mission locale (ML93001), selected and followed as a project against the envelope,
+are illustrative.
+
 The figures are in :mod:`mobility.demo_data`; this module loads them.
 """
 
@@ -31,8 +37,13 @@ from django.utils import timezone
 
 from cnml.audit import log_transition
 from cnml.demo import ensure_shipped_rows
+from cnml.formatting import format_count
 from cnml.models import Region, Role, Structure, User
 from mobility.demo_data import (
+    ALTERNANCE_APPLICATION,
+    ALTERNANCE_CALL,
+    ALTERNANCE_CRITERIA,
+    ALTERNANCE_SECTIONS,
     APPLICATION_TEXTS,
     CALL_TEXT,
     CRITERIA,
@@ -51,6 +62,7 @@ from mobility.models import (
     ActivityReport,
     AmendmentStatus,
     Application,
+    ApplicationAnswer,
     ApplicationFunding,
     ApplicationNeed,
     ApplicationStatus,
@@ -58,7 +70,9 @@ from mobility.models import (
     BudgetAmendment,
     BudgetAmendmentLine,
     Call,
+    CallSection,
     CallStatus,
+    CallTheme,
     Carrier,
     CarrierMembershipRequest,
     CriterionScore,
@@ -111,7 +125,7 @@ def _aware(day: date):
 def load_mobility_demo(*, stdout: TextIO) -> None:
     author = _author()
     if author is None:
-        stdout.write("Mobilité : aucun compte CNML, démonstration non chargée.\n")
+        stdout.write("Mobilité : aucun compte CNML, démonstration non chargée.\n")
         return
     # The catalogues are reference data shipped by a migration; a test database emptied by a
     # transactional test no longer holds them, so the demo ensures them with the migration's own function.
@@ -124,9 +138,10 @@ def load_mobility_demo(*, stdout: TextIO) -> None:
         )
 
     call, created = Call.objects.get_or_create(
+        theme=CallTheme.MOBILITE,
         year=2011,
         defaults={
-            "title": "Appel à projets 2011 : plateformes territoriales d'aide à la mobilité",
+            "title": "Appel à projets 2011 : plateformes territoriales d'aide à la mobilité",
             "text": CALL_TEXT,
             "opens_on": date(2011, 4, 1),
             "closes_on": date(2011, 6, 30),
@@ -150,7 +165,11 @@ def load_mobility_demo(*, stdout: TextIO) -> None:
         _load_project(call, carrier, spec, author=author, services=services, funders=funders)
         added += 1
     _load_decisions(call, author=author)
-    stdout.write(f"Mobilité : appel {call.year}, {added} projet(s) ajouté(s), {call.projects.count()} au total.\n")
+    _load_alternance(author=author, funders=funders)
+    for each in Call.objects.order_by("theme", "year"):
+        projects = format_count(each.projects.count(), "projet retenu", "projets retenus")
+        stdout.write(f"Appels à projets : {each.get_theme_display().lower()} {each.year}, {projects}.\n")
+    stdout.write(f"Appels à projets : {format_count(added, 'projet ajouté', 'projets ajoutés')} cette fois.\n")
 
 
 def _load_decisions(call: Call, *, author: User) -> None:
@@ -326,3 +345,75 @@ def _load_report(project, year, period, status, *, number, services, all_service
         ServiceDelivery(report=report, service=all_services[code], quantity=Decimal(quantities[code] * (1 + scale)))
         for code in services
     )
+
+
+def _alternance_call(*, author: User, funders: dict) -> Call:
+    """The FPSPP's alternance call with its criteria and form sections, once."""
+    spec = ALTERNANCE_CALL
+    call, created = Call.objects.get_or_create(
+        theme=CallTheme.ALTERNANCE,
+        year=spec["year"],
+        defaults={
+            "title": spec["title"],
+            "text": spec["text"],
+            "opens_on": spec["opens_on"],
+            "closes_on": spec["closes_on"],
+            "eligibility_criteria": spec["eligibility"],
+            "formation_action_places": 0,
+            "envelope": spec["envelope"],
+            "status": CallStatus.PUBLIE,
+            "published_at": _aware(spec["opens_on"]),
+            "created_by": author,
+        },
+    )
+    if created:
+        call.funders.set([funders["FPSPP"]])
+        for order, (label, description) in enumerate(ALTERNANCE_CRITERIA):
+            SelectionCriterion.objects.create(call=call, label=label, description=description, order=order)
+        for order, (title, guidance, required) in enumerate(ALTERNANCE_SECTIONS):
+            CallSection.objects.create(call=call, title=title, guidance=guidance, required=required, order=order)
+    return call
+
+
+def _load_alternance(*, author: User, funders: dict) -> None:
+    """The FPSPP's alternance call, one application from a mission locale selected and its project
+    launched then in operation, half of its budget spent (illustrative)."""
+    call = _alternance_call(author=author, funders=funders)
+    structure = Structure.objects.filter(code=ALTERNANCE_APPLICATION["carrier"]).first()
+    if structure is None:
+        return
+    carrier = _carrier(structure.code)
+    if Application.objects.filter(call=call, carrier=carrier).exists():
+        return
+    application = Application.objects.create(
+        call=call,
+        carrier=carrier,
+        created_by=author,
+        status=ApplicationStatus.RETENUE,
+        title=ALTERNANCE_APPLICATION["title"],
+        contact_name="Référent alternance",
+        contact_email=author.email,
+        submitted_at=_aware(date(2011, 10, 20)),
+        decided_at=_aware(date(2011, 12, 6)),
+    )
+    ApplicationAnswer.objects.bulk_create(
+        ApplicationAnswer(application=application, section=section, text=text)
+        for section, text in zip(call.sections.order_by("order"), ALTERNANCE_APPLICATION["answers"], strict=True)
+    )
+    ApplicationFunding.objects.bulk_create(
+        ApplicationFunding(application=application, funder=funders[name], label=label, amount=amount, status=status)
+        for name, label, amount, status in ALTERNANCE_APPLICATION["fundings"]
+    )
+    review = Review.objects.create(
+        application=application, reviewer=author, comment="Un partenariat d'entreprises solide."
+    )
+    CriterionScore.objects.bulk_create(
+        CriterionScore(review=review, criterion=criterion, score=4) for criterion in call.criteria.all()
+    )
+    project = project_create_from_application(application=application)
+    for line in project.budget_lines.all():
+        line.actual_amount = (line.planned_amount * ALTERNANCE_APPLICATION["spent_share"]).quantize(Decimal(1))
+        line.save(update_fields=["actual_amount"])
+    project.stage = Stage.EN_FONCTIONNEMENT
+    project.stage_changed_at = _aware(date(2012, 3, 1))
+    project.save(update_fields=["stage", "stage_changed_at"])

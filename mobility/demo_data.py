@@ -24,11 +24,11 @@ CALL_TEXT = (
     "Parce que la mobilité est un facteur clé pour les jeunes dans leur recherche de formation ou d'emploi, "
     "mais aussi dans l'accès au logement ou à la santé, le CNML s'est investi depuis 2009 avec ses partenaires "
     "dans un travail de modélisation et d'essai de plateformes d'aide à la mobilité.\n\n"
-    "Le CNML appelle les territoires à présenter un projet de « plateforme solidaire d'aide à la mobilité en "
-    "faveur des publics en situation de précarité », sur le concept construit avec la Fédération des "
+    "Le CNML appelle les territoires à présenter un projet de « plateforme solidaire d'aide à la mobilité en "
+    "faveur des publics en situation de précarité », sur le concept construit avec la Fédération des "
     "Associations de la Route pour l'Éducation (FARE). Les projets retenus bénéficient d'une formation-action "
     "d'un expert de la fédération, grâce au soutien de la Fondation MACIF, pour dégager les grands axes du projet "
-    "local : territoire pertinent et besoins des publics, services existants et à développer, projet de "
+    "local : territoire pertinent et besoins des publics, services existants et à développer, projet de "
     "fonctionnement, financement et gouvernance."
 )
 ELIGIBILITY = (
@@ -229,4 +229,67 @@ SERVICE_QUANTITIES = {
     "atelier-maintenance": 45,
     "transport-a-la-demande": 180,
     "observatoire": 1,
+}
+
+
+# The alternance call the newsletter announces: « un appel à projets national financé à hauteur de
+# 12 M€ par le FPSPP », 2011–2012, for young people of 16 to 25 followed by the missions locales into
+# alternance. The envelope and the funder are the newsletter's; the texts, dates, sections, criteria,
+# the application of the demo's mission locale ML93001 (selected, then followed) and its figures are
+# illustrative.
+ALTERNANCE_CALL = {
+    "year": 2011,
+    "title": "Appel à projets 2011-2012 : l'alternance pour les jeunes suivis par les missions locales",
+    "text": (
+        "Le Fonds paritaire de sécurisation des parcours professionnels (FPSPP) finance à hauteur de "
+        "12 millions d'euros un appel à projets national pour développer l'alternance des jeunes de 16 à "
+        "25 ans suivis par les missions locales, en 2011 et 2012.\n\n"
+        "Les missions locales et leurs partenaires présentent un projet qui prépare les jeunes au contrat "
+        "d'apprentissage ou de professionnalisation, les met en relation avec les entreprises et les "
+        "accompagne pendant le contrat pour en prévenir les ruptures."
+    ),
+    "eligibility": (
+        "Missions locales, PAIO, associations régionales des missions locales et leurs partenaires "
+        "(maisons de l'emploi, associations, collectivités) pour des jeunes de 16 à 25 ans suivis par une "
+        "mission locale."
+    ),
+    "opens_on": date(2011, 9, 1),
+    "closes_on": date(2011, 10, 31),
+    "envelope": Decimal(12_000_000),
+}
+ALTERNANCE_CRITERIA = [
+    ("Jeunes concernés", "Le nombre de jeunes accompagnés vers l'alternance et leur situation."),
+    ("Partenariat avec les entreprises", "Les entreprises, les branches et les CFA associés."),
+    ("Prévention des ruptures", "L'accompagnement pendant le contrat."),
+]
+# title, guidance, required
+ALTERNANCE_SECTIONS = [
+    (
+        "Le public et le territoire",
+        "Les jeunes de 16 à 25 ans visés, leur nombre, le territoire.",
+        True,
+    ),
+    (
+        "L'accompagnement vers l'alternance",
+        "La préparation, la mise en relation avec les employeurs, le suivi pendant le contrat.",
+        True,
+    ),
+    ("Les partenaires", "Entreprises, branches professionnelles, CFA, OPCA.", True),
+    ("Les résultats attendus", "Contrats signés, ruptures évitées, à six mois et à un an.", False),
+]
+ALTERNANCE_APPLICATION = {
+    "carrier": "ML93001",
+    "title": "Passerelles vers l'alternance",
+    "answers": [
+        "Trois cents jeunes de 16 à 25 ans suivis par la mission locale, sans qualification pour la moitié.",
+        "Ateliers de préparation, job dating avec les employeurs, un référent alternance pendant le contrat.",
+        "Douze entreprises du territoire, deux CFA et la chambre de métiers.",
+        "Cent vingt contrats signés, moins d'une rupture sur cinq.",
+    ],
+    # funder, object, amount, status
+    "fundings": [
+        ("FPSPP", "Montant demandé à l'appel", Decimal(180_000), FundingStatus.ACQUIS),
+        ("Conseil régional", "Cofinancement", Decimal(40_000), FundingStatus.ACQUIS),
+    ],
+    "spent_share": Decimal("0.5"),
 }

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from cnml.models import Role
 from cnml.permissions import actionable_structures, get_in_scope_or_404, readable_regions, readable_structures
@@ -51,6 +52,7 @@ from mobility.models import (
     BudgetAmendment,
     Call,
     CallStatus,
+    CallTheme,
     Carrier,
     CarrierMembershipRequest,
     Project,
@@ -150,9 +152,9 @@ def visible_calls(user) -> QuerySet[Call]:
     return Call.objects.filter(status=CallStatus.PUBLIE)
 
 
-def get_call_for(user, year) -> Call:
-    """A call by its year (its address), if the user sees it."""
-    return get_in_scope_or_404(visible_calls(user).prefetch_related("funders", "criteria"), year=year)
+def get_call_for(user, year, theme: str = CallTheme.MOBILITE) -> Call:
+    """A call by its theme and year (its address), if the user sees it."""
+    return get_in_scope_or_404(visible_calls(user).prefetch_related("funders", "criteria"), theme=theme, year=year)
 
 
 # Applications ---------------------------------------------------------------
@@ -228,9 +230,9 @@ def amendment_request_refusals(user, project: Project) -> list[str]:
     if not can_edit_project(user, project):
         return [ROLE_REFUSAL]
     if project.stage == Stage.ARRETE:
-        return ["Le projet est arrêté : son budget ne change plus."]
+        return ["Le projet est arrêté : son budget ne change plus."]
     if project.budget_amendments.filter(status=AmendmentStatus.DEMANDE).exists():
-        return ["Un avenant attend déjà la décision du CNML : une nouvelle demande attendra cette décision."]
+        return ["Un avenant attend déjà la décision du CNML : une nouvelle demande attendra cette décision."]
     return []
 
 
@@ -241,6 +243,17 @@ def get_project_for(user, pk) -> Project:
 def get_editable_project_for(user, pk) -> Project:
     """A project the user may edit; 404 when out of scope, 403 (PermissionDenied) when read-only."""
     project = get_project_for(user, pk)
+    if not can_edit_project(user, project):
+        raise PermissionDenied("Vous pouvez consulter ce projet sans le modifier.")
+    return project
+
+
+def get_reporting_project_for(user, pk) -> Project:
+    """A project the user may write an activity report for: a mobility platform's project they may
+    edit (404 for another theme's project, as out of scope: it has no reports)."""
+    project = get_project_for(user, pk)
+    if not project.is_mobility:
+        raise Http404("Les bilans d'activité sont ceux des plateformes de mobilité.")
     if not can_edit_project(user, project):
         raise PermissionDenied("Vous pouvez consulter ce projet sans le modifier.")
     return project
@@ -262,12 +275,17 @@ def get_budget_amendment_for(user, project_pk, pk) -> BudgetAmendment:
 
 
 def visible_reports(user) -> QuerySet[ActivityReport]:
-    """Carriers and the CNML see drafts; the other readers of a project, its submitted reports."""
+    """Carriers and the CNML see drafts; the other readers of a project, its submitted reports.
+
+    Activity reports are the mobility platforms' reporting (their indicators: diagnostics, driving
+    licences...): a project of another theme reports its budget against the call's envelope, and
+    has no report page, whoever asks (404)."""
+    reports = ActivityReport.objects.filter(project__call__theme=CallTheme.MOBILITE)
     if is_cnml(user):
-        return ActivityReport.objects.all()
+        return reports
     own = Q(project__carrier__in=carriers_of(user))
     shared = Q(project__in=visible_projects(user)) & ~Q(status=ReportStatus.BROUILLON)
-    return ActivityReport.objects.filter(own | shared)
+    return reports.filter(own | shared)
 
 
 def acts_for_report(user, report: ActivityReport) -> bool:

@@ -62,6 +62,7 @@ def annual_report_context(user, call: Call) -> dict:
         "budget_planned": sum((p.planned or Decimal(0) for p in projects), Decimal(0)),
         "budget_actual": sum((p.actual or Decimal(0) for p in projects), Decimal(0)),
         "map": region_map(counts),
+        "envelope": selectors.call_envelope(call),
     }
 
 
@@ -85,15 +86,50 @@ PROJECT_HEADERS = [
 ]
 
 
+# Another theme than mobility: no FARE support nor activity report (their indicators are the platforms').
+SHORT_PROJECT_HEADERS = ["Porteur", "Type de porteur", "Région", "Étape", "Budget prévu (€)", "Budget réalisé (€)"]
+
+
 def annual_report_book(user, call: Call) -> tablib.Databook:
-    """The report's sheets, written as XLSX by ``cnml.spreadsheets`` (carriers' names are typed by applicants)."""
+    """The report's sheets, written as XLSX by ``cnml.spreadsheets`` (carriers' names are typed by applicants).
+
+    A call of another theme than mobility has its projects and their budget, by region: the activity
+    reports' sheets (indicators by region and year, services rendered) are the platforms' only."""
     context = annual_report_context(user, call)
     book = tablib.Databook()
+    if not call.is_mobility:
+        book.add_sheet(_short_projects_sheet(context["projects"]))
+        book.add_sheet(_short_regions_sheet(context))
+        return book
     book.add_sheet(_projects_sheet(context["projects"]))
     book.add_sheet(_regions_sheet(context))
     book.add_sheet(_years_sheet(context["by_year"]))
     book.add_sheet(_deliveries_sheet(context["totals"]))
     return book
+
+
+def _short_projects_sheet(projects) -> tablib.Dataset:
+    sheet = tablib.Dataset(headers=SHORT_PROJECT_HEADERS, title="Projets")
+    for project in projects:
+        sheet.append(
+            [
+                project.carrier.name,
+                project.carrier.get_kind_display(),
+                project.region.name,
+                project.get_stage_display(),
+                project.planned or Decimal(0),
+                project.actual or Decimal(0),
+            ]
+        )
+    return sheet
+
+
+def _short_regions_sheet(context: dict) -> tablib.Dataset:
+    sheet = tablib.Dataset(headers=["Région", "Projets"], title="Régions")
+    for rollup in context["by_region"]:
+        sheet.append([rollup.region.name, rollup.projects])
+    sheet.append(["Total", context["project_count"]])
+    return sheet
 
 
 def _projects_sheet(projects) -> tablib.Dataset:

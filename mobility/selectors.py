@@ -1,7 +1,8 @@
 """Reads of the mobility app: lists with the user's scope, budgets, indicator roll-ups.
 
-Indicators come from **approved** reports only. They roll up from each project to its
-call, its region and the nation (every project the reader may see).
+Indicators come from **approved** reports only, of mobility platforms only (the reporting of that
+theme). They roll up from each project to its call, its region and the nation (every project the
+reader may see).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mobility.models import (
     ApplicationStatus,
     BudgetLine,
     Call,
+    CallTheme,
     Project,
     ReportStatus,
     Service,
@@ -138,7 +140,11 @@ def approved_reports(user, *, call: Call | None = None) -> QuerySet[ActivityRepo
 
 
 def approved_reports_of(projects: QuerySet[Project]) -> QuerySet[ActivityReport]:
-    return ActivityReport.objects.filter(status=ReportStatus.APPROUVE, project__in=projects.values("pk"))
+    """The approved reports of ``projects``: mobility platforms' only, whose indicators they are
+    (a project of another theme has no activity report, mobility.permissions.visible_reports)."""
+    return ActivityReport.objects.filter(
+        status=ReportStatus.APPROUVE, project__in=projects.values("pk"), project__call__theme=CallTheme.MOBILITE
+    )
 
 
 @dataclass
@@ -161,7 +167,11 @@ def rollup_by_region(projects: QuerySet[Project]) -> list[RegionRollup]:
 
 def public_call_rollup(call: Call) -> IndicatorTotals:
     """The call's aggregated results, published on its public page (no project detail)."""
-    return indicator_totals(ActivityReport.objects.filter(status=ReportStatus.APPROUVE, project__call=call))
+    return indicator_totals(
+        ActivityReport.objects.filter(
+            status=ReportStatus.APPROUVE, project__call=call, project__call__theme=CallTheme.MOBILITE
+        )
+    )
 
 
 def yearly_rollup(reports: QuerySet[ActivityReport]) -> list[tuple[int, IndicatorTotals]]:
@@ -177,6 +187,7 @@ class ProjectFilters:
     region: str = ""
     carrier_kind: str = ""
     service: str = ""
+    theme: str = ""
     year: int | None = None
 
 
@@ -189,6 +200,8 @@ def projects_for(user, filters: ProjectFilters | None = None) -> QuerySet[Projec
         projects = projects.filter(carrier__kind=filters.carrier_kind)
     if filters.service:
         projects = projects.filter(services_to_launch__code=filters.service)
+    if filters.theme:
+        projects = projects.filter(call__theme=filters.theme)
     if filters.year:
         projects = projects.filter(call__year=filters.year)
     return projects.prefetch_related("services_to_launch", "partners").order_by("call__year", "carrier__name")
@@ -291,3 +304,25 @@ def own_applications(user) -> QuerySet:
         .select_related("call", "carrier__region")
         .order_by("-call__year", "carrier__name")
     )
+
+
+def call_envelope(call) -> dict | None:
+    """The call's budget envelope against what its funders grant to the selected projects, or None
+    when the call has no envelope (the mobility calls before 2012)."""
+    if call.envelope is None:
+        return None
+    granted = call.granted_amount
+    return {
+        "caption": f"Enveloppe de l'{call.label}, accordé et reste, en euros",
+        "envelope": call.envelope,
+        "granted": granted,
+        "left": call.envelope - granted,
+    }
+
+
+def granted_to(project) -> Decimal:
+    """What the project's call's funders grant it: its budget lines' planned amounts from them."""
+    total = project.budget_lines.filter(funder__in=project.call.funders.values("pk")).aggregate(
+        total=Sum("planned_amount")
+    )["total"]
+    return total or Decimal(0)

@@ -1,8 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from mobility.models import CallTheme
 from mobility.views import applications, budgets, calls, carriers, projects, reports
 
 app_name = "mobility"
+
+
+class CallThemeConverter:
+    """The theme of a call in its address: nothing for the mobility platforms, so that the addresses
+    printed since 2011 (``/mobilite/appels/2011/``) stay valid, ``alternance/`` for the others
+    (``/mobilite/appels/alternance/2012/``)."""
+
+    others = [theme for theme in CallTheme.values if theme != CallTheme.MOBILITE]
+    regex = "(?:(?:" + "|".join(others) + ")/)?"
+
+    def to_python(self, value: str) -> str:
+        return value.rstrip("/") or CallTheme.MOBILITE
+
+    def to_url(self, value: str) -> str:
+        return "" if value == CallTheme.MOBILITE else f"{value}/"
+
+
+register_converter(CallThemeConverter, "calltheme")
 
 
 def _actions(prefix: str, view, name_prefix: str, actions: list[tuple[str, str]]) -> list:
@@ -17,13 +36,13 @@ urlpatterns = [
     path("", calls.home, name="home"),
     # Calls for projects
     path("appels/nouveau/", calls.call_create, name="call_create"),
-    path("appels/<int:year>/", calls.call_detail, name="call_detail"),
-    path("appels/<int:year>/modifier/", calls.call_edit, name="call_edit"),
-    path("appels/<int:year>/publier/", calls.call_publish, name="call_publish"),
-    path("appels/<int:year>/candidater/", applications.application_create, name="application_create"),
-    path("appels/<int:year>/bilan/", calls.call_report, name="call_report"),
-    path("appels/<int:year>/bilan.xlsx", calls.call_report_xlsx, name="call_report_xlsx"),
-    path("appels/<int:year>/bilan.pdf", calls.call_report_pdf, name="call_report_pdf"),
+    path("appels/<calltheme:theme><int:year>/", calls.call_detail, name="call_detail"),
+    path("appels/<calltheme:theme><int:year>/modifier/", calls.call_edit, name="call_edit"),
+    path("appels/<calltheme:theme><int:year>/publier/", calls.call_publish, name="call_publish"),
+    path("appels/<calltheme:theme><int:year>/candidater/", applications.application_create, name="application_create"),
+    path("appels/<calltheme:theme><int:year>/bilan/", calls.call_report, name="call_report"),
+    path("appels/<calltheme:theme><int:year>/bilan.xlsx", calls.call_report_xlsx, name="call_report_xlsx"),
+    path("appels/<calltheme:theme><int:year>/bilan.pdf", calls.call_report_pdf, name="call_report_pdf"),
     # Applications
     path("candidatures/", applications.application_list, name="application_list"),
     path("candidatures/<int:pk>/", applications.application_detail, name="application_detail"),

@@ -302,14 +302,14 @@ class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
                     )
                 )
             except (TransitionRefused, ValidationError) as error:
-                refused.append(f"« {fiche.title} » : {' '.join(getattr(error, 'messages', [str(error)]))}")
+                refused.append(f"« {fiche.title} » : {' '.join(getattr(error, 'messages', [str(error)]))}")
         return done, refused
 
     def _report(self, request: HttpRequest, action: services.Action, done: list, refused: list[str]) -> None:
         if done:
             self.message_user(
                 request,
-                f"{action.label} : {format_count(len(done), 'fiche traitée', feminine=True)}.",
+                f"{action.label} : {format_count(len(done), 'fiche traitée', feminine=True)}.",
                 messages.SUCCESS,
             )
         for reason in refused:
@@ -336,18 +336,18 @@ class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
         action = services.ACTIONS[verb]
         fiches = list(queryset.select_related("structure", "committee", "region"))
         allowed = [fiche for fiche in fiches if getattr(fiche, f"can_{verb}")(request.user)]
-        refused = [f"« {f.title} » ({f.get_status_display().lower()})" for f in fiches if f not in allowed]
+        refused = [f"« {f.title} » ({f.get_status_display().lower()})" for f in fiches if f not in allowed]
         if not allowed:
             self.message_user(
                 request,
-                f"{action.label} : aucune des fiches choisies ne le permet dans son état actuel.",
+                f"{action.label} : aucune des fiches choisies ne le permet dans son état actuel.",
                 messages.WARNING,
             )
             return None
         form = DecisionForm(request.POST if "confirmer" in request.POST else None, action=action)
         if "confirmer" in request.POST and form.is_valid():
             done, failed = self._apply(request, allowed, verb, form.cleaned_data["comment"])
-            self._report(request, action, done, failed + [f"{reason} : action impossible" for reason in refused])
+            self._report(request, action, done, failed + [f"{reason} : action impossible" for reason in refused])
             return None
         cancel_url = reverse("admin:practices_fiche_changelist")
         return self._decision_page(
@@ -388,9 +388,9 @@ class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
             seen_status = request.POST.get("seen_status") if request.method == "POST" else None
             overtaken = move.overtaken(request.user, seen_status)
             if overtaken:
-                message = f"Non traitée – « {fiche.title} » : {overtaken}"
+                message = f"Non traitée – « {fiche.title} » : {overtaken}"
             else:
-                message = f"{action.label} : impossible pour cette fiche ({fiche.get_status_display().lower()})."
+                message = f"{action.label} : impossible pour cette fiche ({fiche.get_status_display().lower()})."
             self.message_user(request, message, messages.WARNING)
             return HttpResponseRedirect(change_url)
         form = DecisionForm(request.POST or None, action=action, initial={"seen_status": fiche.status})
@@ -433,10 +433,10 @@ class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
 class RecensementAdmin(FrenchSearchMixin, admin.ModelAdmin):
     """CNML roles launch a recensement here; its page (/bonnes-pratiques/recensements/) follows and closes it."""
 
-    list_display = ("title", "opens_on", "closes_on", "status", "page_link")
-    list_filter = ("status", "regions")
+    list_display = ("title", "opens_on", "closes_on", "template", "status", "page_link")
+    list_filter = ("status", "template", "regions")
     search_fields = ("title", "instructions")
-    filter_horizontal = ("regions", "themes")
+    filter_horizontal = ("regions", "committees", "themes")
     readonly_fields = ("status", "reminded_on", "history")
 
     @admin.display(description="page")

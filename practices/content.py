@@ -32,3 +32,10 @@ CONTENT_LABELS = {
     "contacts": "Contacts",
     "attachments": "Pièces jointes",
 }
+
+# Shown above the long texts of the form: what the light formatting (practices.richtext) understands.
+LIGHT_FORMATTING_HELP = (
+    "Mise en forme possible : une ligne vide sépare les paragraphes, une ligne commençant par « - » "
+    "fait une liste à puces, « 1. » une liste numérotée ; les adresses web deviennent des liens, "
+    "et [texte](https://adresse) donne un lien sur un texte."
+)

@@ -40,7 +40,7 @@ RECENSEMENT_TITLE = "Recensement des bonnes pratiques du partenariat renforcé"
 RECENSEMENT_INSTRUCTIONS = (
     "À l'initiative du comité de pilotage national de l'accord-cadre, les comités de pilotage régionaux et locaux "
     "– Pôle emploi et missions locales – font remonter leurs bonnes pratiques du partenariat renforcé, sur le "
-    "modèle de fiche de bonne pratique : le contexte, les objectifs, le public, l'action, ses moyens, ses résultats "
+    "modèle de fiche de bonne pratique : le contexte, les objectifs, le public, l'action, ses moyens, ses résultats "
     "et ce qu'il faut pour la reproduire ailleurs."
 )
 
@@ -53,51 +53,51 @@ EXAMPLE = {
     "end_date": datetime.date(2011, 12, 31),
     "context": (
         "L'accord-cadre de partenariat renforcé signé en 2010 entre Pôle emploi, l'État et le CNML prévoit "
-        "« la mise en place d'actions conjointes pour le développement de la connaissance et des compétences ».\n\n"
+        "« la mise en place d'actions conjointes pour le développement de la connaissance et des compétences ».\n\n"
         "Pour que la coopération fonctionne, les professionnels des missions locales et de Pôle emploi doivent "
-        "connaître les outils et les systèmes d'information de chaque partenaire. Constat de départ : ces outils "
+        "connaître les outils et les systèmes d'information de chaque partenaire. Constat de départ : ces outils "
         "sont encore insuffisamment exploités par les missions locales, alors qu'ils servent aussi bien pour "
         "l'emploi que pour l'orientation ou la formation des jeunes."
     ),
     "objectives": (
         "- Faire maîtriser aux conseillers des missions locales les outils de Pôle emploi utiles aux jeunes "
         "orientés en cotraitance.\n"
-        "- Mieux répondre aux demandes quotidiennes des jeunes et des employeurs : quels sont les métiers "
-        "porteurs du bassin d'emploi, où trouver un emploi, où trouver des candidats ?\n"
+        "- Mieux répondre aux demandes quotidiennes des jeunes et des employeurs : quels sont les métiers "
+        "porteurs du bassin d'emploi, où trouver un emploi, où trouver des candidats ?\n"
         "- Renforcer la coopération entre les deux réseaux."
     ),
     "public_concerned": (
-        "Les conseillers des missions locales de Nord-Pas-de-Calais : une centaine cette année, qui accompagnent "
+        "Les conseillers des missions locales de Nord-Pas-de-Calais : une centaine cette année, qui accompagnent "
         "les jeunes orientés par Pôle emploi."
     ),
     "description": (
         "Une offre de formation construite par l'équipe technique de partenariat renforcé (animation régionale, "
-        "direction régionale de Pôle emploi, directeurs de mission locale). Les sessions portent sur :\n\n"
-        "- E-partenet : consultation des offres d'emploi déposées à Pôle emploi, mise en relation entre le jeune "
-        "et un employeur, accès au ROME en ligne et à de la documentation ;\n"
-        "- « Mon marché du travail » : des informations statistiques sur le marché du travail local ;\n"
+        "direction régionale de Pôle emploi, directeurs de mission locale). Les sessions portent sur :\n\n"
+        "- E-partenet : consultation des offres d'emploi déposées à Pôle emploi, mise en relation entre le jeune "
+        "et un employeur, accès au ROME en ligne et à de la documentation ;\n"
+        "- « Mon marché du travail » : des informations statistiques sur le marché du travail local ;\n"
         "- l'enquête Besoins en main-d'œuvre (BMO), réalisée chaque année par Pôle emploi avec le concours du "
         "Crédoc, qui mesure les intentions de recrutement des employeurs.\n\n"
         "Les formations ont lieu au Centre de ressources pour le développement de Pôle emploi, ou de manière "
         "délocalisée si les conditions techniques le permettent."
     ),
     "means": (
-        "Les contenus et l'animation des sessions sont assurés par le service partenariat de Pôle emploi ; "
+        "Les contenus et l'animation des sessions sont assurés par le service partenariat de Pôle emploi ; "
         "l'animation régionale coordonne l'offre et les inscriptions."
     ),
     "results": (
         "10 journées de formation organisées dans l'année pour une centaine de conseillers.\n\n"
-        "« Construire cette offre de formation ensemble a des effets très positifs sur notre coopération avec "
-        "Pôle emploi » (Dominique Bourgeois, animatrice régionale)."
+        "« Construire cette offre de formation ensemble a des effets très positifs sur notre coopération avec "
+        "Pôle emploi » (Dominique Bourgeois, animatrice régionale)."
     ),
     "success_factors": (
-        "Une offre construite ensemble par les deux réseaux ; des formateurs de Pôle emploi qui connaissent "
-        "leurs outils ; des sessions au plus près des missions locales."
+        "Une offre construite ensemble par les deux réseaux ; des formateurs de Pôle emploi qui connaissent "
+        "leurs outils ; des sessions au plus près des missions locales."
     ),
     "difficulties": "Les conditions techniques des sessions délocalisées (accès aux applications de Pôle emploi).",
     "transferability": (
         "Un exemple de bonne pratique d'échange de compétences entre les deux réseaux, à essayer dans les "
-        "autres régions. Suites prévues : des échanges réguliers sur les applications informatiques et des "
+        "autres régions. Suites prévues : des échanges réguliers sur les applications informatiques et des "
         "journées territoriales pour partager l'offre de formation de Pôle emploi."
     ),
     "partners": [
@@ -109,7 +109,7 @@ EXAMPLE = {
         (
             PartnerKind.ANIMATION_REGIONALE,
             "Animation régionale des missions locales de Nord-Pas-de-Calais",
-            "Membre de l'équipe technique de partenariat renforcé ; coordonne l'offre de formation.",
+            "Membre de l'équipe technique de partenariat renforcé ; coordonne l'offre de formation.",
         ),
     ],
     "contacts": [
@@ -202,8 +202,8 @@ PATHS = {
         (
             Status.A_COMPLETER,
             "reviewer",
-            "Merci de préciser les résultats : combien de jeunes ont été reçus au point santé, "
-            "et combien ont ensuite engagé des soins ?",
+            "Merci de préciser les résultats : combien de jeunes ont été reçus au point santé, "
+            "et combien ont ensuite engagé des soins ?",
         ),
     ],
     Status.PUBLIEE: [
@@ -217,7 +217,7 @@ PATHS = {
         (
             Status.REFUSEE,
             "reviewer",
-            "L'action n'a pas encore démarré : renvoyez la fiche quand vous aurez de premiers résultats.",
+            "L'action n'a pas encore démarré : renvoyez la fiche quand vous aurez de premiers résultats.",
         ),
     ],
     Status.ARCHIVEE: [
@@ -232,12 +232,12 @@ PATHS = {
 def _text(title: str, status: str) -> dict[str, str]:
     """Plausible content for a demo fiche (a draft keeps some parts empty)."""
     texts = {
-        "context": f"Le point de départ de l'action « {title} » : un besoin repéré par les conseillers.",
+        "context": f"Le point de départ de l'action « {title} » : un besoin repéré par les conseillers.",
         "objectives": "- Répondre au besoin repéré\n- Mobiliser les partenaires du territoire",
         "public_concerned": "Les jeunes de 16 à 25 ans accompagnés par la mission locale.",
-        "description": "L'action se déroule en trois temps : repérage, accompagnement, bilan.",
-        "means": "Un conseiller référent à mi-temps ; un budget de 5 000 € par an.",
-        "results": "40 jeunes concernés la première année ; des retours positifs des partenaires.",
+        "description": "L'action se déroule en trois temps : repérage, accompagnement, bilan.",
+        "means": "Un conseiller référent à mi-temps ; un budget de 5 000 € par an.",
+        "results": "40 jeunes concernés la première année ; des retours positifs des partenaires.",
         "success_factors": "Un partenaire engagé dès le départ.",
         "difficulties": "Trouver des créneaux communs avec les partenaires.",
         "transferability": "Reproductible dans toute mission locale qui dispose d'un partenaire équivalent.",
@@ -254,7 +254,7 @@ def demo_load_practices(*, stdout: TextIO) -> None:
         structure.code: structure for structure in Structure.objects.filter(code__in=["ML31001", "ML93001", "ML93002"])
     }
     if len(structures) < 3:
-        stdout.write("Bonnes pratiques : réseau de démonstration incomplet, fiches non créées.\n")
+        stdout.write("Bonnes pratiques : réseau de démonstration incomplet, fiches non créées.\n")
         return
     author = User.objects.filter(email="conseiller@demo.cnml.fr").first()
     reviewer = User.objects.filter(role=Role.RELECTEUR_CNML, email="relecteur@demo.cnml.fr").first()
@@ -302,7 +302,7 @@ def demo_load_practices(*, stdout: TextIO) -> None:
         ):
             created += 1
     created += _load_committee_draft()
-    stdout.write(f"Bonnes pratiques : {created} fiche(s) de démonstration créée(s).\n")
+    stdout.write(f"Bonnes pratiques : {created} fiche(s) de démonstration créée(s).\n")
     _load_recensement(reviewer, [title for title, *_ in OTHERS], stdout)
 
 
@@ -346,7 +346,7 @@ def _load_recensement(reviewer: User | None, titles: list[str], stdout: TextIO) 
         recensement.themes.set(Theme.objects.filter(slug__in=["cotraitance", "outils-partages"]))
         Fiche.objects.filter(title__in=titles, recensement__isnull=True).update(recensement=recensement)
         stdout.write(
-            f"Bonnes pratiques : recensement « {recensement.title} » ouvert jusqu'au {recensement.closes_on:%d/%m/%Y}.\n"
+            f"Bonnes pratiques : recensement « {recensement.title} » ouvert jusqu'au {recensement.closes_on:%d/%m/%Y}.\n"
         )
 
 

@@ -8,11 +8,9 @@ labels say so (no "facultatif"), the draft does not enforce them, the submission
 
 from __future__ import annotations
 
-import re
-
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -20,16 +18,14 @@ from django.forms.utils import ErrorDict
 
 from cnml.models import Committee, Structure, StructureKind, User
 from practices import permissions
+from practices.content import LIGHT_FORMATTING_HELP
 from practices.models import (
     ATTACHMENT_VALIDATOR,
-    LIGHT_FORMATTING_HELP,
     LONG_TEXTS,
     MAX_ATTACHMENTS,
     SUBMISSION_REQUIRED,
     Attachment,
-    Contact,
     Fiche,
-    Partner,
     PartnerKind,
     Scale,
     Status,
@@ -38,15 +34,15 @@ from practices.models import (
 from practices.richtext import clean_rich_text
 
 # Shown with the attachments field, and in the error when a form comes back with errors.
-ATTACHMENT_HELP = "PDF, ODT, DOCX, PNG ou JPEG ; 10 Mo au plus par fichier ; plusieurs fichiers possibles."
+ATTACHMENT_HELP = "PDF, ODT, DOCX, PNG ou JPEG ; 10 Mo au plus par fichier ; plusieurs fichiers possibles."
 FILES_NOT_KEPT = (
-    "Les fichiers que vous aviez choisis n'ont pas été enregistrés, car le formulaire contient des erreurs : "
+    "Les fichiers que vous aviez choisis n'ont pas été enregistrés, car le formulaire contient des erreurs : "
     "votre navigateur ne peut pas les conserver. Choisissez-les à nouveau avant d'enregistrer."
 )
-PHONE = re.compile(r"^\+?[0-9 .()-]{6,25}$")
 
 
-def _helper(*layout, required_notice: bool = False) -> FormHelper:
+def layout_helper(*layout, required_notice: bool = False) -> FormHelper:
+    """A crispy helper for one part of the fiche page, without its own <form>: the page's form wraps them all."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
@@ -135,13 +131,13 @@ class FicheForm(forms.ModelForm):
             "coauthors": "Co-auteurs",
         }
         help_texts = {
-            "title": "Par exemple : « Les outils partagés de la cotraitance et du partenariat renforcé ».",
+            "title": "Par exemple : « Les outils partagés de la cotraitance et du partenariat renforcé ».",
             "other_structures": "Les autres missions locales ou PAIO de la région qui portent l'action avec vous.",
             "committee": "Une fiche est rédigée pour votre structure ou pour un comité de pilotage dont vous êtes membre.",
             "coauthors": "Ils modifient la fiche avec vous. Seules les personnes de la même structure ou du même "
             "comité peuvent être invitées.",
-            "start_date": "Format attendu : JJ/MM/AAAA.",
-            "end_date": "Format attendu : JJ/MM/AAAA. Laissez vide si l'action se poursuit.",
+            "start_date": "Format attendu : JJ/MM/AAAA.",
+            "end_date": "Format attendu : JJ/MM/AAAA. Laissez vide si l'action se poursuit.",
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -156,9 +152,11 @@ class FicheForm(forms.ModelForm):
         recensements = permissions.accepting_recensements(user, fiche)
         if recensements.exists():
             self.fields["recensement"].queryset = recensements
-            self.fields["recensement"].empty_label = "Aucun : la fiche ne répond à aucun recensement"
+            self.fields["recensement"].empty_label = "Aucun : la fiche ne répond à aucun recensement"
         else:
             del self.fields["recensement"]
+        self._saved_recensement_id = fiche.recensement_id if fiche.pk else None
+        self._init_template(fiche)
 
         chosen_themes = list(fiche.themes.values_list("pk", flat=True)) if fiche.pk else []
         self.fields["themes"].queryset = Theme.objects.filter(Q(active=True) | Q(pk__in=chosen_themes))
@@ -186,6 +184,34 @@ class FicheForm(forms.ModelForm):
         self._mark_submission_fields(required=not self.is_bound)
         self._build_helpers()
 
+    def _init_template(self, fiche: Fiche) -> None:
+        """The recensement's fiche template: its guidance under the rubrics, its starters in a new fiche."""
+        self.fiche_template = fiche.recensement.fiche_template if fiche.recensement_id else None
+        if self.fiche_template is None:
+            return
+        for name in LONG_TEXTS:
+            self.fields[name].help_text = self.fiche_template.guidance(name) or self.fields[name].help_text
+        if not fiche.pk:
+            for name, starter in self.fiche_template.starters().items():
+                self.initial[name] = self.initial.get(name) or starter
+
+    def _clean_recensement(self, cleaned) -> None:
+        """A recensement chosen anew must ask the porteur chosen; a starter left as it was is no content."""
+        chosen = cleaned.get("recensement") if "recensement" in self.fields else self.instance.recensement
+        if chosen is None:
+            return
+        for name in LONG_TEXTS:
+            if name in cleaned and chosen.fiche_template.untouched(name, cleaned[name]):
+                cleaned[name] = ""
+        carrier = {"structure": cleaned.get("structure"), "committee": cleaned.get("committee")}
+        anew = chosen.pk != self._saved_recensement_id and any(carrier.values())
+        if anew and not permissions.recensement_accepts(chosen, **carrier):
+            self.add_error(
+                "recensement",
+                f"Le recensement « {chosen} » ne sollicite pas "
+                f"{'ce comité' if carrier['committee'] else 'cette structure'} : choisissez-en un autre, ou aucun.",
+            )
+
     def _init_carrier(self, user, fiche: Fiche) -> None:
         """The porteur: one of the user's structures, or one of their committees (the current one kept)."""
         structures = permissions.author_structures(user).order_by("code")
@@ -210,7 +236,7 @@ class FicheForm(forms.ModelForm):
             del self.fields["structure"]
         if committees.exists():
             self.fields["committee"].queryset = committees
-            self.fields["committee"].empty_label = "Aucun : pour ma structure" if "structure" in self.fields else None
+            self.fields["committee"].empty_label = "Aucun : pour ma structure" if "structure" in self.fields else None
             if "structure" not in self.fields:
                 # A partner (or a co-author) writes for a committee only.
                 self.fields["committee"].required = True
@@ -256,7 +282,7 @@ class FicheForm(forms.ModelForm):
 
     def _build_helpers(self) -> None:
         attachments = ["remove_attachments"] if "remove_attachments" in self.fields else []
-        self.helper_identity = _helper(
+        self.helper_identity = layout_helper(
             Fieldset(
                 "La fiche",
                 "revision",
@@ -272,7 +298,7 @@ class FicheForm(forms.ModelForm):
                 css_class="practices-form-section",
             ),
         )
-        self.helper_texts = _helper(
+        self.helper_texts = layout_helper(
             Fieldset(
                 "Contexte et objectifs",
                 HTML(f'<p class="fr-hint-text" id="aide-mise-en-forme">{LIGHT_FORMATTING_HELP}</p>'),
@@ -299,7 +325,7 @@ class FicheForm(forms.ModelForm):
                 css_class="practices-form-section",
             ),
         )
-        self.helper_files = _helper(
+        self.helper_files = layout_helper(
             Fieldset(
                 "Pièces jointes",
                 *attachments,
@@ -322,6 +348,7 @@ class FicheForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", "La date de fin doit suivre la date de début.")
         self._clean_carrier(cleaned)
+        self._clean_recensement(cleaned)
         if cleaned.get("structure") and cleaned.get("other_structures") is not None:
             cleaned["other_structures"] = [s for s in cleaned["other_structures"] if s.pk != cleaned["structure"].pk]
         kept = self.instance.attachments.count() if self.instance.pk else 0
@@ -337,107 +364,6 @@ class FicheForm(forms.ModelForm):
         for name, message in missing.items():
             if name in self.fields:
                 self._errors[name] = self.error_class([message])
-
-
-class PartnerForm(forms.ModelForm):
-    use_required_attribute = False
-
-    class Meta:
-        model = Partner
-        fields = ["kind", "name", "role"]
-        widgets = {"role": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"role": "Ce que le partenaire apporte à l'action."}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Choisir un type de partenaire"), *PartnerKind.choices]
-        self.fields["name"].label = "Nom du partenaire"
-        fields = [Row(Column("kind"), Column("name")), "role"]
-        if self.instance.pk:
-            fields.append(Field("DELETE"))
-        self.helper = _helper(*fields, "id")
-
-
-class ContactForm(forms.ModelForm):
-    use_required_attribute = False
-
-    class Meta:
-        model = Contact
-        fields = ["name", "function", "email", "phone"]
-        labels = {"name": "Prénom et nom"}
-        help_texts = {
-            "email": "Format attendu : nom@domaine.fr",
-            "phone": "Par exemple : 03 20 00 00 00",
-        }
-        widgets = {
-            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        fields = [Row(Column("name"), Column("function")), Row(Column("email"), Column("phone"))]
-        if self.instance.pk:
-            fields.append(Field("DELETE"))
-        self.helper = _helper(*fields, "id")
-
-    def clean_phone(self):
-        phone = " ".join(self.cleaned_data["phone"].split())
-        if phone and not PHONE.match(phone):
-            raise ValidationError("Numéro de téléphone invalide. Par exemple : 03 20 00 00 00.")
-        return phone
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("name") and not (cleaned.get("email") or cleaned.get("phone")):
-            self.add_error("email", "Indiquez une adresse e-mail ou un téléphone pour ce contact.")
-        return cleaned
-
-
-class BaseInlineFormSet(forms.BaseInlineFormSet):
-    deletion_label = "Retirer"
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = self.deletion_label
-
-
-class PartnerFormSetBase(BaseInlineFormSet):
-    deletion_label = "Retirer ce partenaire"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Two empty rows for a first partner and a second one; one once some exist.
-        self.extra = 1 if self.instance.pk and self.get_queryset().exists() else 2
-
-
-class ContactFormSetBase(BaseInlineFormSet):
-    deletion_label = "Retirer ce contact"
-
-
-PartnerFormSet = forms.inlineformset_factory(
-    Fiche,
-    Partner,
-    form=PartnerForm,
-    formset=PartnerFormSetBase,
-    extra=2,
-    max_num=20,
-    validate_max=True,
-    can_delete=True,
-    can_delete_extra=False,
-)
-ContactFormSet = forms.inlineformset_factory(
-    Fiche,
-    Contact,
-    form=ContactForm,
-    formset=ContactFormSetBase,
-    extra=1,
-    max_num=10,
-    validate_max=True,
-    can_delete=True,
-    can_delete_extra=False,
-)
 
 
 class TransitionForm(forms.Form):

@@ -31,6 +31,15 @@ from cnml.audit import recorded_by
 from cnml.models import Committee, Region, Structure
 from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
 from cnml.workflows import Workflow
+from practices.choices import (
+    EDITABLE_STATES,
+    REFUSED,
+    REVIEW_STATES,
+    PartnerKind,
+    Queue,
+    Scale,
+    Status,
+)
 from practices.content import LONG_TEXTS
 from practices.recensements import Recensement, RecensementStatus
 from practices.versions import fiche_content
@@ -58,55 +67,6 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Scale(models.TextChoices):
-    LOCAL = "locale", "Locale"
-    DEPARTMENTAL = "departementale", "Départementale"
-    REGIONAL = "regionale", "Régionale"
-
-
-class Status(models.TextChoices):
-    BROUILLON = "brouillon", "Brouillon"
-    SOUMISE = "soumise", "Soumise"
-    EN_RELECTURE = "en_relecture", "En relecture"
-    A_COMPLETER = "a_completer", "À compléter"
-    PUBLIEE = "publiee", "Publiée"
-    REFUSEE = "refusee", "Refusée"
-    ARCHIVEE = "archivee", "Archivée"
-
-
-# States in which the authors may edit the content.
-EDITABLE_STATES = frozenset({Status.BROUILLON, Status.A_COMPLETER})
-# States waiting for a reviewer (they have a due date).
-REVIEW_STATES = frozenset({Status.SOUMISE, Status.EN_RELECTURE})
-# A move the user may not make, or not from the fiche's state.
-REFUSED = "Vous ne pouvez pas {action} cette fiche dans son état actuel ({state})."
-
-
-class Queue(models.TextChoices):
-    REGIONAL = "regionale", "Animation régionale"
-    CNML = "cnml", "Relecteurs du CNML"
-
-
-class PartnerKind(models.TextChoices):
-    POLE_EMPLOI = "pole_emploi", "Pôle emploi"
-    CONSEIL_REGIONAL = "conseil_regional", "Conseil régional"
-    CONSEIL_GENERAL = "conseil_general", "Conseil général"
-    ETAT = "etat", "État (préfecture, Direccte…)"
-    OPCA = "opca", "OPCA"
-    ENTREPRISE = "entreprise", "Entreprise"
-    ASSOCIATION = "association", "Association"
-    ANIMATION_REGIONALE = "animation_regionale", "Animation régionale des missions locales"
-    COLLECTIVITE = "collectivite", "Commune ou intercommunalité"
-    AUTRE = "autre", "Autre"
-
-
-LIGHT_FORMATTING_HELP = (
-    "Mise en forme possible : une ligne vide sépare les paragraphes, une ligne commençant par « - » "
-    "fait une liste à puces, « 1. » une liste numérotée ; les adresses web deviennent des liens, "
-    "et [texte](https://adresse) donne un lien sur un texte."
-)
 
 
 def _long_text(label: str, help_text: str = "") -> models.TextField:
@@ -184,7 +144,7 @@ class Fiche(models.Model):
     scale = models.CharField("échelle", max_length=20, choices=Scale.choices, blank=True)
     themes = models.ManyToManyField(Theme, verbose_name="thèmes", blank=True, related_name="fiches")
 
-    context = _long_text(LONG_TEXTS["context"], "D'où est partie l'action : le constat, le besoin, le territoire.")
+    context = _long_text(LONG_TEXTS["context"], "D'où est partie l'action : le constat, le besoin, le territoire.")
     objectives = _long_text(LONG_TEXTS["objectives"])
     public_concerned = _long_text(LONG_TEXTS["public_concerned"], "Les jeunes, les professionnels… concernés.")
     description = _long_text(LONG_TEXTS["description"], "Le déroulement de l'action, ses étapes, ses outils.")
@@ -208,14 +168,14 @@ class Fiche(models.Model):
         verbose_name="rédacteurs",
         blank=True,
         related_name="contributed_fiches",
-        help_text="Les personnes qui ont rédigé la fiche ; elles reçoivent les décisions.",
+        help_text="Les personnes qui ont rédigé la fiche ; elles reçoivent les décisions.",
     )
     coauthors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name="co-auteurs",
         blank=True,
         related_name="coauthored_fiches",
-        help_text="Des personnes de la même structure ou du même comité, invitées par un auteur ; elles modifient la fiche.",
+        help_text="Des personnes de la même structure ou du même comité, invitées par un auteur ; elles modifient la fiche.",
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
@@ -261,6 +221,11 @@ class Fiche(models.Model):
         return self.committee if self.committee_id else self.structure
 
     @property
+    def carrier_kind(self) -> str:
+        """« Comité de pilotage », or the kind of the structure (« Mission locale »…)."""
+        return "Comité de pilotage" if self.committee_id else self.structure.get_kind_display()
+
+    @property
     def carrier_label(self) -> str:
         carrier = self.carrier
         return carrier.name if carrier is not None else ""
@@ -293,15 +258,15 @@ class Fiche(models.Model):
         for name, label in SUBMISSION_REQUIRED.items():
             value = getattr(self, name)
             if not (value.strip() if isinstance(value, str) else value):
-                missing[name] = f"Requis pour soumettre la fiche : {label[0].lower()}{label[1:]}."
+                missing[name] = f"Requis pour soumettre la fiche : {label[0].lower()}{label[1:]}."
         if self.pk is None or not self.themes.exists():
-            missing["themes"] = "Requis pour soumettre la fiche : au moins un thème."
+            missing["themes"] = "Requis pour soumettre la fiche : au moins un thème."
         if self.pk is None or not self.contacts.exists():
-            missing["contacts"] = "Requis pour soumettre la fiche : au moins un contact."
+            missing["contacts"] = "Requis pour soumettre la fiche : au moins un contact."
         # A closed recensement takes no new fiche; one it already received may come back completed.
         if self.recensement_id and self.submitted_at is None and self.recensement.status == RecensementStatus.CLOSED:
             missing["recensement"] = (
-                f"Le recensement « {self.recensement} » est clos : il ne reçoit plus de fiches. "
+                f"Le recensement « {self.recensement} » est clos : il ne reçoit plus de fiches. "
                 "Retirez-le de la fiche pour la soumettre."
             )
         return missing
@@ -314,8 +279,8 @@ class Fiche(models.Model):
         refused_by_role=REFUSED,
         wrong_state=REFUSED,
         overtaken=(
-            "Une autre décision vient d'être prise sur cette fiche : elle est maintenant « {state} ». "
-            "Votre demande « {label} » n'a pas été appliquée."
+            "Une autre décision vient d'être prise sur cette fiche : elle est maintenant « {state} ». "
+            "Votre demande « {label} » n'a pas été appliquée."
         ),
     )
 
@@ -407,8 +372,8 @@ class Fiche(models.Model):
         return User.objects.filter(role=Role.RELECTEUR_CNML, is_active=True).order_by("email")
 
     def author_recipients(self) -> list[str]:
-        """E-mail addresses of the fiche's authors (creator and every contributor still active)."""
-        users = list(self.contributors.filter(is_active=True))
+        """E-mail addresses of the fiche's authors (creator, contributors and co-authors still active)."""
+        users = [*self.contributors.filter(is_active=True), *self.coauthors.filter(is_active=True)]
         if self.created_by_id and self.created_by.is_active:
             users.append(self.created_by)
         return sorted({user.email for user in users})
@@ -431,7 +396,7 @@ class Partner(models.Model):
 
     fiche = models.ForeignKey(Fiche, verbose_name="fiche", on_delete=models.CASCADE, related_name="partners")
     kind = models.CharField("type de partenaire", max_length=30, choices=PartnerKind.choices)
-    name = models.CharField("nom", max_length=200, help_text="Par exemple : agence Pôle emploi de Lille Centre.")
+    name = models.CharField("nom", max_length=200, help_text="Par exemple : agence Pôle emploi de Lille Centre.")
     role = models.TextField("rôle dans l'action", blank=True)
 
     class Meta:

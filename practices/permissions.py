@@ -255,11 +255,14 @@ def _own_regions(user) -> QuerySet[Region]:
 
 
 def readable_recensements(user) -> QuerySet[Recensement]:
-    """Recensements asking a region of the user's (all of them for CNML roles)."""
+    """Recensements asking a region or a committee of the user's, or the whole network (all for CNML roles)."""
     if may_run_recensements(user):
         return Recensement.objects.all()
     regions = _regions_of(user)
-    return Recensement.objects.filter(Q(regions__isnull=True) | Q(regions__in=regions)).distinct()
+    committees = Q(pk__in=author_committees(user).values("pk"))
+    if is_reviewer(user):  # they follow the committees of the regions they review
+        committees |= Q(region__in=regions)
+    return Recensement.objects.asking(regions=regions, committees=Committee.objects.filter(committees))
 
 
 def get_recensement_for(user, pk) -> Recensement:
@@ -270,19 +273,38 @@ def recensement_regions(user, recensement: Recensement) -> list[Region]:
     """The asked regions whose progress the user follows (none for an author: they see their own fiches)."""
     if not is_reviewer(user):
         return []
-    asked = recensement.regions.all()
-    regions = _regions_of(user)
-    if asked.exists():
-        regions = regions.filter(pk__in=asked.values("pk"))
+    regions = _regions_of(user).filter(pk__in=recensement.asked_regions().values("pk"))
     return list(regions.filter(structures__isnull=False).distinct().order_by("name"))
 
 
+def recensement_committees(user, recensement: Recensement) -> list[Committee]:
+    """The asked committees whose progress the user follows: those of the regions they review."""
+    if not is_reviewer(user):
+        return []
+    committees = recensement.asked_committees().filter(region__in=_regions_of(user))
+    return list(committees.select_related("region").order_by("region__name", "name"))
+
+
 def accepting_recensements(user, fiche: Fiche) -> QuerySet[Recensement]:
-    """Recensements the author may answer with ``fiche``: open ones asking its region, and its own."""
-    region_ids = [fiche.region_id] if fiche.region_id else list(_own_regions(user).values_list("pk", flat=True))
-    condition = Q(pk__in=[])
-    for region_id in region_ids:
-        condition |= Q(pk__in=Recensement.objects.accepting(region_id).values("pk"))
+    """Recensements the author may answer with ``fiche``: open ones asking its porteur, and its own.
+
+    A fiche not saved yet has no porteur: the recensements asking any of the user's are offered, and the
+    form checks the one chosen against the porteur chosen (:func:`recensement_accepts`).
+    """
+    if fiche.committee_id or fiche.structure_id:
+        accepting = Recensement.objects.accepting(fiche.carrier.region_id, fiche.committee_id)
+    else:
+        accepting = Recensement.objects.asking(regions=_own_regions(user), committees=author_committees(user))
+        accepting = accepting.open_today()
+    condition = Q(pk__in=accepting.values("pk"))
     if fiche.recensement_id:
         condition |= Q(pk=fiche.recensement_id)
     return Recensement.objects.filter(condition)
+
+
+def recensement_accepts(recensement: Recensement, *, structure=None, committee=None) -> bool:
+    """Whether the open ``recensement`` asks the porteur: the structure's region, or the committee."""
+    if committee is not None:
+        return Recensement.objects.accepting(committee.region_id, committee.pk).filter(pk=recensement.pk).exists()
+    region_id = structure.region_id if structure is not None else None
+    return Recensement.objects.accepting(region_id).filter(pk=recensement.pk).exists()

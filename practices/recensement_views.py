@@ -1,5 +1,6 @@
-"""Pages of the recensements: their list, a recensement's page (instructions, progress per region, the
-silent structures, the user's own fiches), closing it, and its summary (XLSX, PDF). Thin views: rules in
+"""Pages of the recensements: their list, a recensement's page (instructions, fiche template, progress per
+region and per committee, who has not answered, the user's own fiches), closing it, and its summary (XLSX,
+PDF). Thin views: rules in
 :mod:`practices.permissions`, reads in :mod:`practices.recensement_selectors`, moves in
 :mod:`practices.services`. Recensements are launched in the admin by CNML roles.
 """
@@ -24,7 +25,7 @@ from practices import permissions, recensement_selectors, services
 from practices.models import Fiche
 
 LIST_TITLE = "Recensements de bonnes pratiques"
-SUMMARY_HEADERS = ["Région", "Structure porteuse", "Titre", "Thèmes", "Publiée le", "Adresse"]
+SUMMARY_HEADERS = ["Région", "Porteur", "Type de porteur", "Titre", "Thèmes", "Publiée le", "Adresse"]
 
 
 def _crumbs(*extra) -> list:
@@ -34,7 +35,7 @@ def _crumbs(*extra) -> list:
 @login_required
 @require_GET
 def recensement_list(request: HttpRequest) -> HttpResponse:
-    recensements = permissions.readable_recensements(request.user).prefetch_related("regions", "themes")
+    recensements = permissions.readable_recensements(request.user).prefetch_related("regions", "committees")
     return render(
         request,
         "practices/recensement_list.html",
@@ -54,6 +55,8 @@ def recensement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recensement = permissions.get_recensement_for(user, pk)
     regions = permissions.recensement_regions(user, recensement)
     progress = recensement_selectors.progress(recensement, regions) if regions else None
+    committees = permissions.recensement_committees(user, recensement)
+    committee_progress = recensement_selectors.committee_progress(recensement, committees) if committees else None
     own = recensement.fiches.filter(pk__in=permissions.authored_fiches(user).values("pk")).order_by("title")
     accepting = permissions.accepting_recensements(user, Fiche()).filter(pk=recensement.pk)
     return render(
@@ -65,6 +68,9 @@ def recensement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "recensement": recensement,
             "progress": progress,
             "silent_count": sum(len(row.silent) for row in progress or []),
+            "committee_progress": committee_progress,
+            "silent_committees": [row for row in committee_progress or [] if not row.answered],
+            "asked_committees": recensement.committees.select_related("region").order_by("name"),
             "own_fiches": own,
             "can_write": bool(accepting) and permissions.can_create(user),
             "can_close": recensement.can_close(user),
@@ -85,7 +91,7 @@ def recensement_close(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionRefused as error:
         report_refusal(request, error)
     else:
-        messages.success(request, "Le recensement est clos : il ne reçoit plus de nouvelles fiches.")
+        messages.success(request, "Le recensement est clos : il ne reçoit plus de nouvelles fiches.")
     return redirect(recensement)
 
 
@@ -106,6 +112,7 @@ def recensement_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
             [
                 fiche.region.name,
                 fiche.carrier_label,
+                fiche.carrier_kind,
                 fiche.title,
                 ", ".join(theme.name for theme in fiche.themes.all()),
                 format_date(fiche.published_at),

@@ -100,7 +100,7 @@ class FicheResource(resources.ModelResource):
         return fiche.committee.name if fiche.committee_id else ""
 
     def dehydrate_autres_structures(self, fiche: Fiche) -> str:
-        return " ; ".join(structure.code for structure in fiche.other_structures.all())
+        return " ; ".join(structure.code for structure in fiche.other_structures.all())
 
     def dehydrate_code_region(self, fiche: Fiche) -> str:
         return fiche.region.code
@@ -112,13 +112,13 @@ class FicheResource(resources.ModelResource):
         return fiche.get_scale_display() if fiche.scale else ""
 
     def dehydrate_themes(self, fiche: Fiche) -> str:
-        return " ; ".join(theme.name for theme in fiche.themes.all())
+        return " ; ".join(theme.name for theme in fiche.themes.all())
 
     def dehydrate_partenaires(self, fiche: Fiche) -> str:
-        return " ; ".join(partner.name for partner in fiche.partners.all())
+        return " ; ".join(partner.name for partner in fiche.partners.all())
 
     def dehydrate_types_partenaires(self, fiche: Fiche) -> str:
-        return " ; ".join(sorted({partner.get_kind_display() for partner in fiche.partners.all()}))
+        return " ; ".join(sorted({partner.get_kind_display() for partner in fiche.partners.all()}))
 
     def dehydrate_date_debut(self, fiche: Fiche) -> str:
         return _date(fiche.start_date)

@@ -9,8 +9,10 @@ with the comment as written.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +25,7 @@ from cnml.changes import changes_text
 from cnml.emails import notify
 from cnml.formatting import format_date
 from cnml.links import absolute_url
-from cnml.models import Region, User
+from cnml.models import User
 from cnml.workflows import TransitionRefused
 from practices import permissions, recensement_selectors, selectors
 from practices.models import Attachment, Fiche, Recensement, RecensementStatus, Status, Theme
@@ -96,7 +98,7 @@ def fiche_save_draft(
         if current.revision != form.cleaned_data["revision"]:
             raise ConcurrentEdit(
                 "Un collègue a enregistré cette fiche pendant que vous la modifiiez. Vos saisies sont "
-                "ci-dessous mais n'ont pas été enregistrées : ouvrez la fiche dans un autre onglet pour "
+                "ci-dessous mais n'ont pas été enregistrées : ouvrez la fiche dans un autre onglet pour "
                 "voir sa version actuelle, reportez-y vos ajouts, puis enregistrez.",
                 code="concurrent_edit",
             )
@@ -171,9 +173,9 @@ ACTIONS: dict[str, Action] = {
             verb="submit",
             slug="soumettre",
             comment_label="Message pour les relecteurs",
-            done="La fiche est soumise : les relecteurs sont prévenus.",
+            done="La fiche est soumise : les relecteurs sont prévenus.",
             notify="reviewers",
-            email_subject="Fiche à relire : {title}",
+            email_subject="Fiche à relire : {title}",
         ),
         Action(
             verb="take_in_review",
@@ -188,7 +190,7 @@ ACTIONS: dict[str, Action] = {
             comment_label="Ce qu'il faut compléter",
             done="La fiche est renvoyée à ses rédacteurs pour être complétée.",
             notify="authors",
-            email_subject="Votre fiche est à compléter : {title}",
+            email_subject="Votre fiche est à compléter : {title}",
             button_class="fr-btn--secondary",
         ),
         Action(
@@ -197,24 +199,24 @@ ACTIONS: dict[str, Action] = {
             comment_label="Commentaire pour les rédacteurs",
             done="La fiche est publiée dans le catalogue.",
             notify="authors",
-            email_subject="Votre fiche est publiée : {title}",
+            email_subject="Votre fiche est publiée : {title}",
         ),
         Action(
             verb="reject",
             slug="refuser",
             comment_label="Raison du refus",
-            done="La fiche est refusée ; ses rédacteurs en connaissent la raison.",
+            done="La fiche est refusée ; ses rédacteurs en connaissent la raison.",
             notify="authors",
-            email_subject="Votre fiche n'a pas été retenue : {title}",
+            email_subject="Votre fiche n'a pas été retenue : {title}",
             button_class="fr-btn--tertiary",
         ),
         Action(
             verb="archive",
             slug="archiver",
             comment_label="Commentaire",
-            done="La fiche est archivée : elle ne figure plus au catalogue.",
+            done="La fiche est archivée : elle ne figure plus au catalogue.",
             notify="authors",
-            email_subject="Votre fiche est archivée : {title}",
+            email_subject="Votre fiche est archivée : {title}",
             button_class="fr-btn--tertiary",
         ),
     ]
@@ -248,28 +250,14 @@ def fiche_apply(*, fiche: Fiche, actor, verb: str, comment: str = "", seen_statu
     return locked
 
 
-def fiche_submit(*, fiche: Fiche, actor, comment: str = "") -> Fiche:
-    return fiche_apply(fiche=fiche, actor=actor, verb="submit", comment=comment)
-
-
-def fiche_take_in_review(*, fiche: Fiche, actor, comment: str = "") -> Fiche:
-    return fiche_apply(fiche=fiche, actor=actor, verb="take_in_review", comment=comment)
-
-
-def fiche_request_changes(*, fiche: Fiche, actor, comment: str) -> Fiche:
-    return fiche_apply(fiche=fiche, actor=actor, verb="request_changes", comment=comment)
-
-
-def fiche_publish(*, fiche: Fiche, actor, comment: str = "") -> Fiche:
-    return fiche_apply(fiche=fiche, actor=actor, verb="publish", comment=comment)
-
-
-def fiche_reject(*, fiche: Fiche, actor, comment: str) -> Fiche:
-    return fiche_apply(fiche=fiche, actor=actor, verb="reject", comment=comment)
-
-
-def fiche_archive(*, fiche: Fiche, actor, comment: str = "") -> Fiche:
-    return fiche_apply(fiche=fiche, actor=actor, verb="archive", comment=comment)
+# One name a move (``fiche_submit(fiche=..., actor=..., comment=...)``): a move whose comment is required refuses
+# an empty one (TransitionRefused).
+fiche_submit = partial(fiche_apply, verb="submit")
+fiche_take_in_review = partial(fiche_apply, verb="take_in_review")
+fiche_request_changes = partial(fiche_apply, verb="request_changes")
+fiche_publish = partial(fiche_apply, verb="publish")
+fiche_reject = partial(fiche_apply, verb="reject")
+fiche_archive = partial(fiche_apply, verb="archive")
 
 
 def _notify(fiche: Fiche, action: Action, *, actor, comment: str) -> None:
@@ -322,7 +310,7 @@ def _notify_resubmission(fiche: Fiche, *, actor, comment: str):
         versions_path += f"?de={older.number}&a={newer.number}"
     notify(
         recipients=[reviewer.email],
-        subject=f"Fiche complétée, à relire : {fiche.title}",
+        subject=f"Fiche complétée, à relire : {fiche.title}",
         template="practices/emails/fiche_resubmitted.txt",
         context={
             "fiche": fiche,
@@ -347,38 +335,50 @@ def recensement_close(*, recensement: Recensement, actor, seen_status: str | Non
 
 @transaction.atomic
 def recensement_remind(*, recensement: Recensement, today: datetime.date) -> int:
-    """E-mail the authors of the asked structures that sent nothing yet; return how many structures.
+    """E-mail the authors of the asked structures, and the members of the asked committees, that sent nothing
+    yet; return how many structures and committees.
 
     Once per recensement (``reminded_on``), on its reminder day or later before it closes.
     """
     locked = Recensement.objects.select_for_update().get(pk=recensement.pk)
     if locked.reminded_on is not None:
         return 0
-    regions = locked.regions.all() if locked.regions.exists() else Region.objects.all()
     answered = recensement_selectors.answering_structure_ids(locked)
-    silent = [s for s in recensement_selectors.asked_structures(locked, regions) if s.pk not in answered]
+    asked = recensement_selectors.asked_structures(locked, locked.asked_regions())
+    silent = [structure for structure in asked if structure.pk not in answered]
     authors = User.objects.filter(
         Q(structure__in=silent) | Q(structure__parent__in=silent),
         is_active=True,
         role__in=permissions.AUTHOR_ROLES,
     )
-    notify(
-        recipients=authors.values_list("email", flat=True),
-        subject=f"Recensement « {locked.title} » : clôture le {format_date(locked.closes_on)}",
-        template="practices/emails/recensement_reminder.txt",
-        context={
-            "recensement": locked,
-            "url": absolute_url("practices:recensement", locked.pk),
-            "create_url": absolute_url("practices:create") + f"?recensement={locked.pk}",
-        },
-    )
+    context = {
+        "recensement": locked,
+        "url": absolute_url("practices:recensement", locked.pk),
+        "create_url": absolute_url("practices:create") + f"?recensement={locked.pk}",
+    }
+    subject = f"Recensement « {locked.title} » : clôture le {format_date(locked.closes_on)}"
+    template = "practices/emails/recensement_reminder.txt"
+    notify(recipients=authors.values_list("email", flat=True), subject=subject, template=template, context=context)
+    silent_committees = recensement_selectors.silent_committees(locked)
+    writers = defaultdict(list)
+    memberships = recensement_selectors.writing_memberships().filter(committee__in=silent_committees)
+    for committee_id, email in memberships.values_list("committee_id", "user__email"):
+        writers[committee_id].append(email)
+    for committee in silent_committees:
+        notify(
+            recipients=writers[committee.pk],
+            subject=subject,
+            template=template,
+            context={**context, "committee": committee},
+        )
     locked.reminded_on = today
     locked.save(update_fields=["reminded_on"])
-    return len(silent)
+    return len(silent) + len(silent_committees)
 
 
 def recensements_daily_pass(*, today: datetime.date | None = None) -> dict[str, list[int]]:
-    """Remind the silent structures of the recensements on their reminder day; close those past their date."""
+    """Remind the silent structures and committees of the recensements on their reminder day; close those past
+    their date."""
     today = today or timezone.localdate()
     reminded, closed = [], []
     for recensement in Recensement.objects.filter(status=RecensementStatus.OPEN, reminded_on__isnull=True):

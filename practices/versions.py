@@ -25,7 +25,7 @@ def fiche_content(fiche) -> dict[str, str]:
         "scale": fiche.get_scale_display() if fiche.scale else "",
         "themes": "\n".join(theme.name for theme in fiche.themes.order_by("position", "name")),
         "partners": "\n".join(
-            f"{partner.get_kind_display()} — {partner.name}" + (f" : {partner.role}" if partner.role else "")
+            f"{partner.get_kind_display()} — {partner.name}" + (f" : {partner.role}" if partner.role else "")
             for partner in fiche.partners.all()
         ),
         "dates": " – ".join(filter(None, [_date(fiche.start_date), _date(fiche.end_date)])),

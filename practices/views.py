@@ -20,7 +20,8 @@ from cnml.pdf import pdf_response
 from cnml.uploads import serve_private_file
 from cnml.workflows import TransitionRefused, history, report_refusal
 from practices import permissions, selectors, services
-from practices.forms import FILES_NOT_KEPT, CatalogueForm, ContactFormSet, FicheForm, PartnerFormSet, TransitionForm
+from practices.forms import FILES_NOT_KEPT, CatalogueForm, FicheForm, TransitionForm
+from practices.formsets import ContactFormSet, PartnerFormSet
 from practices.models import LONG_TEXTS, Fiche
 from practices.selectors import CatalogueFilters
 
@@ -199,7 +200,7 @@ def create(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     fiche = permissions.get_fiche_for(request.user, pk, among=permissions.authored_fiches)
     if not permissions.can_edit(request.user, fiche):
-        messages.info(request, "Cette fiche n'est plus modifiable : elle est entre les mains des relecteurs.")
+        messages.info(request, "Cette fiche n'est plus modifiable : elle est entre les mains des relecteurs.")
         return redirect(fiche)
     return _edit_page(request, fiche)
 
@@ -233,8 +234,8 @@ def _edit_page(request: HttpRequest, fiche: Fiche) -> HttpResponse:
         form.errors or partners.total_error_count() or contacts.total_error_count()
     )
     if has_errors:
-        messages.error(request, "La fiche n'a pas été enregistrée : corrigez les erreurs signalées ci-dessous.")
-    title = "Rédiger une fiche" if not fiche.pk else f"Modifier la fiche « {fiche.title} »"
+        messages.error(request, "La fiche n'a pas été enregistrée : corrigez les erreurs signalées ci-dessous.")
+    title = "Rédiger une fiche" if not fiche.pk else f"Modifier la fiche « {fiche.title} »"
     return render(
         request,
         "practices/fiche_form.html",
@@ -269,7 +270,7 @@ def _after_save(request: HttpRequest, fiche: Fiche, action: str) -> HttpResponse
         if missing:
             messages.warning(
                 request,
-                f"Brouillon enregistré, mais la fiche ne peut pas encore être soumise : "
+                f"Brouillon enregistré, mais la fiche ne peut pas encore être soumise : "
                 f"{len(missing)} information(s) manquante(s), signalée(s) ci-dessous.",
             )
             return redirect(f"{reverse('practices:edit', args=[fiche.pk])}?verifier=1")
@@ -308,7 +309,7 @@ def transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if action.verb == "submit":
         missing = fiche.missing_for_submission()
         if missing:
-            messages.warning(request, "La fiche ne peut pas encore être soumise : complétez ce qui est signalé.")
+            messages.warning(request, "La fiche ne peut pas encore être soumise : complétez ce qui est signalé.")
             return redirect(f"{reverse('practices:edit', args=[fiche.pk])}?verifier=1")
     form = TransitionForm(request.POST or None, action=action, initial={"seen_status": fiche.status})
     if request.method == "POST" and form.is_valid():

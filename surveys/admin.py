@@ -112,7 +112,7 @@ class QuestionnaireAdmin(FrenchSearchMixin, admin.ModelAdmin):
             return
         for questionnaire in queryset:
             copy = services.questionnaire_copy(questionnaire=questionnaire)
-            self.message_user(request, f"« {questionnaire} » copié en « {copy} » (code {copy.code}).", messages.SUCCESS)
+            self.message_user(request, f"« {questionnaire} » copié en « {copy} » (code {copy.code}).", messages.SUCCESS)
 
 
 class QuestionInline(LockedInlineMixin, admin.StackedInline):

@@ -123,7 +123,7 @@ def _clean_points(question: dict, raw: dict) -> tuple[dict | None, str | None]:
     total = sum(values.values())
     if total != question["total"]:
         return None, (
-            f"Le total doit faire {format_number(question['total'])} points : "
+            f"Le total doit faire {format_number(question['total'])} points : "
             f"il fait actuellement {format_number(total)} points."
         )
     return values, None

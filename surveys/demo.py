@@ -127,7 +127,7 @@ def generate_answers(spec: dict, rng: random.Random, bias: float = 0.0) -> dict:
 def demo_load_surveys(*, stdout: TextIO) -> None:
     paca = Region.objects.filter(code="93").first()
     if paca is None:
-        stdout.write("Enquêtes : région 93 absente, démonstration ignorée.\n")
+        stdout.write("Enquêtes : région 93 absente, démonstration ignorée.\n")
         return
     # The instruments are data shipped by a migration; a test database emptied by a transactional test
     # no longer holds them, so the demo ensures them with the migration's own (idempotent) function.
@@ -141,20 +141,7 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
 def _load_youth_campaign(paca: Region, animator: User | None, structures: list[Structure], stdout: TextIO) -> None:
     """The closed SERVQUAL campaign of 2010, with its history, its answers and its results."""
     servqual = Questionnaire.objects.get(code="servqual-jeunes")
-    youth, created = Campaign.objects.get_or_create(
-        title=YOUTH_TITLE,
-        defaults={
-            "questionnaire": servqual,
-            "audience": "jeunes",
-            "scope": CampaignScope.REGION,
-            "region": paca,
-            "opens_on": date(2010, 3, 1),
-            "closes_on": date(2010, 6, 30),
-            "target": 150,
-            "status": CampaignStatus.DRAFT,
-            "created_by": animator,
-        },
-    )
+    youth, created = _regional_campaign(YOUTH_TITLE, servqual, "jeunes", paca, animator, year=2010, target=150)
     if created:
         _replay_history(
             youth,
@@ -169,10 +156,10 @@ def _load_youth_campaign(paca: Region, animator: User | None, structures: list[S
     if not youth.responses.exists():
         responses = _generated_responses(youth, servqual)
         Response.objects.bulk_create(responses)
-        stdout.write(f"Enquêtes : {len(responses)} réponses générées pour « {YOUTH_TITLE} ».\n")
+        stdout.write(f"Enquêtes : {len(responses)} réponses générées pour « {YOUTH_TITLE} ».\n")
     if youth.aggregated_at is None:
         report = aggregate_campaign(youth)
-        stdout.write(f"Enquêtes : résultats calculés ({report.nodes} groupes, {report.hidden} masqués).\n")
+        stdout.write(f"Enquêtes : résultats calculés ({report.nodes} groupes, {report.hidden} masqués).\n")
     _publish_results(youth, animator, stdout)
 
 
@@ -186,7 +173,7 @@ def _publish_results(campaign: Campaign, animator: User | None, stdout: TextIO) 
     ResultsPublication.workflow.record_move(publication, PublicationStatus.PUBLISHED, actor=animator)
     TransitionLog.objects.filter(pk=transitions_of(publication).last().pk).update(at=moment)
     stdout.write(
-        f"Enquêtes : résultats de « {campaign.title} » publiés (pages publiques /enquetes/resultats-publies/).\n"
+        f"Enquêtes : résultats de « {campaign.title} » publiés (pages publiques /enquetes/resultats-publies/).\n"
     )
 
 
@@ -213,25 +200,41 @@ def _generated_responses(youth: Campaign, servqual: Questionnaire) -> list[Respo
 def _load_employer_campaign(paca: Region, animator: User | None, structures: list[Structure], stdout: TextIO) -> None:
     """The employers' campaign of 2012, a draft over the two missions locales."""
     employers = Questionnaire.objects.get(code="employeurs")
-    employer, created = Campaign.objects.get_or_create(
-        title=EMPLOYER_TITLE,
-        defaults={
-            "questionnaire": employers,
-            "audience": "entreprises",
-            "scope": CampaignScope.REGION,
-            "region": paca,
-            "opens_on": date(2012, 3, 1),
-            "closes_on": date(2012, 6, 30),
-            "target": 200,
-            "status": CampaignStatus.DRAFT,
-            "created_by": animator,
-        },
+    employer, created = _regional_campaign(
+        EMPLOYER_TITLE, employers, "entreprises", paca, animator, year=2012, target=200
     )
     if created:
         _replay_history(employer, [(CampaignStatus.DRAFT, animator, "", datetime(2012, 1, 10, 14, 0))])
         employer.participants.set([s for s in structures if s.code in ("ML93001", "ML93002")])
         campaign_sync_points(campaign=employer)
-        stdout.write(f"Enquêtes : campagne « {EMPLOYER_TITLE} » créée en brouillon.\n")
+        stdout.write(f"Enquêtes : campagne « {EMPLOYER_TITLE} » créée en brouillon.\n")
+
+
+def _regional_campaign(
+    title: str,
+    questionnaire: Questionnaire,
+    audience: str,
+    region: Region,
+    animator: User | None,
+    *,
+    year: int,
+    target: int,
+) -> tuple[Campaign, bool]:
+    """A campaign of the region by its animator, from March to June of the year: created as a draft, or found."""
+    return Campaign.objects.get_or_create(
+        title=title,
+        defaults={
+            "questionnaire": questionnaire,
+            "audience": audience,
+            "scope": CampaignScope.REGION,
+            "region": region,
+            "opens_on": date(year, 3, 1),
+            "closes_on": date(year, 6, 30),
+            "target": target,
+            "status": CampaignStatus.DRAFT,
+            "created_by": animator,
+        },
+    )
 
 
 def _replay_history(campaign: Campaign, moves: list[tuple[str, User | None, str, datetime]]) -> None:

@@ -28,8 +28,8 @@ class CampaignForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
-            "Chaque structure cochée reçoit son lien, son QR code et son affiche : une mission locale pour son "
-            "siège, chaque antenne pour elle-même. Sans rien cocher : toutes les missions locales et antennes "
+            "Chaque structure cochée reçoit son lien, son QR code et son affiche : une mission locale pour son "
+            "siège, chaque antenne pour elle-même. Sans rien cocher : toutes les missions locales et antennes "
             "du périmètre."
         ),
     )
@@ -42,9 +42,9 @@ class CampaignForm(forms.ModelForm):
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
         help_texts = {
-            "title": "Par exemple « Enquête de satisfaction des jeunes 2012 ».",
+            "title": "Par exemple « Enquête de satisfaction des jeunes 2012 ».",
             "target": "Nombre de réponses visé pour toute la campagne, réparti entre les points de diffusion.",
-            "opens_on": "Format attendu : JJ/MM/AAAA.",
+            "opens_on": "Format attendu : JJ/MM/AAAA.",
             "closes_on": "La campagne se clôt automatiquement après cette date et ses résultats sont calculés.",
         }
 
@@ -57,7 +57,7 @@ class CampaignForm(forms.ModelForm):
         if permissions.can_create_national_campaigns(user):
             self.fields["region"].required = False
             self.fields["region"].empty_label = "Tout le réseau (campagne nationale)"
-            self.fields["region"].help_text = "Vide : une campagne nationale."
+            self.fields["region"].help_text = "Vide : une campagne nationale."
         else:
             self.fields["region"].required = True
             self.fields["region"].empty_label = None
@@ -90,7 +90,7 @@ class CampaignForm(forms.ModelForm):
         if outside:
             self.add_error(
                 "participants",
-                "Ces structures n'appartiennent pas à la région choisie : " + ", ".join(s.code for s in outside) + ".",
+                "Ces structures n'appartiennent pas à la région choisie : " + ", ".join(s.code for s in outside) + ".",
             )
         return data
 
@@ -122,7 +122,7 @@ class AccessCodesForm(forms.Form):
         min_value=1,
         max_value=MAX_CODES_PER_BATCH,
         initial=50,
-        help_text="Un code par ticket ; chaque code ne permet de répondre qu'une fois.",
+        help_text="Un code par ticket ; chaque code ne permet de répondre qu'une fois.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -227,10 +227,10 @@ def _points(question: dict, name: str, values: dict) -> dict:
 def points_left_text(left: int) -> str:
     """« Reste à répartir : 40 points. » (``points.js`` says the same as it is typed)."""
     if left > 0:
-        return f"Reste à répartir : {format_number(left)} point{'s' if left > 1 else ''}."
+        return f"Reste à répartir : {format_number(left)} point{'s' if left > 1 else ''}."
     if left == 0:
         return "Tous les points sont répartis."
-    return f"{format_number(-left)} point{'s' if left < -1 else ''} de trop : retirez-en pour arriver au total."
+    return f"{format_number(-left)} point{'s' if left < -1 else ''} de trop : retirez-en pour arriver au total."
 
 
 def _shared_scale_hint(questions: list[dict]) -> str:
@@ -246,7 +246,7 @@ def _scale_hint(question: dict) -> str:
     if not question["min_label"]:
         return ""
     low, high = question["scale"]
-    return f"{low} = {question['min_label'].lower()} ; {high} = {question['max_label'].lower()}"
+    return f"{low} = {question['min_label'].lower()} ; {high} = {question['max_label'].lower()}"
 
 
 def _render_step(request, target: Target, spec: dict, step: int, raw: dict, errors: dict) -> HttpResponse:

@@ -66,7 +66,7 @@ def results_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionRefused as error:
         report_refusal(request, error)
     else:
-        messages.success(request, "Les résultats sont publiés : toute personne peut désormais les lire.")
+        messages.success(request, "Les résultats sont publiés : toute personne peut désormais les lire.")
     return redirect("surveys:campaign", pk=campaign.pk)
 
 
@@ -87,7 +87,7 @@ def results_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             report_refusal(request, error)
         else:
             messages.success(
-                request, "La publication est retirée : les pages publiques ne montrent plus ces résultats."
+                request, "La publication est retirée : les pages publiques ne montrent plus ces résultats."
             )
         return redirect("surveys:campaign", pk=campaign.pk)
     return _decision_page(request, campaign, verb="withdraw", form=form)

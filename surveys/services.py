@@ -254,7 +254,7 @@ def access_codes_generate(*, point: DistributionPoint, count: int) -> list[Acces
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise CampaignError(f"Un lot compte de 1 à {MAX_CODES_PER_BATCH} codes.")
     if Campaign.objects.filter(pk=point.campaign_id, status=CampaignStatus.CLOSED).exists():
-        raise CampaignError("La campagne est close : aucun nouveau code.")
+        raise CampaignError("La campagne est close : aucun nouveau code.")
     last = point.access_codes.order_by("-batch").values_list("batch", flat=True).first() or 0
     batch = last + 1
     codes: set[str] = set()
@@ -285,7 +285,7 @@ def campaign_invite_staff(*, campaign: Campaign, actor) -> int:
     if campaign.audience != Audience.PROFESSIONNELS:
         raise CampaignError("Cette campagne ne s'adresse pas aux professionnels.")
     if campaign.status != CampaignStatus.OPEN:
-        raise CampaignError("Seule une campagne ouverte invite les professionnels : ouvrez-la d'abord.")
+        raise CampaignError("Seule une campagne ouverte invite les professionnels : ouvrez-la d'abord.")
     staff = list(selectors.staff_to_invite(campaign))
     points = {point.structure_id: point for point in campaign.points.all()}
     today = timezone.localdate()
@@ -301,7 +301,7 @@ def campaign_invite_staff(*, campaign: Campaign, actor) -> int:
         for user, access in zip(members, codes, strict=True):
             notify(
                 recipients=[user.email],
-                subject=f"Enquête des professionnels : {campaign.title}",
+                subject=f"Enquête des professionnels : {campaign.title}",
                 template=STAFF_INVITATION_TEMPLATE,
                 context=context | {"url": absolute_url("surveys_public:entry", access.code)},
             )

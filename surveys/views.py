@@ -27,8 +27,8 @@ HOME_TITLE = "Enquêtes de satisfaction"
 COMMENTS_PER_PAGE = 100
 # What a campaign's page says once a move of its workflow is made.
 MOVE_DONE = {
-    "open": "La campagne est ouverte : ses liens acceptent les réponses aux dates prévues.",
-    "close": "La campagne est close ; ses résultats sont en cours de calcul.",
+    "open": "La campagne est ouverte : ses liens acceptent les réponses aux dates prévues.",
+    "close": "La campagne est close ; ses résultats sont en cours de calcul.",
 }
 
 
@@ -79,7 +79,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid() and (campaign := _save(form, request.user)):
         messages.success(
-            request, "La campagne est créée en brouillon : vérifiez ses points de diffusion, puis ouvrez-la."
+            request, "La campagne est créée en brouillon : vérifiez ses points de diffusion, puis ouvrez-la."
         )
         return redirect("surveys:campaign", pk=campaign.pk)
     return render(
@@ -108,7 +108,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "surveys/campaign_form.html",
         {
-            "title": f"Modifier « {campaign.title} »",
+            "title": f"Modifier « {campaign.title} »",
             "breadcrumb": _campaign_crumbs(campaign, ("Modifier", None)),
             "form": form,
         },
@@ -254,14 +254,14 @@ def point_codes(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     form = AccessCodesForm(request.POST or None)
     if request.method == "POST":
         if campaign.status == CampaignStatus.CLOSED:
-            messages.error(request, "La campagne est close : aucun nouveau code.")
+            messages.error(request, "La campagne est close : aucun nouveau code.")
         elif form.is_valid():
             try:
                 created = services.access_codes_generate(point=point, count=form.cleaned_data["count"])
             except services.CampaignError as error:  # closed meanwhile
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"Lot n° {created[0].batch} : {len(created)} codes créés.")
+                messages.success(request, f"Lot n° {created[0].batch} : {len(created)} codes créés.")
                 return redirect("surveys:point_codes", pk=campaign.pk, code=point.code)
     batches = {}
     for access in point.access_codes.order_by("batch", "code"):

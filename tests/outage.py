@@ -15,9 +15,7 @@ the restart (tests/cnml/test_outage_recovery.py), which only make sense there. T
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import socket
 import time
 
@@ -91,12 +89,7 @@ def outage_phase():
 
 def delayed_notice(what: str) -> str:
     """The "delayed" notice (``cnml.outbox.DelayedWorkMiddleware``) for the owed work ``what``."""
-    return f"Votre demande est bien enregistrée. Un service est momentanément indisponible : {what} se fera dès son rétablissement."
-
-
-def page_text(response) -> str:
-    """The page's text, entities decoded and white space folded: a notice reads as one line."""
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
+    return f"Votre demande est bien enregistrée. Un service est momentanément indisponible : {what} se fera dès son rétablissement."
 
 
 def owed(task: str) -> list:

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
-PROJECT_APPS = ("cnml", "dashboard", "practices", "surveys", "mobility")
+PROJECT_APPS = ("cnml", "dashboard", "practices", "surveys", "mobility", "alternance")
 
 
 def product_files(

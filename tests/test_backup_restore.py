@@ -72,7 +72,9 @@ def private_file_models() -> list[tuple[type[models.Model], str]]:
 
 
 def deposit_uploads() -> None:
-    """A file of each kind the product keeps: fiche attachment, project document, extract archive."""
+    """A file of each kind the product keeps: fiche attachment, project document, agreement document,
+    extract archive."""
+    from alternance.models import Agreement, AgreementDocument, DocumentKind
     from dashboard.models import ExtractImport
     from mobility.models import Project, ProjectDocument
     from practices.models import Attachment, Fiche
@@ -81,6 +83,14 @@ def deposit_uploads() -> None:
     Attachment.objects.create(fiche=fiche, name="compte-rendu.pdf", size=len(PDF), file=ContentFile(PDF, "cr.pdf"))
     project = Project.objects.order_by("pk").first()
     ProjectDocument.objects.create(project=project, title="Convention", file=ContentFile(PDF, "convention.pdf"))
+    AgreementDocument.objects.create(
+        agreement=Agreement.objects.order_by("pk").first(),
+        kind=DocumentKind.TEXTE_SIGNE,
+        title="Texte signé",
+        name="accord.pdf",
+        size=len(PDF),
+        file=ContentFile(PDF, "accord.pdf"),
+    )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as extract:
         extract.writestr("jeunes.csv", "id_jeune;code_structure\n" + os.urandom(64).hex())
@@ -126,7 +136,7 @@ def test_the_demo_and_every_upload_come_back_whole_from_their_backups(settings, 
     call_command("demo", stdout=io.StringIO())
     deposit_uploads()
     for model, field in private_file_models():
-        assert model.objects.exclude(**{field: ""}).exists(), f"{model.__name__}.{field} : aucun fichier sauvegardé"
+        assert model.objects.exclude(**{field: ""}).exists(), f"{model.__name__}.{field} : aucun fichier sauvegardé"
     counts, files = row_counts(), checksums(uploads_dir)
     assert counts["cnml_user"] > 0 and counts["practices_fiche"] > 0 and counts["dashboard_extractimport"] > 0
     assert len(files) >= 3

@@ -84,7 +84,7 @@ def assert_xlsx_neutralised(content: bytes, where: str) -> None:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                assert cell.data_type != "f", f"{where}: formule en {sheet.title}!{cell.coordinate} : {cell.value!r}"
+                assert cell.data_type != "f", f"{where}: formule en {sheet.title}!{cell.coordinate} : {cell.value!r}"
                 if not isinstance(cell.value, str):
                     continue
                 if cell.value.startswith(FORMULA_STARTS):
@@ -109,7 +109,7 @@ def assert_neutralised(response, *, delimiter: str, where: str) -> None:
     elif content_type == XLSX_TYPE:
         assert_xlsx_neutralised(content, where)
     else:
-        pytest.fail(f"{where}: format {content_type} inconnu de cette marche (et du rédacteur de tableurs ?)")
+        pytest.fail(f"{where}: format {content_type} inconnu de cette marche (et du rédacteur de tableurs ?)")
 
 
 # --- The world, seeded with formulas ------------------------------------------------------------
@@ -201,6 +201,26 @@ def recensement_of(fiche: Fiche) -> dict:
     return {"pk": recensement.pk}
 
 
+def alternance_follow_up(world: World) -> dict:
+    """An agreement declined in region A (named with a formula) and by ML B1, a commitment typed with one."""
+    from alternance.models import Agreement, Commitment, CommitmentResult, LocalDeclination
+
+    agreement = Agreement.objects.create(title="=HYPERLINK(1)", kind="convention_nationale")
+    commitment = Commitment.objects.create(agreement=agreement, kind="autre", description="@SUM(A1)", target=10)
+    ml_b1 = Structure.objects.get(code="MLB1")
+    for declination in (
+        LocalDeclination.objects.create(agreement=agreement, region_id=ml_b1.region_id, declined_on="2011-10-03"),
+        LocalDeclination.objects.create(
+            agreement=agreement, region_id=ml_b1.region_id, structure=ml_b1, declined_on="2011-10-03"
+        ),
+        LocalDeclination.objects.create(
+            agreement=agreement, region=Region.objects.get(code="901"), declined_on="2011-10-03"
+        ),
+    ):
+        CommitmentResult.objects.create(declination=declination, commitment=commitment, year=2012, achieved=3)
+    return {"pk": agreement.pk}
+
+
 def failed_import() -> dict:
     """A failed import whose kept errors carry values typed in the warehouse's files."""
     from dashboard.models import ExtractImport
@@ -234,8 +254,11 @@ URL_EXPORTS: dict[str, UrlExport] = {
     ),
     "surveys:results_csv": UrlExport(Role.ANIMATEUR_REGIONAL, kwargs=lambda world: {"pk": world.campaign.pk}),
     "surveys:results_xlsx": UrlExport(Role.ANIMATEUR_REGIONAL, kwargs=lambda world: {"pk": world.campaign.pk}),
-    "mobility:call_report_xlsx": UrlExport(Role.RELECTEUR_CNML, kwargs=lambda world: {"year": world.call.year}),
+    "mobility:call_report_xlsx": UrlExport(
+        Role.RELECTEUR_CNML, kwargs=lambda world: {"theme": world.call.theme, "year": world.call.year}
+    ),
     "practices:recensement_xlsx": UrlExport(Role.RELECTEUR_CNML, kwargs=lambda world: recensement_of(world.fiche)),
+    "alternance:follow_up_xlsx": UrlExport(Role.RELECTEUR_CNML, kwargs=alternance_follow_up),
     # An admin page of its own (not django-import-export): the errors of an import, values from the extract.
     "admin:dashboard_extractimport_errors_csv": UrlExport(Role.RELECTEUR_CNML, kwargs=lambda world: failed_import()),
 }
@@ -360,11 +383,11 @@ HAND_WRITTEN = re.compile(
 def test_the_walk_knows_every_export_of_the_product():
     urls = spreadsheet_urls()
     feature_urls = {name for name in urls if not name.startswith("admin:") or name in URL_EXPORTS}
-    assert feature_urls <= set(URL_EXPORTS), f"exports sans ligne dans URL_EXPORTS : {feature_urls - set(URL_EXPORTS)}"
+    assert feature_urls <= set(URL_EXPORTS), f"exports sans ligne dans URL_EXPORTS : {feature_urls - set(URL_EXPORTS)}"
     assert set(URL_EXPORTS) <= feature_urls, "URL_EXPORTS nomme une URL qui n'existe plus"
     admin_urls = {name for name in urls if name.startswith("admin:") and name not in URL_EXPORTS}
     known_admin = {f"admin:{model._meta.app_label}_{model._meta.model_name}_export" for model in ADMIN_EXPORTS}
-    assert admin_urls <= known_admin, f"exports d'admin sans ligne dans ADMIN_EXPORTS : {admin_urls - known_admin}"
+    assert admin_urls <= known_admin, f"exports d'admin sans ligne dans ADMIN_EXPORTS : {admin_urls - known_admin}"
     assert set(export_admins()) == set(ADMIN_EXPORTS), "ADMIN_EXPORTS ne suit pas les admins qui exportent"
     assert set(project_export_commands()) == set(COMMAND_EXPORTS), "COMMAND_EXPORTS ne suit pas les commandes"
     # The dashboard's fmt argument: the walk covers each spreadsheet format it accepts.
@@ -375,7 +398,7 @@ def test_the_walk_knows_every_export_of_the_product():
 
 def test_no_code_of_the_product_writes_a_spreadsheet_but_the_writer():
     found = lines_matching(product_files(but=[WRITER]), HAND_WRITTEN)
-    assert not found, "à écrire avec cnml.spreadsheets :\n" + "\n".join(found)
+    assert not found, "à écrire avec cnml.spreadsheets :\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("name", sorted(URL_EXPORTS))

@@ -211,6 +211,38 @@ def application_decided(verb: str) -> Callable[[World], None]:
     return decide
 
 
+def submitted_alternance_application(world: World) -> Application:
+    """An application to this year's alternance call (its sections answered, an amount asked of the FPSPP)."""
+    from tests.mobility.factories import AlternanceCallFactory, make_alternance_application
+
+    alternance_call = AlternanceCallFactory(year=world.call.year)
+    application = make_alternance_application(
+        call=alternance_call, user=world.users[Role.CONSEILLER], carrier=world.carrier
+    )
+    mobility_services.application_submit(application=application, actor=world.users[Role.CONSEILLER])
+    return Application.objects.get(pk=application.pk)
+
+
+def alternance_application_submitted(world: World) -> None:
+    submitted_alternance_application(world)
+
+
+def alternance_application_decided(verb: str) -> Callable[[World], None]:
+    def decide(world: World) -> None:
+        application = submitted_alternance_application(world)
+        mobility_services.review_save(
+            application=application,
+            reviewer=world.users[Role.RELECTEUR_CNML],
+            scores={criterion.pk: 3 for criterion in application.call.criteria.all()},
+            comment="Solide.",
+        )
+        mail.outbox.clear()
+        decide_ = getattr(mobility_services, f"application_{verb}")
+        decide_(application=application, actor=world.users[Role.RELECTEUR_CNML], comment="Le CNML a décidé.")
+
+    return decide
+
+
 def a_project(world: World):
     from tests.mobility.factories import make_project
 
@@ -290,6 +322,23 @@ def staff_invited(world: World) -> None:
     surveys_services.campaign_invite_staff(campaign=campaign, actor=world.users[Role.RELECTEUR_CNML])
 
 
+def agreement_moved(action: str, status: str = "en_discussion") -> Callable[[World], None]:
+    def move(world: World) -> None:
+        # An alternance agreement declined in region A: its animator is told, and follows its links.
+        from alternance import services as alternance_services
+        from alternance.models import Agreement, LocalDeclination
+
+        agreement = Agreement.objects.create(title=f"Convention {action}", kind="convention_nationale")
+        if status != "en_discussion":
+            Agreement.workflow.record_move(agreement, status)
+        LocalDeclination.objects.create(agreement=agreement, region=world.network.region_a, declined_on=TODAY)
+        alternance_services.agreement_move(
+            agreement=agreement, user=world.users[Role.RELECTEUR_CNML], action=action, comment="Vu."
+        )
+
+    return move
+
+
 def password_reset(world: World) -> None:
     # Asked from a host name the site answers to that is not its address: the link must not follow it.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "autre-nom.example"]
@@ -318,6 +367,15 @@ EMAILS: dict[str, Emailed] = {
     "candidature déposée": Emailed("mobility/emails/application_submitted.txt", application_submitted),
     "candidature retenue": Emailed("mobility/emails/application_decision.txt", application_decided("select")),
     "candidature non retenue": Emailed("mobility/emails/application_decision.txt", application_decided("decline")),
+    "candidature alternance déposée": Emailed(
+        "mobility/emails/application_submitted.txt", alternance_application_submitted
+    ),
+    "candidature alternance retenue": Emailed(
+        "mobility/emails/application_decision.txt", alternance_application_decided("select")
+    ),
+    "candidature alternance non retenue": Emailed(
+        "mobility/emails/application_decision.txt", alternance_application_decided("decline")
+    ),
     "avenant demandé": Emailed("mobility/emails/budget_amendment_requested.txt", amendment_requested),
     "avenant approuvé": Emailed("mobility/emails/budget_amendment_decision.txt", amendment_decided("approve")),
     "avenant refusé": Emailed("mobility/emails/budget_amendment_decision.txt", amendment_decided("refuse")),
@@ -325,8 +383,15 @@ EMAILS: dict[str, Emailed] = {
     "bilan renvoyé": Emailed("mobility/emails/report_decision.txt", report_decided("send_back")),
     "bilan corrigé": Emailed("mobility/emails/report_resubmitted.txt", report_resubmitted),
     "recensement : relance": Emailed("practices/emails/recensement_reminder.txt", recensement_reminded),
-    "enquête des professionnels : invitation": Emailed("surveys/emails/staff_invitation.txt", staff_invited),
+    "enquête des professionnels : invitation": Emailed("surveys/emails/staff_invitation.txt", staff_invited),
     "mot de passe oublié": Emailed("registration/password_reset_email.txt", password_reset),
+    "accord d'alternance signé": Emailed("alternance/emails/agreement_moved.txt", agreement_moved("signer")),
+    "accord d'alternance renouvelé": Emailed(
+        "alternance/emails/agreement_moved.txt", agreement_moved("renouveler", "signee")
+    ),
+    "accord d'alternance terminé": Emailed(
+        "alternance/emails/agreement_moved.txt", agreement_moved("terminer", "signee")
+    ),
 }
 
 
@@ -346,8 +411,8 @@ def rendered() -> set[str]:
 def test_the_walk_sends_every_email_template_of_the_product():
     on_disk = email_templates()
     walked = {emailed.template for emailed in EMAILS.values()}
-    assert on_disk - walked == set(), f"modèles d'e-mail sans scénario dans EMAILS : {on_disk - walked}"
-    assert walked - on_disk == set(), f"EMAILS nomme des modèles qui n'existent plus : {walked - on_disk}"
+    assert on_disk - walked == set(), f"modèles d'e-mail sans scénario dans EMAILS : {on_disk - walked}"
+    assert walked - on_disk == set(), f"EMAILS nomme des modèles qui n'existent plus : {walked - on_disk}"
 
 
 @pytest.mark.parametrize("name", sorted(EMAILS))
@@ -362,7 +427,7 @@ def test_every_address_an_email_carries_is_on_site_url_and_opens_for_its_recipie
     followed = 0
     for message in mail.outbox:
         addresses = addresses_in(message.body)
-        assert addresses, f"{name}: « {message.subject} » ne porte aucune adresse"
+        assert addresses, f"{name}: « {message.subject} » ne porte aucune adresse"
         for recipient in message.to:
             user = User.objects.filter(email__iexact=recipient).first()
             for address in addresses:
@@ -448,7 +513,9 @@ PDFS: dict[str, Printed] = {
     "surveys:public_results_report": Printed(Role.CONSEILLER, lambda o: {"pk": o["closed"].pk, "key": "region-901"}),
     "practices:recensement_pdf": Printed(Role.RELECTEUR_CNML, lambda o: {"pk": o["fiche"].recensement_id}),
     "practices:pdf": Printed(Role.CONSEILLER, lambda o: {"pk": o["fiche"].pk}),
-    "mobility:call_report_pdf": Printed(Role.RELECTEUR_CNML, lambda o: {"year": o["call"].year}),
+    "mobility:call_report_pdf": Printed(
+        Role.RELECTEUR_CNML, lambda o: {"theme": o["call"].theme, "year": o["call"].year}
+    ),
     "dashboard:national_export": Printed(Role.CONSEILLER, lambda o: {"fmt": "pdf"}),
     "dashboard:regions_export": Printed(Role.RELECTEUR_CNML, lambda o: {"fmt": "pdf"}),
     "dashboard:region_export": Printed(Role.ANIMATEUR_REGIONAL, lambda o: {"code": "901", "fmt": "pdf"}),
@@ -491,8 +558,8 @@ def printed(network, users, make_campaign, answer, call, project, published) -> 
 
 def test_the_walk_knows_every_pdf_and_qr_code_of_the_product():
     pdfs, qr_codes = feature_urls(serves_pdf), feature_urls(serves_qr)
-    assert pdfs == set(PDFS), f"PDF sans ligne dans PDFS : {pdfs - set(PDFS)} ; en trop : {set(PDFS) - pdfs}"
-    assert qr_codes == set(QR_CODES), f"QR sans ligne dans QR_CODES : {qr_codes ^ set(QR_CODES)}"
+    assert pdfs == set(PDFS), f"PDF sans ligne dans PDFS : {pdfs - set(PDFS)} ; en trop : {set(PDFS) - pdfs}"
+    assert qr_codes == set(QR_CODES), f"QR sans ligne dans QR_CODES : {qr_codes ^ set(QR_CODES)}"
 
 
 @dataclass
@@ -533,8 +600,8 @@ def test_every_address_a_pdf_prints_is_on_site_url_and_opens(name, printed, user
     # Each printed address is a link too, so that it is read exactly (and opens from the PDF on screen);
     # each link is printed as it is, for whoever holds the paper.
     unlinked = [start for start in starts if not any(link.startswith(start) for link in pdf.links)]
-    assert not unlinked, f"{name}: adresses imprimées sans lien : {unlinked}"
-    assert all(pdf.printed(link) for link in pdf.links), f"{name}: liens non imprimés tels quels : {pdf.links}"
+    assert not unlinked, f"{name}: adresses imprimées sans lien : {unlinked}"
+    assert all(pdf.printed(link) for link in pdf.links), f"{name}: liens non imprimés tels quels : {pdf.links}"
     assert len(pdf.links) >= target.addresses, f"{name}: {len(pdf.links)} adresse(s) imprimée(s)"
     assert len(pdf.qr_codes) >= target.qr_codes, f"{name}: {len(pdf.qr_codes)} QR code(s) lisible(s)"
     for address in [*pdf.links, *pdf.qr_codes]:
@@ -587,4 +654,4 @@ HAND_BUILT = re.compile(
 def test_no_code_of_the_product_builds_an_absolute_address_but_the_links_module():
     files = product_files(suffixes=(".py", ".html", ".txt"), templates=True, but=[LINKS, SETTINGS])
     found = lines_matching(files, HAND_BUILT)
-    assert not found, "à construire avec cnml.links.absolute_url :\n" + "\n".join(found)
+    assert not found, "à construire avec cnml.links.absolute_url :\n" + "\n".join(found)

@@ -64,14 +64,14 @@ def import_alert(extract_import: ExtractImport, *, may_validate: bool) -> Import
         return ImportAlert(
             "info",
             "Import en cours",
-            f"Étape : {extract_import.step or 'démarrage'}. Les données en place restent affichées jusqu'à la fin.",
+            f"Étape : {extract_import.step or 'démarrage'}. Les données en place restent affichées jusqu'à la fin.",
             "Cette page suit sa progression et dira quoi faire une fois l'import terminé.",
             following=True,
         )
     return ImportAlert(
         "info",
         "Import en attente de traitement",
-        "L'extraction est déposée ; l'import n'a pas encore commencé.",
+        "L'extraction est déposée ; l'import n'a pas encore commencé.",
         "Cette page suit sa progression et dira quoi faire une fois l'import terminé.",
         following=True,
     )
@@ -84,7 +84,7 @@ def _failed(extract_import: ExtractImport) -> ImportAlert:
         reason = extract_import.errors[0] if extract_import.errors else "Cause inconnue."
         return ImportAlert(
             "error",
-            "Import échoué : les données en place n'ont pas changé",
+            "Import échoué : les données en place n'ont pas changé",
             reason,
             "Déposez de nouveau l'extraction.",
             [Link("Déposer l'extraction", upload.url)],
@@ -98,8 +98,8 @@ def _failed(extract_import: ExtractImport) -> ImportAlert:
         csv_label = f"Télécharger les {format_count(kept, 'première erreur', feminine=True)} (CSV)"
     return ImportAlert(
         "error",
-        "Import refusé : les données en place n'ont pas changé",
-        f"{errors[0].upper()}{errors[1:]} dans les fichiers de l'extraction. Première : {first}",
+        "Import refusé : les données en place n'ont pas changé",
+        f"{errors[0].upper()}{errors[1:]} dans les fichiers de l'extraction. Première : {first}",
         "Corrigez les fichiers, puis déposez de nouveau l'extraction.",
         [
             Link(csv_label, reverse("admin:dashboard_extractimport_errors_csv", args=[extract_import.pk])),
@@ -110,7 +110,7 @@ def _failed(extract_import: ExtractImport) -> ImportAlert:
 
 
 def _succeeded(extract_import: ExtractImport, *, may_validate: bool) -> ImportAlert:
-    title = "Import réussi : ses données remplacent les précédentes"
+    title = "Import réussi : ses données remplacent les précédentes"
     snapshot = latest_snapshot(extract_import)
     if snapshot is None or snapshot.status == SnapshotStatus.COMPUTING:
         if snapshot is not None or recompute_owed(extract_import):
@@ -118,7 +118,7 @@ def _succeeded(extract_import: ExtractImport, *, may_validate: bool) -> ImportAl
                 "success",
                 title,
                 "Le recalcul des indicateurs est en cours.",
-                "Cette page se met à jour à la fin du calcul : il restera à le valider pour publication.",
+                "Cette page se met à jour à la fin du calcul : il restera à le valider pour publication.",
                 following=True,
             )
         return ImportAlert(
@@ -141,7 +141,7 @@ def _succeeded(extract_import: ExtractImport, *, may_validate: bool) -> ImportAl
         return ImportAlert(
             "success",
             title,
-            f"{snapshot} est validé : ses chiffres sont publics.",
+            f"{snapshot} est validé : ses chiffres sont publics.",
             links=[snapshot_link],
         )
     links = [snapshot_link]
@@ -152,7 +152,7 @@ def _succeeded(extract_import: ExtractImport, *, may_validate: bool) -> ImportAl
     return ImportAlert(
         "success",
         title,
-        f"{snapshot} est terminé : ses chiffres sont provisoires, visibles des seules personnes connectées.",
+        f"{snapshot} est terminé : ses chiffres sont provisoires, visibles des seules personnes connectées.",
         "Vérifiez-les, puis validez le calcul pour les publier.",
         links,
     )

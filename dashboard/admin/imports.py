@@ -64,7 +64,7 @@ def validate_zip(archive) -> None:
     """A zip whose directory is within the limits (size, members, names, sizes declared, ratios)."""
     if not zipfile.is_zipfile(archive):
         raise ValidationError(
-            "Ce fichier n'est pas une archive zip : déposez un .zip contenant les cinq fichiers CSV.", code="not_zip"
+            "Ce fichier n'est pas une archive zip : déposez un .zip contenant les cinq fichiers CSV.", code="not_zip"
         )
     archive.seek(0)
     label = archive.name
@@ -84,7 +84,7 @@ class ExtractUploadForm(forms.ModelForm):
     archive = forms.FileField(
         label="Archive de l'extraction (.zip)",
         help_text=(
-            "Les cinq fichiers CSV au format P3-2011 : structures.csv, jeunes.csv, contacts.csv, "
+            "Les cinq fichiers CSV au format P3-2011 : structures.csv, jeunes.csv, contacts.csv, "
             "situations.csv et dispositifs.csv, à la racine de l'archive ou dans un dossier."
         ),
         validators=[validate_zip],
@@ -101,7 +101,7 @@ class ExtractUploadForm(forms.ModelForm):
         model = ExtractImport
         fields = ["archive", "extracted_on", "provisional", "source_label"]
         help_texts = {
-            "provisional": "Cochez pour des données provisoires : la mention accompagnera chaque chiffre.",
+            "provisional": "Cochez pour des données provisoires : la mention accompagnera chaque chiffre.",
             "source_label": "Source citée sous chaque chiffre publié.",
         }
 

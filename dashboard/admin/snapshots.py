@@ -37,9 +37,9 @@ def _start_recompute() -> str:
     if recompute_indicators is not None:
         with transaction.atomic():
             outbox.enqueue(recompute_indicators)
-        return "Recalcul des indicateurs lancé : le nouveau calcul apparaîtra dans cette liste une fois terminé."
+        return "Recalcul des indicateurs lancé : le nouveau calcul apparaîtra dans cette liste une fois terminé."
     snapshot = snapshot_recompute()
-    return f"Calcul n° {snapshot.pk} terminé : {snapshot.value_count} valeurs."
+    return f"Calcul n° {snapshot.pk} terminé : {snapshot.value_count} valeurs."
 
 
 @admin.register(Snapshot)
@@ -159,7 +159,7 @@ class SnapshotAdmin(admin.ModelAdmin):
             try:
                 snapshot_validate(snapshot_id=snapshot.pk, user=request.user)
             except TransitionRefused as exc:
-                self.message_user(request, f"{snapshot} non validé : {exc}", messages.WARNING)
+                self.message_user(request, f"{snapshot} non validé : {exc}", messages.WARNING)
                 continue
             validated += 1
         if validated:
@@ -198,13 +198,13 @@ class SnapshotAdmin(admin.ModelAdmin):
             except TransitionRefused as exc:
                 workflows.report_refusal(request, exc)
                 return HttpResponseRedirect(request.path)
-            self.message_user(request, f"{snapshot} validé : ses chiffres sont maintenant publics.", messages.SUCCESS)
+            self.message_user(request, f"{snapshot} validé : ses chiffres sont maintenant publics.", messages.SUCCESS)
             return HttpResponseRedirect(change_url)
         published = Snapshot.objects.latest_validated()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Valider pour publication : {snapshot}",
+            "title": f"Valider pour publication : {snapshot}",
             "snapshot": snapshot,
             "refusals": snapshot.validate.refusals(request.user),
             "published": published if published and published.pk != snapshot.pk else None,

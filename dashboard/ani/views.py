@@ -19,7 +19,7 @@ from dashboard.pages import PERIOD_PARAMETER, LabelledScope
 from dashboard.selectors import Scope
 
 NATIONAL_LABEL = "France entière"
-ANI_TITLE = "Accompagnement ANI des jeunes « décrocheurs »"
+ANI_TITLE = "Accompagnement ANI des jeunes « décrocheurs »"
 
 
 def _context(request: HttpRequest, scopes: list[LabelledScope], url: str, breadcrumb: list) -> dict:
@@ -61,7 +61,7 @@ def _national_context(request: HttpRequest) -> dict:
         request,
         [LabelledScope(Scope.national(), NATIONAL_LABEL)],
         reverse("dashboard:ani_national"),
-        [("Tableau de bord", reverse("dashboard:home")), ("ANI « décrocheurs »", None)],
+        [("Tableau de bord", reverse("dashboard:home")), ("ANI « décrocheurs »", None)],
     )
     context["own_structure"] = permissions.own_structure(request.user)
     context["own_region"] = permissions.own_region(request.user)
@@ -90,7 +90,7 @@ def _region_context(request: HttpRequest, region: Region) -> dict:
         [
             ("Tableau de bord", reverse("dashboard:home")),
             (region.name, reverse("dashboard:region", args=[region.code])),
-            ("ANI « décrocheurs »", None),
+            ("ANI « décrocheurs »", None),
         ],
     )
     context["region"] = region
@@ -115,22 +115,17 @@ def ani_region_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse
 
 
 def _structure_context(request: HttpRequest, structure: Structure) -> dict:
-    region = structure.region
-    scopes = [LabelledScope(Scope.for_structure(structure), structure.name)]
-    if region is not None:
-        scopes.append(LabelledScope(Scope.for_region(region), region.name))
-    scopes.append(LabelledScope(Scope.national(), NATIONAL_LABEL))
     context = _context(
         request,
-        scopes,
+        pages.structure_scopes(structure, NATIONAL_LABEL),
         reverse("dashboard:ani_structure", args=[structure.code]),
         [
             ("Tableau de bord", reverse("dashboard:home")),
             (structure.name, reverse("dashboard:structure", args=[structure.code])),
-            ("ANI « décrocheurs »", None),
+            ("ANI « décrocheurs »", None),
         ],
     )
-    context.update(structure=structure, region=region)
+    context.update(structure=structure, region=structure.region)
     return context
 
 

@@ -145,7 +145,7 @@ class CheckPhase(ImportState):
                 specs.YOUNG_PEOPLE.name,
                 int(line),
                 "id_jeune",
-                f"identifiant « {value} » en double (déjà ligne {first})",
+                f"identifiant « {value} » en double (déjà ligne {first})",
                 "duplicate_id",
                 value,
             )
@@ -182,7 +182,7 @@ class CheckPhase(ImportState):
                     spec.name,
                     int(line),
                     "id_jeune",
-                    f"jeune inconnu « {value} » : absent de jeunes.csv",
+                    f"jeune inconnu « {value} » : absent de jeunes.csv",
                     "unknown_young_person",
                     value,
                 )

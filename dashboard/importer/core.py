@@ -125,5 +125,5 @@ class ExtractImporter(StagePhase, CheckPhase, WritePhase, SwapPhase, ReportPhase
     def _logged(self, outcome: ImportOutcome) -> ImportOutcome:
         """A committed import's timings in the log (read by bench/dashboard.py)."""
         if outcome.succeeded:
-            logger.info("Import %s : %s", self.import_id, ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items()))
+            logger.info("Import %s : %s", self.import_id, ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items()))
         return outcome

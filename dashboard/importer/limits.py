@@ -110,16 +110,16 @@ def _member_errors(info: zipfile.ZipInfo, label: str) -> list[CsvError]:
     path = PurePosixPath(name)
     where = "les fichiers doivent être à la racine de l'archive ou dans un seul dossier"
     if name.startswith("/") or "\\" in name or ".." in path.parts or ":" in name:
-        return [CsvError(label, None, None, f"chemin interdit « {name} » : {where}", LIMIT)]
+        return [CsvError(label, None, None, f"chemin interdit « {name} » : {where}", LIMIT)]
     if is_ignored(path):
         return []
     depth = len(path.parts) - (0 if info.is_dir() else 1)
     if depth > 1:
-        return [CsvError(label, None, None, f"dossier imbriqué « {name} » : {where}", LIMIT)]
+        return [CsvError(label, None, None, f"dossier imbriqué « {name} » : {where}", LIMIT)]
     if info.is_dir() or path.name.lower() in ALL_FILES:  # a name in the wrong case: reported as missing
         return []
     expected = f"{', '.join(ALL_FILES[:-1])} et {ALL_FILES[-1]}"
-    return [CsvError(label, None, None, f"fichier inattendu « {name} » : l'archive ne contient que {expected}", LIMIT)]
+    return [CsvError(label, None, None, f"fichier inattendu « {name} » : l'archive ne contient que {expected}", LIMIT)]
 
 
 def _ratio_error(name: str, uncompressed: int, compressed: int, limit: int) -> CsvError:
@@ -128,7 +128,7 @@ def _ratio_error(name: str, uncompressed: int, compressed: int, limit: int) -> C
         name,
         None,
         None,
-        f"taux de compression anormal ({ratio} pour 1, au plus {limit} pour 1) : archive refusée par précaution",
+        f"taux de compression anormal ({ratio} pour 1, au plus {limit} pour 1) : archive refusée par précaution",
         LIMIT,
     )
 
@@ -140,30 +140,30 @@ def inspect_zip(file: BinaryIO, label: str, limits: ExtractLimits | None = None)
     size = file.tell()
     file.seek(0)
     if size > limits.archive_bytes:
-        message = f"l'archive pèse {format_size(size)} : au plus {format_size(limits.archive_bytes)}"
+        message = f"l'archive pèse {format_size(size)} : au plus {format_size(limits.archive_bytes)}"
         return [CsvError(label, None, None, message, LIMIT)]
     summary = _directory_summary(file)
     if summary is None:
-        return [CsvError(label, None, None, "archive illisible : ce n'est pas un fichier zip valide", "archive")]
+        return [CsvError(label, None, None, "archive illisible : ce n'est pas un fichier zip valide", "archive")]
     members, directory_size = summary
     too_many = CsvError(
         label,
         None,
         None,
-        f"l'archive contient {format_number(members)} fichiers : au plus {limits.members} "
+        f"l'archive contient {format_number(members)} fichiers : au plus {limits.members} "
         "(les cinq fichiers CSV de l'extraction, à la racine ou dans un dossier)",
         LIMIT,
     )
     if members > limits.members:
         return [too_many]
     if directory_size > limits.members * DIRECTORY_BYTES_PER_MEMBER:
-        message = "le répertoire de l'archive est bien plus grand que ses fichiers ne le demandent : archive refusée"
+        message = "le répertoire de l'archive est bien plus grand que ses fichiers ne le demandent : archive refusée"
         return [CsvError(label, None, None, message, LIMIT)]
     try:
         with zipfile.ZipFile(file) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return [CsvError(label, None, None, "archive illisible : ce n'est pas un fichier zip valide", "archive")]
+        return [CsvError(label, None, None, "archive illisible : ce n'est pas un fichier zip valide", "archive")]
     finally:
         file.seek(0)
     if len(infos) > limits.members:  # an end record that lied about the count
@@ -172,7 +172,7 @@ def inspect_zip(file: BinaryIO, label: str, limits: ExtractLimits | None = None)
     total = sum(info.file_size for info in infos)
     if total > limits.uncompressed_bytes:
         message = (
-            f"les fichiers de l'archive occupent {format_size(total)} une fois décompressés : "
+            f"les fichiers de l'archive occupent {format_size(total)} une fois décompressés : "
             f"au plus {format_size(limits.uncompressed_bytes)}"
         )
         errors.append(CsvError(label, None, None, message, LIMIT))
@@ -201,7 +201,7 @@ class ReadBudget:
             over = self.total > self.limits.uncompressed_bytes
         if over:
             message = (
-                f"les fichiers décompressés dépassent {format_size(self.limits.uncompressed_bytes)} au total : "
+                f"les fichiers décompressés dépassent {format_size(self.limits.uncompressed_bytes)} au total : "
                 "archive refusée"
             )
             raise CsvFileError(CsvError(name, None, None, message, LIMIT))
@@ -248,16 +248,16 @@ class GuardedStream:
         if self.declared_size is not None and self.read_bytes > self.declared_size:
             raise self._error(
                 f"fichier corrompu dans l'archive (plus d'octets que les {format_number(self.declared_size)} "
-                "annoncés) : déposez-la à nouveau"
+                "annoncés) : déposez-la à nouveau"
             )
         if self.allowed_by_ratio is not None and self.read_bytes > self.allowed_by_ratio:
             raise self._error(
-                f"taux de compression anormal (plus de {self.limits.ratio} pour 1) : archive refusée par précaution"
+                f"taux de compression anormal (plus de {self.limits.ratio} pour 1) : archive refusée par précaution"
             )
         # A last line without a line break is a row too: counted by the reader, not here.
         if self.lines > self.max_lines or (self.lines == self.max_lines and not data.endswith(b"\n")):
             raise self._error(
-                f"plus de {format_number(self.limits.rows_of(self.name))} lignes de données : "
+                f"plus de {format_number(self.limits.rows_of(self.name))} lignes de données : "
                 "fichier refusé (limite de l'application)"
             )
         self.budget.spend(self.name, len(data))
@@ -268,7 +268,7 @@ class GuardedStream:
             data = read(*args)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise self._error(
-                "fichier corrompu dans l'archive (contenu illisible ou taille annoncée fausse) : déposez-la à nouveau"
+                "fichier corrompu dans l'archive (contenu illisible ou taille annoncée fausse) : déposez-la à nouveau"
             ) from exc
         return self._count(data)
 

@@ -69,8 +69,8 @@ class ExtractSource:
                 name,
                 None,
                 None,
-                f"fichier manquant dans l'extraction (un fichier « {similar[0]} » est présent : "
-                f"renommez-le « {name} », en minuscules)",
+                f"fichier manquant dans l'extraction (un fichier « {similar[0]} » est présent : "
+                f"renommez-le « {name} », en minuscules)",
                 error.reason,
             )
         return error
@@ -117,7 +117,7 @@ class ZipSource(ExtractSource):
         except (zipfile.BadZipFile, OSError) as exc:
             self._close_own_file()
             raise ExtractError(
-                CsvError(label, None, None, "archive illisible : ce n'est pas un fichier zip valide", "archive")
+                CsvError(label, None, None, "archive illisible : ce n'est pas un fichier zip valide", "archive")
             ) from exc
         except ExtractError:
             self._close_own_file()
@@ -135,7 +135,7 @@ class ZipSource(ExtractSource):
     def open(self, name: str) -> BinaryIO | None:
         if name in self.duplicates:
             raise CsvFileError(
-                CsvError(name, None, None, "plusieurs fichiers de ce nom dans l'archive : gardez-en un seul", "archive")
+                CsvError(name, None, None, "plusieurs fichiers de ce nom dans l'archive : gardez-en un seul", "archive")
             )
         info = self.members.get(name)
         if info is None:
@@ -181,7 +181,7 @@ def open_extract(
         return FolderSource(path, limits)
     if not path.exists():
         raise ExtractError(
-            CsvError(label, None, None, "introuvable : indiquez un dossier ou une archive .zip", "archive")
+            CsvError(label, None, None, "introuvable : indiquez un dossier ou une archive .zip", "archive")
         )
     return ZipSource(path, label, limits)
 
@@ -256,7 +256,7 @@ class ChunkReader:
                             self.name,
                             self.next_line,
                             None,
-                            "ligne démesurée : un guillemet n'est sans doute jamais refermé",
+                            "ligne démesurée : un guillemet n'est sans doute jamais refermé",
                             "field_count",
                         )
                     )

@@ -118,7 +118,7 @@ class FileSpec:
                     "invalid_date",
                     f"{{{column}}} IS NOT NULL AND d_{column}.d IS NULL",
                     (f"{{{column}}}",),
-                    lambda value: f"date invalide « {value} » (format attendu AAAA-MM-JJ)",
+                    lambda value: f"date invalide « {value} » (format attendu AAAA-MM-JJ)",
                 )
             )
         for column, choices in self.enums.items():
@@ -128,7 +128,7 @@ class FileSpec:
                     "unknown_code",
                     f"{{{column}}} IS NOT NULL AND {{{column}}} NOT IN ({_quote(choices)})",
                     (f"{{{column}}}",),
-                    lambda value, choices=choices: f"code inconnu « {value} » (attendu : {_expected(choices)})",
+                    lambda value, choices=choices: f"code inconnu « {value} » (attendu : {_expected(choices)})",
                 )
             )
         return checks + self.extra_checks()
@@ -153,14 +153,14 @@ class YoungPeopleSpec(FileSpec):
                 "too_long",
                 f"LENGTH({{id_jeune}}) > {ID_MAX_LENGTH}",
                 ("{id_jeune}",),
-                lambda value: f"identifiant trop long « {value} » ({ID_MAX_LENGTH} caractères au plus)",
+                lambda value: f"identifiant trop long « {value} » ({ID_MAX_LENGTH} caractères au plus)",
             ),
             Check(
                 "code_structure",
                 "unknown_structure",
                 "{code_structure} IS NOT NULL AND st.code IS NULL",
                 ("{code_structure}",),
-                lambda value: f"structure inconnue « {value} » : absente de structures.csv",
+                lambda value: f"structure inconnue « {value} » : absente de structures.csv",
             ),
             Check(
                 "code_structure",
@@ -168,7 +168,7 @@ class YoungPeopleSpec(FileSpec):
                 f"st.kind = '{StructureKind.ANTENNE}'",
                 ("{code_structure}", "st.parent"),
                 lambda value, parent: (
-                    f"« {value} » est une antenne : rattachez le jeune à sa mission locale ou PAIO (« {parent} »)"
+                    f"« {value} » est une antenne : rattachez le jeune à sa mission locale ou PAIO (« {parent} »)"
                 ),
             ),
             Check(
@@ -176,7 +176,7 @@ class YoungPeopleSpec(FileSpec):
                 "invalid_month",
                 "{date_naissance} IS NOT NULL AND bm.m IS NULL",
                 ("{date_naissance}",),
-                lambda value: f"mois de naissance invalide « {value} » (format attendu AAAA-MM)",
+                lambda value: f"mois de naissance invalide « {value} » (format attendu AAAA-MM)",
             ),
         ]
 
@@ -247,7 +247,7 @@ class SituationsSpec(FileSpec):
                 "AND {type_contrat} IS NOT NULL",
                 ("{type_contrat}", "{type_situation}"),
                 lambda value, kind: (
-                    f"type de contrat « {value} » pour une situation {kind} : il doit rester vide hors EMPLOI"
+                    f"type de contrat « {value} » pour une situation {kind} : il doit rester vide hors EMPLOI"
                 ),
             ),
             Check(
@@ -255,7 +255,7 @@ class SituationsSpec(FileSpec):
                 "end_before_start",
                 "d_date_debut.d IS NOT NULL AND d_date_fin.d IS NOT NULL AND {date_fin} < {date_debut}",
                 ("{date_fin}", "{date_debut}"),
-                lambda end, start: f"date de fin « {end} » antérieure à la date de début « {start} »",
+                lambda end, start: f"date de fin « {end} » antérieure à la date de début « {start} »",
             ),
         ]
 
@@ -278,7 +278,7 @@ class EnrolmentsSpec(FileSpec):
                 "end_before_start",
                 "d_date_entree.d IS NOT NULL AND d_date_sortie.d IS NOT NULL AND {date_sortie} < {date_entree}",
                 ("{date_sortie}", "{date_entree}"),
-                lambda end, start: f"date de sortie « {end} » antérieure à la date d'entrée « {start} »",
+                lambda end, start: f"date de sortie « {end} » antérieure à la date d'entrée « {start} »",
             ),
             Check(
                 "motif_sortie",
@@ -293,7 +293,7 @@ class EnrolmentsSpec(FileSpec):
                 "{date_sortie} IS NULL AND {motif_sortie} IS NOT NULL",
                 ("{motif_sortie}",),
                 lambda value: (
-                    f"motif de sortie « {value} » sans date de sortie : "
+                    f"motif de sortie « {value} » sans date de sortie : "
                     "laissez-le vide tant que le jeune n'est pas sorti du dispositif"
                 ),
             ),

@@ -140,7 +140,7 @@ class StagePhase(ImportState):
         self.staging.finish_file(spec.key, state.columns["id_jeune"].removeprefix("s.") if is_young else None)
         if not state.rows:
             if spec.rows_required:
-                self.errors.add(CsvError(spec.name, None, None, "fichier vide : aucune ligne de données", "empty_file"))
+                self.errors.add(CsvError(spec.name, None, None, "fichier vide : aucune ligne de données", "empty_file"))
             else:
                 self.suspicious.append(
                     {"code": f"{spec.key}_empty", "label": f"Fichier {spec.name} sans aucune ligne", "count": 1}

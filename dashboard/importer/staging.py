@@ -47,7 +47,7 @@ def parse_rows(name: str, chunk: Chunk, width: int, report: ErrorSink) -> Iterat
     if "\x00" in text:
         line = chunk.first_line + text.count("\n", 0, text.index("\x00"))
         raise CsvFileError(
-            CsvError(name, line, None, "caractère nul (0x00) : ce n'est pas un fichier texte CSV en UTF-8", "encoding")
+            CsvError(name, line, None, "caractère nul (0x00) : ce n'est pas un fichier texte CSV en UTF-8", "encoding")
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER)
     consumed = 0
@@ -65,7 +65,7 @@ def parse_rows(name: str, chunk: Chunk, width: int, report: ErrorSink) -> Iterat
                         name,
                         line,
                         None,
-                        f"{len(values)} valeur(s) au lieu de {width} : vérifiez le séparateur « ; » et les guillemets",
+                        f"{len(values)} valeur(s) au lieu de {width} : vérifiez le séparateur « ; » et les guillemets",
                         "field_count",
                     )
                 )

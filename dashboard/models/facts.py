@@ -187,18 +187,18 @@ def extraction_date_error(value: date | None, *, read_from_contacts: bool = Fals
         if value > today or value < EARLIEST_EXTRACTION_DATE:
             problem = "est dans le futur" if value > today else f"est antérieure au {EARLIEST_EXTRACTION_DATE:%d/%m/%Y}"
             return (
-                f"contacts.csv : la date d'extraction, lue sur le dernier contact ({value:%d/%m/%Y}), {problem} : "
+                f"contacts.csv : la date d'extraction, lue sur le dernier contact ({value:%d/%m/%Y}), {problem} : "
                 "indiquez la date d'extraction ou corrigez les contacts."
             )
         return None
     if value > today:
         return (
-            f"La date d'extraction ({value:%d/%m/%Y}) est dans le futur : une extraction est datée au plus "
+            f"La date d'extraction ({value:%d/%m/%Y}) est dans le futur : une extraction est datée au plus "
             f"d'aujourd'hui ({today:%d/%m/%Y})."
         )
     if value < EARLIEST_EXTRACTION_DATE:
         return (
-            f"La date d'extraction ({value:%d/%m/%Y}) est antérieure au {EARLIEST_EXTRACTION_DATE:%d/%m/%Y} : "
+            f"La date d'extraction ({value:%d/%m/%Y}) est antérieure au {EARLIEST_EXTRACTION_DATE:%d/%m/%Y} : "
             "vérifiez-la."
         )
     return None
@@ -249,7 +249,7 @@ class ExtractImport(models.Model):
             models.CheckConstraint(
                 condition=models.Q(extracted_on__isnull=True) | models.Q(extracted_on__gte=EARLIEST_EXTRACTION_DATE),
                 name="extractimport_extracted_on_from_2000",
-                violation_error_message="La date d'extraction est antérieure au 01/01/2000 : vérifiez-la.",
+                violation_error_message="La date d'extraction est antérieure au 01/01/2000 : vérifiez-la.",
             )
         ]
 

@@ -46,7 +46,7 @@ class Objective(models.Model):
     source = models.CharField(
         "source",
         max_length=300,
-        help_text="Qui a fixé l'objectif, par exemple « Objectif fixé par le président du CNML ».",
+        help_text="Qui a fixé l'objectif, par exemple « Objectif fixé par le président du CNML ».",
     )
     set_by = recorded_by("fixé par")
     set_at = models.DateTimeField("fixé le", default=timezone.now)
@@ -73,7 +73,7 @@ class Objective(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.year} — {self.scope_label} : {self.target}"
+        return f"{self.indicator} {self.year} — {self.scope_label} : {self.target}"
 
     @property
     def scope_label(self) -> str:

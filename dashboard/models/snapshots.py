@@ -155,14 +155,14 @@ class Snapshot(models.Model):
         if self.data_demo:
             extracted = f" (extraction fictive {of_month_year(self.extracted_on)})" if self.extracted_on else ""
             return (
-                f"Source : {DEMO_DATA}, inventées pour essayer le tableau de bord{extracted} : "
+                f"Source : {DEMO_DATA}, inventées pour essayer le tableau de bord{extracted} : "
                 "elles ne décrivent aucune mission locale réelle."
             )
         source = self.source_label or "Parcours 3, entrepôt national"
         if self.extracted_on is None:
-            return f"Source : {source}. {EXPLOITATION}"
+            return f"Source : {source}. {EXPLOITATION}"
         data = "données provisoires" if self.data_provisional else "données"
-        return f"Source : {source} ({data} {of_month_year(self.extracted_on)}). {EXPLOITATION}"
+        return f"Source : {source} ({data} {of_month_year(self.extracted_on)}). {EXPLOITATION}"
 
     @staticmethod
     def user_may_validate(user) -> bool:
@@ -185,12 +185,12 @@ class Snapshot(models.Model):
         otherwise replace newer figures (or be validated without ever being shown).
         """
         if not self.is_computed:
-            return f"Le calcul n° {self.pk} n'est pas terminé : il ne peut pas être validé."
+            return f"Le calcul n° {self.pk} n'est pas terminé : il ne peut pas être validé."
         if self.is_validated:
             return f"Le calcul n° {self.pk} est déjà validé."
         if self.data_demo:
             return (
-                f"Le calcul n° {self.pk} porte sur des {DEMO_DATA} (inventées) : "
+                f"Le calcul n° {self.pk} porte sur des {DEMO_DATA} (inventées) : "
                 "le CNML ne les valide pas, elles sont montrées comme telles."
             )
         if published is None or published.pk == self.pk or self._publication_key() >= published._publication_key():
@@ -201,11 +201,11 @@ class Snapshot(models.Model):
             )
             return (
                 f"Le calcul n° {self.pk} porte sur {extracted}, antérieure à celle des chiffres "
-                f"publiés (calcul n° {published.pk}, extraction du {published.extracted_on:%d/%m/%Y}) : "
+                f"publiés (calcul n° {published.pk}, extraction du {published.extracted_on:%d/%m/%Y}) : "
                 "il ne peut pas les remplacer."
             )
         return (
-            f"Le calcul n° {self.pk} est antérieur au calcul n° {published.pk} déjà publié pour la même extraction : "
+            f"Le calcul n° {self.pk} est antérieur au calcul n° {published.pk} déjà publié pour la même extraction : "
             "validez le calcul le plus récent."
         )
 
@@ -306,9 +306,14 @@ class IndicatorValue(models.Model):
     @property
     def quartile(self) -> int | None:
         """1 for the best quarter of structures, 4 for the last."""
-        if not self.rank or not self.rank_count:
-            return None
-        # By percentile rank, so that the best is always in the 1st quartile and the last in the 4th.
-        if self.rank_count == 1:
-            return 1
-        return min(4, 4 * (self.rank - 1) // (self.rank_count - 1) + 1)
+        return quartile(self.rank, self.rank_count)
+
+
+def quartile(rank: int | None, rank_count: int | None) -> int | None:
+    """The quartile of a rank among ``rank_count`` structures: 1 for the best quarter, 4 for the last; None unranked."""
+    if not rank or not rank_count:
+        return None
+    # By percentile rank, so that the best is always in the 1st quartile and the last in the 4th.
+    if rank_count == 1:
+        return 1
+    return min(4, 4 * (rank - 1) // (rank_count - 1) + 1)

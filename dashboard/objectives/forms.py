@@ -35,7 +35,7 @@ class SplitForm(forms.Form):
                 min_value=1,
                 max_value=10_000_000,
                 initial=current.get(structure.pk),
-                help_text="Nombre de jeunes ; laissez vide pour ne pas fixer d'objectif à cette structure.",
+                help_text="Nombre de jeunes ; laissez vide pour ne pas fixer d'objectif à cette structure.",
             )
             names.append(name)
         self.helper = FormHelper(self)

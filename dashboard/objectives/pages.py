@@ -152,9 +152,9 @@ def sum_note(parent: ObjectiveLine | None, children: list[ObjectiveLine], child_
     text = f"Les objectifs {what} totalisent {format_number(total)} jeunes pour {above} de {parent.target_text}"
     difference = total - parent.progress.target
     if difference == 0:
-        return f"{text} : ils l'égalent."
+        return f"{text} : ils l'égalent."
     more_or_less = "de plus" if difference > 0 else "de moins"
-    return f"{text} : {format_number(abs(difference))} {more_or_less}, ils ne lui correspondent pas."
+    return f"{text} : {format_number(abs(difference))} {more_or_less}, ils ne lui correspondent pas."
 
 
 def objective_chart(line: ObjectiveLine, year: int, *, chart_id: str) -> Chart:
@@ -162,13 +162,13 @@ def objective_chart(line: ObjectiveLine, year: int, *, chart_id: str) -> Chart:
     periods = [Period(year, quarter) for quarter in QUARTERS]
     values = line.figures.values
     target = line.progress.target
-    caption = f"{line.label} : {line.scope_label}, objectif {year} de {format_number(target)} jeunes, par trimestre"
+    caption = f"{line.label} : {line.scope_label}, objectif {year} de {format_number(target)} jeunes, par trimestre"
     chart = Chart(
         id=chart_id,
         heading=f"{line.label} — {line.scope_label}",
-        title=f"{line.label} — {line.scope_label} : objectif {year}",
+        title=f"{line.label} — {line.scope_label} : objectif {year}",
         description=(
-            f"Barres : valeur cumulée depuis janvier, à la fin de chaque trimestre de {year} ; ligne en tirets : "
+            f"Barres : valeur cumulée depuis janvier, à la fin de chaque trimestre de {year} ; ligne en tirets : "
             f"l'objectif de {format_number(target)} jeunes. Les valeurs sont dans le tableau qui suit."
         ),
         kind="bars",
@@ -184,7 +184,7 @@ def objective_chart(line: ObjectiveLine, year: int, *, chart_id: str) -> Chart:
     chart.bars = _bars(list(values), centres, slot, y_of, base_y=chart.base_y)
     y = y_of(target)
     # One line (no legend of the charts' kind): the objectives' template writes its own legend.
-    chart.lines = [Line(f"Objectif : {format_number(target)}", TARGET_COLOUR, "6 3", "none", paths=[_flat(chart, y)])]
+    chart.lines = [Line(f"Objectif : {format_number(target)}", TARGET_COLOUR, "6 3", "none", paths=[_flat(chart, y)])]
     return chart
 
 

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 MONTHS_IN_YEAR = 12
 
 PROJECTION_METHOD = (
-    "Projection au 31 décembre : le rythme de l'année jusqu'au trimestre affiché, prolongé jusqu'en "
+    "Projection au 31 décembre : le rythme de l'année jusqu'au trimestre affiché, prolongé jusqu'en "
     "décembre, soit la valeur cumulée depuis le 1er janvier × 12 / nombre de mois écoulés "
     "(× 4 au 1er trimestre, × 2 à fin juin, × 4/3 à fin septembre, la valeur elle-même à fin décembre)."
 )
@@ -30,7 +30,7 @@ PROJECTION_METHOD = (
 def months_elapsed(quarter: int) -> int:
     """Months from 1 January to the end of ``quarter`` (1 to 4)."""
     if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"Trimestre invalide : {quarter} (attendu : 1 à 4).")
+        raise ValueError(f"Trimestre invalide : {quarter} (attendu : 1 à 4).")
     return 3 * quarter
 
 

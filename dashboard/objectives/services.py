@@ -45,7 +45,7 @@ def objective_set(
     known = registry.REGISTRY.get(indicator)
     if known is None or known.is_rate:
         raise ValidationError(
-            {"indicator": f"« {indicator} » n'est pas un indicateur de comptage : un objectif est un nombre de jeunes."}
+            {"indicator": f"« {indicator} » n'est pas un indicateur de comptage : un objectif est un nombre de jeunes."}
         )
     lookup = {
         "indicator": indicator,

@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_lock key of the recompute ("CNML" "IND" in ASCII).
 ADVISORY_LOCK_KEY = 0x434E4D4C494E44
-INTERRUPTED = "Calcul interrompu avant la fin (processus arrêté) : aucun chiffre n'a été enregistré."
+INTERRUPTED = "Calcul interrompu avant la fin (processus arrêté) : aucun chiffre n'a été enregistré."
 
 
 class RecomputeError(Exception):
@@ -88,7 +88,7 @@ def snapshot_recompute(*, extract_import_id: int | None = None) -> Snapshot:
                 extract_import, periods, rows = _compute_into(snapshot, extract_import_id, lanes=lanes)
         except BaseException as exc:
             logger.exception("Recompute %s failed", snapshot.pk)
-            message = str(exc) if isinstance(exc, RecomputeError) else f"{type(exc).__name__} : {exc}"
+            message = str(exc) if isinstance(exc, RecomputeError) else f"{type(exc).__name__} : {exc}"
             try:
                 Snapshot.objects.filter(pk=snapshot.pk).update(
                     status=SnapshotStatus.FAILED, failed_at=timezone.now(), error=message[:2000]
@@ -148,13 +148,13 @@ def _resolve_import(extract_import_id: int | None) -> ExtractImport:
     latest = succeeded.order_by("-finished_at", "-created_at", "-pk").first()
     if extract_import_id is None:
         if latest is None:
-            raise RecomputeError("Aucun import réussi : importez d'abord une extraction de l'entrepôt national.")
+            raise RecomputeError("Aucun import réussi : importez d'abord une extraction de l'entrepôt national.")
         return latest
     extract_import = ExtractImport.objects.filter(pk=extract_import_id).first()
     if extract_import is None:
         raise RecomputeError(f"L'import n° {extract_import_id} n'existe pas.")
     if extract_import.status == ImportStatus.FAILED:
-        raise RecomputeError(f"L'import n° {extract_import_id} a échoué : ses données n'ont pas été chargées.")
+        raise RecomputeError(f"L'import n° {extract_import_id} a échoué : ses données n'ont pas été chargées.")
     if latest is not None and latest.pk != extract_import.pk and latest.created_at > extract_import.created_at:
         # A later import replaced the facts: they are the ones computed.
         return latest
@@ -169,7 +169,7 @@ def _compute_into(
         # Facts gone while the import record says they were loaded (a restored or emptied
         # database): computing zeros would be wrong, the extract must be imported again.
         raise RecomputeError(
-            f"Les données de l'import n° {extract_import.pk} ne sont plus en base (base restaurée ou vidée) : "
+            f"Les données de l'import n° {extract_import.pk} ne sont plus en base (base restaurée ou vidée) : "
             "relancez l'import de l'extraction."
         )
     periods = snapshot_periods(extract_import.extracted_on, first_contact_on=extract_import.first_contact_on)

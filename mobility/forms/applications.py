@@ -41,6 +41,23 @@ __all__ = [
 CARRIER_IN_NETWORK = "reseau"
 CARRIER_OUTSIDE = "autre"
 # Fields an application needs before it is submitted (a draft may leave them empty).
+CONTACT_REQUIRED = ["contact_name", "contact_email"]
+# The four axes: the mobility platforms' application only.
+AXIS_FIELDS = [
+    "departements",
+    "communes",
+    "territory_type",
+    "public_needs",
+    "existing_services",
+    "existing_services_details",
+    "services_to_develop",
+    "staff_description",
+    "staff_fte",
+    "vehicles_description",
+    "vehicle_count",
+    "premises_description",
+    "governance_description",
+]
 SUBMISSION_REQUIRED = [
     "contact_name",
     "contact_email",
@@ -171,20 +188,55 @@ class ApplicationForm(forms.ModelForm):
             "governance_description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "departements": "Codes séparés par des virgules, par exemple : 30, 34.",
+            "departements": "Codes séparés par des virgules, par exemple : 30, 34.",
             "partners": "Les missions locales du réseau associées au projet. Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
             "staff_fte": "En équivalents temps plein, par exemple 1,5.",
         }
 
-    def __init__(self, *args, user, mode: str = "draft", **kwargs):
+    def __init__(self, *args, user, call=None, mode: str = "draft", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.mode = mode
+        self.call = call or self.instance.call
         self._set_choices(user)
         self._set_carrier_initial(user)
-        for name in SUBMISSION_REQUIRED:
-            self.fields[name].required = mode == "submit"
         self.helpers = application_helpers()
+        self.sections = []
+        if not self.call.is_mobility:
+            self._use_call_sections()
+        for name in self.submission_required:
+            self.fields[name].required = mode == "submit"
+
+    def _use_call_sections(self) -> None:
+        """Another theme than mobility: the call's sections instead of the four axes."""
+        for name in AXIS_FIELDS:
+            del self.fields[name]
+        answers = {}
+        if self.instance.pk:
+            answers = {answer.section_id: answer.text for answer in self.instance.answers.all()}
+        self.sections = list(self.call.sections.all())
+        for section in self.sections:
+            name = f"section_{section.pk}"
+            self.fields[name] = forms.CharField(
+                label=section.title,
+                help_text=section.guidance,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                initial=answers.get(section.pk, ""),
+            )
+        self.helpers["sections"] = section_helper(
+            *[f"section_{section.pk}" for section in self.sections], required_notice=False
+        )
+
+    @property
+    def submission_required(self) -> list[str]:
+        if self.call.is_mobility:
+            return SUBMISSION_REQUIRED
+        return CONTACT_REQUIRED + [f"section_{section.pk}" for section in self.sections if section.required]
+
+    def section_answers(self) -> dict:
+        """{section: text} for the call's sections (empty for the mobility platforms)."""
+        return {section: self.cleaned_data.get(f"section_{section.pk}", "").strip() for section in self.sections}
 
     def _set_choices(self, user) -> None:
         """The structures the user acts for, the regions, the network's missions locales, the catalogue."""
@@ -193,7 +245,9 @@ class ApplicationForm(forms.ModelForm):
         )
         self.fields["carrier_region"].choices = region_choices()
         self.fields["partners"].queryset = Structure.objects.filter(kind=StructureKind.ML, active=True).order_by("name")
-        self.fields["partners"].error_messages["invalid_choice"] = "Mission locale inconnue du réseau : « %(value)s »."
+        self.fields["partners"].error_messages["invalid_choice"] = "Mission locale inconnue du réseau : « %(value)s »."
+        if not self.call.is_mobility:
+            return
         self.fields["existing_services"] = services_field("Services existants sur le territoire")
         self.fields["existing_services"].help_text = "Ceux que d'autres proposent déjà."
         self.fields["services_to_develop"] = services_field("Services à développer")
@@ -217,7 +271,7 @@ class ApplicationForm(forms.ModelForm):
 
     def show_submission_requirements(self) -> None:
         """After validating a draft, show again which fields submission requires."""
-        for name in SUBMISSION_REQUIRED:
+        for name in self.submission_required:
             self.fields[name].required = True
 
     def clean(self):
@@ -263,9 +317,12 @@ APPLICATION_FORMSETS = {
 }
 
 
-def application_formsets(data=None, *, instance: Application | None = None) -> dict:
+def application_formsets(data=None, *, instance: Application | None = None, call=None) -> dict:
+    """The application's tables: the four axes' for the mobility platforms, the financing plan alone otherwise."""
     instance = instance or Application()
-    return {prefix: formset(data, instance=instance, prefix=prefix) for prefix, formset in APPLICATION_FORMSETS.items()}
+    call = call or instance.call
+    kept = APPLICATION_FORMSETS if call.is_mobility else {"fundings": FundingFormSet}
+    return {prefix: formset(data, instance=instance, prefix=prefix) for prefix, formset in kept.items()}
 
 
 class ReviewForm(forms.Form):
@@ -278,7 +335,7 @@ class ReviewForm(forms.Form):
         self.criteria = list(criteria)
         scores = {}
         for criterion in self.criteria:
-            message = f"La note de « {criterion.label} » va de 0 à {criterion.max_score}."
+            message = f"La note de « {criterion.label} » va de 0 à {criterion.max_score}."
             scores[f"score_{criterion.pk}"] = forms.IntegerField(
                 label=f"{criterion.label} (sur {criterion.max_score})",
                 help_text=criterion.description,

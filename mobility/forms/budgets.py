@@ -133,7 +133,7 @@ class BaseAmendmentLineFormSet(forms.BaseFormSet):
             for line in lines
         ]
         super().__init__(*args, initial=initial, **kwargs)
-        self.helper = table_helper("Lignes du budget : le prévu approuvé et le nouveau prévu demandé")
+        self.helper = table_helper("Lignes du budget : le prévu approuvé et le nouveau prévu demandé")
 
     def changes(self) -> list[tuple[BudgetLine | None, Funder | None, str, Decimal]]:
         return [change for form in self.forms if getattr(form, "cleaned_data", None) and (change := form.change())]
@@ -143,7 +143,7 @@ class BaseAmendmentLineFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         if not self.changes():
-            raise forms.ValidationError("Aucun montant ne change : modifiez au moins une ligne, ou ajoutez-en une.")
+            raise forms.ValidationError("Aucun montant ne change : modifiez au moins une ligne, ou ajoutez-en une.")
 
 
 AmendmentLineFormSet = forms.formset_factory(AmendmentLineForm, formset=BaseAmendmentLineFormSet, extra=1)

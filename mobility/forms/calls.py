@@ -1,4 +1,4 @@
-"""Forms of a call for projects and its selection criteria."""
+"""Forms of a call for projects, its selection criteria and the sections of its application form."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from mobility.forms.common import DateInput, TableFormSet, section_helper
-from mobility.models import Call, SelectionCriterion
+from mobility.models import Call, CallSection, SelectionCriterion
 
-__all__ = ["CallForm", "CriteriaFormSet", "CriterionForm", "CriterionFormSet"]
+__all__ = ["CallForm", "CriteriaFormSet", "CriterionForm", "CriterionFormSet", "SectionForm", "SectionFormSet"]
 
 
 class CallForm(forms.ModelForm):
     class Meta:
         model = Call
         fields = [
+            "theme",
             "year",
             "title",
             "text",
@@ -22,6 +23,7 @@ class CallForm(forms.ModelForm):
             "closes_on",
             "eligibility_criteria",
             "formation_action_places",
+            "envelope",
             "funders",
         ]
         widgets = {
@@ -31,7 +33,7 @@ class CallForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 6}),
             "eligibility_criteria": forms.Textarea(attrs={"rows": 4}),
         }
-        error_messages = {"year": {"unique": "Un appel existe déjà pour cette année."}}
+        help_texts = {"envelope": "En euros, par exemple 12000000."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +44,11 @@ class CallForm(forms.ModelForm):
         opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", "La date de clôture doit suivre la date d'ouverture.")
+        if cleaned.get("theme") and cleaned["theme"] != "mobilite" and cleaned.get("formation_action_places"):
+            self.add_error(
+                "formation_action_places",
+                "Les places de formation-action ne concernent que les plateformes de mobilité : laissez 0.",
+            )
         return cleaned
 
 
@@ -64,4 +71,20 @@ class CriteriaFormSet(TableFormSet):
 
 CriterionFormSet = inlineformset_factory(
     Call, SelectionCriterion, form=CriterionForm, formset=CriteriaFormSet, extra=3, can_delete=True
+)
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = CallSection
+        fields = ["title", "guidance", "required"]
+        widgets = {"guidance": forms.TextInput}
+
+
+class SectionsFormSet(TableFormSet):
+    caption = "Rubriques du dossier de candidature"
+
+
+SectionFormSet = inlineformset_factory(
+    Call, CallSection, form=SectionForm, formset=SectionsFormSet, extra=3, can_delete=True
 )

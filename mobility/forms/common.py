@@ -24,8 +24,8 @@ __all__ = [
 ]
 
 
-UNKNOWN_SERVICE = "Service inconnu du catalogue : « %(value)s »."
-UNKNOWN_CHOICE = "Choix inconnu : « %(value)s »."
+UNKNOWN_SERVICE = "Service inconnu du catalogue : « %(value)s »."
+UNKNOWN_CHOICE = "Choix inconnu : « %(value)s »."
 
 
 class DateInput(forms.DateInput):

@@ -11,6 +11,7 @@ from cnml.models import Region
 from mobility.forms.common import UNKNOWN_CHOICE, DateInput, section_helper, services_field, table_formset
 from mobility.models import (
     Call,
+    CallTheme,
     CarrierKind,
     FareSupport,
     FormationSession,
@@ -121,7 +122,7 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = ProjectDocument
         fields = ["kind", "title", "file"]
-        help_texts = {"file": "PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG ; 10 Mo au plus."}
+        help_texts = {"file": "PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG ; 10 Mo au plus."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +137,7 @@ class ProjectFilterForm(forms.Form):
         label="Type de porteur", required=False, choices=[("", "Tous")] + list(CarrierKind.choices)
     )
     service = forms.ChoiceField(label="Service", required=False)
+    theme = forms.ChoiceField(label="Thème", required=False, choices=[("", "Tous")] + list(CallTheme.choices))
     year = forms.TypedChoiceField(label="Appel", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, **kwargs):
@@ -145,7 +147,7 @@ class ProjectFilterForm(forms.Form):
         ]
         self.fields["service"].choices = [("", "Tous")] + list(Service.objects.values_list("code", "name"))
         self.fields["year"].choices = [("", "Tous")] + [
-            (year, str(year)) for year in Call.objects.order_by("-year").values_list("year", flat=True)
+            (year, str(year)) for year in Call.objects.order_by("-year").values_list("year", flat=True).distinct()
         ]
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = UNKNOWN_CHOICE

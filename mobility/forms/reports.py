@@ -78,7 +78,7 @@ class DeliveryFormSetBase(TableFormSet):
                 continue
             service = form.cleaned_data.get("service")
             if service is not None and service in seen:
-                form.add_error("service", f"« {service} » figure déjà dans le bilan.")
+                form.add_error("service", f"« {service} » figure déjà dans le bilan.")
             seen.add(service)
         super().clean()
 

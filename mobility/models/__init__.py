@@ -1,4 +1,5 @@
-"""Plateformes de mobilité: calls for projects, applications, projects and their activity reports.
+"""Calls for projects of every theme (the mobility platforms, alternance…): calls, applications, projects
+and their activity reports.
 
 One module per entity, every public name re-exported here (``from mobility.models import Call``):
 :mod:`~mobility.models.common` (validators, the role refusal), :mod:`~mobility.models.catalogues`

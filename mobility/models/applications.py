@@ -1,5 +1,6 @@
-"""Applications to a call, following the four axes of the formation-action, and their rows
-(needs, steps, financing plan, governance partners), frozen once submitted."""
+"""Applications to a call and their rows, frozen once submitted: for the mobility platforms the
+four axes of the formation-action (needs, steps, financing plan, governance partners); for the
+other themes the answers to the call's sections and the financing plan."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from django.utils import timezone
 
 from cnml.models import Structure
 from cnml.workflows import Workflow
-from mobility.models.calls import Call
+from mobility.models.calls import Call, CallSection
 from mobility.models.carriers import Carrier, MembershipStatus
 from mobility.models.catalogues import Funder, Service
 from mobility.models.common import ROLE_REFUSAL, not_negative, validate_departements
 
 __all__ = [
     "Application",
+    "ApplicationAnswer",
     "ApplicationFunding",
     "ApplicationNeed",
     "ApplicationPart",
@@ -143,24 +145,34 @@ class Application(models.Model):
     def missing_contact(self) -> list[str]:
         missing = []
         if not self.contact_name.strip():
-            missing.append("Contact : indiquez la personne à contacter.")
+            missing.append("Contact : indiquez la personne à contacter.")
         if not self.contact_email.strip():
-            missing.append("Contact : indiquez l'adresse e-mail de contact.")
+            missing.append("Contact : indiquez l'adresse e-mail de contact.")
         return missing
 
+    @property
+    def is_mobility(self) -> bool:
+        return self.call.is_mobility
+
     def missing_fields(self) -> list[str]:
-        """What the application's own fields lack (no query): checked at every save once submitted."""
+        """What the application's own fields lack (no query): checked at every save once submitted.
+
+        The four axes are the mobility platforms'; another theme's questions are its call's
+        sections, answered in rows (:meth:`missing_for_submission`).
+        """
         missing = self.missing_contact()
+        if not self.is_mobility:
+            return missing
         if not self.departements:
-            missing.append("Territoire : indiquez au moins un département.")
+            missing.append("Territoire : indiquez au moins un département.")
         if not self.territory_type:
-            missing.append("Territoire : précisez s'il est rural, urbain ou les deux.")
+            missing.append("Territoire : précisez s'il est rural, urbain ou les deux.")
         if not self.public_needs.strip():
-            missing.append("Besoins : décrivez les besoins de mobilité du public.")
+            missing.append("Besoins : décrivez les besoins de mobilité du public.")
         if not self.staff_description.strip():
-            missing.append("Fonctionnement : décrivez le personnel de la plateforme.")
+            missing.append("Fonctionnement : décrivez le personnel de la plateforme.")
         if not self.premises_description.strip():
-            missing.append("Fonctionnement : décrivez les locaux.")
+            missing.append("Fonctionnement : décrivez les locaux.")
         return missing
 
     def missing_for_submission(self) -> list[str]:
@@ -170,17 +182,39 @@ class Application(models.Model):
         model's ``clean`` and ``save`` (once submitted) all read it, so no path skips one.
         """
         missing = self.missing_fields()
+        if not self.is_mobility:
+            return missing + self._missing_for_theme()
         if not self.needs.exists():
-            missing.append("Besoins : ajoutez au moins un besoin du public (il deviendra un objectif du projet).")
+            missing.append("Besoins : ajoutez au moins un besoin du public (il deviendra un objectif du projet).")
         if not self.services_to_develop.exists():
-            missing.append("Services : choisissez au moins un service à développer.")
+            missing.append("Services : choisissez au moins un service à développer.")
         if not self.steps.exists():
-            missing.append("Fonctionnement : ajoutez au moins une étape au calendrier.")
+            missing.append("Fonctionnement : ajoutez au moins une étape au calendrier.")
         if not self.fundings.exists():
-            missing.append("Financement : ajoutez au moins une ligne au plan de financement.")
+            missing.append("Financement : ajoutez au moins une ligne au plan de financement.")
         if not self.governance_partners.exists() and not self.governance_description.strip():
-            missing.append("Gouvernance : citez les partenaires et leur rôle.")
+            missing.append("Gouvernance : citez les partenaires et leur rôle.")
         return missing
+
+    def _missing_for_theme(self) -> list[str]:
+        """A call of another theme than mobility: its required sections answered, and a financing
+        plan that asks the call's funders for an amount."""
+        missing = []
+        answered = {answer.section_id for answer in self.answers.all() if answer.text.strip()}
+        for section in self.call.sections.all():
+            if section.required and section.pk not in answered:
+                missing.append(f"{section.title} : répondez à cette rubrique.")
+        call_funders = set(self.call.funders.values_list("pk", flat=True))
+        if not any(line.funder_id in call_funders and line.amount > 0 for line in self.fundings.all()):
+            names = ", ".join(str(funder) for funder in self.call.funders.all()) or "les financeurs de l'appel"
+            missing.append(f"Financement : indiquez au plan de financement le montant demandé à l'appel ({names}).")
+        return missing
+
+    @property
+    def requested_amount(self) -> Decimal:
+        """What the application asks of the call's funders (its financing plan's lines from them)."""
+        call_funders = set(self.call.funders.values_list("pk", flat=True))
+        return sum((line.amount for line in self.fundings.all() if line.funder_id in call_funders), Decimal(0))
 
     def clean(self) -> None:
         # A submitted application stays complete, whichever form edits it.
@@ -193,7 +227,7 @@ class Application(models.Model):
 
     def _wrong_state_for_decision(self) -> str:
         if self.status in (ApplicationStatus.RETENUE, ApplicationStatus.REFUSEE):
-            return f"Cette candidature a déjà fait l'objet d'une décision : {self.get_status_display().lower()}."
+            return f"Cette candidature a déjà fait l'objet d'une décision : {self.get_status_display().lower()}."
         return "Seule une candidature déposée peut être retenue ou non retenue."
 
     workflow = Workflow(field="status", states=ApplicationStatus, refused_by_role=ROLE_REFUSAL)
@@ -220,11 +254,11 @@ class Application(models.Model):
         last = carrier.membership_requests.filter(user=user).order_by("-requested_at", "-pk").first()
         if last is not None and last.status == MembershipStatus.REFUSEE:
             return [
-                f"Votre demande de rattachement à « {carrier.name} » a été refusée : "
+                f"Votre demande de rattachement à « {carrier.name} » a été refusée : "
                 "choisissez un autre porteur, ou adressez-vous au CNML."
             ]
         return [
-            f"Votre rattachement à « {carrier.name} » attend l'accord d'un de ses membres ou du CNML : "
+            f"Votre rattachement à « {carrier.name} » attend l'accord d'un de ses membres ou du CNML : "
             "vous pourrez déposer la candidature ensuite."
         ]
 
@@ -273,7 +307,7 @@ class Application(models.Model):
         self.decision_comment = comment
 
 
-FROZEN_APPLICATION = "La candidature est déposée : son contenu ne se modifie plus."
+FROZEN_APPLICATION = "La candidature est déposée : son contenu ne se modifie plus."
 
 
 class ApplicationPart(models.Model):
@@ -357,7 +391,7 @@ class ApplicationFunding(ApplicationPart):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"{self.funder} : {self.amount} €"
+        return f"{self.funder} : {self.amount} €"
 
 
 class GovernancePartner(ApplicationPart):
@@ -374,3 +408,26 @@ class GovernancePartner(ApplicationPart):
 
     def __str__(self) -> str:
         return self.organisation
+
+
+class ApplicationAnswer(ApplicationPart):
+    """The application's answer to a section of its call (themes other than mobility)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="answers")
+    section = models.ForeignKey(CallSection, verbose_name="rubrique", on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField("réponse", blank=True)
+
+    class Meta:
+        verbose_name = "réponse à une rubrique"
+        verbose_name_plural = "réponses aux rubriques"
+        ordering = ["section__order", "section__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "section"], name="mobility_one_answer_per_section")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.section)
+
+    def clean(self) -> None:
+        if self.application_id and self.section_id and self.section.call_id != self.application.call_id:
+            raise ValidationError({"section": "Cette rubrique n'est pas celle de l'appel de la candidature."})

@@ -51,7 +51,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.funder} : {self.planned_amount} €"
+        return f"{self.funder} : {self.planned_amount} €"
 
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
@@ -64,7 +64,7 @@ class BudgetLine(models.Model):
     def delete(self, *args, **kwargs):
         if self._stored_planned():
             raise ValidationError(
-                "Une ligne du budget approuvé ne se supprime pas : un avenant peut ramener son prévu à 0.",
+                "Une ligne du budget approuvé ne se supprime pas : un avenant peut ramener son prévu à 0.",
                 code="approved",
             )
         return super().delete(*args, **kwargs)
@@ -154,8 +154,8 @@ class BudgetAmendment(models.Model):
             .values_list("pk", "planned_amount")
         )
         changed = [
-            f"Le prévu de « {line.funder} {line.label} » a changé depuis la demande "
-            f"({line.planned_before} € alors, {current.get(line.budget_line_id)} € aujourd'hui) : "
+            f"Le prévu de « {line.funder} {line.label} » a changé depuis la demande "
+            f"({line.planned_before} € alors, {current.get(line.budget_line_id)} € aujourd'hui) : "
             "refusez cet avenant, le porteur en demandera un autre."
             for line in lines
             if line.budget_line_id and current.get(line.budget_line_id) != line.planned_before
@@ -217,7 +217,7 @@ class BudgetAmendmentLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.funder} {self.label} : {self.planned_before} → {self.planned_after} €"
+        return f"{self.funder} {self.label} : {self.planned_before} → {self.planned_after} €"
 
     @property
     def change(self) -> Decimal:

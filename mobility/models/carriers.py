@@ -179,7 +179,7 @@ class CarrierMembershipRequest(models.Model):
         field="status",
         states=MembershipStatus,
         refused_by_role=ROLE_REFUSAL,
-        wrong_state="Cette demande a déjà été traitée : {state}.",
+        wrong_state="Cette demande a déjà été traitée : {state}.",
     )
 
     @workflow.transition(

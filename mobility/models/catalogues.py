@@ -15,7 +15,7 @@ class Service(models.Model):
     unit = models.CharField(
         "unité de mesure",
         max_length=60,
-        help_text="Unité dans laquelle les bilans comptent ce service : « journées de location », « trajets »…",
+        help_text="Unité dans laquelle les bilans comptent ce service : « journées de location », « trajets »…",
     )
     description = models.TextField("description", blank=True)
     order = models.PositiveSmallIntegerField("ordre", default=0)

@@ -30,7 +30,7 @@ def validate_departements(value: str) -> None:
     unknown = [code for code in split_departements(value) if code not in DEPARTEMENTS]
     if unknown:
         raise ValidationError(
-            "Code(s) de département inconnu(s) : %(codes)s. Exemple attendu : 30, 34, 2A, 974.",
+            "Code(s) de département inconnu(s) : %(codes)s. Exemple attendu : 30, 34, 2A, 974.",
             code="unknown_departement",
             params={"codes": ", ".join(unknown)},
         )

@@ -26,6 +26,7 @@ __all__ = [
     "Milestone",
     "Project",
     "ProjectDocument",
+    "SHORT_STAGE_LINE",
     "STAGE_LINE",
     "Stage",
     "Target",
@@ -44,6 +45,9 @@ class Stage(models.TextChoices):
 
 # The stages in their order (the stop is off the line).
 STAGE_LINE = [Stage.RETENU, Stage.FORMATION_ACTION, Stage.MONTAGE, Stage.LANCEMENT, Stage.EN_FONCTIONNEMENT]
+# A project of another theme than mobility has no FARE formation-action nor montage.
+SHORT_STAGE_LINE = [Stage.RETENU, Stage.LANCEMENT, Stage.EN_FONCTIONNEMENT]
+NOT_FOR_THEME = "Un projet de l'appel {theme} ne passe ni par la formation-action ni par le montage."
 
 
 class Project(models.Model):
@@ -87,10 +91,20 @@ class Project(models.Model):
         return reverse("mobility:project_detail", args=[self.pk])
 
     @property
+    def is_mobility(self) -> bool:
+        return self.call.is_mobility
+
+    @property
+    def stage_line(self) -> list[str]:
+        """The stages this project goes through: the FARE path for a platform, the short one otherwise."""
+        return STAGE_LINE if self.is_mobility else SHORT_STAGE_LINE
+
+    @property
     def stage_index(self) -> int:
         """1-based position on the line of stages (the stop keeps the last stage reached)."""
-        if self.stage in STAGE_LINE:
-            return STAGE_LINE.index(self.stage) + 1
+        line = self.stage_line
+        if self.stage in line:
+            return line.index(self.stage) + 1
         return 0
 
     @property
@@ -101,11 +115,18 @@ class Project(models.Model):
     # Workflow (who may move it: mobility.permissions) ---------------------
 
     def _wrong_stage(self) -> str:
-        return f"Le projet est à l'étape « {self.get_stage_display()} » : cette action n'est pas possible."
+        return f"Le projet est à l'étape « {self.get_stage_display()} » : cette action n'est pas possible."
 
     workflow = Workflow(field="stage", states=Stage, refused_by_role=ROLE_REFUSAL, wrong_state=_wrong_stage)
 
+    def _not_mobility(self) -> list[str]:
+        if self.is_mobility:
+            return []
+        return [NOT_FOR_THEME.format(theme=self.call.get_theme_display())]
+
     def _formation_action_refusals(self, user) -> list[str]:
+        if self._not_mobility():
+            return self._not_mobility()
         support = getattr(self, "fare_support", None)
         if not support or not support.formation_action:
             return ["Enregistrez d'abord l'accompagnement de la FARE avec une formation-action."]
@@ -114,8 +135,10 @@ class Project(models.Model):
         return []
 
     def _montage_refusals(self, user) -> list[str]:
+        if self._not_mobility():
+            return self._not_mobility()
         if self.stage == Stage.RETENU and self.fare_formation_action:
-            return ["Ce projet bénéficie d'une formation-action : démarrez-la avant le montage."]
+            return ["Ce projet bénéficie d'une formation-action : démarrez-la avant le montage."]
         if self.stage == Stage.FORMATION_ACTION and not self.sessions.filter(attendees_count__isnull=False).exists():
             return ["Enregistrez au moins une séance de formation-action tenue, avec sa participation."]
         return []
@@ -123,14 +146,24 @@ class Project(models.Model):
     def _launch_refusals(self, user) -> list[str]:
         reasons = []
         if not self.budget_lines.exists():
-            reasons.append("Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.")
+            reasons.append("Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.")
         if not self.services_to_launch.exists():
             reasons.append("Choisissez au moins un service à lancer.")
         return reasons
 
+    def _start_refusals(self, user) -> list[str]:
+        """The short path's launch (other themes): from « retenu », once the budget is there."""
+        if self.is_mobility:
+            return ["Un projet de plateforme passe par la formation-action ou le montage avant son lancement."]
+        if not self.budget_lines.exists():
+            return ["Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement."]
+        return []
+
     def _operation_refusals(self, user) -> list[str]:
+        if not self.is_mobility:
+            return []
         if not self.milestones.filter(done_on__isnull=False).exists():
-            return ["Aucun jalon n'est encore réalisé : datez ceux qui le sont."]
+            return ["Aucun jalon n'est encore réalisé : datez ceux qui le sont."]
         return []
 
     def _date_the_stage(self, user, **_) -> None:
@@ -159,6 +192,14 @@ class Project(models.Model):
         permission="mobility.permissions.can_edit_project",
         guard=_launch_refusals,
         label="Lancer la plateforme",
+    )(_date_the_stage)
+
+    start = workflow.transition(
+        source=[Stage.RETENU],
+        target=Stage.LANCEMENT,
+        permission="mobility.permissions.cnml_decides",
+        guard=_start_refusals,
+        label="Lancer le projet",
     )(_date_the_stage)
 
     put_in_operation = workflow.transition(

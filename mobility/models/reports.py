@@ -147,17 +147,24 @@ class ActivityReport(models.Model):
                 errors.setdefault(f"training_{months}_months", []).append(
                     f"Les sorties à {months} mois (emploi et formation) dépassent les {total} personnes accompagnées."
                 )
+        if self.project_id and not self.project.is_mobility:
+            # The indicators are the mobility platforms' (diagnostics, driving licences...); a project
+            # of another theme reports its budget against the call's envelope (mobility/README.md).
+            errors.setdefault("project", []).append(
+                "Les bilans d'activité sont ceux des plateformes de mobilité\u00a0: un projet de l'"
+                f"{self.project.call.label} suit son budget face à l'enveloppe de l'appel."
+            )
         if self.year and self.project_id:
             if self.year < self.project.call.year:
                 errors.setdefault("year", []).append(
-                    f"Le projet est né de l'appel {self.project.call.year} : pas de bilan avant cette année."
+                    f"Le projet est né de l'appel {self.project.call.year} : pas de bilan avant cette année."
                 )
             if self.year > timezone.localdate().year:
                 errors.setdefault("year", []).append("On ne peut pas rédiger le bilan d'une année à venir.")
             siblings = ActivityReport.objects.filter(project_id=self.project_id, year=self.year).exclude(pk=self.pk)
             if self.period == ReportPeriod.ANNEE and siblings.exists():
                 errors.setdefault("period", []).append(
-                    f"Des bilans semestriels existent déjà pour {self.year} : complétez-les plutôt qu'un bilan annuel."
+                    f"Des bilans semestriels existent déjà pour {self.year} : complétez-les plutôt qu'un bilan annuel."
                 )
             elif self.period != ReportPeriod.ANNEE and siblings.filter(period=ReportPeriod.ANNEE).exists():
                 errors.setdefault("period", []).append(f"Un bilan annuel existe déjà pour {self.year}.")
@@ -227,7 +234,7 @@ class ActivityReport(models.Model):
         content["total_cost"] = f"{format_number(self.total_cost, 2)}\u00a0€"
         content["comment"] = self.comment
         content["deliveries"] = "\n".join(
-            f"{delivery.service.name} : {format_number(delivery.quantity, 1)} {delivery.service.unit}"
+            f"{delivery.service.name} : {format_number(delivery.quantity, 1)} {delivery.service.unit}"
             for delivery in self.deliveries.select_related("service")
         )
         return content
@@ -255,4 +262,4 @@ class ServiceDelivery(models.Model):
         constraints = [models.UniqueConstraint(fields=["report", "service"], name="mobility_one_delivery_per_service")]
 
     def __str__(self) -> str:
-        return f"{self.service} : {self.quantity} {self.service.unit}"
+        return f"{self.service} : {self.quantity} {self.service.unit}"

@@ -57,7 +57,7 @@ class CriterionScore(models.Model):
         constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="mobility_one_score_per_criterion")]
 
     def __str__(self) -> str:
-        return f"{self.criterion} : {self.score}/{self.criterion.max_score}"
+        return f"{self.criterion} : {self.score}/{self.criterion.max_score}"
 
     def clean(self) -> None:
         if self.score is not None and self.score > self.criterion.max_score:

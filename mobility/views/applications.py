@@ -39,10 +39,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_create(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_for(request.user, year)
+def application_create(request: HttpRequest, theme: str, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year, theme)
     if not call.is_open():
-        messages.error(request, f"L'appel {call.year} n'accepte pas de candidature aujourd'hui.")
+        messages.error(request, f"L'{call.label} n'accepte pas de candidature aujourd'hui.")
         return redirect(call)
     return _application_form_page(request, call, Application())
 
@@ -60,8 +60,10 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
     user = request.user
     submitting = request.method == "POST" and "deposer" in request.POST
     data = request.POST if request.method == "POST" else None
-    form = forms.ApplicationForm(data, instance=application, user=user, mode="submit" if submitting else "draft")
-    formsets = forms.application_formsets(data, instance=application)
+    form = forms.ApplicationForm(
+        data, instance=application, user=user, call=call, mode="submit" if submitting else "draft"
+    )
+    formsets = forms.application_formsets(data, instance=application, call=call)
     refusals: list[str] = []
     if request.method == "POST":
         # Validate every formset (no short-circuit), so each one shows its errors.
@@ -76,13 +78,13 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
             except TransitionRefused as error:
                 refusals = error.reasons
                 # The draft is saved: show it from the database, with what blocks the submission.
-                form = forms.ApplicationForm(instance=application, user=user)
-                formsets = forms.application_formsets(instance=application)
+                form = forms.ApplicationForm(instance=application, user=user, call=call)
+                formsets = forms.application_formsets(instance=application, call=call)
             else:
                 messages.success(request, "Candidature déposée. Le CNML l'examinera après la clôture de l'appel.")
                 return redirect(application)
     form.show_submission_requirements()
-    title = f"Candidature à l'appel {call.year}"
+    title = f"Candidature à l'{call.label}"
     return render(
         request,
         "mobility/application_form.html",
@@ -93,7 +95,7 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
             "form": form,
             "formsets": formsets,
             "refusals": refusals,
-            "breadcrumb": crumbs((f"Appel {call.year}", call.get_absolute_url()), (title, None)),
+            "breadcrumb": crumbs((call.label.capitalize(), call.get_absolute_url()), (title, None)),
         },
     )
 
@@ -103,10 +105,12 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     application = permissions.get_application_for(user, pk)
-    # The funding plan's lines with their funders (and its total) in one query.
-    prefetch_related_objects(
-        [application], Prefetch("fundings", queryset=application.fundings.select_related("funder"))
-    )
+    # The funding plan's lines with their funders (and its total) in one query; the answers with
+    # their sections (another theme than mobility) in another.
+    lookups = [Prefetch("fundings", queryset=application.fundings.select_related("funder"))]
+    if not application.call.is_mobility:
+        lookups.append(Prefetch("answers", queryset=application.answers.select_related("section")))
+    prefetch_related_objects([application], *lookups)
     can_review = permissions.can_review(user) and application.status != ApplicationStatus.BROUILLON
     context = {
         "title": application.title,
@@ -159,7 +163,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Évaluation enregistrée.")
         return redirect(application)
-    title = f"Évaluer « {application.title} »"
+    title = f"Évaluer « {application.title} »"
     return render(
         request,
         "mobility/application_review.html",
@@ -193,10 +197,10 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if form.cleaned_data["decision"] == "retenir":
             project = services.application_select(application=application, actor=user, comment=comment)
-            messages.success(request, "Candidature retenue : le projet est créé, son plan repris de la candidature.")
+            messages.success(request, "Candidature retenue : le projet est créé, son plan repris de la candidature.")
             return redirect(project)
         services.application_decline(application=application, actor=user, comment=comment)
-        messages.success(request, "Candidature non retenue : le porteur en est informé par courriel.")
+        messages.success(request, "Candidature non retenue : le porteur en est informé par courriel.")
     except TransitionRefused as error:
         report_refusal(request, error)
     return redirect(application)

@@ -25,12 +25,12 @@ def project_budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
         project,
         forms={"formset": formset},
         save=lambda: services.budget_actuals_save(formset=formset),
-        success="Budget : le réalisé est enregistré.",
+        success="Budget : le réalisé est enregistré.",
         template="mobility/project_formset.html",
         title="Suivre le réalisé du budget",
         context={
             "intro": (
-                "Le prévu est celui que le CNML a approuvé : il ne change que par un avenant. "
+                "Le prévu est celui que le CNML a approuvé : il ne change que par un avenant. "
                 "Suivez ici le réalisé et le statut de chaque financement."
             ),
         },
@@ -63,7 +63,7 @@ def project_budget_amend(request: HttpRequest, pk: int) -> HttpResponse:
             report_refusal(request, error)
         else:
             messages.success(
-                request, "Avenant demandé : le budget prévu reste celui approuvé jusqu'à la décision du CNML."
+                request, "Avenant demandé : le budget prévu reste celui approuvé jusqu'à la décision du CNML."
             )
         return redirect(f"{project.get_absolute_url()}#budget")
     return project_edit_page(
@@ -77,8 +77,8 @@ def project_budget_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The decisions on an amendment by the action their address names (mobility/urls.py), with what they say.
 AMENDMENT_DECISIONS = {
-    "approuver": (services.budget_amendment_approve, "Avenant approuvé : le budget prévu du projet est mis à jour."),
-    "refuser": (services.budget_amendment_refuse, "Avenant refusé : le porteur en est informé par courriel."),
+    "approuver": (services.budget_amendment_approve, "Avenant approuvé : le budget prévu du projet est mis à jour."),
+    "refuser": (services.budget_amendment_refuse, "Avenant refusé : le porteur en est informé par courriel."),
 }
 
 

@@ -21,9 +21,9 @@ from mobility.views.common import attempt_move, crumbs
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    calls = permissions.visible_calls(user).order_by("-year")
+    calls = permissions.visible_calls(user).order_by("-year", "theme")
     context = {
-        "title": "Plateformes de mobilité",
+        "title": "Appels à projets",
         "calls": calls,
         "can_manage_calls": permissions.can_manage_calls(user),
         "signed_in": user.is_authenticated,
@@ -46,7 +46,8 @@ def _call_forms(request: HttpRequest, call: Call | None):
     data = request.POST if request.method == "POST" else None
     form = forms.CallForm(data, instance=call)
     criteria = forms.CriterionFormSet(data, instance=call or Call(), prefix="criteres")
-    return form, criteria
+    sections = forms.SectionFormSet(data, instance=call or Call(), prefix="rubriques")
+    return form, criteria, sections
 
 
 @login_required
@@ -59,8 +60,8 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def call_edit(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_for(request.user, year)
+def call_edit(request: HttpRequest, theme: str, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year, theme)
     if not permissions.can_manage_calls(request.user):
         raise PermissionDenied("Seul le CNML modifie les appels à projets.")
     if call.status != CallStatus.BROUILLON:
@@ -70,31 +71,37 @@ def call_edit(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _call_form_page(request: HttpRequest, call: Call | None) -> HttpResponse:
-    form, criteria = _call_forms(request, call)
-    if request.method == "POST" and form.is_valid() and criteria.is_valid():
-        call = services.call_save(form=form, criteria_formset=criteria, actor=request.user)
-        messages.success(
-            request, f"L'appel {call.year} est enregistré. Il reste en préparation jusqu'à sa publication."
-        )
+    form, criteria, sections = _call_forms(request, call)
+    if request.method == "POST" and all([form.is_valid(), criteria.is_valid(), sections.is_valid()]):
+        call = services.call_save(form=form, criteria_formset=criteria, sections_formset=sections, actor=request.user)
+        messages.success(request, f"L'{call.label} est enregistré. Il reste en préparation jusqu'à sa publication.")
         return redirect(call)
-    title = f"Modifier l'appel {call.year}" if call else "Nouvel appel à projets"
+    title = f"Modifier l'{call.label}" if call else "Nouvel appel à projets"
     return render(
         request,
         "mobility/call_form.html",
-        {"title": title, "form": form, "criteria": criteria, "call": call, "breadcrumb": crumbs((title, None))},
+        {
+            "title": title,
+            "form": form,
+            "criteria": criteria,
+            "sections": sections,
+            "call": call,
+            "breadcrumb": crumbs((title, None)),
+        },
     )
 
 
 @require_GET
-def call_detail(request: HttpRequest, year: int) -> HttpResponse:
+def call_detail(request: HttpRequest, theme: str, year: int) -> HttpResponse:
     user = request.user
-    call = permissions.get_call_for(user, year)
+    call = permissions.get_call_for(user, year, theme)
     projects = call.projects.select_related("carrier", "region").prefetch_related("partners").order_by("carrier__name")
     context = {
         "title": call.title,
         "call": call,
         "projects": projects,
         "public_totals": selectors.public_call_rollup(call),
+        "envelope": selectors.call_envelope(call),
         "can_manage": permissions.can_manage_calls(user),
         "can_publish": call.can_publish(user),
         "publish_refusals": call.publish.refusals(user) if permissions.can_manage_calls(user) else [],
@@ -102,15 +109,15 @@ def call_detail(request: HttpRequest, year: int) -> HttpResponse:
         "can_apply": call.is_open() and permissions.can_apply(user),
         "submitted_count": selectors.submitted_count(call),
         "history": history(call) if permissions.can_manage_calls(user) else [],
-        "breadcrumb": crumbs((f"Appel {call.year}", None)),
+        "breadcrumb": crumbs((call.label.capitalize(), None)),
     }
     return render(request, "mobility/call_detail.html", context)
 
 
 @login_required
 @require_POST
-def call_publish(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_for(request.user, year)
+def call_publish(request: HttpRequest, theme: str, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year, theme)
     attempt_move(
         request, lambda: services.call_publish(call=call, actor=request.user), f"L'appel {call.year} est publié."
     )
@@ -119,32 +126,39 @@ def call_publish(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def call_report(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_for(request.user, year)
+def call_report(request: HttpRequest, theme: str, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year, theme)
     context = reports.annual_report_context(request.user, call)
     context.update(
         {
-            "title": f"Bilan de l'appel {call.year}",
-            "breadcrumb": crumbs((f"Appel {call.year}", call.get_absolute_url()), ("Bilan", None)),
+            "title": f"Bilan de l'{call.label}",
+            "breadcrumb": crumbs((call.label.capitalize(), call.get_absolute_url()), ("Bilan", None)),
         }
     )
     return render(request, "mobility/call_report.html", context)
 
 
+def _file_stem(call: Call) -> str:
+    """« plateformes-mobilite-2011 » as since 2011; « appel-alternance-2012 » for another theme."""
+    return f"plateformes-mobilite-{call.year}" if call.is_mobility else f"appel-{call.theme}-{call.year}"
+
+
 @login_required
 @require_GET
-def call_report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_for(request.user, year)
+def call_report_xlsx(request: HttpRequest, theme: str, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year, theme)
     book = reports.annual_report_book(request.user, call)
-    return spreadsheets.xlsx_response(book, filename=f"plateformes-mobilite-{call.year}.xlsx")
+    return spreadsheets.xlsx_response(book, filename=f"{_file_stem(call)}.xlsx")
 
 
 @login_required
 @require_GET
-def call_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    call = permissions.get_call_for(request.user, year)
+def call_report_pdf(request: HttpRequest, theme: str, year: int) -> HttpResponse:
+    call = permissions.get_call_for(request.user, year, theme)
     context = reports.annual_report_context(request.user, call)
-    context["title"] = f"Les projets de plateforme soutenus en {call.year}"
-    return pdf_response(
-        "mobility/pdf/call_report.html", context, filename=f"plateformes-mobilite-{call.year}.pdf", request=request
+    context["title"] = (
+        f"Les projets de plateforme soutenus en {call.year}"
+        if call.is_mobility
+        else f"Les projets soutenus par l'{call.label}"
     )
+    return pdf_response("mobility/pdf/call_report.html", context, filename=f"{_file_stem(call)}.pdf", request=request)

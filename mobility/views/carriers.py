@@ -56,5 +56,5 @@ def membership_request_decide(request: HttpRequest, pk: int, action: str) -> Htt
         report_refusal(request, error)
     else:
         verb = "acceptée" if decided.status == MembershipStatus.ACCEPTEE else "refusée"
-        messages.success(request, f"Demande {verb} : {decided.user} en est informé par courriel.")
+        messages.success(request, f"Demande {verb} : {decided.user} en est informé par courriel.")
     return redirect("mobility:membership_requests")

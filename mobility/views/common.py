@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cnml.workflows import TransitionRefused, report_refusal
 
-HOME_CRUMB = ("Plateformes de mobilité", "/mobilite/")
+HOME_CRUMB = ("Appels à projets", "/mobilite/")
 
 
 def crumbs(*items) -> list[tuple[str, str | None]]:

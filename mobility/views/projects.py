@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,14 +16,21 @@ from cnml.uploads import serve_private_file
 from cnml.workflows import TransitionRefused, history, report_refusal
 from mobility import forms, permissions, selectors, services
 from mobility.map import region_map
-from mobility.models import STAGE_LINE, AmendmentStatus, FareSupport, Project, ReportStatus, Stage
+from mobility.models import AmendmentStatus, CallTheme, FareSupport, Project, ReportStatus, Stage
 from mobility.views.common import crumbs, project_forms_page
+
+# The moves of one theme only: a platform's FARE path, or the short path of other themes.
+MOBILITY_ONLY_MOVES = frozenset({"start_formation_action", "start_montage", "launch"})
+SHORT_PATH_ONLY_MOVES = frozenset({"start"})
+# The short path's wording where the platform's would not fit.
+SHORT_PATH_LABELS = {"put_in_operation": "Déclarer le projet en fonctionnement"}
 
 # The moves of a project by the French slug of their address (their labels: ``Project.<verb>.label``).
 PROJECT_MOVES = {
     "formation-action": "start_formation_action",
     "montage": "start_montage",
     "lancement": "launch",
+    "demarrage": "start",
     "fonctionnement": "put_in_operation",
     "arret": "stop",
 }
@@ -38,23 +46,35 @@ def project_list(request: HttpRequest) -> HttpResponse:
         filters = selectors.ProjectFilters(**filter_form.cleaned_data)
     projects = selectors.projects_for(user, filters)
     filtered = any(vars(filters).values())
-    counts = selectors.projects_by_region_code(projects)
+    # The map and the roll-up by region count one theme: the mobility platforms' (whose activity
+    # reports the indicators are) unless the filter names another; their links keep that theme.
+    map_theme = CallTheme(filters.theme or CallTheme.MOBILITE)
+    mapped = projects.filter(call__theme=map_theme)
+    counts = selectors.projects_by_region_code(mapped)
+    rollups = selectors.rollup_by_region(mapped)
 
     def url_for(code: str) -> str:
         query = request.GET.copy()
         query["region"] = code
+        query["theme"] = map_theme.value
         return f"{reverse('mobility:project_list')}?{query.urlencode()}"
 
     return render(
         request,
         "mobility/project_list.html",
         {
-            "title": "Projets de plateforme",
+            "title": "Projets retenus",
             "filter_form": filter_form,
             "projects": projects,
             "map": region_map(counts, url_for=url_for),
-            "rollups": selectors.rollup_by_region(projects),
-            "total": selectors.indicator_totals(selectors.approved_reports_of(projects)),
+            "map_theme": map_theme,
+            "theme_chosen": bool(filters.theme),
+            "map_is_mobility": map_theme == CallTheme.MOBILITE,
+            "rollups": rollups,
+            "mapped_count": sum(rollup.projects for rollup in rollups),
+            "total": selectors.indicator_totals(selectors.approved_reports_of(mapped))
+            if map_theme == CallTheme.MOBILITE
+            else None,
             "total_label": "France entière" if permissions.is_cnml(user) and not filtered else "Total",
             "filtered": filtered,
             "breadcrumb": crumbs(("Projets", None)),
@@ -83,10 +103,13 @@ def _next_transitions(project, user) -> list[dict]:
         transition = Project.workflow.transitions[verb]
         if verb == "stop" or project.stage not in transition.source:
             continue
+        if verb in (SHORT_PATH_ONLY_MOVES if project.is_mobility else MOBILITY_ONLY_MOVES):
+            continue
         refused = transition.check(project, user)
         if refused and refused.by_role:
             continue
-        options.append({"slug": slug, "label": transition.label, "refusals": refused.reasons if refused else []})
+        label = transition.label if project.is_mobility else SHORT_PATH_LABELS.get(verb, transition.label)
+        options.append({"slug": slug, "label": label, "refusals": refused.reasons if refused else []})
     return options
 
 
@@ -96,14 +119,24 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = permissions.get_project_for(user, pk)
     application = project.application
+    if not project.is_mobility:
+        # Its plan is the application's answers, each under its section's title: one query for both.
+        prefetch_related_objects(
+            [application], Prefetch("answers", queryset=application.answers.select_related("section"))
+        )
     budget_rows, budget_total = selectors.budget_by_funder(project.budget_lines.all())
-    reports_qs = permissions.visible_reports(user).filter(project=project).order_by("-year", "-period")
-    approved = reports_qs.filter(status=ReportStatus.APPROUVE)
+    # Activity reports are the mobility platforms' reporting: another theme's project has none
+    # (its budget against the call's envelope is what it reports).
+    reports_qs = (
+        permissions.visible_reports(user).filter(project=project).order_by("-year", "-period")
+        if project.is_mobility
+        else None
+    )
     context = {
         "title": project.title,
         "project": project,
         "application": application,
-        "stages": [(stage, Stage(stage).label) for stage in STAGE_LINE],
+        "stages": [(stage, Stage(stage).label) for stage in project.stage_line],
         "can_edit": permissions.can_edit_project(user, project),
         "can_manage_fare": permissions.can_manage_fare_support(user),
         "next_transitions": _next_transitions(project, user),
@@ -121,10 +154,16 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "amendment_decision": _amendment_decision(project, user),
         "documents": project.documents.all(),
         "reports": reports_qs,
-        "totals": selectors.indicator_totals(approved),
+        "totals": selectors.indicator_totals(reports_qs.filter(status=ReportStatus.APPROUVE))
+        if reports_qs is not None
+        else None,
         "history": history(project),
         "breadcrumb": crumbs(("Projets", reverse("mobility:project_list")), (project.title, None)),
     }
+    if not project.is_mobility:
+        # What the call's funders grant this project, against the call's envelope.
+        context["envelope"] = selectors.call_envelope(project.call)
+        context["granted_here"] = selectors.granted_to(project)
     return render(request, "mobility/project_detail.html", context)
 
 
@@ -149,7 +188,7 @@ def project_transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse
     comment = request.POST.get("reason" if verb == "stop" else "comment", "")
     try:
         services.project_move(project=project, verb=verb, actor=request.user, comment=comment)
-        messages.success(request, f"Le projet est à l'étape « {project.get_stage_display()} ».")
+        messages.success(request, f"Le projet est à l'étape « {project.get_stage_display()} ».")
     except TransitionRefused as error:
         report_refusal(request, error)
     return redirect(project)
@@ -181,7 +220,7 @@ def _formset_page(request, pk, *, formset_class, prefix, title, intro):
         project,
         forms={"formset": formset},
         save=lambda: services.formset_save(formset=formset),
-        success=f"{title} : modifications enregistrées.",
+        success=f"{title} : modifications enregistrées.",
         template="mobility/project_formset.html",
         title=title,
         context={"intro": intro},
@@ -197,7 +236,7 @@ def project_milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
         formset_class=forms.MilestoneFormSet,
         prefix="jalons",
         title="Jalons",
-        intro="Datez la réalisation de chaque jalon ; ajoutez ceux qui manquent.",
+        intro="Datez la réalisation de chaque jalon ; ajoutez ceux qui manquent.",
     )
 
 
@@ -205,6 +244,8 @@ def project_milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_fare_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = permissions.get_project_for(request.user, pk)
+    if not project.is_mobility:
+        raise Http404("Seuls les projets de plateforme de mobilité ont un accompagnement de la FARE.")
     if not permissions.can_manage_fare_support(request.user):
         raise PermissionDenied("Seul le CNML enregistre l'accompagnement de la FARE.")
     data = request.POST if request.method == "POST" else None

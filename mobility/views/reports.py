@@ -46,7 +46,7 @@ def _report_form_page(request, project, report=None) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = permissions.get_editable_project_for(request.user, pk)
+    project = permissions.get_reporting_project_for(request.user, pk)
     return _report_form_page(request, project)
 
 
@@ -97,7 +97,7 @@ def report_transition(request: HttpRequest, pk: int, report_pk: int, action: str
             messages.success(request, "Bilan soumis au CNML.")
         elif action == "approuver":
             services.report_approve(report=report, actor=user, comment=comment)
-            messages.success(request, "Bilan approuvé : ses chiffres comptent dans les totaux.")
+            messages.success(request, "Bilan approuvé : ses chiffres comptent dans les totaux.")
         else:  # « renvoyer »: the address names one of the three (mobility/urls.py)
             services.report_send_back(report=report, actor=user, comment=comment)
             messages.success(request, "Bilan renvoyé au porteur pour correction.")

@@ -98,18 +98,18 @@ class Campaign(models.Model):
             errors["closes_on"] = "La clôture doit suivre l'ouverture."
         elif self.status == CampaignStatus.OPEN and self.closes_on and self.closes_on < today:
             errors["closes_on"] = (
-                f"La date de clôture ({self.closes_on:%d/%m/%Y}) est passée : une campagne ouverte se clôt "
+                f"La date de clôture ({self.closes_on:%d/%m/%Y}) est passée : une campagne ouverte se clôt "
                 "aujourd'hui au plus tôt. Choisissez une date à venir, ou clôturez la campagne."
             )
         if self.questionnaire_id and self.audience and self.questionnaire.audience != self.audience:
             errors["questionnaire"] = (
-                f"Ce questionnaire s'adresse au public « {self.questionnaire.get_audience_display()} »."
+                f"Ce questionnaire s'adresse au public « {self.questionnaire.get_audience_display()} »."
             )
         if self.audience == Audience.PROFESSIONNELS and self.access_mode != AccessMode.CODES_ONLY:
             # One answer each: only the personal link of the invitation answers, never an open link.
             errors["access_mode"] = (
-                "Une enquête auprès des professionnels se répond par le lien personnel reçu par e-mail : "
-                "choisissez « Codes à usage unique seulement »."
+                "Une enquête auprès des professionnels se répond par le lien personnel reçu par e-mail : "
+                "choisissez « Codes à usage unique seulement »."
             )
         if stored and stored["status"] != CampaignStatus.DRAFT:
             for name, attname in FROZEN_ONCE_OPEN.items():
@@ -196,7 +196,7 @@ class DistributionPoint(models.Model):
     )
     code = models.CharField("code du lien", max_length=12, unique=True)
     target = models.PositiveIntegerField(
-        "objectif de réponses", null=True, blank=True, help_text="Vide : part égale de l'objectif de la campagne."
+        "objectif de réponses", null=True, blank=True, help_text="Vide : part égale de l'objectif de la campagne."
     )
 
     class Meta:

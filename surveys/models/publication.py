@@ -35,7 +35,7 @@ class ResultsPublication(models.Model):
         verbose_name_plural = "publications des résultats"
 
     def __str__(self) -> str:
-        return f"Résultats de « {self.campaign} »"
+        return f"Résultats de « {self.campaign} »"
 
     @property
     def is_public(self) -> bool:

@@ -50,10 +50,10 @@ class AnalysisRole(models.TextChoices):
     """What a question stands for in the results (headline figures, OQM analysis)."""
 
     NONE = "", "—"
-    ACCUEIL = "accueil", "Chiffre clé : satisfaction de l'accueil"
-    DELAI = "delai", "Chiffre clé : délai de réception"
-    CONNU = "connu", "Chiffre clé : comment la mission locale a été connue"
-    RECOMMANDE = "recommande", "Chiffre clé : recommandation"
+    ACCUEIL = "accueil", "Chiffre clé : satisfaction de l'accueil"
+    DELAI = "delai", "Chiffre clé : délai de réception"
+    CONNU = "connu", "Chiffre clé : comment la mission locale a été connue"
+    RECOMMANDE = "recommande", "Chiffre clé : recommandation"
     SATISFACTION_GLOBALE = "satisfaction_globale", "Satisfaction globale"
     CONSEQUENCE = "consequence", "Conséquence (hors priorités)"
     COMMENTAIRE = "commentaire", "Commentaire libre"
@@ -135,7 +135,7 @@ class Question(models.Model):
     kind = models.CharField("type", max_length=10, choices=QuestionKind.choices)
     required = models.BooleanField("obligatoire", default=True)
     dimension = models.CharField(
-        "dimension", max_length=60, blank=True, help_text="Par exemple « Fiabilité » (SERVQUAL) ou « Délais » (OQM)."
+        "dimension", max_length=60, blank=True, help_text="Par exemple « Fiabilité » (SERVQUAL) ou « Délais » (OQM)."
     )
     servqual_role = models.CharField(
         "rôle SERVQUAL", max_length=1, choices=ServqualRole.choices, default=ServqualRole.NONE, blank=True
@@ -144,14 +144,14 @@ class Question(models.Model):
         "item SERVQUAL",
         null=True,
         blank=True,
-        help_text="Numéro de l'énoncé (1 à 22) : apparie l'attente (E) et la perception (P).",
+        help_text="Numéro de l'énoncé (1 à 22) : apparie l'attente (E) et la perception (P).",
     )
     analysis_role = models.CharField(
         "rôle dans les résultats", max_length=30, choices=AnalysisRole.choices, default=AnalysisRole.NONE, blank=True
     )
     min_label = models.CharField("libellé de l'extrémité basse", max_length=80, blank=True)
     max_label = models.CharField("libellé de l'extrémité haute", max_length=80, blank=True)
-    allow_not_applicable = models.BooleanField("« Ne s'applique pas » proposé", default=False)
+    allow_not_applicable = models.BooleanField("« Ne s'applique pas » proposé", default=False)
     max_length = models.PositiveIntegerField("longueur maximale (texte)", default=1000)
     min_value = models.IntegerField("valeur minimale (nombre)", null=True, blank=True)
     max_value = models.IntegerField("valeur maximale (nombre)", null=True, blank=True)
@@ -204,10 +204,10 @@ class Choice(models.Model):
     is_key = models.BooleanField(
         "réponse mise en avant",
         default=False,
-        help_text="Pour un chiffre clé : la part des répondants ayant choisi cette réponse (« Très satisfait(e) »).",
+        help_text="Pour un chiffre clé : la part des répondants ayant choisi cette réponse (« Très satisfait(e) »).",
     )
     dimension = models.CharField(
-        "dimension", max_length=60, blank=True, help_text="Pour une répartition de points : la dimension pondérée."
+        "dimension", max_length=60, blank=True, help_text="Pour une répartition de points : la dimension pondérée."
     )
 
     class Meta:
@@ -299,11 +299,11 @@ def check_not_breaking(obj, *, deleting: bool = False) -> None:
         return
     if deleting:
         raise QuestionnaireLocked(
-            "Ce questionnaire a déjà des réponses : on ne peut plus en retirer d'élément. Copiez-le pour le modifier."
+            "Ce questionnaire a déjà des réponses : on ne peut plus en retirer d'élément. Copiez-le pour le modifier."
         )
     changed = structural_changes(obj)
     if changed:
         labels = ", ".join(str(type(obj)._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed)
         raise QuestionnaireLocked(
-            f"Ce questionnaire a déjà des réponses : « {labels} » ne peut plus changer. Copiez-le pour le modifier."
+            f"Ce questionnaire a déjà des réponses : « {labels} » ne peut plus changer. Copiez-le pour le modifier."
         )

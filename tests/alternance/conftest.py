@@ -18,6 +18,20 @@ from alternance.models import (
     Partner,
     PartnerKind,
 )
+from cnml.models import Role
+
+
+@pytest.fixture(autouse=True)
+def own_media(private_media):
+    """Uploads in this test's own temporary folders (``private_media``), never in the project."""
+
+
+@pytest.fixture
+def users_all(users, network):
+    """The ``users`` fixture plus a partner of a comité de pilotage (no structure)."""
+    from tests.factories import UserFactory
+
+    return users | {Role.PARTENAIRE: UserFactory(role=Role.PARTENAIRE, structure=None)}
 
 
 def make_agreement(title: str, status: str = AgreementStatus.EN_DISCUSSION, **fields) -> Agreement:

@@ -23,14 +23,6 @@ def client_of(client_for, users, visitor):
     return client_for(None if visitor == ANONYMOUS else users.get(visitor))
 
 
-@pytest.fixture
-def users_all(users, network):
-    """The ``users`` fixture plus a partner of a comité de pilotage (no structure)."""
-    from tests.factories import UserFactory
-
-    return users | {Role.PARTENAIRE: UserFactory(role=Role.PARTENAIRE, structure=None)}
-
-
 def expected_follow_up(visitor, in_scope_for_animator: bool) -> int:
     if visitor == ANONYMOUS:
         return 302

@@ -34,7 +34,7 @@ AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 @cache
 def _axe_source() -> str:
     if not AXE_SCRIPT.exists():
-        raise FileNotFoundError(f"{AXE_SCRIPT} manquant : lancez « npm ci » à la racine du projet.")
+        raise FileNotFoundError(f"{AXE_SCRIPT} manquant : lancez « npm ci » à la racine du projet.")
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
@@ -100,6 +100,6 @@ def assert_accessible(page: Page, *, context: str | None = None, tags: tuple[str
     violations = run_axe(page, context=context, tags=tags)
     if violations:
         raise AssertionError(
-            f"{len(violations)} violation(s) d'accessibilité (axe-core) sur {page.url} :\n"
+            f"{len(violations)} violation(s) d'accessibilité (axe-core) sur {page.url} :\n"
             + format_violations(violations)
         )

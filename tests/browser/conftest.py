@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : définissez CHROMIUM_PATH.")
+        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : définissez CHROMIUM_PATH.")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium

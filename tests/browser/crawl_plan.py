@@ -56,6 +56,8 @@ EXCLUDED: dict[str, str] = {
             "mobility:call_report_xlsx",
             "mobility:call_report_pdf",
             "mobility:document_download",
+            "alternance:follow_up_xlsx",
+            "alternance:document",
             "admin:cnml_region_export",
             "admin:cnml_structure_export",
             "admin:practices_fiche_export",
@@ -81,6 +83,7 @@ EXCLUDED: dict[str, str] = {
             "mobility:report_approve",
             "mobility:report_send_back",
             "alternance:agreement_transition",
+            "alternance:document_remove",
             "admin:dashboard_snapshot_recompute",
             "admin:cnml_region_process_import",
             "admin:cnml_structure_process_import",
@@ -274,7 +277,7 @@ ARGUMENTS: dict[str, Callable[[], dict]] = {
     "surveys_public:step": lambda: {"code": _point()["code"], "step": 1},
     **dict.fromkeys(
         ["mobility:call_detail", "mobility:call_edit", "mobility:application_create", "mobility:call_report"],
-        lambda: {"year": _first("mobility.Call").year},
+        lambda: {"theme": _first("mobility.Call").theme, "year": _first("mobility.Call").year},
     ),
     **dict.fromkeys(
         ["mobility:application_detail", "mobility:application_edit", "mobility:application_review"],
@@ -296,7 +299,7 @@ ARGUMENTS: dict[str, Callable[[], dict]] = {
     **dict.fromkeys(["mobility:report_detail", "mobility:report_edit"], _report),
     **dict.fromkeys(["alternance:home", "alternance:follow_up"], NONE),
     **dict.fromkeys(
-        ["alternance:agreement", "alternance:follow_up_detail"],
+        ["alternance:agreement", "alternance:follow_up_detail", "alternance:document_add"],
         lambda: {"pk": _first("alternance.Agreement", status="signee").pk},
     ),
     "alternance:results_edit": lambda: {"pk": _first("alternance.LocalDeclination").pk},
@@ -336,6 +339,6 @@ def crawl_urls() -> list[tuple[str, str]]:
             else:
                 row = model._default_manager.order_by("pk").first()
                 if row is None:
-                    raise LookupError(f"{name} : aucune ligne {model._meta.label} dans les données du crawl.")
+                    raise LookupError(f"{name} : aucune ligne {model._meta.label} dans les données du crawl.")
                 urls.append((name, reverse(name, kwargs={"object_id": row.pk})))
     return urls

@@ -61,13 +61,13 @@ class BrowserProblems:
         self.page_errors.append(f"{error.name}: {error.message}")
 
     def assert_no_csp_violation(self) -> None:
-        assert not self.csp_violations, "Violations de la Content-Security-Policy :\n" + "\n".join(self.csp_violations)
+        assert not self.csp_violations, "Violations de la Content-Security-Policy :\n" + "\n".join(self.csp_violations)
 
     def assert_clean(self) -> None:
         """No CSP violation, no console error, no uncaught JavaScript exception."""
         self.assert_no_csp_violation()
         assert not self.page_errors, "Exceptions JavaScript :\n" + "\n".join(self.page_errors)
-        assert not self.console_errors, "Erreurs dans la console :\n" + "\n".join(self.console_errors)
+        assert not self.console_errors, "Erreurs dans la console :\n" + "\n".join(self.console_errors)
 
 
 def watch_problems(page: Page) -> BrowserProblems:

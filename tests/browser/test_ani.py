@@ -27,11 +27,11 @@ def test_public_ani_page_is_accessible_and_says_what_is_not_available(
     page: Page, problems: BrowserProblems, demo_dashboard
 ):
     page.goto("/tableau-de-bord/")
-    page.get_by_role("link", name="L'accompagnement ANI des jeunes « décrocheurs »").first.click()
+    page.get_by_role("link", name="L'accompagnement ANI des jeunes « décrocheurs »").first.click()
 
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/ani/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Accompagnement ANI des jeunes « décrocheurs » : France entière"
+        "Accompagnement ANI des jeunes « décrocheurs » : France entière"
     )
     expect_dsfr_js_started(page)
     main = page.get_by_role("main")

@@ -96,7 +96,7 @@ def _rows_for_empty_admin_models() -> None:
 
 def test_every_url_pattern_is_crawled_or_excluded_with_its_reason():
     assert not unplanned_patterns(), (
-        "Adresses ni visitées par le crawl ni exclues avec leur raison (tests/browser/crawl_plan.py) : "
+        "Adresses ni visitées par le crawl ni exclues avec leur raison (tests/browser/crawl_plan.py) : "
         + ", ".join(unplanned_patterns())
     )
     assert not stale_exclusions(), f"Exclusions sans adresse correspondante : {stale_exclusions()}"
@@ -145,7 +145,7 @@ class Crawl:
     def summary(self, seconds: float) -> str:
         pages = sum(len(nodes) for nodes in self.violations.values())
         return (
-            f"{self.role} : {len(self.checked)} page(s) vérifiée(s) à {' et '.join(map(str, WIDTHS))} px, "
+            f"{self.role} : {len(self.checked)} page(s) vérifiée(s) à {' et '.join(map(str, WIDTHS))} px, "
             f"{len(self.refused)} refusée(s) (403/404), {len(self.redirected)} redirection(s), "
             f"{len(self.skipped_admin)} adresse(s) d'administration hors de portée, "
             f"{len(self.violations)} règle(s) axe en échec sur {pages} page(s)×largeur, {seconds:.0f} s"
@@ -159,7 +159,7 @@ class Crawl:
             lines.append(f"- {rule} [{violation.get('impact')}] {violation['help']}")
             for path, width, failing in found:
                 target = " ".join(map(str, failing["nodes"][0]["target"]))
-                lines.append(f"    {path} @{width} px : {len(failing['nodes'])} élément(s), ex. {target}")
+                lines.append(f"    {path} @{width} px : {len(failing['nodes'])} élément(s), ex. {target}")
         return "\n".join(lines)
 
     def write(self, summary: str) -> None:
@@ -198,4 +198,4 @@ def test_every_page_a_role_reaches_has_no_axe_violation(page: Page, crawl_data, 
     if not staff and only.search(reverse(ADMIN_PROBE)):
         # The admin addresses left out above answer as its index does: with the admin's login.
         assert f"{reverse(ADMIN_PROBE)} -> {reverse('admin:login')}" in crawl.redirected, crawl.redirected
-    assert not crawl.violations, f"{summary}\n{crawl.report()}\n(détail : {crawl.folder / 'violations.txt'})"
+    assert not crawl.violations, f"{summary}\n{crawl.report()}\n(détail : {crawl.folder / 'violations.txt'})"

@@ -31,7 +31,7 @@ def expect_dashboard(page: Page, heading: str) -> None:
     main = page.get_by_role("main")
     expect(main.get_by_role("table").first).to_be_visible()
     expect(main.get_by_role("img").first).to_be_visible()
-    expect(main.get_by_text(re.compile(r"Source : données de démonstration, inventées")).first).to_be_visible()
+    expect(main.get_by_text(re.compile("Source\u00a0: données de démonstration, inventées")).first).to_be_visible()
 
 
 def open_first_chart_data(page: Page) -> None:
@@ -69,7 +69,7 @@ def test_director_reads_their_structure_dashboard(page: Page, problems: BrowserP
     page.get_by_role("link", name="Le tableau de bord de ma structure").click()
 
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/structures/ML93001/$"))
-    expect_dashboard(page, "Tableau de bord : Mission locale Provence-Alpes-Côte d'Azur 1")
+    expect_dashboard(page, "Tableau de bord : Mission locale Provence-Alpes-Côte d'Azur 1")
     main = page.get_by_role("main")
     expect(main.get_by_role("columnheader", name="Position parmi les structures")).to_be_visible()
     expect(main.get_by_role("columnheader", name="Structures de taille comparable")).to_be_visible()
@@ -93,12 +93,12 @@ def test_animator_reads_their_region_and_its_structures(page: Page, problems: Br
     page.get_by_role("link", name="Le tableau de bord de ma région").click()
 
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/regions/93/$"))
-    expect_dashboard(page, "Tableau de bord : Provence-Alpes-Côte d'Azur")
+    expect_dashboard(page, "Tableau de bord : Provence-Alpes-Côte d'Azur")
     assert_accessible(page)
 
     page.get_by_role("link", name="Mission locale Provence-Alpes-Côte d'Azur 2").click()
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/structures/ML93002/\?periode=2011-T4$"))
-    expect_dashboard(page, "Tableau de bord : Mission locale Provence-Alpes-Côte d'Azur 2")
+    expect_dashboard(page, "Tableau de bord : Mission locale Provence-Alpes-Côte d'Azur 2")
     expect(page.get_by_role("main").get_by_role("link", name=re.compile("région Provence"))).to_be_visible()
     assert_accessible(page)
     problems.assert_clean()

@@ -27,7 +27,7 @@ def test_first_tab_reaches_the_skip_links_which_lead_to_the_content(page: Page, 
 def test_footer_has_the_links_the_dsfr_requires(page: Page, live_server):
     page.goto("/")
     footer = page.get_by_role("contentinfo")
-    for name in ("Plan du site", "Accessibilité : partiellement conforme", "Mentions légales", "Données personnelles"):
+    for name in ("Plan du site", "Accessibilité : partiellement conforme", "Mentions légales", "Données personnelles"):
         expect(footer.get_by_role("link", name=name, exact=True)).to_be_visible()
     for site in ("info.gouv.fr", "service-public.fr", "legifrance.gouv.fr", "data.gouv.fr"):
         link = footer.get_by_role("link", name=site, exact=True)
@@ -50,4 +50,4 @@ def test_form_sent_back_with_errors_says_so_in_the_title(page: Page, demo_networ
     page.goto(LOGIN_URL)
     expect(page).to_have_title(re.compile(r"^Connexion — "))
     login(page, "conseiller@demo.cnml.fr", "mauvais-mot-de-passe")
-    expect(page).to_have_title(re.compile(r"^Erreur : Connexion — "))
+    expect(page).to_have_title(re.compile("^Erreur\u00a0: Connexion — "))

@@ -46,9 +46,9 @@ def test_a_refused_extract_opens_on_its_reason_and_every_error_downloads_as_csv(
         page.get_by_role("button", name="Importer l'extraction").click()
 
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("Import refusé : les données en place n'ont pas changé")
+    expect(alert).to_contain_text("Import refusé : les données en place n'ont pas changé")
     expect(alert).to_contain_text("60\u00a0erreurs dans les fichiers de l'extraction.")
-    expect(alert).to_contain_text("jeunes.csv, ligne 2, colonne sexe : code inconnu « X »")
+    expect(alert).to_contain_text("jeunes.csv, ligne 2, colonne sexe : code inconnu « X »")
     expect(alert).to_contain_text("Corrigez les fichiers, puis déposez de nouveau l'extraction.")
     expect(alert).to_be_focused()
     box = alert.bounding_box()
@@ -66,7 +66,7 @@ def test_a_refused_extract_opens_on_its_reason_and_every_error_downloads_as_csv(
     assert download.suggested_filename == f"import-{extract_import.pk}-erreurs.csv"
     assert lines[0] == "\ufefffichier;ligne;colonne;valeur;motif"
     assert len(lines) == 1 + 60
-    assert lines[60] == "jeunes.csv;61;sexe;X;code inconnu « X » (attendu : F ou H)"
+    assert lines[60] == "jeunes.csv;61;sexe;X;code inconnu « X » (attendu : F ou H)"
     problems.assert_no_csp_violation()  # the admin has no favicon: its 404 is not ours
     assert not problems.page_errors
 
@@ -95,18 +95,18 @@ def test_a_reviewer_validates_the_snapshot_of_an_import_after_a_confirmation(
     content = page.locator("#content-main")
     expect(content.get_by_role("heading", name="Ce qui devient public")).to_be_visible()
     expect(content).to_contain_text("pages publiques du tableau de bord")
-    expect(content).to_contain_text("Aucun chiffre n'est publié aujourd'hui : ce seront les premiers.")
+    expect(content).to_contain_text("Aucun chiffre n'est publié aujourd'hui : ce seront les premiers.")
     snapshot.refresh_from_db()
     assert snapshot.status == SnapshotStatus.COMPUTED
     with page.expect_navigation():
         content.get_by_role("button", name="Valider et publier ces chiffres").click()
 
-    expect(page.locator(".messagelist")).to_contain_text("validé : ses chiffres sont maintenant publics.")
+    expect(page.locator(".messagelist")).to_contain_text("validé : ses chiffres sont maintenant publics.")
     snapshot.refresh_from_db()
     assert snapshot.status == SnapshotStatus.VALIDATED
 
     page.goto(f"/admin/dashboard/extractimport/{extract_import.pk}/change/")
-    expect(page.get_by_role("status")).to_contain_text("est validé : ses chiffres sont publics.")
+    expect(page.get_by_role("status")).to_contain_text("est validé : ses chiffres sont publics.")
     problems.assert_no_csp_violation()  # the admin has no favicon: its 404 is not ours
     assert not problems.page_errors
 
@@ -127,8 +127,8 @@ def test_a_running_import_page_follows_it_and_opens_on_its_end_without_a_reload_
         step="Refusé",
         finished_at=timezone.now(),
         error_count=1,
-        errors=["jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)"],
-        error_details=[["jeunes.csv", 2, "sexe", "X", "code inconnu « X » (attendu : F ou H)"]],
+        errors=["jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)"],
+        error_details=[["jeunes.csv", 2, "sexe", "X", "code inconnu « X » (attendu : F ou H)"]],
     )
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Import refusé", timeout=15_000)

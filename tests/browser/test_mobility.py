@@ -54,7 +54,7 @@ def test_from_application_to_first_approved_report(page: Page, problems: Browser
     # --- The director applies -------------------------------------------------------------
     login(page, DIRECTEUR)
     page.goto("/mobilite/")
-    check_page(page, "Plateformes de mobilité")
+    check_page(page, "Appels à projets")
     click_and_wait(page, main(page).get_by_role("link", name="Appel à projets plateformes de mobilité"))
     check_page(page, "Appel à projets plateformes de mobilité")
     click_and_wait(page, main(page).get_by_role("link", name=f"Candidater à l'appel {year}"))
@@ -133,12 +133,12 @@ def test_from_application_to_first_approved_report(page: Page, problems: Browser
     click_and_wait(page, main(page).get_by_role("button", name="Enregistrer", exact=True))
     click_and_wait(page, main(page).get_by_role("button", name="Démarrer la formation-action"))
     click_and_wait(page, main(page).get_by_role("button", name="Passer au montage"))
-    expect(page.get_by_text("Le projet est à l'étape « Montage »")).to_be_visible()
+    expect(page.get_by_text("Le projet est à l'étape « Montage »")).to_be_visible()
     assert_accessible(page)
 
     for path, heading in [
         ("/mobilite/projets/par-etape/", "Projets par étape"),
-        ("/mobilite/projets/", "Projets de plateforme"),
+        ("/mobilite/projets/", "Projets retenus"),
         (f"/mobilite/appels/{year}/bilan/", f"Les projets de plateforme soutenus en {year}"),
         ("/mobilite/appels/nouveau/", "Nouvel appel à projets"),
     ]:
@@ -176,14 +176,14 @@ def test_from_application_to_first_approved_report(page: Page, problems: Browser
     expect(main(page).get_by_role("table", name=re.compile("Avenants au budget"))).to_contain_text("30 000 → 45 000")
     expect(main(page).get_by_role("link", name="Demander un avenant au budget")).to_have_count(0)
     click_and_wait(page, main(page).get_by_role("button", name="Lancer la plateforme"))
-    expect(page.get_by_text("Le projet est à l'étape « Lancement »")).to_be_visible()
+    expect(page.get_by_text("Le projet est à l'étape « Lancement »")).to_be_visible()
 
     click_and_wait(page, main(page).get_by_role("link", name="Modifier les jalons"))
     check_page(page, "Jalons")
     page.locator("#id_jalons-0-done_on").fill(today.isoformat())
     click_and_wait(page, main(page).get_by_role("button", name="Enregistrer", exact=True))
     click_and_wait(page, main(page).get_by_role("button", name="Déclarer la plateforme en fonctionnement"))
-    expect(page.get_by_text("Le projet est à l'étape « En fonctionnement »")).to_be_visible()
+    expect(page.get_by_text("Le projet est à l'étape « En fonctionnement »")).to_be_visible()
 
     click_and_wait(page, main(page).get_by_role("link", name="Nouveau bilan d'activité"))
     check_page(page, "Nouveau bilan d'activité")
@@ -231,11 +231,11 @@ def test_from_application_to_first_approved_report(page: Page, problems: Browser
     page.get_by_label("Message au porteur").fill("Accordé.")
     click_and_wait(page, main(page).get_by_role("button", name="Approuver l'avenant"))
     expect(
-        page.get_by_role("status").get_by_text("Avenant approuvé : le budget prévu du projet est mis à jour.")
+        page.get_by_role("status").get_by_text("Avenant approuvé : le budget prévu du projet est mis à jour.")
     ).to_be_visible()
     history = main(page).get_by_role("table", name=re.compile("Avenants au budget"))
     expect(history).to_contain_text("Approuvé")
-    expect(history).to_contain_text("« Accordé. »")
+    expect(history).to_contain_text("« Accordé. »")
     assert_accessible(page)
     assert project.budget_lines.get().planned_amount == 45000
 
@@ -272,7 +272,7 @@ def test_typing_an_existing_carrier_asks_its_members_who_approve_the_newcomer(
     expect(page.get_by_role("status").get_by_text("Brouillon enregistré")).to_be_visible()
     page.goto(Application.objects.get().get_absolute_url())
     expect(main(page)).to_contain_text(
-        "Votre rattachement à « Maison de l'emploi du Pays d'Aix » attend l'accord d'un de ses membres ou du CNML"
+        "Votre rattachement à « Maison de l'emploi du Pays d'Aix » attend l'accord d'un de ses membres ou du CNML"
     )
     assert_accessible(page)
     page.goto("/mobilite/porteurs/demandes/")
@@ -284,7 +284,7 @@ def test_typing_an_existing_carrier_asks_its_members_who_approve_the_newcomer(
     # A member of the maison de l'emploi is told on the home page and decides.
     login(page, "conseiller@demo.cnml.fr")
     page.goto("/mobilite/")
-    click_and_wait(page, main(page).get_by_role("link", name="Demandes de rattachement à décider : 1"))
+    click_and_wait(page, main(page).get_by_role("link", name="Demandes de rattachement à décider : 1"))
     check_page(page, "Demandes de rattachement")
     expect(main(page)).to_contain_text("directeur@demo.cnml.fr")
     page.get_by_label("Message au demandeur").fill("Bienvenue dans l'équipe.")

@@ -152,7 +152,7 @@ def test_servqual_scales_fit_one_line_and_their_meaning_is_said_once(phone: Page
         )
         assert len(tops) == 7 and len(set(tops)) == 1, tops
     main_text = phone.get_by_role("main").inner_text()
-    assert main_text.count("1 = pas du tout d'accord ; 7 = tout à fait d'accord") == 1
+    assert main_text.count("1 = pas du tout d'accord ; 7 = tout à fait d'accord") == 1
     # A screen reader still hears what the ends mean, with their number.
     expect(groups.first.get_by_label("1 (pas du tout d'accord)")).to_have_count(1)
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 375
@@ -165,22 +165,22 @@ def test_the_points_question_tells_what_is_left_to_give_as_it_is_typed(phone: Pa
     code = open_servqual.points.get().code
     phone.goto(f"/e/{code}/6/")
     status = phone.locator("main [data-points-total]")
-    expect(status).to_have_text("Reste à répartir : 100 points.")
+    expect(status).to_have_text("Reste à répartir : 100 points.")
     expect(status).to_have_attribute("aria-live", "polite")
     inputs = phone.locator("main input[data-points-part]")
     inputs.nth(0).fill("30")
     inputs.nth(1).fill("50")
-    expect(status).to_have_text("Reste à répartir : 20 points.")
+    expect(status).to_have_text("Reste à répartir : 20 points.")
     inputs.nth(2).fill("39")
-    expect(status).to_have_text("19 points de trop : retirez-en pour arriver au total.")
+    expect(status).to_have_text("19 points de trop : retirez-en pour arriver au total.")
     inputs.nth(2).fill("19")
-    expect(status).to_have_text("Reste à répartir : 1 point.")
+    expect(status).to_have_text("Reste à répartir : 1 point.")
     assert_accessible(phone)
     # The server stays the judge: 99 points are refused, and the page says again what is left.
     with phone.expect_navigation():
         phone.get_by_role("button", name="Suivant").click()
     expect(phone.get_by_role("alert")).to_contain_text("Importance de chaque aspect")
-    expect(status).to_have_text("Reste à répartir : 1 point.")
+    expect(status).to_have_text("Reste à répartir : 1 point.")
     assert_accessible(phone)
     problems.assert_clean()
 
@@ -219,7 +219,7 @@ def test_at_1280_px_each_list_shows_its_status_column(page: Page, problems: Brow
         header = page.get_by_role("main").get_by_role("columnheader", name=column, exact=True).first
         expect(header).to_be_visible()
         box = header.bounding_box()
-        assert box["x"] + box["width"] <= 1280, f"{url} : colonne « {column} » hors de l'écran"
+        assert box["x"] + box["width"] <= 1280, f"{url} : colonne « {column} » hors de l'écran"
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
         assert page.evaluate(CLIPPED_BUTTONS) == [], url
         assert_accessible(page)
@@ -238,5 +238,5 @@ def test_buttons_with_an_icon_show_their_words(page: Page, demo_lists):
         page.goto(url)
         button = page.get_by_role("main").get_by_role("link", name=name)
         expect(button).to_be_visible()
-        assert button.evaluate("(link) => link.scrollWidth <= link.clientWidth + 1"), f"{url} : « {name} » tronqué"
+        assert button.evaluate("(link) => link.scrollWidth <= link.clientWidth + 1"), f"{url} : « {name} » tronqué"
         assert page.evaluate(CLIPPED_BUTTONS) == [], url

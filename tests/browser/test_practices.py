@@ -2,16 +2,20 @@
 
 A conseiller writes and submits a fiche; a CNML reviewer takes it in review and
 requests changes in the admin; the conseiller completes and resubmits it; the reviewer
-publishes it; an anonymous visitor finds it by searching the catalogue without accents.
+publishes it; an anonymous visitor finds it by searching the catalogue without accents. A Pôle emploi
+partner of a local comité de pilotage answers a recensement asking that committee; a CNML reviewer
+publishes the fiche and the recensement counts it.
 axe-core must find zero violations on every page outside the Django admin.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cnml.audit import transitions_of
@@ -175,4 +179,91 @@ def test_fiche_written_reviewed_completed_published_and_found(page: Page, proble
     page.goto(f"/bonnes-pratiques/fiche/{fiche.pk}/imprimer/")
     assert_accessible(page)
 
+    problems.assert_no_csp_violation()
+
+
+COMMITTEE_TITLE = "Un rendez-vous commun mission locale – Pôle emploi pour les jeunes en cotraitance"
+
+
+def test_a_partner_of_a_committee_answers_a_recensement_that_a_reviewer_publishes(
+    page: Page, problems: BrowserProblems, practices_demo
+):
+    """A Pôle emploi partner, member of a local comité de pilotage, drafts a fiche for a recensement asking
+    that committee (its template shaping the form) and submits it; a CNML reviewer publishes it in the admin;
+    the recensement counts it in the committee's row and its summary."""
+    from cnml.demo import DEMO_COMMITTEE
+    from cnml.models import Committee, User
+    from practices.fiche_templates import TEMPLATES
+    from practices.models import Recensement
+
+    committee = Committee.objects.get(name=DEMO_COMMITTEE)
+    template = TEMPLATES["cotraitance"]
+    today = timezone.localdate()
+    recensement = Recensement.objects.create(
+        title="Les parcours communs des comités locaux",
+        instructions="Décrivez un parcours que la mission locale et Pôle emploi mènent ensemble.",
+        opens_on=today - datetime.timedelta(days=5),
+        closes_on=today + datetime.timedelta(days=25),
+        template=template.key,
+        created_by=User.objects.get(email="relecteur@demo.cnml.fr"),
+    )
+    recensement.committees.set([committee])
+
+    # 1. The partner finds the recensement asking their committee and drafts a fiche from its page.
+    login(page, "partenaire@demo.cnml.fr")
+    page.goto("/bonnes-pratiques/recensements/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name=recensement.title).click()
+    expect(page.get_by_role("main")).to_contain_text(template.label)
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Rédiger une fiche pour ce recensement").click()
+    expect(page.locator("#modele-du-recensement")).to_contain_text(template.summary)
+    expect(page.locator("#id_recensement")).to_have_value(str(recensement.pk))
+    expect(page.locator("#id_description")).to_have_value(re.compile("Le rôle de Pôle emploi"))
+    assert_accessible(page)
+
+    page.locator("#id_title").fill(COMMITTEE_TITLE)
+    page.locator("#section-fiche").locator("label[for='id_scale_0']").click()  # Locale
+    page.locator("#section-fiche").get_by_text("Cotraitance", exact=True).click()
+    page.locator("#id_start_date").fill("2011-03-01")
+    page.select_option("#id_partenaires-0-kind", "pole_emploi")
+    page.locator("#id_partenaires-0-name").fill("Agence Pôle emploi de Marseille Belle de Mai")
+    page.locator("#id_context").fill("Les jeunes suivis en cotraitance rencontrent deux conseillers séparément.")
+    page.locator("#id_objectives").fill("- Un rendez-vous commun à l'entrée\n- Un suivi partagé chaque mois")
+    page.locator("#id_public_concerned").fill("Les jeunes de 18 à 25 ans orientés par Pôle emploi.")
+    page.locator("#id_description").fill("Un premier rendez-vous à trois, puis un point mensuel entre conseillers.")
+    page.locator("#id_results").fill("Jeunes accompagnés : 64. Sorties en emploi ou en formation : 38.")
+    page.locator("#id_contacts-0-name").fill("Morgane Lefèvre")
+    page.locator("#id_contacts-0-email").fill("morgane.lefevre@pole-emploi.fr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Soumettre la fiche").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(COMMITTEE_TITLE)
+    expect(page.locator(".practices-workflow .fr-badge")).to_have_text("Soumise")
+    assert_accessible(page)
+    fiche = Fiche.objects.get(title=COMMITTEE_TITLE)
+    assert (fiche.committee, fiche.structure, fiche.recensement) == (committee, None, recensement)
+    assert fiche.success_factors == ""  # no starter for it in this template, nothing typed
+    sign_out(page)
+
+    # 2. A CNML reviewer takes it in review and publishes it in the admin.
+    login(page, "relecteur@demo.cnml.fr")
+    admin_single_decision(page, fiche, "Prendre en relecture")
+    admin_single_decision(page, fiche, "Publier", "Merci au comité pour cette fiche.")
+    fiche.refresh_from_db()
+    assert fiche.status == Status.PUBLIEE
+    # The partner (its author) is told, with the reviewer's comment.
+    told = [message for message in mail.outbox if message.to == ["partenaire@demo.cnml.fr"]]
+    assert told and "Merci au comité pour cette fiche." in told[-1].body
+
+    # 3. The recensement counts it in the committee's row, and its summary is offered.
+    page.goto(f"/bonnes-pratiques/recensements/{recensement.pk}/")
+    table = page.get_by_role("table", name=re.compile("par comité de pilotage"))
+    row = table.get_by_role("row", name=re.compile(re.escape(DEMO_COMMITTEE)))
+    expect(row.get_by_role("cell")).to_have_text([committee.region.name, "0", "0", "1", "0", "Oui"])
+    expect(page.get_by_role("link", name="Synthèse des fiches publiées (XLSX)")).to_be_visible()
+    assert_accessible(page)
+    summary = page.request.get(f"/bonnes-pratiques/recensements/{recensement.pk}/synthese.xlsx")
+    assert summary.ok
     problems.assert_no_csp_violation()

@@ -102,7 +102,7 @@ def test_proconnect_signs_in_an_existing_account_with_its_role_and_signs_out_of_
     accounts_before = User.objects.count()
 
     page.goto(LOGIN_URL)
-    expect(page.get_by_role("link", name="Qu’est-ce que ProConnect ?")).to_have_attribute(
+    expect(page.get_by_role("link", name="Qu’est-ce que ProConnect ?")).to_have_attribute(
         "href", "https://www.proconnect.gouv.fr/"
     )
     assert_accessible(page)

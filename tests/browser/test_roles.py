@@ -48,7 +48,7 @@ CURRENT_ENTRY = {
     "/tableau-de-bord/": "Tableau de bord",
     "/bonnes-pratiques/": "Bonnes pratiques",
     "/enquetes/": "Enquêtes",
-    "/mobilite/": "Mobilité",
+    "/mobilite/": "Appels à projets",
 }
 
 
@@ -97,7 +97,7 @@ def test_demo_account_logs_in_and_sees_its_role_home(
     expect(page.get_by_role("banner").get_by_role("link", name=re.compile(first_name))).to_be_visible()
 
     navigation = main_navigation(page)
-    for label in ("Accueil", "Tableau de bord", "Bonnes pratiques", "Enquêtes", "Mobilité"):
+    for label in ("Accueil", "Tableau de bord", "Bonnes pratiques", "Enquêtes", "Appels à projets"):
         expect(navigation.get_by_role("link", name=label, exact=True)).to_be_visible()
     expect(navigation.get_by_role("link", name="Accueil", exact=True)).to_have_attribute("aria-current", "page")
     expect(navigation.get_by_role("link", name="Administration")).to_have_count(1 if staff else 0)
@@ -132,7 +132,7 @@ def test_every_page_is_accessible_for_each_role(
         violations = run_axe(page)
         if violations:
             failures.append(f"{path}\n{format_violations(violations)}")
-    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
+    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
     problems.assert_clean()
 
 
@@ -142,7 +142,7 @@ def test_anonymous_home_offers_login_and_public_sections(page: Page, problems: B
     expect_page_frame(page)
     expect(page.get_by_role("banner").get_by_role("link", name="Se connecter")).to_be_visible()
     navigation = main_navigation(page)
-    for label in ("Tableau de bord", "Bonnes pratiques", "Mobilité"):
+    for label in ("Tableau de bord", "Bonnes pratiques", "Appels à projets"):
         expect(navigation.get_by_role("link", name=label, exact=True)).to_be_visible()
     expect(navigation.get_by_role("link", name="Enquêtes", exact=True)).to_have_count(0)
     expect(navigation.get_by_role("link", name="Administration")).to_have_count(0)
@@ -170,7 +170,7 @@ def test_public_pages_are_accessible_to_anonymous_visitors(page: Page, problems:
         violations = run_axe(page)
         if violations:
             failures.append(f"{path}\n{format_violations(violations)}")
-    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
+    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
     problems.assert_clean()
 
 
@@ -210,7 +210,7 @@ def test_repeated_failed_logins_show_an_accessible_lockout_page(page: Page, prob
 
 def test_password_reset_journey_is_accessible(page: Page, problems: BrowserProblems, demo_network, mailoutbox):
     page.goto(LOGIN_URL)
-    page.get_by_role("link", name="Mot de passe oublié ?").click()
+    page.get_by_role("link", name="Mot de passe oublié ?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mot de passe oublié")
     assert_accessible(page)
 

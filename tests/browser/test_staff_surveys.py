@@ -16,21 +16,13 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from cnml.models import Structure
-from surveys import spec as spec_module
-from surveys.models import Campaign, CampaignStatus, Questionnaire, Response
-from surveys.services import campaign_sync_points
+from surveys.models import Campaign, CampaignStatus, Response
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import login
-from tests.browser.test_surveys import PHONE
+from tests.browser.test_surveys import PHONE, survey_campaign
+from tests.surveys.conftest import fresh_spec_cache  # noqa: F401 - autouse here too
 
 load_professionals = importlib.import_module("surveys.migrations.0006_professionals_instrument").load_professionals
-
-
-@pytest.fixture(autouse=True)
-def fresh_spec_cache():
-    spec_module._cache.clear()
-    yield
-    spec_module._cache.clear()
 
 
 @pytest.fixture
@@ -38,9 +30,10 @@ def campaign(demo_network) -> Campaign:
     """An open survey of professionals over ML93001 (the demo's conseiller and director work there)."""
     load_professionals(apps, None)
     today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title="Enquête des professionnels 2011",
-        questionnaire=Questionnaire.objects.get(code="professionnels"),
+    return survey_campaign(
+        "Enquête des professionnels 2011",
+        "professionnels",
+        ["ML93001"],
         audience="professionnels",
         scope="region",
         region=Structure.objects.get(code="ML93001").region,
@@ -50,9 +43,6 @@ def campaign(demo_network) -> Campaign:
         access_mode="codes",
         status=CampaignStatus.OPEN,
     )
-    campaign.participants.set(Structure.objects.filter(code="ML93001"))
-    campaign_sync_points(campaign=campaign)
-    return campaign
 
 
 def test_the_animator_invites_the_staff_and_a_conseiller_answers_with_the_link(
@@ -81,7 +71,7 @@ def test_the_animator_invites_the_staff_and_a_conseiller_answers_with_the_link(
     phone.goto(link)
     expect(phone.get_by_role("heading", name="Enquête des professionnels 2011")).to_be_visible()
     phone.get_by_role("link", name="Commencer le questionnaire").click()
-    expect(phone.get_by_text("Quelle est votre fonction ?")).to_be_visible()
+    expect(phone.get_by_text("Quelle est votre fonction ?")).to_be_visible()
     assert_accessible(phone)
     phone.context.close()
     assert Response.objects.count() == 0

@@ -17,13 +17,13 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from cnml.models import Structure
-from surveys import spec as spec_module
 from surveys.demo import generate_answers
 from surveys.models import Campaign, CampaignStatus, Questionnaire, Response
 from surveys.services import access_codes_generate, campaign_sync_points
 from surveys.spec import current_version
 from tests.browser.axe import assert_accessible, format_violations, run_axe
 from tests.browser.helpers import BrowserProblems, login
+from tests.surveys.conftest import fresh_spec_cache  # noqa: F401 - autouse here too
 
 PHONE = {
     "viewport": {"width": 375, "height": 667},
@@ -34,11 +34,14 @@ PHONE = {
 PARTICIPANTS = ["ML93001A1", "ML93002A1", "ML93002A2"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_spec_cache():
-    spec_module._cache.clear()
-    yield
-    spec_module._cache.clear()
+def survey_campaign(title: str, questionnaire: str, participants: list[str], **fields) -> Campaign:
+    """A campaign of ``questionnaire`` (its code) over ``participants`` (structure codes), with its points."""
+    campaign = Campaign.objects.create(
+        title=title, questionnaire=Questionnaire.objects.get(code=questionnaire), **fields
+    )
+    campaign.participants.set(Structure.objects.filter(code__in=participants))
+    campaign_sync_points(campaign=campaign)
+    return campaign
 
 
 @pytest.fixture
@@ -46,9 +49,10 @@ def campaign(demo_network) -> Campaign:
     """An open campaign of the region 93 demo structures (questions phares), committed for the live server."""
     importlib.import_module("surveys.migrations.0002_instruments").load_instruments(apps, None)
     today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        title="Enquête de satisfaction des jeunes 2011",
-        questionnaire=Questionnaire.objects.get(code="questions-phares"),
+    return survey_campaign(
+        "Enquête de satisfaction des jeunes 2011",
+        "questions-phares",
+        PARTICIPANTS,
         audience="jeunes",
         scope="region",
         region=Structure.objects.get(code="ML93001").region,
@@ -57,9 +61,6 @@ def campaign(demo_network) -> Campaign:
         target=90,
         status=CampaignStatus.OPEN,
     )
-    campaign.participants.set(Structure.objects.filter(code__in=PARTICIPANTS))
-    campaign_sync_points(campaign=campaign)
-    return campaign
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_a_young_person_answers_on_a_phone_then_the_animator_reads_the_results(
     phone.get_by_role("button", name="Suivant").click()
     alert = phone.get_by_role("alert")
     expect(alert).to_contain_text("3 réponses sont à compléter ou à corriger")
-    expect(alert.get_by_role("link", name="Conseilleriez-vous à vos amis de s'y rendre ?")).to_be_visible()
+    expect(alert.get_by_role("link", name="Conseilleriez-vous à vos amis de s'y rendre ?")).to_be_visible()
     expect(question(phone, "Êtes-vous satisfait(e) de l'accueil").get_by_label("Très satisfait(e)")).to_be_checked()
     assert_accessible(phone)
 
@@ -217,40 +218,12 @@ def test_every_surveys_page_is_accessible(page: Page, problems: BrowserProblems,
 
     aggregate_campaign(campaign)
     # A draft SERVQUAL campaign and an open OQM one, for the public screens of their scales.
-    servqual = Campaign.objects.create(
-        title="SERVQUAL 2011",
-        questionnaire=Questionnaire.objects.get(code="servqual-jeunes"),
-        region=campaign.region,
-        opens_on=campaign.opens_on,
-        closes_on=campaign.closes_on,
-        target=50,
-        status=CampaignStatus.OPEN,
+    alike = {"region": campaign.region, "opens_on": campaign.opens_on, "closes_on": campaign.closes_on, "target": 50}
+    servqual = survey_campaign("SERVQUAL 2011", "servqual-jeunes", ["ML93001A1"], status=CampaignStatus.OPEN, **alike)
+    oqm = survey_campaign("OQM 2011", "oqm-jeunes", ["ML93001A1"], status=CampaignStatus.OPEN, **alike)
+    closed = survey_campaign(
+        "Close", "employeurs", ["ML93001"], audience="entreprises", status=CampaignStatus.CLOSED, **alike
     )
-    servqual.participants.set(Structure.objects.filter(code="ML93001A1"))
-    campaign_sync_points(campaign=servqual)
-    oqm = Campaign.objects.create(
-        title="OQM 2011",
-        questionnaire=Questionnaire.objects.get(code="oqm-jeunes"),
-        region=campaign.region,
-        opens_on=campaign.opens_on,
-        closes_on=campaign.closes_on,
-        target=50,
-        status=CampaignStatus.OPEN,
-    )
-    oqm.participants.set(Structure.objects.filter(code="ML93001A1"))
-    campaign_sync_points(campaign=oqm)
-    closed = Campaign.objects.create(
-        title="Close",
-        questionnaire=Questionnaire.objects.get(code="employeurs"),
-        audience="entreprises",
-        region=campaign.region,
-        opens_on=campaign.opens_on,
-        closes_on=campaign.closes_on,
-        target=50,
-        status=CampaignStatus.CLOSED,
-    )
-    closed.participants.set(Structure.objects.filter(code="ML93001"))
-    campaign_sync_points(campaign=closed)
 
     failures: list[str] = []
     public = [f"/e/{point.code}/", f"/e/{point.code}/1/", f"/e/{point.code}/2/", "/e/INCONNU/"]
@@ -292,7 +265,7 @@ def test_every_surveys_page_is_accessible(page: Page, problems: BrowserProblems,
     page.goto("/enquetes/campagnes/nouvelle/")
     page.get_by_role("button", name="Enregistrer la campagne").click()
     check(page, "formulaire de campagne en erreur", failures)
-    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
+    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
     # The unknown link's page answers 404 (a clear page, with the right status): Chromium logs the status.
     problems.console_errors = [error for error in problems.console_errors if "/e/INCONNU/" not in error]
     problems.assert_clean()

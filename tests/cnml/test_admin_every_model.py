@@ -8,7 +8,8 @@ record (unique values collide there: that must be a form error, not an Integrity
 
 The data is the demo (``manage.py demo``): every app's models filled as a user would see
 them. A registered model without any record in the demo fails the walk, so that a new
-model cannot escape it by having no data.
+model cannot escape it by having no data. The demo is loaded once for the module's two walks
+(``kept_for_module``: each walk runs in a savepoint, what it saves is undone after it).
 """
 
 from __future__ import annotations
@@ -16,17 +17,24 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+import django_webtest
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 from django.db import models
+from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import empty
 from webtest import Form
 
 from cnml.models import Role, User
+from tests.conftest import kept_for_module
 from tests.factories import UserFactory
+
+# The demo is built once for both walks: they stay on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("admin_every_model")
 
 # How many records of each model have their change page walked.
 RECORDS_PER_MODEL = 2
@@ -113,11 +121,14 @@ def walk_admin(app, walk: Walk, *, missing_data: list[str], records_per_model: i
             missing_data.append(opts.label)
 
         add_url = _url(f"{prefix}_add")
+        add_form = None
         if add_url:
             page = walk.get(app, add_url, "ajout (page)")
-            form = _main_form(page) if page is not None and page.status_code == 200 else None
-            if form is not None:
-                walk.submit(form, "ajout vide", add_url)
+            add_form = _main_form(page) if page is not None and page.status_code == 200 else None
+            if add_form is not None:
+                # Its CSRF token before the submit changes anything: the copies below post with it.
+                add_token = add_form["csrfmiddlewaretoken"].value
+                walk.submit(add_form, "ajout vide", add_url)
 
         for record in records:
             change_url = reverse(f"{prefix}_change", args=[record.pk])
@@ -127,14 +138,12 @@ def walk_admin(app, walk: Walk, *, missing_data: list[str], records_per_model: i
             form = _main_form(page)
             if form is not None:
                 walk.submit(form, "modification telle quelle", change_url)
-                if add_url:
-                    # The record's values posted as a new one: unique fields collide.
+                if add_form is not None:
+                    # The record's values posted as a new one: unique fields collide. The add page was
+                    # visited above: its token serves (the session's CSRF secret does not change).
                     copy = {key: value for key, value in form.submit_fields() if key != "csrfmiddlewaretoken"}
-                    page_add = walk.get(app, add_url, "ajout (page)")
-                    token = page_add.forms and _main_form(page_add)
-                    if token is not None:
-                        copy["csrfmiddlewaretoken"] = token["csrfmiddlewaretoken"].value
-                        walk.post(app, add_url, copy, "ajout d'une copie")
+                    copy["csrfmiddlewaretoken"] = add_token
+                    walk.post(app, add_url, copy, "ajout d'une copie")
                 page = walk.get(app, change_url, "modification (page)")
                 form = _main_form(page) if page is not None and page.status_code == 200 else None
                 if form is not None:
@@ -169,14 +178,37 @@ def operator_records() -> None:
     OutboxMessage.objects.create(task="cnml.tasks.send_email", failed_at=now, attempts=20, last_error="SMTP")
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo and the operator's records, once for the module, its uploads in a folder of its own."""
+    from cnml.uploads import private_storage
+
+    root = tmp_path_factory.mktemp("admin_walk")
+    with (
+        override_settings(PRIVATE_MEDIA_ROOT=root / "private", MEDIA_ROOT=root / "media"),
+        kept_for_module(django_db_blocker),
+    ):
+        private_storage._wrapped = empty
+        with override_settings(DEBUG=True):  # the demo loads only in development
+            call_command("demo", stdout=io.StringIO())
+        operator_records()
+        yield
+    private_storage._wrapped = empty
+
+
+def _template_names_only(store, signal, sender, template, context, **kwargs):
+    """What WebTest keeps of each template a request renders: its name, not a copy of its context.
+
+    The walk reads no ``response.context``; copying the context of each of the thousands of widget
+    templates an admin page renders took half of the walk's time."""
+    store.setdefault("templates", []).append(template)
+
+
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.DEBUG = True  # the demo loads only in development
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("demo", stdout=io.StringIO())
-    settings.DEBUG = False
-    operator_records()
+def django_app(django_app, monkeypatch):
+    """WebTest's app (django-webtest), keeping the rendered templates' names only."""
+    monkeypatch.setattr(django_webtest, "store_rendered_templates", _template_names_only)
+    return django_app
 
 
 @pytest.mark.django_db
@@ -187,7 +219,7 @@ def test_every_admin_page_answers_without_server_error_for_a_superuser(demo, dja
     walk_admin(django_app, walk, missing_data=missing)
     assert walk.visited > 100
     assert not walk.failures, "\n".join(walk.failures)
-    assert not missing, f"Modèles sans donnée dans la démonstration (non parcourus) : {missing}"
+    assert not missing, f"Modèles sans donnée dans la démonstration (non parcourus) : {missing}"
 
 
 @pytest.mark.django_db

@@ -55,7 +55,7 @@ def test_the_committed_catalogue_is_compiled_from_its_source():
 
     assert len(entries) > 50
     stale = [msgid for msgid, msgstr in entries.items() if catalogue.gettext(msgid) != msgstr]
-    assert not stale, f"django.mo ne suit pas django.po (make messages) : {stale}"
+    assert not stale, f"django.mo ne suit pas django.po (make messages) : {stale}"
 
 
 def test_the_libraries_screens_of_the_admin_are_in_french(users, client_for):

@@ -42,7 +42,7 @@ def test_every_admin_that_searches_searches_without_accents_nor_case():
         for model, model_admin in admin.site._registry.items()
         if model_admin.search_fields and not isinstance(model_admin, FrenchSearchMixin)
     ]
-    assert not without, f"recherche sensible aux accents : {without}"
+    assert not without, f"recherche sensible aux accents : {without}"
 
 
 def test_the_text_fields_are_read_unaccented_and_other_fields_as_they_are():

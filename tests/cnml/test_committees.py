@@ -73,4 +73,4 @@ def test_the_home_page_names_the_partner_committees(client_for, partner, network
 
     content = client_for(partner).get("/").content.decode()
 
-    assert "</strong> : <strong>Comité local Alpha</strong>." in content
+    assert "</strong> : <strong>Comité local Alpha</strong>." in content

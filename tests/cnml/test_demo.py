@@ -60,7 +60,7 @@ def test_demo_creates_one_account_per_role_with_the_demo_password(debug, client)
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert email in output
     assert {u.role for u in User.objects.filter(email__in=EXPECTED_ACCOUNTS)} == set(Role.values)
-    assert "mot de passe : demo-cnml-2011" in output
+    assert "mot de passe : demo-cnml-2011" in output
     assert "Données de démonstration chargées." in output
 
 

@@ -73,14 +73,14 @@ def test_demo_loads_without_the_shared_folder_and_says_what_it_loaded(no_shared_
     call_command("demo", stdout=out)
 
     output = out.getvalue()
-    assert no_shared_folder == [], f"la démo a cherché hors du projet : {no_shared_folder}"
-    assert f"Extraction d'exemple (fictive, livrée avec le projet) : {sample_extract_dir()}" in output
-    assert "Réseau : les structures de structures.csv, 15 créée(s)" in output
-    assert "jeunes.csv : 400" in output and "contacts.csv : 1978" in output
+    assert no_shared_folder == [], f"la démo a cherché hors du projet : {no_shared_folder}"
+    assert f"Extraction d'exemple (fictive, livrée avec le projet) : {sample_extract_dir()}" in output
+    assert "Réseau : les structures de structures.csv, 15 créée(s)" in output
+    assert "jeunes.csv : 400" in output and "contacts.csv : 1978" in output
     assert "montrés comme données de démonstration, sans validation du CNML" in output
-    assert f"Bonnes pratiques : {Fiche.objects.count()} fiche(s) de démonstration créée(s)." in output
-    assert "Mobilité : appel 2011" in output
-    assert "Enquêtes :" in output
+    assert f"Bonnes pratiques : {Fiche.objects.count()} fiche(s) de démonstration créée(s)." in output
+    assert "Appels à projets\u00a0: plateformes de mobilité 2011" in output
+    assert "Enquêtes :" in output
     assert "conseiller@demo.cnml.fr" in output
 
     extract_import = ExtractImport.objects.get()

@@ -46,7 +46,7 @@ def test_health_is_ok_in_eager_mode(client, eager, settings):
     assert report["broker"] == {
         "ok": True,
         "configure": False,
-        "detail": "Aucun broker : les tâches s'exécutent immédiatement.",
+        "detail": "Aucun broker : les tâches s'exécutent immédiatement.",
     }
     assert report["workers"]["ok"] is True
     assert report["workers"]["requis"] is False

@@ -7,7 +7,14 @@ import os
 import subprocess
 import sys
 
-from tests.cnml.test_settings import BASE_DIR, PROD_HOST, PROD_REDIS_URL, check_deploy, random_secret_key
+from tests.cnml.test_settings import (
+    BASE_DIR,
+    PROD_HOST,
+    PROD_REDIS_URL,
+    check_deploy,
+    random_secret_key,
+    start_settings,
+)
 
 LOG_SCRIPT = """
 import logging, django
@@ -56,14 +63,14 @@ def test_development_logs_readable_text_and_either_can_be_chosen():
 
 
 def test_an_unknown_log_format_stops_the_start():
-    result = check_deploy(**production(LOG_FORMAT="xml"))
+    result = start_settings(**production(LOG_FORMAT="xml"))
 
     assert result.returncode != 0
-    assert "Variable d'environnement LOG_FORMAT invalide : « xml » (attendu : json ou text)." in result.stderr
+    assert "Variable d'environnement LOG_FORMAT invalide : « xml » (attendu : json ou text)." in result.stderr
 
 
 def test_a_malformed_sentry_dsn_stops_the_start():
-    result = check_deploy(**production(SENTRY_DSN="sentry.example.org"))
+    result = start_settings(**production(SENTRY_DSN="sentry.example.org"))
 
     assert result.returncode != 0
     assert "Variable d'environnement SENTRY_DSN invalide" in result.stderr
@@ -78,7 +85,7 @@ def test_production_passes_its_checks_with_sentry_and_metrics_configured():
 
 
 def test_a_metrics_address_that_is_not_one_stops_the_start():
-    result = check_deploy(**production(METRICS_ALLOWED_IPS="10.0.0.5, supervision.local"))
+    result = start_settings(**production(METRICS_ALLOWED_IPS="10.0.0.5, supervision.local"))
 
     assert result.returncode != 0
-    assert "Variable d'environnement METRICS_ALLOWED_IPS invalide : « supervision.local »" in result.stderr
+    assert "Variable d'environnement METRICS_ALLOWED_IPS invalide : « supervision.local »" in result.stderr

@@ -55,7 +55,7 @@ def test_without_a_broker_workers_and_queue_are_said_to_be_out_of_scope(client_f
 
     assert "<h1>Exploitation</h1>" in body
     assert "Sans objet (tâches exécutées dans le processus)." in body
-    assert "Sans objet : les tâches s'exécutent dans le processus web" in body
+    assert "Sans objet : les tâches s'exécutent dans le processus web" in body
     assert body.count("<p>Aucune.</p>") == 2
 
 
@@ -113,7 +113,7 @@ def test_the_last_import_and_recompute_are_shown_with_duration_and_result(client
         started_at=start,
         finished_at=start + timedelta(minutes=3, seconds=5),
         error_count=1204,
-        errors=["contacts.csv, ligne 12, colonne date : date invalide « 31/02/2024 »."],
+        errors=["contacts.csv, ligne 12, colonne date : date invalide « 31/02/2024 »."],
     )
     Snapshot.objects.create(status=SnapshotStatus.COMPUTED, computed_at=timezone.now(), value_count=958450)
 
@@ -122,7 +122,7 @@ def test_the_last_import_and_recompute_are_shown_with_duration_and_result(client
     assert "Dernier import d'extraction" in body
     assert "3\u00a0min 05\u00a0s" in body
     assert "Échoué" in body
-    assert "1\u202f204\u00a0erreurs ; la première : contacts.csv, ligne 12" in body
+    assert "1\u202f204\u00a0erreurs ; la première : contacts.csv, ligne 12" in body
     assert "Dernier calcul des indicateurs" in body
     assert "958\u202f450\u00a0valeurs calculées" in body
 

@@ -153,7 +153,7 @@ def sent_emails() -> list[email.message.EmailMessage]:
 
 
 def fiche_emails() -> list[email.message.EmailMessage]:
-    return [message for message in sent_emails() if message["Subject"].strip() == f"Fiche à relire : {FICHE_TITLE}"]
+    return [message for message in sent_emails() if message["Subject"].strip() == f"Fiche à relire : {FICHE_TITLE}"]
 
 
 def worker_idle() -> bool:

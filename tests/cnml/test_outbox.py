@@ -322,13 +322,13 @@ def test_the_command_tries_the_owed_work_again_here_without_a_broker(settings, s
     )
     out = io.StringIO()
     call_command("outbox_redeliver", stdout=out)
-    assert "Encore en attente : 1." in out.getvalue()
+    assert "Encore en attente : 1." in out.getvalue()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     out = io.StringIO()
     call_command("outbox_redeliver", stdout=out)
 
-    assert "Travaux confiés ou exécutés : 1. Encore en attente : 0." in out.getvalue()
+    assert "Travaux confiés ou exécutés : 1. Encore en attente : 0." in out.getvalue()
     assert [m.subject for m in mail.outbox] == ["Relance"]
 
 
@@ -432,7 +432,7 @@ def test_the_worker_steps_are_installed():
 
 def test_the_delayed_message_names_each_delayed_work_once():
     assert outbox.delayed_message(["l'envoi des e-mails", "le calcul des résultats", "l'envoi des e-mails"]) == (
-        "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
+        "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
         "l'envoi des e-mails et le calcul des résultats se feront dès son rétablissement."
     )
 

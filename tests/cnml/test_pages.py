@@ -36,7 +36,7 @@ PUBLIC_PAGES = {
     "/plan-du-site/": "Plan du site",
     "/tableau-de-bord/": "Tableau de bord",
     "/bonnes-pratiques/": "Bonnes pratiques",
-    "/mobilite/": "Plateformes de mobilité",
+    "/mobilite/": "Appels à projets",
 }
 # Pages that need a signed-in user.
 LOGIN_PAGES = {
@@ -192,7 +192,7 @@ def test_login_page_opens_for_anonymous(visitor_client):
     content = response.content.decode()
     assert 'name="username"' in content
     assert 'name="password"' in content
-    assert "Mot de passe oublié ?" in content
+    assert "Mot de passe oublié ?" in content
     assert "Se connecter" in page.navigation or "Se connecter" in content
 
 
@@ -240,7 +240,7 @@ def test_navigation_follows_the_role(visitor_client, visitor):
     assert page.navigation["Accueil"] == "/"
     assert page.navigation["Tableau de bord"] == "/tableau-de-bord/"
     assert page.navigation["Bonnes pratiques"] == "/bonnes-pratiques/"
-    assert page.navigation["Mobilité"] == "/mobilite/"
+    assert page.navigation["Appels à projets"] == "/mobilite/"
     # Surveys only for signed-in users, the admin only for staff roles.
     assert ("Enquêtes" in page.navigation) == (visitor != ANONYMOUS)
     assert ("Administration" in page.navigation) == (visitor in STAFF_ROLES)
@@ -256,7 +256,7 @@ def test_navigation_follows_the_role(visitor_client, visitor):
         ("/", "Accueil"),
         ("/bonnes-pratiques/", "Bonnes pratiques"),
         ("/enquetes/", "Enquêtes"),
-        ("/mobilite/", "Mobilité"),
+        ("/mobilite/", "Appels à projets"),
     ],
 )
 def test_navigation_marks_the_current_section_only(visitor_client, path, label):
@@ -301,7 +301,8 @@ def parse_text(response) -> str:
 
     parser = TextParser()
     parser.feed(response.content.decode())
-    return " ".join("".join(parser.chunks).split())
+    # only the spaces HTML collapses: the no-break ones of French punctuation stay what they are
+    return re.sub(r"[ \t\r\n\f]+", " ", "".join(parser.chunks)).strip()
 
 
 def home_cards(response) -> dict[str, str]:

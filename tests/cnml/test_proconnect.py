@@ -24,7 +24,7 @@ from cnml import proconnect
 from cnml.links import absolute_url
 from cnml.models import Role, User
 from cnml.proconnect_config import SCOPES, oidc_settings, proconnect_settings
-from tests.cnml.test_settings import PROD_HOST, check_deploy, random_secret_key
+from tests.cnml.test_settings import PROD_HOST, check_deploy, random_secret_key, start_settings
 from tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_with_proconnect_the_login_page_shows_the_dsfr_button_keeping_the_next_p
     assert 'class="fr-connect"' in page
     assert f'href="{PROCONNECT_LOGIN}?next=/enquetes/"' in page
     assert "S’identifier avec" in page
-    assert "Qu’est-ce que ProConnect ?" in page
+    assert "Qu’est-ce que ProConnect ?" in page
     assert 'href="https://www.proconnect.gouv.fr/"' in page
     # The e-mail and password form stays beside it.
     assert 'name="password"' in page
@@ -306,7 +306,7 @@ def test_production_with_proconnect_passes_check_deploy_and_lets_the_sign_out_re
 
 
 def test_a_server_with_half_of_proconnect_does_not_start():
-    result = check_deploy(
+    result = start_settings(
         DEBUG="false",
         SECRET_KEY=random_secret_key(),
         ALLOWED_HOSTS=PROD_HOST,

@@ -46,7 +46,7 @@ def test_sync_roles_creates_one_group_per_role():
     assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
     output = out.getvalue()
     for role in Role:
-        assert f"{role.label} : " in output
+        assert f"{role.label} : " in output
     assert "Groupes des rôles à jour." in output
 
 

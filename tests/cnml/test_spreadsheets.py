@@ -53,9 +53,9 @@ def test_csv_leaves_numbers_alone_negative_ones_included_with_french_decimal_com
 
 
 def test_csv_leaves_text_alone_when_it_does_not_start_like_a_formula():
-    rows = read_csv(spreadsheets.csv_text(dataset(["Saint-Denis", "a=b"], ["Mission locale « Est »", "1 + 1"])))
+    rows = read_csv(spreadsheets.csv_text(dataset(["Saint-Denis", "a=b"], ["Mission locale « Est »", "1 + 1"])))
 
-    assert rows[1:] == [["Saint-Denis", "a=b"], ["Mission locale « Est »", "1 + 1"]]
+    assert rows[1:] == [["Saint-Denis", "a=b"], ["Mission locale « Est »", "1 + 1"]]
 
 
 def test_csv_neutralises_lazy_text_too():

@@ -155,7 +155,7 @@ INVALID_FILES = {
     "séparateur virgule": (
         csv_with().replace(";", ","),
         "utf-8",
-        ["structures.csv", "ligne 1", "séparateur incorrect", "« ; »"],
+        ["structures.csv", "ligne 1", "séparateur incorrect", "« ; »"],
     ),
     "encodage Latin-1": (
         csv_with("ML11005;Mission locale d'Évry;ML;11;Île-de-France;"),
@@ -166,7 +166,7 @@ INVALID_FILES = {
     "type inconnu": (
         csv_with("ML11005;Maison de l'emploi;MDE;11;Île-de-France;"),
         "utf-8",
-        ["structures.csv", "ligne 5", "colonne type", "type inconnu « MDE »"],
+        ["structures.csv", "ligne 5", "colonne type", "type inconnu « MDE »"],
     ),
     "antenne sans rattachement": (
         csv_with("ML11005A1;Antenne orpheline;ANTENNE;11;Île-de-France;"),
@@ -176,15 +176,15 @@ INVALID_FILES = {
     "rattachement inconnu": (
         csv_with("ML11005A1;Antenne perdue;ANTENNE;11;Île-de-France;ML11999"),
         "utf-8",
-        ["structures.csv", "ligne 5", "colonne code_parent", "structure de rattachement inconnue « ML11999 »"],
+        ["structures.csv", "ligne 5", "colonne code_parent", "structure de rattachement inconnue « ML11999 »"],
     ),
     "code en double": (
         csv_with("ML99001;Mission locale en double;ML;99;Région nouvelle;"),
         "utf-8",
-        ["structures.csv", "ligne 5", "colonne code_structure", "code « ML99001 » en double", "déjà ligne 4"],
+        ["structures.csv", "ligne 5", "colonne code_structure", "code « ML99001 » en double", "déjà ligne 4"],
     ),
     "fichier vide": ("", "utf-8", ["structures.csv", "ligne 1", "fichier vide"]),
-    "en-tête seul": (HEADER + "\n", "utf-8", ["structures.csv", "fichier vide : aucune structure"]),
+    "en-tête seul": (HEADER + "\n", "utf-8", ["structures.csv", "fichier vide : aucune structure"]),
 }
 
 
@@ -201,7 +201,7 @@ def test_invalid_file_is_refused_with_a_french_message_and_changes_nothing(sampl
     message = str(excinfo.value)
     assert "rien n'a été modifié" in message
     for fragment in fragments:
-        assert fragment in message, f"« {fragment} » absent de : {message}"
+        assert fragment in message, f"« {fragment} » absent de : {message}"
     # All or nothing: the valid rows of the file were not applied either.
     assert snapshot() == before
     assert not Structure.objects.filter(code="ML99001").exists()
@@ -249,14 +249,14 @@ def test_every_error_of_the_file_is_reported(tmp_path):
     assert message.startswith("3 erreur(s)")
     assert "ligne 5, colonne type" in message
     assert "ligne 6, colonne code_parent" in message
-    assert "ligne 7, colonne code_structure : valeur obligatoire manquante" in message
+    assert "ligne 7, colonne code_structure : valeur obligatoire manquante" in message
 
 
 def test_missing_file_is_refused_in_french(tmp_path):
     with pytest.raises(CommandError) as excinfo:
         load(tmp_path / "structures.csv")
 
-    assert "structures.csv : fichier manquant" in str(excinfo.value)
+    assert "structures.csv : fichier manquant" in str(excinfo.value)
 
 
 def test_antenne_of_an_antenne_is_refused(tmp_path):
@@ -268,7 +268,7 @@ def test_antenne_of_an_antenne_is_refused(tmp_path):
     with pytest.raises(CommandError) as excinfo:
         load(path)
 
-    assert "ligne 5, colonne code_parent : « ML93001A1 » n'est ni une mission locale ni une PAIO" in str(excinfo.value)
+    assert "ligne 5, colonne code_parent : « ML93001A1 » n'est ni une mission locale ni une PAIO" in str(excinfo.value)
     assert not Structure.objects.exists()
 
 

@@ -55,7 +55,7 @@ class Ticket(models.Model):
         field="state",
         states=TicketState,
         wrong_state="Impossible de {action} un ticket {state}.",
-        overtaken="Le ticket vient de changer : il est {state}. « {label} » n'a pas été fait.",
+        overtaken="Le ticket vient de changer : il est {state}. « {label} » n'a pas été fait.",
     )
 
     class Meta:
@@ -191,7 +191,7 @@ def test_a_move_chosen_in_a_state_the_row_has_left_says_another_decision_came_fi
     with pytest.raises(TransitionRefused) as refused:
         stale.close(users[Role.RELECTEUR_CNML], seen_state=TicketState.OPEN)
 
-    assert refused.value.reasons == ["Le ticket vient de changer : il est clos. « Clore le ticket » n'a pas été fait."]
+    assert refused.value.reasons == ["Le ticket vient de changer : il est clos. « Clore le ticket » n'a pas été fait."]
     assert stale.close.overtaken(users[Role.RELECTEUR_CNML], TicketState.OPEN) is None  # stale copy: still open
 
 
@@ -220,7 +220,7 @@ def test_moves_made_at_the_same_instant_give_one_move_and_clear_refusals(file_da
     assert sum(isinstance(result, Ticket) for result in results) == 1, results
     refused = [result for result in results if isinstance(result, TransitionRefused)]
     assert [error.reasons for error in refused] == [
-        ["Le ticket vient de changer : il est clos. « Clore le ticket » n'a pas été fait."]
+        ["Le ticket vient de changer : il est clos. « Clore le ticket » n'a pas été fait."]
     ] * 3, results
     assert [log.to_state for log in transitions_of(ticket)] == [TicketState.CLOSED]
 

@@ -284,6 +284,24 @@ def current_facts_state() -> dict:
 
 
 @pytest.fixture
+def pdf_html(monkeypatch) -> dict:
+    """``pdf_html["html"]``: the HTML of the latest PDF export, the PDF itself still rendered for real."""
+    from django.template.loader import render_to_string
+
+    from dashboard import exports
+
+    rendered = {}
+    real_render = exports.render_pdf
+
+    def capture(template, context, *, request=None):
+        rendered["html"] = render_to_string(template, context, request=request)
+        return real_render(template, context, request=request)
+
+    monkeypatch.setattr(exports, "render_pdf", capture)
+    return rendered
+
+
+@pytest.fixture
 def sample_extract(tmp_path) -> Path:
     return copy_sample_extract(tmp_path / "extract-sample")
 

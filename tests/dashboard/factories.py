@@ -96,3 +96,11 @@ class EnrolmentFactory(DjangoModelFactory):
     entry_on = date(2011, 2, 1)
     exit_on = None
     exit_reason = ""
+
+
+def welcome(structure, day: date, *, trained: bool = False) -> None:
+    """A young person of ``structure`` with a contact on ``day``, and in training from that day when ``trained``."""
+    young = YoungPersonFactory(structure=structure)
+    ContactFactory(young_person=young, contact_on=day)
+    if trained:
+        SituationFactory(young_person=young, kind="FORMATION", start_on=day)

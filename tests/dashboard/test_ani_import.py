@@ -64,8 +64,8 @@ def test_an_unknown_certification_code_is_an_error_naming_file_line_and_column(t
     assert extract_import.status == "echoue"
     # Line 1 is the header, line 2 the anchor, line 3 J1, line 4 J2.
     assert extract_import.errors == [
-        f"jeunes.csv, ligne 4, colonne niveau_certification : code inconnu « {code} » "
-        "(attendu : AUCUNE, V, IV, III, II ou I)"
+        f"jeunes.csv, ligne 4, colonne niveau_certification : code inconnu « {code} » "
+        "(attendu : AUCUNE, V, IV, III, II ou I)"
     ]
     assert ExtractImport.objects.get(pk=extract_import.pk).has_certification is None
     assert facts_state() == before
@@ -101,6 +101,6 @@ def test_an_exit_reason_is_still_checked_against_the_contract(tmp_path):
 
     assert extract_import.status == "echoue"
     assert extract_import.errors[0].startswith(
-        "dispositifs.csv, ligne 2, colonne motif_sortie : code inconnu « CREATION »"
+        "dispositifs.csv, ligne 2, colonne motif_sortie : code inconnu « CREATION »"
     )
     assert "CREATION_ENTREPRISE, RETOUR_FORMATION_INITIALE" in extract_import.errors[0]

@@ -8,24 +8,14 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django.utils.functional import empty
 
 from cnml.tasks import purge_expired
-from cnml.uploads import private_storage
 from dashboard.models import ImportStatus
 from dashboard.retention import ARCHIVE_RETENTION
 from tests.clock import frozen
 from tests.dashboard.factories import make_import
 
-pytestmark = [pytest.mark.django_db, frozen]
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_MEDIA_ROOT
-    private_storage._wrapped = empty
+pytestmark = [pytest.mark.django_db, frozen, pytest.mark.usefixtures("private_media")]
 
 
 def imported(days_ago: int, status: str = ImportStatus.SUCCEEDED):

@@ -74,4 +74,4 @@ def test_every_dashboard_page_and_export_of_the_demo_says_demonstration_data(cli
             silent.append(url)
 
     assert len(walked) >= 20, walked
-    assert silent == [], f"sans la mention « données de démonstration » : {silent}"
+    assert silent == [], f"sans la mention « données de démonstration » : {silent}"

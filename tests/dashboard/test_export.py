@@ -14,7 +14,7 @@ from cnml.models import Role, Structure
 from dashboard.publication import snapshot_validate
 from dashboard.recompute import snapshot_recompute
 from dashboard.selectors import EXPORT_FIELDS
-from tests.dashboard.factories import ContactFactory, SituationFactory, YoungPersonFactory, make_import
+from tests.dashboard.factories import make_import, welcome
 from tests.dashboard.test_indicators import CONTRACT, RATES
 from tests.factories import MissionLocaleFactory, RegionFactory
 
@@ -25,13 +25,6 @@ def export(*args: str) -> str:
     out = io.StringIO()
     call_command("export_indicators", *args, stdout=out)
     return out.getvalue()
-
-
-def welcome(structure, day: date, *, trained: bool = False) -> None:
-    young = YoungPersonFactory(structure=structure)
-    ContactFactory(young_person=young, contact_on=day)
-    if trained:
-        SituationFactory(young_person=young, kind="FORMATION", start_on=day)
 
 
 @pytest.fixture
@@ -118,10 +111,10 @@ def test_validated_reads_the_latest_validated_snapshot(extract, users):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--period", "2011-T5"), "Période inconnue « 2011-T5 »"),
+        (("--period", "2011-T5"), "Période inconnue « 2011-T5 »"),
         (("--period", "2008-T2"), "Période 2008-T2 absente du calcul"),
         (("--period", "2011-T4"), "Période 2011-T4 absente du calcul"),
-        (("--period", "2011-T2", "--scope", "departement:13"), "Périmètre inconnu « departement:13 »"),
+        (("--period", "2011-T2", "--scope", "departement:13"), "Périmètre inconnu « departement:13 »"),
         (("--period", "2011-T2", "--scope", "structure:ML99999"), "Périmètre structure:ML99999 absent du calcul"),
         (("--period", "2011-T2", "--scope", "region:11"), "Périmètre region:11 absent du calcul"),
     ],

@@ -143,28 +143,18 @@ def test_region_csv_of_its_structures(client_for, users, published):  # noqa: F8
     rows = read_csv(response)
     assert [row["Code"] for row in rows] == ["MLA1", "MLA2"]
     assert rows[0]["Part des jeunes accueillis en emploi ou formation (%)"] == "60,0"
-    assert rows[0]["Part des jeunes accueillis en emploi ou formation : rang"] == "2"
+    assert rows[0]["Part des jeunes accueillis en emploi ou formation : rang"] == "2"
     assert rows[0]["Source"] == PROVENANCE
 
 
-def test_pdf_is_the_newsletter_table_with_its_charts_as_svg(client, newsletter, monkeypatch):
-    rendered = {}
-    real_render = exports.render_pdf
-
-    def capture(template, context, *, request=None):
-        from django.template.loader import render_to_string
-
-        rendered["html"] = render_to_string(template, context, request=request)
-        return real_render(template, context, request=request)
-
-    monkeypatch.setattr(exports, "render_pdf", capture)
+def test_pdf_is_the_newsletter_table_with_its_charts_as_svg(client, newsletter, pdf_html):
     response = client.get(f"{NATIONAL}export.pdf")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     assert 'filename="tableau-de-bord-france-2011-T2.pdf"' in response["Content-Disposition"]
-    page = rendered["html"]
+    page = pdf_html["html"]
     assert "Le tableau de bord des missions locales" in page
     assert "Janvier-juin 2010" in page and "Janvier-juin 2011" in page
     assert "958\u202f450" in page and "+4,7\u00a0% ↗" in page

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
-from django.utils.functional import empty
 
 from cnml.models import Role
 from dashboard.models import ExtractImport, ImportStatus
@@ -21,7 +20,7 @@ from tests.dashboard.conftest import contact, write_extract, young, zip_extract
 from tests.dashboard.test_import_admin import upload
 
 # "Today" is the frozen one: the expected messages name it, and the parameters below are built at collection.
-pytestmark = [pytest.mark.django_db, frozen]
+pytestmark = [pytest.mark.django_db, frozen, pytest.mark.usefixtures("private_media")]
 
 
 def tomorrow() -> date:
@@ -30,22 +29,12 @@ def tomorrow() -> date:
 
 def future_message(day: date) -> str:
     return (
-        f"La date d'extraction ({day:%d/%m/%Y}) est dans le futur : une extraction est datée au plus "
+        f"La date d'extraction ({day:%d/%m/%Y}) est dans le futur : une extraction est datée au plus "
         f"d'aujourd'hui ({TODAY:%d/%m/%Y})."
     )
 
 
-TOO_OLD = "La date d'extraction (31/12/1999) est antérieure au 01/01/2000 : vérifiez-la."
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    from cnml.uploads import private_storage
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_MEDIA_ROOT
-    private_storage._wrapped = empty
+TOO_OLD = "La date d'extraction (31/12/1999) est antérieure au 01/01/2000 : vérifiez-la."
 
 
 def extract(directory, last_contact="2011-03-01"):
@@ -105,7 +94,7 @@ def test_the_command_refuses_the_date_in_french(day, tmp_path):
         call_command("import_extract", str(extract(tmp_path / "x")), "--as-of", day, stdout=io.StringIO())
 
     expected = future_message(date(2030, 1, 1)) if day.startswith("2030") else TOO_OLD
-    assert str(raised.value) == f"Import refusé : {expected}"
+    assert str(raised.value) == f"Import refusé : {expected}"
     assert not ExtractImport.objects.exists()
 
 
@@ -125,8 +114,8 @@ def test_a_date_read_from_a_last_contact_in_the_future_fails_the_import_and_chan
 
     assert extract_import.status == ImportStatus.FAILED
     assert extract_import.errors == [
-        f"contacts.csv : la date d'extraction, lue sur le dernier contact ({last_contact:%d/%m/%Y}), "
-        "est dans le futur : indiquez la date d'extraction ou corrigez les contacts."
+        f"contacts.csv : la date d'extraction, lue sur le dernier contact ({last_contact:%d/%m/%Y}), "
+        "est dans le futur : indiquez la date d'extraction ou corrigez les contacts."
     ]
     assert extract_import.extracted_on is None
     assert facts_state() == before

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 
 from cnml.models import Role
 from cnml.workflows import TransitionRefused
-from dashboard import exports, indicators, pages
+from dashboard import indicators, pages
 from dashboard.models import Snapshot
 from dashboard.publication import snapshot_validate
 from dashboard.selectors import Figure
@@ -85,7 +85,7 @@ def test_the_public_sees_the_demo_figures_under_a_banner_never_as_validated(demo
     assert row_text(response, "Jeunes accueillis").startswith("8 10 ")
     assert "Données de démonstration" in text
     assert "ils ne décrivent aucune mission locale réelle" in text
-    assert f"Source : {DEMO}, inventées pour essayer le tableau de bord" in text
+    assert f"Source : {DEMO}, inventées pour essayer le tableau de bord" in text
     assert "(données de démonstration)" in text  # the table's caption
     assert "validé par le CNML" not in text and "Chiffres validés" not in text
     assert "Exploitation CNML-COPEXEN" not in text
@@ -110,9 +110,9 @@ def test_validated_real_figures_replace_the_demo_for_the_public(demo, client, us
     assert "Chiffres validés par le CNML" in text
 
 
-def test_every_export_of_the_demo_figures_says_so(demo, client, monkeypatch):
+def test_every_export_of_the_demo_figures_says_so(demo, client, pdf_html):
     rows = read_csv(client.get(f"{NATIONAL}export.csv"))
-    assert rows and all(row["Source"].startswith(f"Source : {DEMO}, inventées") for row in rows)
+    assert rows and all(row["Source"].startswith(f"Source : {DEMO}, inventées") for row in rows)
     assert all("validé" not in row["Source"] for row in rows)
 
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"{NATIONAL}export.xlsx").content))
@@ -120,20 +120,10 @@ def test_every_export_of_the_demo_figures_says_so(demo, client, monkeypatch):
     source = sheet[0].index("Source")
     assert all(DEMO in line[source] for line in sheet[1:])
 
-    rendered = {}
-    real_render = exports.render_pdf
-
-    def capture(template, context, *, request=None):
-        from django.template.loader import render_to_string
-
-        rendered["html"] = render_to_string(template, context, request=request)
-        return real_render(template, context, request=request)
-
-    monkeypatch.setattr(exports, "render_pdf", capture)
     response = client.get(f"{NATIONAL}export.pdf")
     assert response.content.startswith(b"%PDF-")
-    assert "Données de démonstration : chiffres inventés" in rendered["html"]
-    assert "non validés" not in rendered["html"]
+    assert "Données de démonstration : chiffres inventés" in pdf_html["html"]
+    assert "non validés" not in pdf_html["html"]
 
 
 def test_export_indicators_announces_demo_figures_and_keeps_its_format(demo):
@@ -141,7 +131,7 @@ def test_export_indicators_announces_demo_figures_and_keeps_its_format(demo):
 
     call_command("export_indicators", "--period", "2011-T2", stdout=out, stderr=err)
 
-    assert "Attention : données de démonstration" in err.getvalue()
+    assert "Attention : données de démonstration" in err.getvalue()
     rows = json.loads(out.getvalue())
     assert rows[0]["code"] == "jeunes_accueillis" and rows[0]["value"] == 10
     # The published figures only: the demo's never are.
@@ -209,13 +199,13 @@ def test_the_warning_is_on_the_page_and_in_the_exports(figures, client_for, user
 
     by_code = {row["Code"]: row for row in read_csv(client.get(f"{STRUCTURE_A1}export.csv?periode=2011-T1"))}
     assert by_code["taux_emploi_ou_formation"]["Remarque"] == (
-        "taux calculé sur 5\u00a0jeunes seulement (moins de 20) : à lire avec prudence"
+        "taux calculé sur 5\u00a0jeunes seulement (moins de 20) : à lire avec prudence"
     )
     assert by_code["jeunes_accueillis"]["Remarque"] == ""
 
     structures = read_csv(client.get(f"{REGION_A}export.csv?periode=2011-T1&tableau=structures"))
     assert (
-        "Part des jeunes accueillis en emploi ou formation : taux calculé sur 5\u00a0jeunes"
+        "Part des jeunes accueillis en emploi ou formation : taux calculé sur 5\u00a0jeunes"
         in structures[0]["Remarque"]
     )
     assert Decimal(structures[0]["Part des jeunes accueillis en emploi ou formation (%)"].replace(",", ".")) == 60

@@ -184,8 +184,8 @@ def test_files_read_in_many_blocks_keep_exact_line_numbers(tmp_path, monkeypatch
 
     assert extract_import.status == ImportStatus.FAILED
     assert extract_import.errors == [
-        "contacts.csv, ligne 32 : 2 valeur(s) au lieu de 3 : vérifiez le séparateur « ; » et les guillemets",
-        "contacts.csv, ligne 62, colonne date_contact : date invalide « 2011-13-01 » (format attendu AAAA-MM-JJ)",
+        "contacts.csv, ligne 32 : 2 valeur(s) au lieu de 3 : vérifiez le séparateur « ; » et les guillemets",
+        "contacts.csv, ligne 62, colonne date_contact : date invalide « 2011-13-01 » (format attendu AAAA-MM-JJ)",
     ]
     assert extract_import.row_counts["contacts.csv"] == 60  # every row read, the short one included
 
@@ -298,9 +298,9 @@ def test_the_command_imports_and_prints_the_outcome_in_french(sample_extract):
     assert (extract_import.extracted_on, extract_import.provisional) == (date(2011, 10, 31), True)
     assert (extract_import.source_label, extract_import.created_by) == ("Entrepôt test", user)
     assert f"Import n° {extract_import.pk} réussi" in out
-    assert "contacts.csv : 1\u202f978\u00a0lignes" in out
-    assert "Date d'extraction : 31/10/2011 ; données provisoires." in out
-    assert "Contacts datés après la date d'extraction : " in out
+    assert "contacts.csv : 1\u202f978\u00a0lignes" in out
+    assert "Date d'extraction : 31/10/2011 ; données provisoires." in out
+    assert "Contacts datés après la date d'extraction : " in out
 
 
 def test_the_command_enqueues_the_recompute_unless_told_not_to(tmp_path, monkeypatch):
@@ -336,14 +336,14 @@ def test_the_command_fails_with_the_first_errors_and_the_total(tmp_path):
             "import_extract", str(seven_bad_codes_and_a_bad_date(tmp_path / "x")), "--max-errors", "3", stderr=err
         )
 
-    assert str(raised.value) == "Import refusé : 8\u00a0erreurs. Les données en place n'ont pas changé."
+    assert str(raised.value) == "Import refusé : 8\u00a0erreurs. Les données en place n'ont pas changé."
     extract_import = ExtractImport.objects.get()
     assert (extract_import.status, extract_import.error_count, len(extract_import.errors)) == (
         ImportStatus.FAILED,
         8,
         3,
     )
-    assert "Les 3 premières erreurs :" in err.getvalue()
+    assert "Les 3 premières erreurs :" in err.getvalue()
     assert "… et 5\u00a0erreurs de plus (8 au total)." in err.getvalue()
 
 
@@ -371,17 +371,17 @@ def test_the_command_writes_errors_on_stderr_and_exits_non_zero(tmp_path):
     )
 
     assert result.returncode == 1
-    assert "refusé : 8\u00a0erreurs. Rien n'a été modifié." in result.stderr
-    assert "Les 3 premières erreurs :" in result.stderr
-    assert "jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in result.stderr
+    assert "refusé : 8\u00a0erreurs. Rien n'a été modifié." in result.stderr
+    assert "Les 3 premières erreurs :" in result.stderr
+    assert "jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in result.stderr
     assert "… et 5\u00a0erreurs de plus (8 au total)." in result.stderr
-    assert "Code inconnu : 7" in result.stderr
-    assert "Date invalide : 1" in result.stderr
-    assert "CommandError: Import refusé : 8\u00a0erreurs." in result.stderr
+    assert "Code inconnu : 7" in result.stderr
+    assert "Date invalide : 1" in result.stderr
+    assert "CommandError: Import refusé : 8\u00a0erreurs." in result.stderr
 
 
 def test_the_command_refuses_an_invalid_as_of_date(tmp_path):
-    with pytest.raises(CommandError, match="date invalide « 2011-13-01 » : format attendu AAAA-MM-JJ"):
+    with pytest.raises(CommandError, match="date invalide « 2011-13-01 » : format attendu AAAA-MM-JJ"):
         command(tmp_path, "--as-of", "2011-13-01")
     assert not ExtractImport.objects.exists()
 

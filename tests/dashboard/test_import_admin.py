@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils.functional import empty
 
 from cnml.models import Role
 from dashboard import tasks
@@ -15,22 +14,11 @@ from dashboard.models import ExtractImport, ImportStatus, YoungPerson
 from dashboard.services import extract_import_create
 from tests.dashboard.conftest import SAMPLE_COUNTS, contact, run_import, write_extract, young, zip_extract
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 ADD_URL = "admin:dashboard_extractimport_add"
 CNML_ROLES = [Role.ADMINISTRATEUR, Role.RELECTEUR_CNML]
 OTHER_ROLES = [Role.CONSEILLER, Role.DIRECTEUR, Role.ANIMATEUR_REGIONAL]
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploaded archives go to a temporary private folder."""
-    from cnml.uploads import private_storage
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_MEDIA_ROOT
-    private_storage._wrapped = empty
 
 
 @pytest.fixture
@@ -132,8 +120,8 @@ def test_an_invalid_extract_uploaded_shows_its_errors_on_its_page(
     assert extract_import.status == ImportStatus.FAILED
     assert recomputes == []
     assert "2\u00a0erreurs au total." in page
-    assert "jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in page
-    assert "contacts.csv, ligne 2, colonne id_jeune : jeune inconnu « J2 » : absent de jeunes.csv" in page
+    assert "jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in page
+    assert "contacts.csv, ligne 2, colonne id_jeune : jeune inconnu « J2 » : absent de jeunes.csv" in page
     assert "Jeune absent de jeunes.csv" in page  # rejected rows by reason
 
 

@@ -22,7 +22,6 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils.functional import empty
 
 from cnml.csvfiles import CsvFileError
 from cnml.models import Role
@@ -33,20 +32,10 @@ from dashboard.services import extract_import_create, extract_import_run
 from tests.dashboard.conftest import contact, write_extract, young, zip_extract
 from tests.dashboard.test_import_admin import upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 YOUNG_HEADER = b"id_jeune;code_structure;date_naissance;sexe;niveau_formation;date_premier_accueil\n"
 BAD_YOUNG_LINE = b"J000001;ML93001;1992-05;X;V;2011-01-03\n"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    from cnml.uploads import private_storage
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_MEDIA_ROOT
-    private_storage._wrapped = empty
 
 
 def stored_files(root: Path) -> list[Path]:
@@ -113,7 +102,7 @@ def test_a_zip_bomb_is_refused_by_the_upload_form_without_being_decompressed(
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r"jeunes.csv : taux de compression anormal \(3\d\d pour 1, au plus 100 pour 1\)", page)
+    assert re.search(r"jeunes.csv : taux de compression anormal \(3\d\d pour 1, au plus 100 pour 1\)", page)
     assert not ExtractImport.objects.exists()
     assert stored_files(private_media) == []
 
@@ -133,12 +122,12 @@ def test_a_zip_bomb_is_refused_by_the_service(zip_bomb, private_media):
 def test_a_zip_bomb_is_refused_by_the_import_command_before_any_row_is_read(zip_bomb):
     err = io.StringIO()
 
-    with pytest.raises(CommandError, match="Import refusé : 1\u00a0erreur"):
+    with pytest.raises(CommandError, match="Import refusé : 1\u00a0erreur"):
         call_command("import_extract", str(zip_bomb), "--no-recompute", stderr=err)
 
     extract_import = ExtractImport.objects.get()
     assert extract_import.status == ImportStatus.FAILED
-    assert re.search(r"jeunes.csv : taux de compression anormal \(3\d\d pour 1, au plus 100 pour 1\)", err.getvalue())
+    assert re.search(r"jeunes.csv : taux de compression anormal \(3\d\d pour 1, au plus 100 pour 1\)", err.getvalue())
     assert extract_import.row_counts == {}
 
 
@@ -149,7 +138,7 @@ def test_too_many_members_are_refused_before_the_directory_is_read(users, client
     response = upload(client_for(users[Role.ADMINISTRATEUR]), archive)
 
     assert response.status_code == 200
-    assert "L&#x27;archive contient 25 fichiers : au plus 20" in response.content.decode()
+    assert "L&#x27;archive contient 25 fichiers : au plus 20" in response.content.decode()
     assert not ExtractImport.objects.exists()
     assert stored_files(private_media) == []
 
@@ -157,11 +146,11 @@ def test_too_many_members_are_refused_before_the_directory_is_read(users, client
 @pytest.mark.parametrize(
     ("member", "message"),
     [
-        ("../jeunes.csv", "Chemin interdit « ../jeunes.csv »"),
-        ("/etc/jeunes.csv", "Chemin interdit « /etc/jeunes.csv »"),
-        ("extraction/../../jeunes.csv", "Chemin interdit « extraction/../../jeunes.csv »"),
-        ("a/b/jeunes.csv", "Dossier imbriqué « a/b/jeunes.csv »"),
-        ("notes.txt", "Fichier inattendu « notes.txt »"),
+        ("../jeunes.csv", "Chemin interdit « ../jeunes.csv »"),
+        ("/etc/jeunes.csv", "Chemin interdit « /etc/jeunes.csv »"),
+        ("extraction/../../jeunes.csv", "Chemin interdit « extraction/../../jeunes.csv »"),
+        ("a/b/jeunes.csv", "Dossier imbriqué « a/b/jeunes.csv »"),
+        ("notes.txt", "Fichier inattendu « notes.txt »"),
     ],
 )
 def test_members_outside_the_contract_are_refused_by_the_form(member, message, users, client_for, tmp_path):
@@ -193,7 +182,7 @@ def test_the_total_uncompressed_size_declared_is_limited(settings, users, client
     response = upload(client_for(users[Role.ADMINISTRATEUR]), zip_extract(directory, tmp_path / "extraction.zip"))
 
     assert response.status_code == 200
-    assert "Les fichiers de l&#x27;archive occupent 1,5 Mo une fois décompressés : au plus 1 Mo." in (
+    assert "Les fichiers de l&#x27;archive occupent 1,5 Mo une fois décompressés : au plus 1 Mo." in (
         response.content.decode()
     )
 
@@ -206,7 +195,7 @@ def test_the_archive_size_is_limited(settings, users, client_for, tmp_path):
     response = upload(client_for(users[Role.ADMINISTRATEUR]), zip_extract(directory, tmp_path / "extraction.zip"))
 
     assert response.status_code == 200
-    assert "L&#x27;archive pèse 1,2 Mo : au plus 1 Mo." in response.content.decode()
+    assert "L&#x27;archive pèse 1,2 Mo : au plus 1 Mo." in response.content.decode()
 
 
 # --- counted by the worker while it streams ----------------------------------------------------
@@ -225,7 +214,7 @@ def test_a_size_that_lies_is_caught_while_reading_and_the_archive_removed(
     extract_import = ExtractImport.objects.get()
     assert response.status_code == 302  # the directory looked fine: accepted, then refused by the worker
     assert extract_import.status == ImportStatus.FAILED
-    assert any(error.startswith("jeunes.csv : fichier corrompu dans l'archive") for error in extract_import.errors), (
+    assert any(error.startswith("jeunes.csv : fichier corrompu dans l'archive") for error in extract_import.errors), (
         extract_import.errors
     )
     assert extract_import.row_counts.get("jeunes.csv", 0) < 200  # stopped at the size it declared
@@ -248,7 +237,7 @@ def test_bytes_are_counted_while_reading_so_a_size_that_lies_does_not_help():
             pass
 
     assert str(raised.value) == (
-        "jeunes.csv : fichier corrompu dans l'archive (plus d'octets que les 100 annoncés) : déposez-la à nouveau"
+        "jeunes.csv : fichier corrompu dans l'archive (plus d'octets que les 100 annoncés) : déposez-la à nouveau"
     )
 
 
@@ -263,7 +252,7 @@ def test_the_ratio_is_counted_while_reading_too():
         compressed_size=10_000,
     )
 
-    with pytest.raises(CsvFileError, match=r"contacts.csv : taux de compression anormal \(plus de 100 pour 1\)"):
+    with pytest.raises(CsvFileError, match=r"contacts.csv : taux de compression anormal \(plus de 100 pour 1\)"):
         while stream.read(1 << 16):
             pass
 
@@ -287,7 +276,7 @@ def test_too_many_rows_in_a_file_stop_the_import(settings, tmp_path, facts_state
 
     assert extract_import.status == ImportStatus.FAILED
     assert extract_import.errors == [
-        "contacts.csv : plus de 10 lignes de données : fichier refusé (limite de l'application)"
+        "contacts.csv : plus de 10 lignes de données : fichier refusé (limite de l'application)"
     ]
     assert extract_import.row_counts["contacts.csv"] <= 10
 
@@ -299,7 +288,7 @@ def test_too_many_rows_in_structures_stop_before_they_are_all_held_in_memory(set
     extract_import = extract_import_run(extract_import_id=extract_import_create(path=directory, extracted_on=None).pk)
 
     assert extract_import.status == ImportStatus.FAILED
-    assert "structures.csv : plus de 3 lignes de données : fichier refusé (limite de l'application)" in (
+    assert "structures.csv : plus de 3 lignes de données : fichier refusé (limite de l'application)" in (
         extract_import.errors
     )
 

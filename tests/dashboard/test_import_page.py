@@ -70,9 +70,9 @@ def test_a_refused_import_opens_on_a_red_alert_with_the_reason_and_what_to_do(us
 
     assert "fr-alert--error" in alert
     assert 'role="alert"' in alert and 'tabindex="-1"' in alert
-    assert "Import refusé : les données en place n&#x27;ont pas changé" in alert
+    assert "Import refusé : les données en place n&#x27;ont pas changé" in alert
     assert "3\u00a0erreurs dans les fichiers de l&#x27;extraction." in alert
-    assert "Première : jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in alert
+    assert "Première : jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)" in alert
     assert "Corrigez les fichiers, puis déposez de nouveau l&#x27;extraction." in alert
     assert reverse("admin:dashboard_extractimport_errors_csv", args=[extract_import.pk]) in alert
     assert reverse("admin:dashboard_extractimport_add") in alert
@@ -135,14 +135,14 @@ def test_every_error_is_downloadable_as_a_french_csv(role, users, client_for, tm
         reverse("admin:dashboard_extractimport_errors_csv", args=[extract_import.pk])
     )
 
-    assert page.count("colonne sexe : code inconnu") == 100 + 1  # the list, and the alert's first
+    assert page.count("colonne sexe : code inconnu") == 100 + 1  # the list, and the alert's first
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert f'filename="import-{extract_import.pk}-erreurs.csv"' in response["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0] == ["fichier", "ligne", "colonne", "valeur", "motif"]
     assert len(rows) == 1 + 120
-    assert rows[1] == ["jeunes.csv", "2", "sexe", "X", "code inconnu « X » (attendu : F ou H)"]
+    assert rows[1] == ["jeunes.csv", "2", "sexe", "X", "code inconnu « X » (attendu : F ou H)"]
     assert rows[-1][:4] == ["jeunes.csv", "121", "sexe", "X"]
 
 
@@ -211,7 +211,7 @@ def test_validating_is_a_button_then_a_confirmation_of_what_becomes_public(role,
     assert confirm_url in snapshot_page
     assert "Ce qui devient public" in confirmation
     assert "2011-T1, 2011-T2, 2011-T3" in confirmation
-    assert f"Ils remplacent les chiffres publiés jusqu'ici : {published}." in confirmation
+    assert f"Ils remplacent les chiffres publiés jusqu'ici : {published}." in confirmation
     assert "Valider et publier ces chiffres" in confirmation
     snapshot.refresh_from_db()
     assert snapshot.status == SnapshotStatus.COMPUTED  # reading the confirmation changes nothing
@@ -224,7 +224,7 @@ def test_validating_is_a_button_then_a_confirmation_of_what_becomes_public(role,
     assert [(log.from_state, log.to_state, log.actor) for log in transitions_of(snapshot)] == [
         (SnapshotStatus.COMPUTED, SnapshotStatus.VALIDATED, users[role])
     ]
-    assert f"{snapshot} validé : ses chiffres sont maintenant publics." in response.content.decode()
+    assert f"{snapshot} validé : ses chiffres sont maintenant publics." in response.content.decode()
 
 
 def test_an_older_snapshot_is_refused_on_its_confirmation_and_on_submission(users, client_for):

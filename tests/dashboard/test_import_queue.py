@@ -13,7 +13,6 @@ from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import empty
 from kombu.exceptions import OperationalError
 
 from cnml.celery import app as celery_app
@@ -25,20 +24,12 @@ from tests.clock import frozen
 from tests.dashboard.conftest import zip_extract
 from tests.dashboard.test_import_admin import upload
 
+pytestmark = pytest.mark.usefixtures("private_media")
+
 UNAVAILABLE = (
-    "Le service de traitement est indisponible : l'import n'a pas pu être lancé. "
+    "Le service de traitement est indisponible : l'import n'a pas pu être lancé. "
     "Déposez à nouveau l'extraction quand il sera rétabli."
 )
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    from cnml.uploads import private_storage
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_MEDIA_ROOT
-    private_storage._wrapped = empty
 
 
 @pytest.fixture
@@ -179,7 +170,7 @@ def test_imports_a_dead_worker_left_waiting_or_running_are_marked_failed_when_li
     waiting.refresh_from_db()
     running.refresh_from_db()
     assert waiting.errors == [
-        "Import jamais lancé : aucun service de traitement ne l'a pris en charge dans les 2\u00a0heures "
+        "Import jamais lancé : aucun service de traitement ne l'a pris en charge dans les 2\u00a0heures "
         "qui ont suivi le dépôt. Déposez à nouveau l'extraction."
     ]
     assert running.errors[0].startswith("Import interrompu avant la fin (processus arrêté)")

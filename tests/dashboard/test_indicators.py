@@ -78,7 +78,7 @@ def test_display_order_groups_indicators_by_section():
         "Accueil des jeunes",
         "Accès à la vie professionnelle",
         "Jeunes en contrat d'insertion dans la vie sociale - CIVIS",
-        "Accompagnement ANI des jeunes « décrocheurs »",
+        "Accompagnement ANI des jeunes « décrocheurs »",
     ]
     assert [i.code for i in indicators.in_display_order() if i.section == Section.ACCUEIL] == [
         "jeunes_accueillis",
@@ -158,12 +158,12 @@ def test_provenance_line_as_the_newsletter_prints_it():
     snapshot = Snapshot(source_label="Parcours 3, entrepôt national", extracted_on=date(2011, 10, 3))
     snapshot.data_provisional = True
     assert snapshot.provenance == (
-        "Source : Parcours 3, entrepôt national (données provisoires d'octobre 2011). Exploitation CNML-COPEXEN"
+        "Source : Parcours 3, entrepôt national (données provisoires d'octobre 2011). Exploitation CNML-COPEXEN"
     )
     snapshot.data_provisional = False
     assert snapshot.provenance == (
-        "Source : Parcours 3, entrepôt national (données d'octobre 2011). Exploitation CNML-COPEXEN"
+        "Source : Parcours 3, entrepôt national (données d'octobre 2011). Exploitation CNML-COPEXEN"
     )
     snapshot.extracted_on = date(2012, 6, 2)
     snapshot.source_label = "Parcours 3"
-    assert snapshot.provenance == "Source : Parcours 3 (données de juin 2012). Exploitation CNML-COPEXEN"
+    assert snapshot.provenance == "Source : Parcours 3 (données de juin 2012). Exploitation CNML-COPEXEN"

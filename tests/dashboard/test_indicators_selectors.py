@@ -13,17 +13,10 @@ from dashboard.models.snapshots import IndicatorValue, ScopeKind
 from dashboard.periods import Period, PeriodError
 from dashboard.recompute import snapshot_recompute
 from dashboard.selectors import Scope, ScopeError
-from tests.dashboard.factories import ContactFactory, SituationFactory, YoungPersonFactory, make_import
+from tests.dashboard.factories import make_import, welcome
 from tests.factories import MissionLocaleFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def welcome(structure, day: date, *, trained: bool = False) -> None:
-    young = YoungPersonFactory(structure=structure)
-    ContactFactory(young_person=young, contact_on=day)
-    if trained:
-        SituationFactory(young_person=young, kind="FORMATION", start_on=day)
 
 
 @pytest.fixture

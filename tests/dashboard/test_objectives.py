@@ -285,7 +285,7 @@ def test_the_objectives_page_shows_value_share_projection_and_gaps_and_says_how_
     # Regions ranked by share reached; equal shares ex aequo; their targets add up to more than the nation's.
     assert f"1er ex aequo Région Alpha 30{THIN}000 20{THIN}000 66,7{NBSP}%" in text
     assert f"1er ex aequo Région Bêta 30{THIN}000 20{THIN}000 66,7{NBSP}%" in text
-    assert f"totalisent 60{THIN}000 jeunes pour l'objectif national de 50{THIN}000 : 10{THIN}000 de plus" in text
+    assert f"totalisent 60{THIN}000 jeunes pour l'objectif national de 50{THIN}000 : 10{THIN}000 de plus" in text
     # The ANI objective has no figure in this snapshot: said so, never a 0.
     assert "pas de données" in text
 
@@ -305,7 +305,7 @@ def test_each_dashboard_carries_its_objectives_with_a_chart_and_its_text_alterna
     assert "Région Alpha 30" not in text
     content = page.content.decode()
     assert 'aria-labelledby="objectif-alternance-structure-MLA1-titre' in content
-    assert "Les valeurs du graphique : Jeunes en alternance — Mission locale Alpha 1" in text
+    assert "Les valeurs du graphique : Jeunes en alternance — Mission locale Alpha 1" in text
 
     region = text_of(client_for(users[Role.ANIMATEUR_REGIONAL]).get("/tableau-de-bord/regions/901/"))
     assert f"Région Alpha 30{THIN}000 20{THIN}000 66,7{NBSP}%" in region
@@ -313,7 +313,7 @@ def test_each_dashboard_carries_its_objectives_with_a_chart_and_its_text_alterna
     assert "Répartir les objectifs de la région" in region
 
     national = text_of(client_for(users[Role.RELECTEUR_CNML]).get("/tableau-de-bord/"))
-    assert "Les régions : classement par part de l'objectif atteinte" in national
+    assert "Les régions : classement par part de l'objectif atteinte" in national
     assert "Les objectifs (CSV)" in national  # the CSV of the objectives' table, beside the indicators'
 
 

@@ -3,8 +3,6 @@ a recompute asked from the admin is owed, not lost."""
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date
 
 import pytest
@@ -13,17 +11,14 @@ from django.urls import reverse
 from cnml.models import Role
 from tests.dashboard.factories import ContactFactory, YoungPersonFactory, make_import
 from tests.dashboard.test_pages import NATIONAL, make_snapshot, newsletter_values
+from tests.pages import page_text
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
 
 DELAYED = (
-    "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
+    "Votre demande est bien enregistrée. Un service est momentanément indisponible : "
     "le recalcul des indicateurs se fera dès son rétablissement."
 )
-
-
-def text(response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
 
 
 def test_the_public_dashboard_answers_without_its_cache(redis_down, client, users):
@@ -33,7 +28,7 @@ def test_the_public_dashboard_answers_without_its_cache(redis_down, client, user
     second = client.get(NATIONAL)
 
     assert first.status_code == second.status_code == 200
-    assert "958\u202f450" in text(first)
+    assert "958\u202f450" in page_text(first)
     for response in (first, second):  # computed again: nothing was kept
         assert 'id="donnees-graphique-jeunes_accueillis"' in response.content.decode()
 
@@ -50,4 +45,4 @@ def test_a_recompute_asked_while_redis_is_down_is_owed(redis_down, users, client
     assert response.status_code == 302
     [message] = OutboxMessage.objects.filter(task="dashboard.tasks.recompute_indicators")
     assert message.done_at is None
-    assert DELAYED in text(client.get(response["Location"]))
+    assert DELAYED in page_text(client.get(response["Location"]))

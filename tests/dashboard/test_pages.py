@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 THIN = "\u202f"  # thousands separator
 NBSP = "\u00a0"
-PROVENANCE = "Source : Parcours 3, entrepôt national (données provisoires d'octobre 2011). Exploitation CNML-COPEXEN"
+PROVENANCE = "Source : Parcours 3, entrepôt national (données provisoires d'octobre 2011). Exploitation CNML-COPEXEN"
 
 NATIONAL = "/tableau-de-bord/"
 REGION_A = "/tableau-de-bord/regions/901/"
@@ -147,7 +147,7 @@ def row_text(response, label: str) -> str:
     ):
         if _plain(header) == label:
             return _plain(cells)
-    raise AssertionError(f"ligne « {label} » absente")
+    raise AssertionError(f"ligne « {label} » absente")
 
 
 # --- A small extract computed for real -----------------------------------------------------
@@ -301,7 +301,7 @@ def test_sections_come_in_the_newsletter_order_with_sub_lines_indented(client, n
         "Accueil des jeunes",
         "Accès à la vie professionnelle",
         "Jeunes en contrat d'insertion dans la vie sociale - CIVIS",
-        "Accompagnement ANI des jeunes « décrocheurs »",
+        "Accompagnement ANI des jeunes « décrocheurs »",
     ]
     for label in ("en emploi", "en alternance", "en formation", "sortis en emploi", "sortis en formation"):
         assert re.search(r'<th scope="row" class="dashboard-level-1">\s*' + label + r"\s*</th>", content), label
@@ -324,7 +324,7 @@ def test_the_reader_chooses_the_period_and_an_unknown_one_falls_back_to_the_late
     assert "Janvier-mars 2010" in text_of(response)
 
     unknown = client.get(NATIONAL, {"periode": "2008-T9"})
-    assert "La période « 2008-T9 » n'est pas disponible" in text_of(unknown)
+    assert "La période « 2008-T9 » n'est pas disponible" in text_of(unknown)
     assert row_text(unknown, "Jeunes accueillis").startswith("– 660 ")
 
 
@@ -479,7 +479,7 @@ def test_charts_draw_every_indicator_with_their_values_as_a_table(client_for, us
     # The import (a factory's) predates the certification column: ani_eligibles is « non disponible ».
     assert len(svgs) == len(registry.INDICATORS) - 4
     assert content.count("Aucune valeur à représenter pour cet indicateur.") == 3
-    assert "Jeunes éligibles à l'accompagnement ANI pour Mission locale Alpha 1 : non disponible" in html.unescape(
+    assert "Jeunes éligibles à l'accompagnement ANI pour Mission locale Alpha 1 : non disponible" in html.unescape(
         content
     )
     assert all('fill="#000091"' in svg for svg in svgs)  # bleu France

@@ -124,7 +124,7 @@ def test_the_structure_page_compares_with_its_peers_states_the_bands_and_lists_t
     # 2010-T4 -> 2011-T4: 10 welcomed, region Alpha 78 (1 + ... + 12), nation 78, peers' median 10.
     assert row_text(response, "Jeunes accueillis") == f"10 10 0,0{NBSP}% → stable 78 78 10"
     assert "Les 5 structures qui ont accompagné de 8 à 12 jeunes en 2010 (groupe 2 sur 2)" in text
-    assert "groupe 1 : de 1 à 7 jeunes accompagnés en 2010 (7\u00a0structures)" in text
+    assert "groupe 1 : de 1 à 7 jeunes accompagnés en 2010 (7\u00a0structures)" in text
     assert "cinq groupes de taille (quintiles)" in text
     details = response.content.decode().split("<details", 1)[1].split("</details>", 1)[0]
     assert [f"Mission locale Pair {n:02d}" in details for n in SIZES] == [n >= 8 for n in SIZES]

@@ -109,7 +109,7 @@ def test_a_snapshot_of_an_older_extract_cannot_be_validated_over_newer_published
 
     assert str(raised.value) == (
         f"Le calcul n° {older_extract.pk} porte sur l'extraction du 15/10/2011, antérieure à celle des chiffres "
-        f"publiés (calcul n° {published.pk}, extraction du 31/12/2011) : il ne peut pas les remplacer."
+        f"publiés (calcul n° {published.pk}, extraction du 31/12/2011) : il ne peut pas les remplacer."
     )
     older_extract.refresh_from_db()
     assert older_extract.validated_at is None
@@ -125,7 +125,7 @@ def test_an_older_computation_of_the_same_extract_cannot_be_validated_over_a_new
         snapshot_validate(snapshot_id=older.pk, user=reviewer)
 
     assert str(raised.value) == (
-        f"Le calcul n° {older.pk} est antérieur au calcul n° {published.pk} déjà publié pour la même extraction : "
+        f"Le calcul n° {older.pk} est antérieur au calcul n° {published.pk} déjà publié pour la même extraction : "
         "validez le calcul le plus récent."
     )
     assert selectors.latest_validated_snapshot() == published
@@ -168,7 +168,7 @@ def test_the_admin_action_refuses_an_older_snapshot_with_a_clear_message(users, 
 
     assert response.status_code == 200
     assert (
-        f"non validé : Le calcul n° {older_extract.pk} porte sur l&#x27;extraction du 15/10/2011, antérieure à celle "
+        f"non validé : Le calcul n° {older_extract.pk} porte sur l&#x27;extraction du 15/10/2011, antérieure à celle "
         f"des chiffres publiés (calcul n° {published.pk}, extraction du 31/12/2011)"
     ) in response.content.decode()
     older_extract.refresh_from_db()
@@ -218,7 +218,7 @@ def test_snapshot_admin_page_shows_the_provenance_and_the_national_table(users, 
 
     content = page.content.decode()
     assert page.status_code == 200
-    assert "Source : Parcours 3, entrepôt national (données d&#x27;octobre 2011). Exploitation CNML-COPEXEN" in content
+    assert "Source : Parcours 3, entrepôt national (données d&#x27;octobre 2011). Exploitation CNML-COPEXEN" in content
     assert "janvier-septembre 2011" in content
     assert "Jeunes accueillis" in content
 

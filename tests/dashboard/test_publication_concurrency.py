@@ -102,7 +102,7 @@ def test_an_older_snapshot_validated_while_a_newer_one_is_being_validated_waits_
     assert (outcome["first"], outcome["second"]) == (
         "validé",
         f"Le calcul n° {older.pk} porte sur l'extraction du 15/10/2011, antérieure à celle des chiffres publiés "
-        f"(calcul n° {newer.pk}, extraction du 31/12/2011) : il ne peut pas les remplacer.",
+        f"(calcul n° {newer.pk}, extraction du 31/12/2011) : il ne peut pas les remplacer.",
     )
     assert selectors.latest_validated_snapshot() == newer
     older.refresh_from_db()

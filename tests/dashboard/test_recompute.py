@@ -214,6 +214,16 @@ def test_rates_are_ratios_of_counts_and_are_undefined_without_denominator(ml):
     assert values[("taux_civis_sorties_positives", "2011-T1")] is None  # no CIVIS exit
 
 
+def contacts_in_january(structure, contacted: int, trained: int) -> None:
+    """``contacted`` young people of ``structure`` with a contact on 15 January 2011, the first ``trained`` of
+    them in training from 1 February."""
+    for index in range(contacted):
+        young = YoungPersonFactory(structure=structure)
+        ContactFactory(young_person=young, contact_on=date(2011, 1, 15))
+        if index < trained:
+            SituationFactory(young_person=young, kind="FORMATION", start_on=date(2011, 2, 1))
+
+
 def test_regions_and_nation_are_sums_of_their_structures_and_rates_are_recomputed(db):
     make_import(extracted_on=END_OF_2011)
     north, south = RegionFactory(code="31", name="Nord"), RegionFactory(code="93", name="Sud")
@@ -224,11 +234,7 @@ def test_regions_and_nation_are_sums_of_their_structures_and_rates_are_recompute
     idle = MissionLocaleFactory(code="ML93002", region=south)
     plan = {ml_north1: (3, 1), ml_north2: (2, 2), ml_south: (5, 1)}  # contacts, of whom in training
     for structure, (contacted, trained) in plan.items():
-        for index in range(contacted):
-            young = YoungPersonFactory(structure=structure)
-            ContactFactory(young_person=young, contact_on=date(2011, 1, 15))
-            if index < trained:
-                SituationFactory(young_person=young, kind="FORMATION", start_on=date(2011, 2, 1))
+        contacts_in_january(structure, contacted, trained)
 
     snapshot = snapshot_recompute()
     national = figures(snapshot)
@@ -266,12 +272,7 @@ def test_rates_rank_structures_best_first_equal_rates_ex_aequo_with_quartiles(db
     region = RegionFactory(code="93", name="Sud")
     shares = {"ML93001": (1, 4), "ML93002": (3, 4), "ML93003": (2, 4), "ML93004": (2, 4)}
     for code, (trained, contacted) in shares.items():
-        structure = MissionLocaleFactory(code=code, region=region)
-        for index in range(contacted):
-            young = YoungPersonFactory(structure=structure)
-            ContactFactory(young_person=young, contact_on=date(2011, 1, 15))
-            if index < trained:
-                SituationFactory(young_person=young, kind="FORMATION", start_on=date(2011, 2, 1))
+        contacts_in_january(MissionLocaleFactory(code=code, region=region), contacted, trained)
 
     snapshot = snapshot_recompute()
     ranks = {
@@ -330,7 +331,7 @@ def test_snapshot_records_the_import_provenance(ml):
     assert snapshot.extract_import == extract_import
     assert snapshot.extracted_on == date(2011, 10, 15)
     assert snapshot.provenance == (
-        "Source : Parcours 3, entrepôt national (données provisoires d'octobre 2011). Exploitation CNML-COPEXEN"
+        "Source : Parcours 3, entrepôt national (données provisoires d'octobre 2011). Exploitation CNML-COPEXEN"
     )
 
 

@@ -109,7 +109,7 @@ def test_an_error_in_a_file_staged_aside_is_reported_like_any_other(tmp_path):
 
     assert extract_import.status == ImportStatus.FAILED
     assert extract_import.errors == [
-        "contacts.csv, ligne 3, colonne date_contact : date invalide « 2011-13-01 » (format attendu AAAA-MM-JJ)"
+        "contacts.csv, ligne 3, colonne date_contact : date invalide « 2011-13-01 » (format attendu AAAA-MM-JJ)"
     ]
     assert not YoungPerson.objects.exists()
 
@@ -118,20 +118,20 @@ ROWS_REFUSED_BY_EACH_LANE = {
     # Written by the connection that staged jeunes.csv, while the other stages contacts.csv.
     "situation with an unknown code": (
         {"situations": [situation("J1", "CHOMAGE", date_debut="2011-04-01")]},
-        "situations.csv, ligne 2, colonne type_situation : code inconnu « CHOMAGE »",
+        "situations.csv, ligne 2, colonne type_situation : code inconnu « CHOMAGE »",
     ),
     "enrolment of an unknown young person": (
         {"dispositifs": [enrolment("J1", date_entree="2011-02-01"), enrolment("J7", date_entree="2011-02-01")]},
-        "dispositifs.csv, ligne 3, colonne id_jeune : jeune inconnu « J7 » : absent de jeunes.csv",
+        "dispositifs.csv, ligne 3, colonne id_jeune : jeune inconnu « J7 » : absent de jeunes.csv",
     ),
     # Contacts: their first share by the connection that staged them, the rest by the other one.
     "contact of an unknown young person, first share": (
         {"contacts": [contact("J9", "2011-01-03")] + [contact("J1", "2011-02-01")] * 9},
-        "contacts.csv, ligne 2, colonne id_jeune : jeune inconnu « J9 » : absent de jeunes.csv",
+        "contacts.csv, ligne 2, colonne id_jeune : jeune inconnu « J9 » : absent de jeunes.csv",
     ),
     "contact of an unknown young person, last share": (
         {"contacts": [contact("J1", "2011-02-01")] * 9 + [contact("J9", "2011-01-03")]},
-        "contacts.csv, ligne 11, colonne id_jeune : jeune inconnu « J9 » : absent de jeunes.csv",
+        "contacts.csv, ligne 11, colonne id_jeune : jeune inconnu « J9 » : absent de jeunes.csv",
     ),
 }
 

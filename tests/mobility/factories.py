@@ -17,12 +17,15 @@ from factory.django import DjangoModelFactory
 from mobility.models import (
     ActivityReport,
     Application,
+    ApplicationAnswer,
     ApplicationFunding,
     ApplicationNeed,
     ApplicationStatus,
     ApplicationStep,
     Call,
+    CallSection,
     CallStatus,
+    CallTheme,
     Carrier,
     CarrierKind,
     Funder,
@@ -61,9 +64,10 @@ class CallFactory(DjangoModelFactory):
 
     class Meta:
         model = Call
-        django_get_or_create = ("year",)
+        django_get_or_create = ("theme", "year")
         skip_postgeneration_save = True
 
+    theme = CallTheme.MOBILITE
     year = factory.Sequence(lambda n: 2030 + n)
     title = factory.LazyAttribute(lambda call: f"Appel à projets {call.year}")
     text = "Plateformes solidaires d'aide à la mobilité."
@@ -80,6 +84,36 @@ class CallFactory(DjangoModelFactory):
         labels = extracted if extracted is not None else ["Besoin social", "Modèle économique"]
         for order, label in enumerate(labels):
             SelectionCriterion.objects.create(call=self, label=label, max_score=5, order=order)
+
+
+class AlternanceCallFactory(CallFactory):
+    """A published alternance call open today: the FPSPP's envelope, three sections (the last optional)."""
+
+    theme = CallTheme.ALTERNANCE
+    title = factory.LazyAttribute(lambda call: f"Appel à projets alternance {call.year}")
+    formation_action_places = 0
+    envelope = Decimal(12_000_000)
+
+    @factory.post_generation
+    def sections(self, create, extracted, **kwargs):
+        if not create:
+            return
+        specs = (
+            extracted
+            if extracted is not None
+            else [
+                ("Le public", True),
+                ("L'accompagnement vers l'alternance", True),
+                ("Les résultats attendus", False),
+            ]
+        )
+        for order, (title, required) in enumerate(specs):
+            CallSection.objects.create(call=self, title=title, required=required, order=order)
+
+    @factory.post_generation
+    def funders(self, create, extracted, **kwargs):
+        if create:
+            self.funders.set(extracted if extracted is not None else [FunderFactory(name="FPSPP", order=1)])
 
 
 class CarrierFactory(DjangoModelFactory):
@@ -154,6 +188,39 @@ def make_application(*, call: Call, user, carrier: Carrier, cat: dict, complete:
             application=application, funder=cat["region"], label="Véhicules", amount=Decimal("25000.50")
         )
         GovernancePartner.objects.create(application=application, organisation="Pôle emploi", role="Prescripteur")
+    return application
+
+
+def make_alternance_application(
+    *, call: Call, user, carrier: Carrier, requested: Decimal = Decimal(180_000), complete: bool = True, **fields
+) -> Application:
+    """A draft application to an alternance call; ``complete`` answers the required sections and asks
+    ``requested`` of the call's first funder, with a co-financing line."""
+    defaults = {
+        "title": f"Alternance avec {carrier.name}",
+        "contact_name": "Claire Dupont",
+        "contact_email": "contact@porteur.example.fr",
+    }
+    defaults.update(fields)
+    application = Application.objects.create(call=call, carrier=carrier, created_by=user, **defaults)
+    carrier.members.add(user)
+    if complete:
+        for section in call.sections.filter(required=True):
+            ApplicationAnswer.objects.create(application=application, section=section, text=f"Réponse : {section}")
+        ApplicationFunding.objects.create(
+            application=application,
+            funder=call.funders.order_by("pk").first(),
+            label="Montant demandé à l'appel",
+            amount=requested,
+            status=FundingStatus.SOLLICITE,
+        )
+        ApplicationFunding.objects.create(
+            application=application,
+            funder=FunderFactory(name="Conseil régional", order=2),
+            label="Cofinancement",
+            amount=Decimal(40_000),
+            status=FundingStatus.ACQUIS,
+        )
     return application
 
 

@@ -111,7 +111,7 @@ def test_an_unknown_service(client_for, users, network, call, cat):
 
     response = post_application(client_for, users, call, data)
 
-    assert "Service inconnu du catalogue : « 99999 »." in text(response)
+    assert "Service inconnu du catalogue : « 99999 »." in text(response)
     assert not Application.objects.exists()
 
 
@@ -122,7 +122,7 @@ def test_a_service_withdrawn_from_the_catalogue_is_unknown(client_for, users, ne
 
     response = post_application(client_for, users, call, data)
 
-    assert f"Service inconnu du catalogue : « {cat['garage'].pk} »." in text(response)
+    assert f"Service inconnu du catalogue : « {cat['garage'].pk} »." in text(response)
 
 
 def test_an_unknown_departement(client_for, users, network, call, cat):
@@ -130,7 +130,7 @@ def test_an_unknown_departement(client_for, users, network, call, cat):
 
     response = post_application(client_for, users, call, data)
 
-    assert "Code(s) de département inconnu(s) : 20, 999. Exemple attendu : 30, 34, 2A, 974." in text(response)
+    assert "Code(s) de département inconnu(s) : 20, 999. Exemple attendu : 30, 34, 2A, 974." in text(response)
 
 
 def test_a_structure_the_user_does_not_act_for(client_for, users, network, call, cat):
@@ -176,8 +176,8 @@ def test_a_score_above_the_maximum(client_for, users, network, call, cat):
     )
 
     content = text(response)
-    assert "La note de « Besoin social » va de 0 à 5." in content
-    assert "La note de « Modèle économique » va de 0 à 5." in content
+    assert "La note de « Besoin social » va de 0 à 5." in content
+    assert "La note de « Modèle économique » va de 0 à 5." in content
     assert "Trop généreux." in content
     assert not application.reviews.exists()
 
@@ -231,5 +231,5 @@ def test_unknown_choices_in_the_project_filters_are_ignored_with_a_message(clien
 
     assert response.status_code == 200
     content = text(response)
-    assert "Choix inconnu : « teleportation »." in content
+    assert "Choix inconnu : « teleportation »." in content
     assert project.title in content

@@ -167,7 +167,7 @@ def test_the_carrier_requests_an_amendment_and_a_cnml_role_approves_it(
             follow=True,
         )
 
-    assert "Avenant approuvé : le budget prévu du projet est mis à jour." in text(response)
+    assert "Avenant approuvé : le budget prévu du projet est mis à jour." in text(response)
     assert planned(project) == {
         "Fonctionnement": Decimal("180000"),
         "Véhicules": Decimal("25000.50"),
@@ -265,7 +265,7 @@ def test_an_amendment_that_changes_nothing_or_lacks_a_reason_is_refused_in_frenc
 
     assert response.status_code == 200
     content = text(response)
-    assert "Aucun montant ne change : modifiez au moins une ligne, ou ajoutez-en une." in content
+    assert "Aucun montant ne change : modifiez au moins une ligne, ou ajoutez-en une." in content
     assert "Expliquez pourquoi le budget doit changer." in content
     response = client.post(
         f"/mobilite/projets/{project.pk}/budget/avenant/", amendment_post(project, Fonctionnement="-10")

@@ -130,7 +130,7 @@ def test_the_applicant_cannot_submit_for_a_carrier_that_has_not_accepted_them(
     application = Application.objects.get(created_by=applicant)
     assert response.status_code == 200
     assert application.is_draft
-    refusal = "Votre rattachement à « Maison de l'emploi Alpha » attend l'accord d'un de ses membres ou du CNML"
+    refusal = "Votre rattachement à « Maison de l'emploi Alpha » attend l'accord d'un de ses membres ou du CNML"
     assert refusal in text(response)
     # Nor through the other routes: the submit button of the application page, the service.
     response = client.post(f"/mobilite/candidatures/{application.pk}/deposer/", follow=True)
@@ -162,7 +162,7 @@ def test_a_member_accepts_the_request_and_the_applicant_then_reaches_the_carrier
     page = text(client.get(REQUESTS_URL))
     assert "Maison de l'emploi Alpha" in page
     assert applicant.email in page
-    assert "Demandes de rattachement à décider : 1" in text(client.get("/mobilite/"))
+    assert "Demandes de rattachement à décider : 1" in text(client.get("/mobilite/"))
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -227,7 +227,7 @@ def test_a_request_decided_twice_gives_one_decision_and_a_clear_message(
 
     with pytest.raises(TransitionRefused) as refused:
         services.membership_request_approve(request=stale, actor=member)
-    assert refused.value.reasons == ["Cette demande a déjà été traitée : refusée."]
+    assert refused.value.reasons == ["Cette demande a déjà été traitée : refusée."]
 
     # The page read the request before the other decision was committed.
     from mobility import permissions
@@ -235,7 +235,7 @@ def test_a_request_decided_twice_gives_one_decision_and_a_clear_message(
     monkeypatch.setattr(permissions, "get_membership_request_for", lambda user, pk: stale)
     response = client_for(member).post(f"{REQUESTS_URL}{request.pk}/accepter/", follow=True)
     assert response.status_code == 200
-    assert "Cette demande a déjà été traitée : refusée." in text(response)
+    assert "Cette demande a déjà été traitée : refusée." in text(response)
     request.refresh_from_db()
     assert request.status == MembershipStatus.REFUSEE
     assert not request.carrier.members.filter(pk=applicant.pk).exists()
@@ -265,7 +265,7 @@ def test_after_a_refusal_saving_the_draft_again_asks_nothing_and_submission_stay
     response = client_for(applicant).post(f"/mobilite/candidatures/{request.application.pk}/modifier/", data)
 
     assert response.status_code == 200
-    assert "Votre demande de rattachement à « Maison de l'emploi Alpha » a été refusée" in text(response)
+    assert "Votre demande de rattachement à « Maison de l'emploi Alpha » a été refusée" in text(response)
     assert CarrierMembershipRequest.objects.filter(user=applicant).count() == 1
     assert Application.objects.get(pk=request.application.pk).is_draft
 

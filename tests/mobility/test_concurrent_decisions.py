@@ -37,7 +37,7 @@ from mobility.models import (
 from tests.concurrency import run_together
 from tests.mobility.factories import make_application, make_report, text
 
-DECIDED_SELECTED = "Cette candidature a déjà fait l'objet d'une décision : retenue."
+DECIDED_SELECTED = "Cette candidature a déjà fait l'objet d'une décision : retenue."
 
 
 def _submitted_and_reviewed(users, carrier, call, cat) -> Application:
@@ -124,7 +124,7 @@ def test_a_stale_project_moved_twice_moves_once(users, project):
     with pytest.raises(TransitionRefused) as refused:
         services.project_move(project=second, verb="start_montage", actor=users[Role.ADMINISTRATEUR])
 
-    assert refused.value.reasons == ["Le projet est à l'étape « Montage » : cette action n'est pas possible."]
+    assert refused.value.reasons == ["Le projet est à l'étape « Montage » : cette action n'est pas possible."]
     assert [log.to_state for log in transitions_of(project)] == ["montage"]
 
 
@@ -152,7 +152,7 @@ def test_a_stale_report_sent_back_after_its_approval_stays_approved(client_for, 
 @pytest.fixture
 def postgresql_only():
     if connection.vendor != "postgresql":
-        pytest.skip("Concurrence réelle : lancer avec DATABASE_URL sur PostgreSQL.")
+        pytest.skip("Concurrence réelle : lancer avec DATABASE_URL sur PostgreSQL.")
 
 
 def _at_once(*calls) -> list:
@@ -234,7 +234,7 @@ def test_two_decision_posts_at_once_give_one_success_and_one_message_never_a_500
     assert all(not isinstance(response, Exception) for response in responses), responses
     assert sorted(response.status_code for response in responses) == [200, 200]
     pages = [text(response) for response in responses]
-    assert sum("Candidature retenue : le projet est créé" in page for page in pages) == 1
+    assert sum("Candidature retenue : le projet est créé" in page for page in pages) == 1
     assert sum(DECIDED_SELECTED in page for page in pages) == 1
     assert Project.objects.count() == 1
 
@@ -251,7 +251,7 @@ def test_two_stage_changes_at_once_move_the_project_once(users, project):
     )
 
     successes, refusals = _outcome(results)
-    assert (successes, refusals) == (1, ["Le projet est à l'étape « Montage » : cette action n'est pas possible."])
+    assert (successes, refusals) == (1, ["Le projet est à l'étape « Montage » : cette action n'est pas possible."])
     assert [log.to_state for log in transitions_of(project)] == [Stage.MONTAGE]
 
 
@@ -347,5 +347,5 @@ def test_two_amendment_requests_at_once_open_one(users, project):
 
     successes, refusals = _outcome(results)
     assert successes == 1
-    assert refusals == ["Un avenant attend déjà la décision du CNML : une nouvelle demande attendra cette décision."]
+    assert refusals == ["Un avenant attend déjà la décision du CNML : une nouvelle demande attendra cette décision."]
     assert BudgetAmendment.objects.count() == 1

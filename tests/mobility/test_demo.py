@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -13,9 +14,12 @@ from cnml.models import User
 from mobility.models import (
     ActivityReport,
     Application,
+    ApplicationStatus,
     Call,
     CallStatus,
+    CallTheme,
     Carrier,
+    CarrierKind,
     FareSupport,
     Funder,
     Project,
@@ -56,11 +60,12 @@ def counts() -> dict[str, int]:
 def test_the_demo_loads_the_2011_call_and_the_projects_of_the_newsletter(settings):
     output = load(settings)
 
-    call = Call.objects.get(year=2011)
+    call = Call.objects.get(theme=CallTheme.MOBILITE, year=2011)
     assert call.status == CallStatus.PUBLIE
     assert call.opens_on.month == 4  # « un appel à projets diffusé en avril »
     assert [funder.name for funder in call.funders.all()] == ["Fondation MACIF"]
-    assert "Mobilité : appel 2011, 10 projet(s) ajouté(s), 10 au total." in output
+    assert "Appels à projets\u00a0: plateformes de mobilité 2011, 10\u00a0projets retenus." in output
+    assert "Appels à projets\u00a0: 10\u00a0projets ajoutés cette fois." in output
     assert {project.carrier.name for project in call.projects.all()} == NEWSLETTER_CARRIERS
     partners = {
         project.carrier.name: sorted(partner.name for partner in project.partners.all())
@@ -144,5 +149,27 @@ def test_the_demo_is_idempotent(settings):
     output = load(settings)
 
     assert counts() == first
-    assert Application.objects.count() == 10
-    assert "0 projet(s) ajouté(s), 10 au total" in output
+    assert Application.objects.filter(call__theme=CallTheme.MOBILITE).count() == 10
+    assert Application.objects.filter(call__theme=CallTheme.ALTERNANCE).count() == 1
+    assert "Appels à projets\u00a0: aucun projet ajouté cette fois." in output
+    assert "Appels à projets\u00a0: alternance 2011, 1\u00a0projet retenu." in output
+
+
+def test_the_demo_has_the_fpspp_alternance_call_with_a_mission_locale_s_project_followed(settings):
+    load(settings)
+
+    call = Call.objects.get(theme=CallTheme.ALTERNANCE)
+    assert (call.year, call.status, call.envelope) == (2011, CallStatus.PUBLIE, Decimal(12_000_000))
+    assert [funder.name for funder in call.funders.all()] == ["FPSPP"]
+    assert call.formation_action_places == 0
+    assert call.sections.filter(required=True).count() == 3
+    application = call.applications.get()
+    assert application.carrier.kind == CarrierKind.MISSION_LOCALE
+    assert application.status == ApplicationStatus.RETENUE
+    assert application.missing_for_submission() == []  # complete, as if submitted through the pages
+    assert application.reviews.exists()
+    project = application.project
+    assert project.stage == Stage.EN_FONCTIONNEMENT
+    assert not FareSupport.objects.filter(project=project).exists()
+    assert call.granted_amount == Decimal(180_000)
+    assert call.envelope_left == Decimal(11_820_000)

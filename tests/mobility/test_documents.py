@@ -48,7 +48,7 @@ def test_a_file_whose_content_is_not_an_accepted_type_is_refused(client_for, use
     response = upload(client_for(users[Role.CONSEILLER]), project, b"#!/bin/sh\necho pirate\n", name="budget.pdf")
 
     assert response.status_code == 200
-    assert "Le contenu du fichier « budget.pdf » n'est pas d'un type accepté" in text(response)
+    assert "Le contenu du fichier « budget.pdf » n'est pas d'un type accepté" in text(response)
     assert not ProjectDocument.objects.exists()
 
 

@@ -42,9 +42,10 @@ def test_the_project_list_draws_the_map_hidden_from_assistive_technologies_with_
     # Region links stay out of the tab order; the table gives the same figures, with links.
     assert 'tabindex="-1"' in content
     assert 'id="par-region"' in content
-    assert f'<a href="/mobilite/projets/?region={project.region.code}">{project.region.name}</a>' in content
+    link = f'<a href="/mobilite/projets/?region={project.region.code}&theme=mobilite">{project.region.name}</a>'
+    assert link in content
     # Regions outside the 2011 list (the test network's) are not drawn; the 2011 ones are.
-    assert "Languedoc-Roussillon : aucun projet" in content
+    assert "Languedoc-Roussillon : aucun projet" in content
     assert "tiles" not in content and "openstreetmap" not in content.lower()
 
 

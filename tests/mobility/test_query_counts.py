@@ -1,10 +1,11 @@
 """Query-count guards of the mobility pages at a realistic size (see tests/querycounts.py).
 
-One world for the module (``kept_for_module``): two calls, 48 applications of 48 carriers over
-six regions, 24 of them projects with two approved reports each, twelve requests to join a
+One world for the module (``kept_for_module``): two mobility calls, 48 applications of 48 carriers
+over six regions, 24 of them projects with two approved reports each, twelve requests to join a
 carrier, and one project with its full plan (objectives, milestones, budget lines, amendments,
-formation-action sessions, documents, reports, history). A page whose queries grow with its rows
-goes far past its ceiling.
+formation-action sessions, documents, reports, history); and an alternance call with its envelope,
+its sections and 16 applications, 12 of them projects on the short path (one with its milestones,
+amendments and documents). A page whose queries grow with its rows goes far past its ceiling.
 
 N+1s these found, fixed: the call page (each project's partner missions locales), the call's
 report and the projects page (three queries per region and per year of the roll-ups), the
@@ -32,6 +33,7 @@ from mobility.models import (
     FareSupport,
     FormationSession,
     Milestone,
+    Project,
     ProjectDocument,
     ReportPeriod,
     ReportStatus,
@@ -39,10 +41,20 @@ from mobility.models import (
     Stage,
     Target,
 )
+from mobility.services import project_create_from_application
 from tests.clock import NOW
 from tests.conftest import build_network_and_users, kept_for_module
 from tests.factories import RegionFactory, UserFactory
-from tests.mobility.factories import CallFactory, CarrierFactory, catalogue, make_application, make_project, make_report
+from tests.mobility.factories import (
+    AlternanceCallFactory,
+    CallFactory,
+    CarrierFactory,
+    catalogue,
+    make_alternance_application,
+    make_application,
+    make_project,
+    make_report,
+)
 from tests.querycounts import ANONYMOUS
 
 # The module's data is built once (kept_for_module): its tests stay on one pytest-xdist worker.
@@ -51,6 +63,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("mobility-query-cou
 APPLICATIONS = 48
 PROJECTS = 24
 REGIONS = 6
+ALTERNANCE_APPLICATIONS = 16
+ALTERNANCE_PROJECTS = 12
 
 
 def full_plan(project, *, users, cat, network) -> None:
@@ -161,12 +175,66 @@ def build_world() -> dict:
         CarrierMembershipRequest.objects.create(carrier=carriers[n % 2], user=person, requested_by=person)
     main = projects[0]
     full_plan(main, users=users, cat=cat, network=network)
+    alternance = alternance_world(carriers, users=users, applicant=applicant, network=network)
     return {
         "users": users,
         "call": call,
         "project": main,
         "report": main.reports.first(),
         "application": carriers[-1].applications.get(),
+        **alternance,
+    }
+
+
+def alternance_world(carriers, *, users, applicant, network):
+    """This year's alternance call: 16 applications of the first carriers, 12 selected as projects
+    (their budget against the envelope), the director's one with its milestones, amendments, documents."""
+    today = timezone.localdate()
+    cnml = users[Role.RELECTEUR_CNML]
+    call = AlternanceCallFactory(year=today.year)
+    projects = []
+    for n, carrier in enumerate(carriers[:ALTERNANCE_APPLICATIONS]):
+        author = users[Role.DIRECTEUR] if n == 0 else applicant
+        application = make_alternance_application(call=call, user=author, carrier=carrier)
+        application.partners.add(network.ml_a2, network.ml_b1)
+        status = ApplicationStatus.RETENUE if n < ALTERNANCE_PROJECTS else ApplicationStatus.DEPOSEE
+        application.status = status
+        application.save(update_fields=["status"])
+        review = Review.objects.create(application=application, reviewer=cnml, comment="Solide.")
+        review.scores.create(criterion=call.criteria.first(), score=4)
+        if status == ApplicationStatus.RETENUE:
+            projects.append(project_create_from_application(application=application))
+    main = projects[0]
+    main.partners.add(network.ml_a2, network.ml_b1, network.ml_b2)
+    Milestone.objects.bulk_create(
+        Milestone(project=main, label=f"Jalon alternance {n}", due_on=today + timedelta(days=30 * n - 200))
+        for n in range(15)
+    )
+    lines = list(main.budget_lines.all())
+    for n in range(4):
+        amendment = BudgetAmendment.objects.create(
+            project=main, reason=f"Avenant alternance {n}", status=AmendmentStatus.APPROUVE, requested_by=cnml
+        )
+        BudgetAmendmentLine.objects.bulk_create(
+            BudgetAmendmentLine(
+                amendment=amendment,
+                budget_line=line,
+                funder_id=line.funder_id,
+                planned_before=line.planned_amount,
+                planned_after=line.planned_amount + 10,
+            )
+            for line in lines
+        )
+    ProjectDocument.objects.bulk_create(
+        ProjectDocument(project=main, title=f"Pièce {n}", file=f"mobilite/alt-{n}.pdf", uploaded_by=cnml)
+        for n in range(12)
+    )
+    log_transition(main, actor=cnml, from_state=Stage.RETENU, to_state=Stage.LANCEMENT, comment="Lancé.")
+    Project.objects.filter(pk=main.pk).update(stage=Stage.LANCEMENT)
+    return {
+        "alternance_call": call,
+        "alternance_project": main,
+        "alternance_application": carriers[ALTERNANCE_PROJECTS].applications.get(call=call),
     }
 
 
@@ -174,6 +242,7 @@ def pages(world) -> dict[str, str]:
     project, call, application = world["project"], world["call"], world["application"]
     return {
         "accueil": "/mobilite/",
+        "appels": "/mobilite/",
         "appel": f"/mobilite/appels/{call.year}/",
         "bilan de l'appel": f"/mobilite/appels/{call.year}/bilan/",
         "candidatures": "/mobilite/candidatures/",
@@ -185,6 +254,11 @@ def pages(world) -> dict[str, str]:
         "projets par étape": "/mobilite/projets/par-etape/",
         "projet": f"/mobilite/projets/{project.pk}/",
         "bilan": f"/mobilite/projets/{project.pk}/bilans/{world['report'].pk}/",
+        "appel alternance": f"/mobilite/appels/alternance/{world['alternance_call'].year}/",
+        "bilan de l'appel alternance": f"/mobilite/appels/alternance/{world['alternance_call'].year}/bilan/",
+        "projets alternance": "/mobilite/projets/?theme=alternance",
+        "projet alternance": f"/mobilite/projets/{world['alternance_project'].pk}/",
+        "candidature alternance": f"/mobilite/candidatures/{world['alternance_application'].pk}/",
     }
 
 
@@ -213,6 +287,20 @@ CEILINGS = {
     (Role.DIRECTEUR, "projets par étape"): (4, "Porteur 00"),
     (Role.DIRECTEUR, "projet"): (26, "Document 11"),
     (Role.DIRECTEUR, "bilan"): (9, "Bilan"),
+    (ANONYMOUS, "appels"): (1, "Appel à projets alternance"),
+    (Role.RELECTEUR_CNML, "appels"): (8, "Appel à projets alternance"),
+    # Another theme: the calls list shows both themes; the alternance call with its envelope, sections
+    # and twelve projects; its report; the project list on that theme; a project on the short path.
+    (ANONYMOUS, "appel alternance"): (10, "Accordé aux projets retenus"),
+    (Role.RELECTEUR_CNML, "appel alternance"): (13, "Porteur 11"),
+    (Role.RELECTEUR_CNML, "bilan de l'appel alternance"): (18, "Porteur 11"),
+    (Role.RELECTEUR_CNML, "projets alternance"): (13, "Porteur 11"),
+    (Role.RELECTEUR_CNML, "projet alternance"): (17, "Pièce 11"),
+    (Role.RELECTEUR_CNML, "candidature alternance"): (14, "Porteur 12"),
+    (Role.DIRECTEUR, "appel alternance"): (13, "Porteur 11"),
+    (Role.DIRECTEUR, "bilan de l'appel alternance"): (19, "Porteur 00"),
+    (Role.DIRECTEUR, "projets alternance"): (14, "Porteur 00"),
+    (Role.DIRECTEUR, "projet alternance"): (21, "Pièce 11"),
 }
 
 

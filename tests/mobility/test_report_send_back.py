@@ -16,7 +16,7 @@ from tests.mobility.factories import formset_data, make_report, report_numbers
 pytestmark = pytest.mark.django_db
 
 SITE = "https://cnml.example.org"
-REQUEST = "Les sorties à 6 mois semblent fausses : vérifiez les jeunes en emploi."
+REQUEST = "Les sorties à 6 mois semblent fausses : vérifiez les jeunes en emploi."
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +89,12 @@ def test_resubmission_tells_the_reviewer_what_changed(
     body = mail.outbox[0].body
     assert mail.outbox[0].subject.startswith(f"Bilan {sent_back.period_label} corrigé, à relire")
     assert REQUEST in body
-    assert "- En emploi à 6 mois : « 7 » → « 4 »" in body
-    assert "- En formation à 6 mois : « 3 » → « 2 »" in body
-    assert "- Services rendus : « Location" in body and "120,0" in body and "150,0" in body
+    assert "- En emploi à 6 mois : « 7 » → « 4 »" in body
+    assert "- En formation à 6 mois : « 3 » → « 2 »" in body
+    assert "- Services rendus : « Location" in body and "120,0" in body and "150,0" in body
     assert "Hommes" not in body  # unchanged figures are not listed
 
-    link = body.split("Relire le bilan : ", 1)[1].split()[0]
+    link = body.split("Relire le bilan : ", 1)[1].split()[0]
     assert link == f"{SITE}/mobilite/projets/{sent_back.project_id}/bilans/{sent_back.pk}/"
     client = Client()
     client.force_login(reviewer)

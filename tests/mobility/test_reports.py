@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -167,7 +168,7 @@ def test_a_report_before_the_call_year_is_refused(client_for, users, project, ca
         f"/mobilite/projets/{project.pk}/bilans/nouveau/", report_post(cat, year=THIS_YEAR - 1)
     )
 
-    assert f"Le projet est né de l'appel {THIS_YEAR} : pas de bilan avant cette année." in text(response)
+    assert f"Le projet est né de l'appel {THIS_YEAR} : pas de bilan avant cette année." in text(response)
 
 
 def test_a_report_of_a_year_to_come_is_refused(client_for, users, project, cat):
@@ -183,7 +184,7 @@ def test_a_service_appears_once_per_report(client_for, users, project, cat):
 
     response = client_for(users[Role.CONSEILLER]).post(f"/mobilite/projets/{project.pk}/bilans/nouveau/", data)
 
-    assert "« Location de véhicules » figure déjà dans le bilan." in text(response)
+    assert "« Location de véhicules » figure déjà dans le bilan." in text(response)
 
 
 @pytest.fixture
@@ -244,7 +245,7 @@ def test_a_regional_animator_sees_the_totals_of_their_region_only(users, two_reg
 def test_the_project_list_shows_the_totals_by_region_and_for_the_nation(client_for, users, two_regions):
     content = text(client_for(users[Role.RELECTEUR_CNML]).get("/mobilite/projets/"))
 
-    assert "Projets et indicateurs des bilans approuvés, par région" in content
+    assert "Projets de plateforme de mobilité et indicateurs des bilans approuvés, par région" in content
     assert "France entière" in content
     assert ">100<" in content.replace(" ", "")  # people supported, nationwide
 
@@ -252,15 +253,17 @@ def test_the_project_list_shows_the_totals_by_region_and_for_the_nation(client_f
 def test_the_public_call_page_shows_aggregated_results_of_approved_reports(client_for, two_regions):
     content = text(client_for(None).get("/mobilite/appels/2031/"))
 
-    assert "D'après les 3 bilans d'activité approuvés : 60 personnes accompagnées" in " ".join(content.split())
+    assert "D'après les 3 bilans d'activité approuvés : 60 personnes accompagnées" in re.sub(
+        r"[ \t\r\n\f]+", " ", content
+    )
 
 
 def test_the_annual_report_page_sums_the_call(client_for, users, two_regions):
     response = client_for(users[Role.RELECTEUR_CNML]).get("/mobilite/appels/2031/bilan/")
 
-    content = " ".join(text(response).split())
+    content = re.sub(r"[ \t\r\n\f]+", " ", text(response))
     assert "Les projets de plateforme soutenus en 2031" in content
-    assert "2 projets de plateforme territoriale retenus à l'appel à projets 2031." in content
+    assert "2\u00a0projets de plateforme territoriale retenus à l'appel à projets 2031." in content
     assert "Total de l'appel" in content
 
 

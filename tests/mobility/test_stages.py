@@ -70,7 +70,7 @@ def test_the_whole_line_of_stages_with_each_guard_and_log(client_for, users, pro
     milestone.save()
     response = move(carrier, project, "fonctionnement", comment="Ouverte au public.")
     assert stage_of(project) == Stage.EN_FONCTIONNEMENT
-    assert "Le projet est à l'étape « En fonctionnement »." in text(response)
+    assert "Le projet est à l'étape « En fonctionnement »." in text(response)
 
     logs = [(log.from_state, log.to_state, log.actor) for log in transitions_of(project)]
     assert logs == [
@@ -147,7 +147,7 @@ def test_a_planned_formation_action_comes_before_the_montage(users, project):
     with pytest.raises(TransitionRefused) as refused:
         project.start_montage(users[Role.RELECTEUR_CNML])
 
-    assert refused.value.reasons == ["Ce projet bénéficie d'une formation-action : démarrez-la avant le montage."]
+    assert refused.value.reasons == ["Ce projet bénéficie d'une formation-action : démarrez-la avant le montage."]
     assert stage_of(project) == Stage.RETENU
 
 
@@ -161,7 +161,7 @@ def test_launching_needs_a_budget_and_a_service(users, project):
         project.launch(users[Role.CONSEILLER])
 
     assert refused.value.reasons == [
-        "Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.",
+        "Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.",
         "Choisissez au moins un service à lancer.",
     ]
 

@@ -17,8 +17,8 @@ from tests.mobility.factories import application_post_data, make_application, te
 
 pytestmark = pytest.mark.django_db
 
-NO_CONTACT_NAME = "Contact : indiquez la personne à contacter."
-NO_CONTACT_EMAIL = "Contact : indiquez l'adresse e-mail de contact."
+NO_CONTACT_NAME = "Contact : indiquez la personne à contacter."
+NO_CONTACT_EMAIL = "Contact : indiquez l'adresse e-mail de contact."
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from mobility import services
 from mobility.models import (
     ActivityReport,
     Application,
+    ApplicationStatus,
     BudgetAmendment,
     Call,
     CallStatus,
@@ -35,7 +36,13 @@ from mobility.models import (
 from tests.clock import NOW
 from tests.factories import UserFactory
 from tests.mobility.conftest import THIS_YEAR
-from tests.mobility.factories import CallFactory, make_application, make_report
+from tests.mobility.factories import (
+    AlternanceCallFactory,
+    CallFactory,
+    make_alternance_application,
+    make_application,
+    make_report,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 
@@ -96,6 +103,16 @@ def _in_operation(world):
     return world.project_at(Stage.LANCEMENT), world.conseiller
 
 
+def _alternance_start(world):
+    """The short path of another theme: the CNML launches a selected alternance project."""
+    application = make_alternance_application(
+        call=AlternanceCallFactory(year=THIS_YEAR), user=world.conseiller, carrier=world.carrier_a1
+    )
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.RETENUE)
+    application.refresh_from_db()
+    return services.project_create_from_application(application=application), world.cnml
+
+
 def _withdrawn(world):
     request = world.membership_request()
     return request, request.user
@@ -110,6 +127,7 @@ READY = {
     (Project, "start_formation_action"): _formation_action,
     (Project, "start_montage"): lambda world: (world.project_at(Stage.RETENU), world.cnml),
     (Project, "launch"): lambda world: (world.project_at(Stage.MONTAGE), world.conseiller),
+    (Project, "start"): _alternance_start,
     (Project, "put_in_operation"): _in_operation,
     (Project, "stop"): lambda world: (world.project_at(Stage.LANCEMENT), world.users[Role.ADMINISTRATEUR]),
     (ActivityReport, "submit"): lambda world: (make_report(world.project), world.conseiller),
@@ -126,21 +144,22 @@ READY = {
 AGAIN = {
     (Call, "publish"): "Cet appel est déjà publié.",
     (Application, "submit"): "Cette candidature a déjà été déposée.",
-    (Application, "select"): "Cette candidature a déjà fait l'objet d'une décision : retenue.",
-    (Application, "decline"): "Cette candidature a déjà fait l'objet d'une décision : non retenue.",
+    (Application, "select"): "Cette candidature a déjà fait l'objet d'une décision : retenue.",
+    (Application, "decline"): "Cette candidature a déjà fait l'objet d'une décision : non retenue.",
     (Project, "start_formation_action"): (
-        "Le projet est à l'étape « Formation-action » : cette action n'est pas possible."
+        "Le projet est à l'étape « Formation-action » : cette action n'est pas possible."
     ),
-    (Project, "start_montage"): "Le projet est à l'étape « Montage » : cette action n'est pas possible.",
-    (Project, "launch"): "Le projet est à l'étape « Lancement » : cette action n'est pas possible.",
-    (Project, "put_in_operation"): "Le projet est à l'étape « En fonctionnement » : cette action n'est pas possible.",
-    (Project, "stop"): "Le projet est à l'étape « Arrêté » : cette action n'est pas possible.",
+    (Project, "start_montage"): "Le projet est à l'étape « Montage » : cette action n'est pas possible.",
+    (Project, "launch"): "Le projet est à l'étape « Lancement » : cette action n'est pas possible.",
+    (Project, "start"): "Le projet est à l'étape « Lancement » : cette action n'est pas possible.",
+    (Project, "put_in_operation"): "Le projet est à l'étape « En fonctionnement » : cette action n'est pas possible.",
+    (Project, "stop"): "Le projet est à l'étape « Arrêté » : cette action n'est pas possible.",
     (ActivityReport, "submit"): "Ce bilan a déjà été soumis.",
     (ActivityReport, "approve"): "Ce bilan a déjà été approuvé.",
     (ActivityReport, "send_back"): "Seul un bilan soumis peut être approuvé ou renvoyé.",
-    (CarrierMembershipRequest, "approve"): "Cette demande a déjà été traitée : acceptée.",
-    (CarrierMembershipRequest, "refuse"): "Cette demande a déjà été traitée : refusée.",
-    (CarrierMembershipRequest, "withdraw"): "Cette demande a déjà été traitée : retirée.",
+    (CarrierMembershipRequest, "approve"): "Cette demande a déjà été traitée : acceptée.",
+    (CarrierMembershipRequest, "refuse"): "Cette demande a déjà été traitée : refusée.",
+    (CarrierMembershipRequest, "withdraw"): "Cette demande a déjà été traitée : retirée.",
     (BudgetAmendment, "approve"): "Cet avenant a déjà été approuvé.",
     (BudgetAmendment, "refuse"): "Cet avenant a déjà été refusé.",
 }

@@ -96,9 +96,9 @@ def test_a_draft_may_stay_incomplete_but_submission_says_what_is_missing(client_
     application.refresh_from_db()
     assert application.is_draft
     content = text(response)
-    assert "Territoire : indiquez au moins un département." in content
-    assert "Services : choisissez au moins un service à développer." in content
-    assert "Financement : ajoutez au moins une ligne au plan de financement." in content
+    assert "Territoire : indiquez au moins un département." in content
+    assert "Services : choisissez au moins un service à développer." in content
+    assert "Financement : ajoutez au moins une ligne au plan de financement." in content
 
 
 def test_submitting_from_the_form_keeps_the_draft_when_a_line_is_missing(client_for, users, network, call, cat):
@@ -113,7 +113,7 @@ def test_submitting_from_the_form_keeps_the_draft_when_a_line_is_missing(client_
     assert application.needs.count() == 1
     content = text(response)
     assert "Brouillon enregistré, mais la candidature ne peut pas encore être déposée" in content
-    assert "Financement : ajoutez au moins une ligne au plan de financement." in content
+    assert "Financement : ajoutez au moins une ligne au plan de financement." in content
     assert 'value="Plateforme mobilité du bassin"' in content
 
 
@@ -278,6 +278,7 @@ def test_cnml_creates_then_publishes_a_call_which_gets_a_public_page(client_for,
     relecteur = users[Role.RELECTEUR_CNML]
     client = client_for(relecteur)
     data = {
+        "theme": "mobilite",
         "year": "2033",
         "title": "Appel à projets 2033",
         "text": "Des plateformes pour les territoires ruraux.",
@@ -290,6 +291,8 @@ def test_cnml_creates_then_publishes_a_call_which_gets_a_public_page(client_for,
         "criteres-INITIAL_FORMS": "0",
         "criteres-0-label": "Réponse à un besoin social",
         "criteres-0-max_score": "5",
+        "rubriques-TOTAL_FORMS": "0",
+        "rubriques-INITIAL_FORMS": "0",
     }
 
     response = client.post("/mobilite/appels/nouveau/", data)

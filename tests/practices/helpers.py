@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from practices.content import LONG_TEXTS
-from practices.models import Fiche
+from practices.models import Fiche, Recensement
+from tests.clock import TODAY
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -98,3 +101,13 @@ def fiche_form_data(fiche: Fiche | None = None, *, structure=None, themes=(), ac
         )
     data.update(overrides)
     return data
+
+
+def open_recensement(*, created_by, **fields) -> Recensement:
+    """A recensement open since ten days and closing in twenty (``fields``: its title, instructions…)."""
+    return Recensement.objects.create(
+        opens_on=TODAY - datetime.timedelta(days=10),
+        closes_on=TODAY + datetime.timedelta(days=20),
+        created_by=created_by,
+        **fields,
+    )

@@ -174,7 +174,7 @@ def test_single_decision_after_another_reviewer_decided_says_so(actors, network,
     fiche.refresh_from_db()
     assert 'name="seen_status" value="en_relecture"' in page
     assert response.status_code == 302
-    assert "Une autre décision vient d&#x27;être prise sur cette fiche : elle est maintenant « publiée »." in change
+    assert "Une autre décision vient d&#x27;être prise sur cette fiche : elle est maintenant « publiée »." in change
     assert fiche.status == Status.PUBLIEE
 
 

@@ -154,7 +154,7 @@ def test_a_partner_writes_a_fiche_for_their_committee(client_for, everyone, comm
 def test_a_member_conseiller_chooses_between_their_structure_and_their_committee(client_for, everyone, committee):
     client = client_for(everyone["conseiller"])
     page = client.get("/bonnes-pratiques/mes-fiches/nouvelle/").content.decode()
-    assert "Pour un comité de pilotage" in page and "Aucun : pour ma structure" in page
+    assert "Pour un comité de pilotage" in page and "Aucun : pour ma structure" in page
 
     data = fiche_form_data(structure=everyone["conseiller"].structure)
     data["committee"] = str(committee.pk)
@@ -216,7 +216,7 @@ def test_a_fiche_is_carried_by_a_structure_or_a_committee_never_both_nor_neither
             Fiche.objects.filter(pk=fiche.pk).update(structure=structure, committee=chosen)
 
 
-def test_the_recensement_progress_counts_committee_fiches_in_their_region(everyone, committee, network):
+def test_the_recensement_progress_counts_committee_fiches_in_the_committee_row(everyone, committee, network):
     recensement = Recensement.objects.create(
         title="Recensement", opens_on="2011-09-01", closes_on="2011-12-31", created_by=everyone["relecteur"]
     )
@@ -230,8 +230,9 @@ def test_the_recensement_progress_counts_committee_fiches_in_their_region(everyo
     )
 
     (row,) = recensement_selectors.progress(recensement, [network.region_a])
+    (committee_row,) = recensement_selectors.committee_progress(recensement, [committee])
 
-    assert row.submitted == 1
+    assert (row.submitted, committee_row.submitted, committee_row.answered) == (0, 1, True)
     # The committee answers for no structure: ML A1 is still silent.
     assert network.ml_a1 in row.silent
 

@@ -44,6 +44,20 @@ def decided_once(fiche: Fiche) -> None:
     assert moves.count((Status.EN_RELECTURE, Status.PUBLIEE)) + moves.count((Status.EN_RELECTURE, Status.REFUSEE)) == 1
 
 
+def confirm_at_once(posts: list) -> list:
+    """Every reviewer has the confirmation page open (``posts``: a client and its page), then all confirm at once."""
+    for client, url in posts:
+        assert SEEN_IN_REVIEW in client.get(url).content.decode()
+    pending = iter(posts)
+
+    def decide():
+        client, url = next(pending)
+        client.raise_request_exception = False
+        return client.post(url, {"comment": "Décision du comité.", "seen_status": Status.EN_RELECTURE})
+
+    return run_together(decide, len(posts))
+
+
 def test_reviewers_deciding_at_once_through_the_service_decide_once(reviewers, network):
     for _ in range(ROUNDS):
         fiche = make_fiche(Status.EN_RELECTURE, structure=network.ml_a1)
@@ -72,17 +86,7 @@ def test_reviewers_deciding_at_once_on_the_site_are_told_the_fiche_was_decided(r
             (client_for(reviewer), f"/bonnes-pratiques/fiche/{fiche.pk}/{DECISIONS[verb]}/")
             for reviewer, verb in zip(reviewers, itertools.cycle(DECISIONS), strict=False)
         ]
-        # Every reviewer has the confirmation page open, then all confirm at once.
-        for client, url in posts:
-            assert SEEN_IN_REVIEW in client.get(url).content.decode()
-        posts = iter(posts)
-
-        def decide(posts=posts):
-            client, url = next(posts)
-            client.raise_request_exception = False
-            return client.post(url, {"comment": "Décision du comité.", "seen_status": Status.EN_RELECTURE})
-
-        responses = run_together(decide, REVIEWERS)
+        responses = confirm_at_once(posts)
 
         assert all(not isinstance(response, Exception) for response in responses), responses
         statuses = sorted(response.status_code for response in responses)
@@ -102,16 +106,7 @@ def test_reviewers_deciding_at_once_in_the_admin_are_told_the_fiche_was_decided(
         (client, f"/admin/practices/fiche/{fiche.pk}/decision/{verb}/")
         for client, verb in zip(clients, itertools.cycle(DECISIONS), strict=False)
     ]
-    for client, url in posts:
-        assert SEEN_IN_REVIEW in client.get(url).content.decode()
-    posts = iter(posts)
-
-    def decide():
-        client, url = next(posts)
-        client.raise_request_exception = False
-        return client.post(url, {"comment": "Décision du comité.", "seen_status": Status.EN_RELECTURE})
-
-    responses = run_together(decide, REVIEWERS)
+    responses = confirm_at_once(posts)
 
     assert all(not isinstance(response, Exception) for response in responses), responses
     assert [response.status_code for response in responses] == [302] * REVIEWERS

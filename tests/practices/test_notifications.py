@@ -27,7 +27,7 @@ def test_submission_mails_the_regional_animator_on_commit_only(actors, network, 
 
     assert [message.to for message in mail.outbox] == [[actors["animateur"].email]]
     message = mail.outbox[0]
-    assert message.subject == f"Fiche à relire : {fiche.title}"
+    assert message.subject == f"Fiche à relire : {fiche.title}"
     assert "Merci de relire avant juin." in message.body
     assert f"/bonnes-pratiques/fiche/{fiche.pk}/" in message.body
 
@@ -70,7 +70,7 @@ def test_each_decision_mails_the_authors_with_the_comment(
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted([author.email, colleague.email])
     for message in mail.outbox:
-        assert message.subject == f"{subject} : {fiche.title}"
+        assert message.subject == f"{subject}\u00a0: {fiche.title}"
         assert "Le commentaire du relecteur." in message.body
 
 

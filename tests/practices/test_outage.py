@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from practices.models import Status
-from tests.outage import delayed_notice, owed, page_text
+from tests.outage import delayed_notice, owed
+from tests.pages import page_text
 from tests.practices.factories import make_fiche
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
@@ -31,7 +32,7 @@ def test_a_fiche_submitted_while_redis_is_down_is_saved_and_its_email_is_owed(re
     assert message.done_at is None
     assert message.last_error
     page = page_text(client.get(response["Location"]))
-    assert "La fiche est soumise : les relecteurs sont prévenus." in page
+    assert "La fiche est soumise : les relecteurs sont prévenus." in page
     assert DELAYED in page
     # Told once, on the next page only.
     assert DELAYED not in page_text(client.get(response["Location"]))

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -18,7 +19,7 @@ from practices.models import Fiche, Recensement, RecensementStatus, Status
 from tests.clock import TODAY, frozen
 from tests.factories import MissionLocaleFactory, UserFactory
 from tests.practices.factories import FicheFactory
-from tests.practices.helpers import ACTOR_NAMES, fiche_form_data
+from tests.practices.helpers import ACTOR_NAMES, fiche_form_data, open_recensement
 
 pytestmark = [pytest.mark.django_db, frozen]
 
@@ -28,11 +29,9 @@ CREATE = "/bonnes-pratiques/mes-fiches/nouvelle/"
 @pytest.fixture
 def recensement(network, users):
     """Open since ten days, closing in twenty, asking region A only."""
-    recensement = Recensement.objects.create(
+    recensement = open_recensement(
         title="Recensement du partenariat renforcé",
         instructions="Vos actions communes avec Pôle emploi.",
-        opens_on=TODAY - datetime.timedelta(days=10),
-        closes_on=TODAY + datetime.timedelta(days=20),
         created_by=users[Role.RELECTEUR_CNML],
     )
     recensement.regions.set([network.region_a])
@@ -105,8 +104,9 @@ def test_a_closed_recensement_takes_no_new_fiche_but_keeps_its_own(actors, netwo
     draft = fiche(recensement, network.ml_a1, Status.BROUILLON)
     services.recensement_close(recensement=recensement, actor=actors["relecteur"])
 
-    with pytest.raises(Exception, match="est clos : il ne reçoit plus de fiches"):
+    with pytest.raises(ValidationError) as refused:
         services.fiche_submit(fiche=draft, actor=actors["conseiller"])
+    assert "est clos : il ne reçoit plus de fiches" in " ".join(refused.value.messages)
     services.fiche_submit(fiche=sent_back, actor=actors["conseiller"])  # its answer, completed
     assert Fiche.objects.get(pk=sent_back.pk).status == Status.SOUMISE
     form = client_for(actors["conseiller"]).get(CREATE).content.decode()
@@ -171,8 +171,8 @@ def test_the_summary_holds_the_published_fiches(actors, network, recensement, cl
 
     sheet = load_workbook(io.BytesIO(client.get(url(recensement, "synthese.xlsx")).content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Région", "Structure porteuse", "Titre")
-    assert [row[2] for row in rows[1:]] == [published.title]
+    assert rows[0][:4] == ("Région", "Porteur", "Type de porteur", "Titre")
+    assert [row[1:4] for row in rows[1:]] == [("Mission locale Alpha 1", "Mission locale", published.title)]
     pdf = client.get(url(recensement, "synthese.pdf"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client_for(actors["outsider"]).get(url(recensement, "synthese.xlsx")).status_code == 404

@@ -107,7 +107,7 @@ def test_empty_or_stop_word_query_lists_every_published_fiche(fiches):
 
 
 def test_normalisation_helpers():
-    assert normalize("Pôle EMPLOI, œuvre : « Renforcé »") == "pole emploi oeuvre renforce"
+    assert normalize("Pôle EMPLOI, œuvre : « Renforcé »") == "pole emploi oeuvre renforce"
     assert singular("outils") == "outil"
     assert singular("regionaux") == "regiona"
     assert singular("mois") == "mois"

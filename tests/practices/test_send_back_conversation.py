@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 SITE = "https://cnml.example.org"
 CREATE = "/bonnes-pratiques/mes-fiches/nouvelle/"
-REQUEST = "Les résultats manquent de chiffres : combien de jeunes ont obtenu le permis ?"
+REQUEST = "Les résultats manquent de chiffres : combien de jeunes ont obtenu le permis ?"
 
 
 def edit_url(fiche):
@@ -50,7 +50,7 @@ def test_the_authors_read_the_reviewers_request_above_the_form(sent_back, actors
         page = client_for(actors[name]).get(edit_url(sent_back)).content.decode()
 
         assert "Ce que le relecteur vous demande" in page
-        assert "combien de jeunes ont obtenu le permis ?" in page
+        assert "combien de jeunes ont obtenu le permis ?" in page
         assert actors["animateur"].get_full_name() in page
         assert page.index("demande-du-relecteur") < page.index('name="title"')
 
@@ -103,16 +103,16 @@ def test_resubmission_tells_the_reviewer_who_asked_what_changed(
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [[actors["animateur"].email]]
     message = mail.outbox[0]
-    assert message.subject == "Fiche complétée, à relire : Un atelier code de la route avec Pôle emploi"
+    assert message.subject == "Fiche complétée, à relire : Un atelier code de la route avec Pôle emploi"
     body = message.body
     assert REQUEST in body
-    assert "- Titre : « Un atelier mobilité avec Pôle emploi » → « Un atelier code de la route avec Pôle emploi »" in (
+    assert "- Titre : « Un atelier mobilité avec Pôle emploi » → « Un atelier code de la route avec Pôle emploi »" in (
         body
     )
-    assert "- Résultats et évaluation : « 25 jeunes ont obtenu le code. » → « 25 jeunes ont obtenu le code, 18" in body
+    assert "- Résultats et évaluation : « 25 jeunes ont obtenu le code. » → « 25 jeunes ont obtenu le code, 18" in body
     assert "Objectifs" not in body  # unchanged parts are not listed
 
-    link = next(line.split(" : ", 1)[1] for line in body.splitlines() if line.startswith("Voir les modifications"))
+    link = next(line.split(" : ", 1)[1] for line in body.splitlines() if line.startswith("Voir les modifications"))
     assert link.startswith(f"{SITE}/bonnes-pratiques/fiche/{sent_back.pk}/versions/?de=1&a=2")
     client = Client()
     client.force_login(actors["animateur"])
@@ -132,9 +132,9 @@ def test_a_long_text_is_told_as_the_passages_removed_and_added(
         resubmit(client_for(actors["conseiller"]), sent_back, description=longer)
 
     body = mail.outbox[0].body
-    assert "- Description de l'action :" in body
-    assert "    retiré : « sociale. »" in body
-    assert "    ajouté : « sociale, le mardi matin, pendant six mois, avec un bilan individuel" in body
+    assert "- Description de l'action :" in body
+    assert "    retiré : « sociale. »" in body
+    assert "    ajouté : « sociale, le mardi matin, pendant six mois, avec un bilan individuel" in body
     assert "Des ateliers hebdomadaires" not in body  # the unchanged passage is not repeated
 
 

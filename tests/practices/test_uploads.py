@@ -59,7 +59,7 @@ def test_other_content_renamed_pdf_is_refused(actors, draft, client_for):
 
     content = response.content.decode()
     assert response.status_code == 400
-    assert "Le contenu du fichier « rapport.pdf » n&#x27;est pas d&#x27;un type accepté" in content
+    assert "Le contenu du fichier « rapport.pdf » n&#x27;est pas d&#x27;un type accepté" in content
     assert not Attachment.objects.exists()
 
 

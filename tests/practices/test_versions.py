@@ -11,13 +11,13 @@ from tests.practices.factories import PartnerFactory, ThemeFactory, make_fiche
 
 def test_changed_passage_reads_as_one_block():
     html = diff_html(
-        "40 jeunes concernés la première année ; des retours positifs.",
-        "40 jeunes reçus au point santé ; 25 ont engagé des soins.",
+        "40 jeunes concernés la première année ; des retours positifs.",
+        "40 jeunes reçus au point santé ; 25 ont engagé des soins.",
     )
 
     assert html == (
-        "40 jeunes<del> concernés la première année ; des retours positifs.</del>"
-        "<ins> reçus au point santé ; 25 ont engagé des soins.</ins>"
+        "40 jeunes<del> concernés la première année ; des retours positifs.</del>"
+        "<ins> reçus au point santé ; 25 ont engagé des soins.</ins>"
     )
 
 
@@ -46,7 +46,7 @@ def test_snapshot_holds_every_part_of_the_model_fiche(network):
 
     assert set(content) == set(CONTENT_LABELS)
     assert content["themes"] == "Santé"
-    assert content["partners"] == "OPCA — OPCA du commerce : Finance."
+    assert content["partners"] == "OPCA — OPCA du commerce : Finance."
     assert content["contacts"] == "Camille Martin, Conseillère, camille@ml.fr"
     assert content["dates"] == "01/09/2011"
     assert content["structure"] == str(network.ml_a1)

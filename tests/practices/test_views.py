@@ -252,8 +252,8 @@ def test_incomplete_submission_saves_the_draft_and_points_at_what_is_missing(act
     assert response["Location"] == f"{edit_url(fiche)}?verifier=1"
     content = client.get(response["Location"]).content.decode()
     assert "Il manque des informations pour soumettre la fiche" in content
-    assert "Requis pour soumettre la fiche : résultats et évaluation." in content
-    assert "Requis pour soumettre la fiche : au moins un thème." in content
+    assert "Requis pour soumettre la fiche : résultats et évaluation." in content
+    assert "Requis pour soumettre la fiche : au moins un thème." in content
 
 
 def test_colleague_of_the_structure_edits_the_same_draft(actors, network, client_for):
@@ -378,8 +378,8 @@ def test_a_reviewer_confirming_after_another_decision_is_told_and_keeps_the_comm
     assert 'name="seen_status" value="en_relecture"' in page
     assert response.status_code == 400
     assert (
-        "Une autre décision vient d&#x27;être prise sur cette fiche : elle est maintenant « publiée ». "
-        "Votre demande « Refuser » n&#x27;a pas été appliquée." in content
+        "Une autre décision vient d&#x27;être prise sur cette fiche : elle est maintenant « publiée ». "
+        "Votre demande « Refuser » n&#x27;a pas été appliquée." in content
     )
     assert "Hors du champ du partenariat.</textarea>" in content
     assert fiche.status == Status.PUBLIEE

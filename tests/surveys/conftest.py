@@ -67,11 +67,10 @@ def make_campaign(instruments, network, time_machine):
         closes_on=None,
     ) -> Campaign:
         today = timezone.localdate()
-        structures = structures if structures is not None else [network.antenne_a1, network.antenne_a2]
-        campaign = Campaign.objects.create(
+        return campaign_over(
+            structures if structures is not None else [network.antenne_a1, network.antenne_a2],
+            instruments[questionnaire],
             title=title,
-            questionnaire=instruments[questionnaire],
-            audience=instruments[questionnaire].audience,
             scope=scope,
             region=None if scope == CampaignScope.NATION else (region or network.region_a),
             opens_on=opens_on or today - timedelta(days=10),
@@ -80,11 +79,16 @@ def make_campaign(instruments, network, time_machine):
             status=status,
             access_mode=access_mode,
         )
-        campaign.participants.set(structures)
-        campaign_sync_points(campaign=campaign)
-        return campaign
 
     return make
+
+
+def campaign_over(structures, questionnaire: Questionnaire, **fields) -> Campaign:
+    """A campaign of ``questionnaire`` (for its audience) over ``structures``, with their points of diffusion."""
+    campaign = Campaign.objects.create(questionnaire=questionnaire, audience=questionnaire.audience, **fields)
+    campaign.participants.set(structures)
+    campaign_sync_points(campaign=campaign)
+    return campaign
 
 
 PHARES_ANSWER = {

@@ -3,8 +3,6 @@ the service (opening, saving, codes), the pages, the admin; the database keeps t
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
@@ -18,17 +16,14 @@ from surveys.models import AccessCode, Campaign, CampaignScope, CampaignStatus
 from surveys.services import CampaignError, access_codes_generate, campaign_open, campaign_save
 from tests.clock import frozen
 from tests.factories import UserFactory
+from tests.pages import page_text
 
 pytestmark = [pytest.mark.django_db, frozen]
 
-PAST_CLOSING = "est passée : une campagne ouverte se clôt aujourd'hui au plus tôt"
+PAST_CLOSING = "est passée : une campagne ouverte se clôt aujourd'hui au plus tôt"
 DATES_IN_ORDER = "La clôture doit suivre l'ouverture."
 FROZEN = "Ne peut plus changer une fois la campagne ouverte."
 CLOSED = "Une campagne close ne se modifie plus."
-
-
-def page_text(response) -> str:
-    return re.sub(r"\s+", " ", html.unescape(response.content.decode()))
 
 
 def form_data(campaign: Campaign, **extra) -> dict:
@@ -92,7 +87,7 @@ def test_the_model_refuses_a_questionnaire_for_another_audience(make_campaign, i
     with pytest.raises(ValidationError) as refused:
         campaign.full_clean()
 
-    assert refused.value.message_dict == {"questionnaire": ["Ce questionnaire s'adresse au public « Entreprises »."]}
+    assert refused.value.message_dict == {"questionnaire": ["Ce questionnaire s'adresse au public « Entreprises »."]}
 
 
 def test_the_model_keeps_the_questionnaire_perimeter_and_access_of_an_open_campaign(
@@ -187,7 +182,7 @@ def test_a_national_draft_given_a_region_becomes_regional(make_campaign, network
 def test_no_codes_for_a_closed_campaign_through_the_service(make_campaign, network):
     campaign = make_campaign(status=CampaignStatus.CLOSED)
 
-    with pytest.raises(CampaignError, match="La campagne est close : aucun nouveau code."):
+    with pytest.raises(CampaignError, match="La campagne est close : aucun nouveau code."):
         access_codes_generate(point=campaign.points.get(structure=network.antenne_a1), count=5)
 
     assert not AccessCode.objects.exists()

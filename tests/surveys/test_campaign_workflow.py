@@ -9,8 +9,6 @@ system and owes the results through the outbox in the same transaction.
 from __future__ import annotations
 
 import ast
-import html
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from surveys import services
 from surveys.models import Campaign, CampaignStatus
 from tests.clock import frozen
 from tests.concurrency import run_together
+from tests.pages import page_text
 
 pytestmark = [pytest.mark.django_db, frozen]
 
@@ -32,10 +31,6 @@ AGGREGATION = "surveys.tasks.aggregate_campaign_results"
 ONLY_DRAFTS_OPEN = "Seule une campagne en brouillon peut être ouverte."
 ONLY_OPEN_CLOSE = "Seule une campagne ouverte peut être close."
 NO_PARTICIPANT = "Choisissez au moins une structure participante avant d'ouvrir la campagne."
-
-
-def page_text(response) -> str:
-    return re.sub(r"\s+", " ", html.unescape(response.content.decode()))
 
 
 def owed_aggregations() -> list[OutboxMessage]:
@@ -121,8 +116,8 @@ def test_a_move_chosen_on_a_page_the_campaign_has_left_says_it_changed_meanwhile
     )
 
     text = page_text(response)
-    assert "Une autre décision vient d'être prise : l'état est maintenant « close »." in text
-    assert "« Clore la campagne » n'a pas été appliquée." in text
+    assert "Une autre décision vient d'être prise : l'état est maintenant « close »." in text
+    assert "« Clore la campagne » n'a pas été appliquée." in text
     assert [log.to_state for log in transitions_of(campaign)] == [CampaignStatus.CLOSED]
 
 
@@ -175,7 +170,7 @@ def test_two_closes_at_the_same_instant_give_one_move_and_one_computation(file_d
 
     assert sum(isinstance(result, Campaign) for result in results) == 1, results
     [refused] = [result for result in results if isinstance(result, TransitionRefused)]
-    assert "l'état est maintenant « close »" in str(refused)
+    assert "l'état est maintenant « close »" in str(refused)
     assert [log.to_state for log in transitions_of(campaign)] == [CampaignStatus.CLOSED]
     assert len(owed_aggregations()) == 1
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import zlib
 from datetime import timedelta
@@ -16,12 +15,9 @@ from surveys.models import AccessCode, Campaign, CampaignStatus, ResultNode
 from surveys.services import access_codes_generate, campaign_open, campaigns_close_due
 from surveys.tasks import close_due_campaigns
 from tests.clock import frozen
+from tests.pages import page_text
 
 pytestmark = [pytest.mark.django_db, frozen]
-
-
-def collapse(response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
 
 
 def pdf_objects(content: bytes) -> bytes:
@@ -181,7 +177,7 @@ def test_results_are_recomputed_on_demand_while_the_campaign_runs(
 def test_response_rates_per_antenne_against_the_target(client_for, users, make_campaign, answer, network):
     campaign = make_campaign(target=40)
     answer(campaign, network.antenne_a1, 5)
-    page = collapse(client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{campaign.pk}/"))
+    page = page_text(client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{campaign.pk}/"))
     # 40 answers for two antennes: 20 each; 5 of 20 = 25 %.
     assert "<td>5</td> <td>20</td> <td> 25,0\u00a0%" in page
     assert "5\u00a0réponses reçues pour un objectif de 40 (12,5\u00a0%)" in page

@@ -26,7 +26,7 @@ TICKED = 'value="plutot_satisfait" checked'
 
 def first_screen(client, point) -> str:
     """The first screen as sent, whitespace collapsed."""
-    return re.sub(r"\s+", " ", client.get(f"/e/{point.code}/1/").content.decode())
+    return re.sub(r"[ \t\r\n\f]+", " ", client.get(f"/e/{point.code}/1/").content.decode())
 
 
 @pytest.fixture(autouse=True)

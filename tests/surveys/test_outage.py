@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-import pytest
+import importlib
 
-from surveys.models import CampaignStatus, Response
-from tests.outage import delayed_notice, owed, page_text
+import pytest
+from django.apps import apps
+from django.core import mail
+
+from cnml.models import Role
+from surveys.models import (
+    CampaignStatus,
+    PublicationStatus,
+    Questionnaire,
+    Response,
+    ResultsPublication,
+    StaffInvitation,
+)
+from tests.outage import delayed_notice, owed
+from tests.pages import page_text
 from tests.surveys.conftest import PHARES_POST
+from tests.surveys.test_results import results  # noqa: F401 - fixture
+
+load_professionals = importlib.import_module("surveys.migrations.0006_professionals_instrument").load_professionals
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
 
@@ -57,3 +73,35 @@ def test_closing_a_campaign_while_redis_is_down_closes_it_and_owes_its_results(
         {"campaign_id": campaign.pk}
     ]
     assert DELAYED in page_text(client.get(response["Location"]))
+
+
+def test_inviting_staff_while_redis_is_down_records_the_invitations_and_owes_every_email(
+    redis_down, client_for, users, make_campaign, instruments, network
+):
+    load_professionals(apps, None)  # the transactional test's tables were emptied of what migrations ship
+    instruments["professionnels"] = Questionnaire.objects.get(code="professionnels")
+    campaign = make_campaign(questionnaire="professionnels", structures=[network.ml_a1], access_mode="codes")
+    staff = {users[Role.CONSEILLER].email, users[Role.DIRECTEUR].email}
+    client = client_for(users[Role.ANIMATEUR_REGIONAL])
+
+    response = client.post(f"/enquetes/campagnes/{campaign.pk}/inviter/")
+
+    assert response.status_code == 302
+    assert set(StaffInvitation.objects.filter(campaign=campaign).values_list("user__email", flat=True)) == staff
+    assert mail.outbox == []
+    owed_emails = owed("cnml.tasks.send_email")
+    assert {message.kwargs["recipients"][0] for message in owed_emails} == staff
+    assert all("/e/" in message.kwargs["body"] for message in owed_emails)
+    assert delayed_notice("l'envoi des e-mails") in page_text(client.get(response["Location"]))
+
+
+def test_results_published_while_redis_is_down_are_public_at_once(redis_down, client_for, users, results):  # noqa: F811
+    response = client_for(users[Role.RELECTEUR_CNML]).post(
+        f"/enquetes/campagnes/{results.pk}/resultats/publier/", {"seen_status": PublicationStatus.UNPUBLISHED}
+    )
+
+    assert response.status_code == 302
+    assert ResultsPublication.objects.get(campaign=results).status == PublicationStatus.PUBLISHED
+    region = client_for(None).get(f"/enquetes/resultats-publies/{results.pk}/region-901/")
+    assert region.status_code == 200
+    assert "95\u00a0réponses" in page_text(region)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
@@ -12,14 +11,10 @@ from django.utils import timezone
 from surveys.models import AccessCode, CampaignStatus, Response
 from surveys.services import access_codes_generate
 from tests.clock import frozen
+from tests.pages import page_text
 from tests.surveys.conftest import PHARES_POST
 
 pytestmark = [pytest.mark.django_db, frozen]
-
-
-def text(response) -> str:
-    """The page as a reader sees it: entities decoded, whitespace collapsed."""
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
 
 
 @pytest.fixture
@@ -35,8 +30,8 @@ def point(campaign, network):
 def test_the_link_opens_on_an_introduction_then_one_section_per_screen_with_progress(client, point):
     intro = client.get(f"/e/{point.code}/")
     assert intro.status_code == 200
-    assert "Commencer le questionnaire" in text(intro)
-    first = text(client.get(f"/e/{point.code}/1/"))
+    assert "Commencer le questionnaire" in page_text(intro)
+    first = page_text(client.get(f"/e/{point.code}/1/"))
     assert "Étape 1 sur 2" in first
     assert 'data-fr-current-step="1"' in first
     assert "Êtes-vous satisfait(e) de l'accueil" in first
@@ -78,7 +73,7 @@ def test_answers_travel_across_screens_in_the_session_and_are_stored_on_the_last
 def test_validation_errors_keep_what_was_typed(client, point):
     response = client.post(f"/e/{point.code}/1/", {"q-accueil": "plutot_satisfait", "q-connu": ["famille"]})
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "2 réponses sont à compléter ou à corriger" in page
     assert page.count("Veuillez répondre à cette question.") >= 2
     assert 'value="plutot_satisfait" checked' in page
@@ -89,7 +84,7 @@ def test_going_back_keeps_the_answers_of_the_screen_left(client, point):
     client.post(f"/e/{point.code}/1/", PHARES_POST | {"ecrans": "1"})
     response = client.post(f"/e/{point.code}/2/", {"q-commentaire": "Pas fini", "action": "precedent"})
     assert response["Location"] == f"/e/{point.code}/1/"
-    assert "Pas fini</textarea>" in text(client.get(f"/e/{point.code}/2/"))
+    assert "Pas fini</textarea>" in page_text(client.get(f"/e/{point.code}/2/"))
 
 
 def test_a_text_over_its_length_limit_is_refused_and_kept(client, point):
@@ -97,7 +92,7 @@ def test_a_text_over_its_length_limit_is_refused_and_kept(client, point):
     long_text = "x" * 1001
     response = client.post(f"/e/{point.code}/2/", {"q-commentaire": long_text})
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "dépasse 1\u202f000 caractères" in page
     assert long_text in page
     assert not Response.objects.exists()
@@ -107,7 +102,7 @@ def test_sending_with_an_earlier_screen_incomplete_goes_back_to_it(client, point
     response = client.post(f"/e/{point.code}/2/", {"q-commentaire": ""})
     assert response.status_code == 302
     assert response["Location"] == f"/e/{point.code}/1/?verifier=1"
-    page = text(client.get(response["Location"]))
+    page = page_text(client.get(response["Location"]))
     assert "Veuillez répondre à cette question." in page
     assert not Response.objects.exists()
 
@@ -128,7 +123,7 @@ def test_honeypot_filled_thanks_the_robot_and_stores_nothing(client, point):
 
 
 def test_the_honeypot_field_is_hidden_from_people_and_assistive_technologies(client, point):
-    page = text(client.get(f"/e/{point.code}/1/"))
+    page = page_text(client.get(f"/e/{point.code}/1/"))
     assert 'class="surveys-hp" aria-hidden="true"' in page
     assert 'tabindex="-1"' in page
 
@@ -139,7 +134,7 @@ def test_an_open_link_is_rate_limited_per_client(client, point, settings):
         assert client.post(f"/e/{point.code}/2/", PHARES_POST, REMOTE_ADDR="198.51.100.1").status_code == 302
     blocked = client.post(f"/e/{point.code}/2/", PHARES_POST, REMOTE_ADDR="198.51.100.1")
     assert blocked.status_code == 429
-    assert "Trop de réponses depuis cette connexion" in text(blocked)
+    assert "Trop de réponses depuis cette connexion" in page_text(blocked)
     # Another client is not affected.
     assert client.post(f"/e/{point.code}/2/", PHARES_POST, REMOTE_ADDR="198.51.100.2").status_code == 302
     assert Response.objects.count() == 4
@@ -193,9 +188,9 @@ def test_a_single_use_code_answers_once(client, point):
     assert access.used_at is not None
     again = client.get(f"/e/{access.code}/")
     assert again.status_code == 200
-    assert "Ce code a déjà été utilisé" in text(again)
+    assert "Ce code a déjà été utilisé" in page_text(again)
     replay = client.post(f"/e/{access.code}/2/", PHARES_POST)
-    assert "Ce code a déjà été utilisé" in text(replay)
+    assert "Ce code a déjà été utilisé" in page_text(replay)
     assert Response.objects.count() == 1
     assert Response.objects.get().point == point
 
@@ -214,10 +209,10 @@ def test_codes_only_campaign_asks_for_a_code_on_the_open_link(client, make_campa
     other_point = campaign.points.get(structure=network.antenne_a2)
     access = access_codes_generate(point=point, count=1)[0]
     page = client.get(f"/e/{point.code}/")
-    assert "saisissez le code imprimé sur le ticket" in text(page)
+    assert "saisissez le code imprimé sur le ticket" in page_text(page)
     assert client.get(f"/e/{point.code}/1/")["Location"] == f"/e/{point.code}/"
     wrong = client.post(f"/e/{other_point.code}/", {"code": access.code})
-    assert "n'est pas valable" in text(wrong)
+    assert "n'est pas valable" in page_text(wrong)
     typed = client.post(f"/e/{point.code}/", {"code": f"{access.code[:5]}-{access.code[5:].lower()}"})
     assert typed["Location"] == f"/e/{access.code}/"
 
@@ -228,9 +223,9 @@ def test_a_closed_campaign_answers_with_a_clear_page(client, make_campaign, netw
     for url in (f"/e/{point.code}/", f"/e/{point.code}/1/"):
         response = client.get(url)
         assert response.status_code == 200
-        assert "Cette enquête est terminée" in text(response)
+        assert "Cette enquête est terminée" in page_text(response)
     response = client.post(f"/e/{point.code}/2/", PHARES_POST)
-    assert "Cette enquête est terminée" in text(response)
+    assert "Cette enquête est terminée" in page_text(response)
     assert not Response.objects.exists()
 
 
@@ -240,7 +235,7 @@ def test_a_campaign_past_its_closing_date_is_closed_for_answers_even_before_the_
     today = timezone.localdate()
     campaign = make_campaign(opens_on=today - timedelta(days=30), closes_on=today - timedelta(days=1))
     point = campaign.points.get(structure=network.antenne_a1)
-    assert "Cette enquête est terminée" in text(client.get(f"/e/{point.code}/"))
+    assert "Cette enquête est terminée" in page_text(client.get(f"/e/{point.code}/"))
     client.post(f"/e/{point.code}/2/", PHARES_POST)
     assert not Response.objects.exists()
 
@@ -248,20 +243,20 @@ def test_a_campaign_past_its_closing_date_is_closed_for_answers_even_before_the_
 def test_a_draft_or_future_campaign_says_it_is_not_open_yet(client, make_campaign, network):
     draft = make_campaign(status=CampaignStatus.DRAFT)
     point = draft.points.get(structure=network.antenne_a1)
-    assert "pas encore ouverte" in text(client.get(f"/e/{point.code}/"))
+    assert "pas encore ouverte" in page_text(client.get(f"/e/{point.code}/"))
     today = timezone.localdate()
     future = make_campaign(opens_on=today + timedelta(days=3), closes_on=today + timedelta(days=30), title="Future")
     point = future.points.get(structure=network.antenne_a1)
     response = client.get(f"/e/{point.code}/1/")
     assert response.status_code == 200
-    assert "pas encore ouverte" in text(response)
+    assert "pas encore ouverte" in page_text(response)
 
 
 @pytest.mark.parametrize("code", ["ZZZZZZ", "ABC", "ZZZZZZZZZZ", "%C3%A9t%C3%A9"])
 def test_an_unknown_link_answers_with_a_clear_page(client, instruments, code):
     response = client.get(f"/e/{code}/")
     assert response.status_code == 404
-    assert "Ce lien d'enquête n'existe pas" in text(response)
+    assert "Ce lien d'enquête n'existe pas" in page_text(response)
 
 
 def test_an_unknown_step_goes_back_to_the_introduction(client, point):

@@ -3,25 +3,18 @@ locale and antenne, small groups still hidden, never the free comments), and can
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from cnml.audit import transitions_of
 from cnml.models import Role
 from surveys.models import CampaignStatus, PublicationStatus, ResultsPublication
 from tests.factories import UserFactory
-from tests.surveys.test_results import collapse as collapse_markup
+from tests.pages import page_text
 from tests.surveys.test_results import results  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
 PUBLIC = "/enquetes/resultats-publies/"
-
-
-def collapse(response) -> str:
-    """The page's text with every space as one plain space (numbers carry non-breaking ones)."""
-    return re.sub(r"\s+", " ", collapse_markup(response).replace("\u00a0", " ").replace("\u202f", " "))
 
 
 def publish(client, campaign):
@@ -34,11 +27,14 @@ def test_results_are_not_public_until_published(client, results):  # noqa: F811
     assert client.get(f"{PUBLIC}{results.pk}/").status_code == 404
     assert client.get(f"{PUBLIC}{results.pk}/region-901/").status_code == 404
     assert client.get(f"{PUBLIC}{results.pk}/region-901/rapport.pdf").status_code == 404
-    assert "Aucun résultat n'est publié" in collapse(client.get(PUBLIC))
+    assert "Aucun résultat n'est publié" in page_text(client.get(PUBLIC), plain_spaces=True)
 
 
 def test_the_confirmation_says_what_becomes_public(client_for, users, results):  # noqa: F811
-    page = collapse(client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{results.pk}/resultats/publier/"))
+    page = page_text(
+        client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{results.pk}/resultats/publier/"),
+        plain_spaces=True,
+    )
     assert "Ce qui devient public" in page
     assert "chaque région, mission locale et antenne" in page
     assert "moins de 11 réponses" in page
@@ -57,17 +53,17 @@ def test_the_region_animator_and_cnml_roles_publish_and_anyone_reads(client_for,
     assert (move.actor, move.from_state, move.to_state) == (users[role], "non_publies", "publies")
 
     anonymous = client_for(None)
-    assert results.title in collapse(anonymous.get(PUBLIC))
+    assert results.title in page_text(anonymous.get(PUBLIC), plain_spaces=True)
     assert anonymous.get(f"{PUBLIC}{results.pk}/")["Location"] == f"{PUBLIC}{results.pk}/region-901/"
-    region = collapse(anonymous.get(f"{PUBLIC}{results.pk}/region-901/"))
+    region = page_text(anonymous.get(f"{PUBLIC}{results.pk}/region-901/"), plain_spaces=True)
     assert "95 réponses" in region
     assert f'href="{PUBLIC}{results.pk}/structure-MLA1/"' in region
-    mission_locale = collapse(anonymous.get(f"{PUBLIC}{results.pk}/structure-MLA1/"))
+    mission_locale = page_text(anonymous.get(f"{PUBLIC}{results.pk}/structure-MLA1/"), plain_spaces=True)
     assert "55 réponses" in mission_locale and "54,5 %" in mission_locale
     # Never the free comments, never the exports of the signed-in pages.
     assert "Super accueil" not in mission_locale and "Commentaires libres" not in mission_locale
     assert "export.csv" not in mission_locale
-    antenne = collapse(anonymous.get(f"{PUBLIC}{results.pk}/structure-ANTA1/"))
+    antenne = page_text(anonymous.get(f"{PUBLIC}{results.pk}/structure-ANTA1/"), plain_spaces=True)
     assert "30 réponses" in antenne
     pdf = anonymous.get(f"{PUBLIC}{results.pk}/structure-MLA1/rapport.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -77,7 +73,7 @@ def test_small_groups_stay_hidden_on_the_public_pages(client_for, users, results
     publish(client_for(users["relecteur_cnml"]), results)
     anonymous = client_for(None)
 
-    hidden = collapse(anonymous.get(f"{PUBLIC}{results.pk}/structure-ANTA1B/"))
+    hidden = page_text(anonymous.get(f"{PUBLIC}{results.pk}/structure-ANTA1B/"), plain_spaces=True)
     assert "Résultats masqués" in hidden
     assert "pas du tout" not in hidden.lower().split("résultats masqués")[1]
     assert "Secret de la petite antenne" not in hidden
@@ -103,12 +99,12 @@ def test_another_region_animator_cannot_publish(client_for, network, results):  
 def test_an_open_campaign_or_results_not_computed_cannot_be_published(client_for, users, make_campaign):
     client = client_for(users["relecteur_cnml"])
     open_campaign = make_campaign(status=CampaignStatus.OPEN)
-    page = collapse(client.get(f"/enquetes/campagnes/{open_campaign.pk}/resultats/publier/"))
+    page = page_text(client.get(f"/enquetes/campagnes/{open_campaign.pk}/resultats/publier/"), plain_spaces=True)
     assert "Seuls les résultats d'une campagne close peuvent être publiés." in page
     closed = make_campaign(status=CampaignStatus.CLOSED, title="Close, non calculée")
     response = publish(client, closed)
     assert response.status_code == 302
-    messages = collapse(client.get(response["Location"]))
+    messages = page_text(client.get(response["Location"]), plain_spaces=True)
     assert "Calculez les résultats de la campagne avant de les publier." in messages
     assert not ResultsPublication.objects.filter(status=PublicationStatus.PUBLISHED).exists()
 
@@ -118,7 +114,7 @@ def test_a_withdrawal_says_why_is_logged_and_closes_the_public_pages(client_for,
     publish(client, results)
     withdraw = f"/enquetes/campagnes/{results.pk}/resultats/retirer/"
 
-    refused = collapse(client.post(withdraw, {"comment": "  "}))
+    refused = page_text(client.post(withdraw, {"comment": "  "}), plain_spaces=True)
     assert "Ce champ est obligatoire." in refused
     assert ResultsPublication.objects.get().status == PublicationStatus.PUBLISHED
 
@@ -128,7 +124,7 @@ def test_a_withdrawal_says_why_is_logged_and_closes_the_public_pages(client_for,
     last = transitions_of(ResultsPublication.objects.get()).last()
     assert (last.to_state, last.comment) == ("retires", "Une erreur dans la liste des antennes.")
     assert client_for(None).get(f"{PUBLIC}{results.pk}/region-901/").status_code == 404
-    campaign_page = collapse(client.get(f"/enquetes/campagnes/{results.pk}/"))
+    campaign_page = page_text(client.get(f"/enquetes/campagnes/{results.pk}/"), plain_spaces=True)
     assert "Une erreur dans la liste des antennes." in campaign_page  # the publication's history
     # Published again later: readable again.
     client.post(f"/enquetes/campagnes/{results.pk}/resultats/publier/", {"seen_status": "retires"})
@@ -136,5 +132,5 @@ def test_a_withdrawal_says_why_is_logged_and_closes_the_public_pages(client_for,
 
 
 def test_the_public_finds_the_results_from_the_home_page(client_for):
-    home = collapse(client_for(None).get("/"))
+    home = page_text(client_for(None).get("/"), plain_spaces=True)
     assert f'href="{PUBLIC}"' in home

@@ -20,32 +20,28 @@ from cnml.models import Role
 from surveys import spec as spec_module
 from surveys.aggregation import aggregate_campaign
 from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire, Response
-from surveys.services import access_codes_generate, campaign_sync_points
+from surveys.services import access_codes_generate
 from surveys.spec import current_version
 from tests.conftest import build_network_and_users, kept_for_module
 from tests.factories import AntenneFactory
 from tests.querycounts import ANONYMOUS
+from tests.surveys.conftest import PHARES_ANSWER, campaign_over
 
 # The module's data is built once (kept_for_module): its tests stay on one pytest-xdist worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("surveys-query-counts")]
 
 load_instruments = importlib.import_module("surveys.migrations.0002_instruments").load_instruments
 ANTENNES_PER_ML = 12
-ANSWERS = {
-    "accueil": "tres_satisfait",
-    "delai": "immediatement",
-    "connu": ["amis", "pole_emploi"],
-    "recommande": "oui",
-    "services": ["ateliers"],
-}
+# Without a comment: a third of the answers get one of their own.
+ANSWERS = {key: value for key, value in PHARES_ANSWER.items() if key != "commentaire"}
 
 
-def campaign_over(structures, *, questionnaire, region, title: str, status: str) -> Campaign:
+def month_long_campaign(structures, *, questionnaire, region, title: str, status: str) -> Campaign:
     today = timezone.localdate()
-    campaign = Campaign.objects.create(
+    return campaign_over(
+        structures,
+        questionnaire,
         title=title,
-        questionnaire=questionnaire,
-        audience=questionnaire.audience,
         scope=CampaignScope.REGION,
         region=region,
         opens_on=today - timedelta(days=30),
@@ -54,9 +50,6 @@ def campaign_over(structures, *, questionnaire, region, title: str, status: str)
         status=status,
         access_mode="lien",
     )
-    campaign.participants.set(structures)
-    campaign_sync_points(campaign=campaign)
-    return campaign
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +64,7 @@ def world(django_db_setup, django_db_blocker):
             for ml in (network.ml_a1, network.ml_a2)
             for n in range(ANTENNES_PER_ML)
         ]
-        campaign = campaign_over(
+        campaign = month_long_campaign(
             antennes, questionnaire=phares, region=network.region_a, title="Enquête 2011", status=CampaignStatus.OPEN
         )
         version_id, _ = current_version(phares)
@@ -91,7 +84,7 @@ def world(django_db_setup, django_db_blocker):
         access_codes_generate(point=point, count=60)
         access_codes_generate(point=point, count=40)
         for n in range(12):
-            campaign_over(
+            month_long_campaign(
                 [network.antenne_a1, network.antenne_a2],
                 questionnaire=phares,
                 region=network.region_a,

@@ -115,7 +115,7 @@ def test_an_answered_questionnaire_keeps_its_wording_editable(make_campaign, ans
     campaign = make_campaign()
     answer(campaign, network.antenne_a1, 1)
     question = questions_of(campaign.questionnaire).get(code="accueil")
-    question.text = "Comment jugez-vous l'accueil ?"
+    question.text = "Comment jugez-vous l'accueil ?"
     question.help_text = "Une seule réponse."
     question.full_clean()
     question.save()
@@ -124,7 +124,7 @@ def test_an_answered_questionnaire_keeps_its_wording_editable(make_campaign, ans
     choice.save()
     _, spec = current_version(campaign.questionnaire.__class__.objects.get(pk=campaign.questionnaire.pk))
     texts = {q["code"]: q["text"] for s in spec["sections"] for q in s["questions"]}
-    assert texts["accueil"] == "Comment jugez-vous l'accueil ?"
+    assert texts["accueil"] == "Comment jugez-vous l'accueil ?"
 
 
 def test_a_copy_is_complete_and_free_to_change(make_campaign, answer, network):
@@ -199,7 +199,7 @@ def test_a_wording_change_made_in_the_admin_moves_the_revision_and_reaches_the_f
     django_app.set_user(users["relecteur_cnml"])
 
     form = django_app.get(f"/admin/surveys/question/{question.pk}/change/").forms["question_form"]
-    form["text"] = "Comment avez-vous trouvé l'accueil ?"
+    form["text"] = "Comment avez-vous trouvé l'accueil ?"
     form["choices-0-label"] = "Très satisfait ou très satisfaite"
     assert form.submit("_save").status_code == 302
 
@@ -207,7 +207,7 @@ def test_a_wording_change_made_in_the_admin_moves_the_revision_and_reaches_the_f
     assert questionnaire.revision > revision
     _, spec = current_version(questionnaire)
     [compiled] = [q for s in spec["sections"] for q in s["questions"] if q["code"] == "accueil"]
-    assert compiled["text"] == "Comment avez-vous trouvé l'accueil ?"
+    assert compiled["text"] == "Comment avez-vous trouvé l'accueil ?"
     assert compiled["choices"][0]["label"] == "Très satisfait ou très satisfaite"
 
 

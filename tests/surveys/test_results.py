@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 
@@ -13,12 +12,9 @@ from openpyxl import load_workbook
 from surveys.aggregation import aggregate_campaign
 from surveys.models import Campaign, CampaignStatus, NodeLevel, Response, ResultNode
 from tests.factories import AntenneFactory
+from tests.pages import page_text
 
 pytestmark = pytest.mark.django_db
-
-
-def collapse(response) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
 
 
 @pytest.fixture
@@ -65,14 +61,14 @@ def test_a_small_antenne_and_the_sibling_that_would_reveal_it_are_stored_without
 
 
 def test_results_page_shows_hidden_groups_as_masked_and_compares_with_the_parent(client_for, users, results):
-    page = collapse(client_for(users["directeur"]).get(f"/enquetes/campagnes/{results.pk}/resultats/structure-MLA1/"))
+    page = page_text(client_for(users["directeur"]).get(f"/enquetes/campagnes/{results.pk}/resultats/structure-MLA1/"))
     assert "55\u00a0réponses" in page
     assert "54,5\u00a0%" in page  # very satisfied in ML A1
     assert "52,6\u00a0%" in page  # the region, for comparison (50 / 95)
     assert re.search(r"Antenne Alpha 1 B </th> <td class=\"surveys-hidden-cell\">masqué", page)
     assert re.search(r"Antenne Alpha 1 C </th> <td class=\"surveys-hidden-cell\">masqué", page)
     assert "Autres antennes (regroupées)" in page
-    hidden_page = collapse(
+    hidden_page = page_text(
         client_for(users["directeur"]).get(f"/enquetes/campagnes/{results.pk}/resultats/structure-ANTA1B/")
     )
     assert "Résultats masqués" in hidden_page
@@ -148,11 +144,11 @@ def test_pdf_reports_for_a_mission_locale_and_a_region(client_for, users, result
 def test_free_comments_are_for_directors_animators_and_cnml_only(client_for, users, results):
     url = f"/enquetes/campagnes/{results.pk}/resultats/structure-MLA1/"
     for role in ("directeur", "animateur_regional", "relecteur_cnml", "administrateur"):
-        page = collapse(client_for(users[role]).get(url))
+        page = page_text(client_for(users[role]).get(url))
         assert "Super accueil" in page, role
         # Listed for the whole mission locale (55 answers), never attributed to an antenne.
         assert "35\u00a0commentaires" in page, role
-    conseiller_page = collapse(client_for(users["conseiller"]).get(url))
+    conseiller_page = page_text(client_for(users["conseiller"]).get(url))
     assert "Commentaires libres" not in conseiller_page
     assert "Super accueil" not in conseiller_page
 
@@ -172,9 +168,9 @@ def test_every_free_comment_can_be_read_page_after_page_and_in_the_report(
 
     seen = set()
     for page_number in (1, 2, 3):
-        page = collapse(client.get(url, {"page": page_number}))
+        page = page_text(client.get(url, {"page": page_number}))
         seen |= set(re.findall(r"Remarque numéro (\d+)\.", page))
-    first = collapse(client.get(url))
+    first = page_text(client.get(url))
 
     assert seen == {str(number) for number in range(1, 26)}
     assert "25\u00a0commentaires" in first and "1 à 10 sur cette page" in first
@@ -197,7 +193,7 @@ def test_no_free_comment_is_dropped_however_many_there_are(make_campaign, answer
 
 
 def test_comments_of_a_hidden_group_are_not_shown_on_its_page(client_for, users, results):
-    page = collapse(
+    page = page_text(
         client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{results.pk}/resultats/structure-ANTA1B/")
     )
     assert "Secret de la petite antenne" not in page

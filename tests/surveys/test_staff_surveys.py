@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import importlib
 import json
 import re
@@ -17,6 +16,7 @@ from surveys.aggregation import aggregate_campaign
 from surveys.models import AccessCode, Audience, CampaignStatus, Response, ResultNode, StaffInvitation
 from surveys.services import CampaignError, campaign_invite_staff
 from tests.factories import make_user
+from tests.pages import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,6 @@ ANSWER = {
     "q-commentaire": "Des postes trop précaires.",
     "ecrans": "1,2,3,4",
 }
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", html.unescape(response.content.decode()))
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +97,7 @@ def test_invitation_makes_one_code_per_active_staff_member_of_the_participating_
     assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in staff)
     sent_codes = {path.strip("/").split("/")[-1] for path in links_by_recipient().values()}
     assert sent_codes == set(codes.values_list("code", flat=True))
-    assert "Enquête des professionnels : Enquête de test" in mail.outbox[0].subject
+    assert "Enquête des professionnels : Enquête de test" in mail.outbox[0].subject
     assert "adressée aux professionnels des missions locales (Région Alpha)" in mail.outbox[0].body
 
 
@@ -113,20 +109,20 @@ def test_the_link_of_the_email_opens_the_form_and_answers_once(
 
     intro = client.get(path)
     assert intro.status_code == 200
-    assert "s'adresse aux professionnels des missions locales" in text(intro)
-    assert "Commencer le questionnaire" in text(intro)
+    assert "s'adresse aux professionnels des missions locales" in page_text(intro)
+    assert "Commencer le questionnaire" in page_text(intro)
     first = client.get(path + "1/")
     assert first.status_code == 200
-    assert "Quelle est votre fonction ?" in text(first)
+    assert "Quelle est votre fonction\u202f?" in page_text(first)
 
     stored = client.post(path + "4/", ANSWER)
     assert stored.status_code == 302 and stored.url.endswith("/merci/")
     assert Response.objects.filter(campaign=campaign).count() == 1
 
     # A second answer with the same link is refused, by the form and by the last screen alike.
-    assert "Code déjà utilisé" in text(client.get(path))
+    assert "Code déjà utilisé" in page_text(client.get(path))
     again = client.post(path + "4/", ANSWER)
-    assert "Code déjà utilisé" in text(again)
+    assert "Code déjà utilisé" in page_text(again)
     assert Response.objects.filter(campaign=campaign).count() == 1
 
 
@@ -186,22 +182,22 @@ def test_the_manager_confirms_how_many_emails_will_leave_then_sends_them(
     campaign, staff, users, client_for, django_capture_on_commit_callbacks
 ):
     manager = client_for(users[Role.ANIMATEUR_REGIONAL])
-    detail = text(manager.get(f"/enquetes/campagnes/{campaign.pk}/"))
+    detail = page_text(manager.get(f"/enquetes/campagnes/{campaign.pk}/"))
     assert "Inviter les professionnels par e-mail" in detail
 
     page = manager.get(f"/enquetes/campagnes/{campaign.pk}/inviter/")
     assert page.status_code == 200
-    assert "3 e-mails partiront" in text(page).replace("\u00a0", " ")
+    assert "3 e-mails partiront" in page_text(page, plain_spaces=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         sent = manager.post(f"/enquetes/campagnes/{campaign.pk}/inviter/", follow=True)
-    assert "3 e-mails d'invitation envoyés" in text(sent).replace("\u00a0", " ")
+    assert "3 e-mails d'invitation envoyés" in page_text(sent, plain_spaces=True)
     assert len(mail.outbox) == 3
-    assert "Professionnels invités par e-mail</dt> <dd> 3 </dd>" in text(sent)
+    assert "Professionnels invités par e-mail</dt> <dd> 3 </dd>" in page_text(sent)
 
-    again = text(manager.get(f"/enquetes/campagnes/{campaign.pk}/inviter/"))
+    again = page_text(manager.get(f"/enquetes/campagnes/{campaign.pk}/inviter/"))
     assert "Aucun e-mail à envoyer" in again
-    repeated = text(manager.post(f"/enquetes/campagnes/{campaign.pk}/inviter/", follow=True))
+    repeated = page_text(manager.post(f"/enquetes/campagnes/{campaign.pk}/inviter/", follow=True))
     assert "déjà invités" in repeated
     assert len(mail.outbox) == 3
 
@@ -223,7 +219,7 @@ def test_only_the_campaigns_managers_may_invite(campaign, staff, users, client_f
     if not allowed:
         assert client.post(url).status_code == 404
         assert not StaffInvitation.objects.exists()
-    detail = text(client.get(f"/enquetes/campagnes/{campaign.pk}/"))
+    detail = page_text(client.get(f"/enquetes/campagnes/{campaign.pk}/"))
     assert ("Inviter les professionnels par e-mail" in detail) is allowed
 
 

@@ -14,10 +14,10 @@ class Command(BaseCommand):
         try:
             accounts = demo_load_network(stdout=self.stdout)
         except DemoDataError as exc:
-            raise CommandError(f"Réseau de démonstration illisible :\n{exc}") from exc
+            raise CommandError(f"Réseau de démonstration illisible :\n{exc}") from exc
         for config in feature_apps():
             config.load_demo(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
-        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for email, role in accounts:
             self.stdout.write(f"  - {email} ({role})")

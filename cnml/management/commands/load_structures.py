@@ -19,7 +19,7 @@ class Command(BaseCommand):
         result = structures_load_csv(path=path)
         if not result.ok:
             shown = "\n".join(f"  - {error}" for error in result.errors[:MAX_ERRORS_SHOWN])
-            raise CommandError(f"{len(result.errors)} erreur(s), rien n'a été modifié. Premières erreurs :\n{shown}")
+            raise CommandError(f"{len(result.errors)} erreur(s), rien n'a été modifié. Premières erreurs :\n{shown}")
         self.stdout.write(
-            self.style.SUCCESS(f"Structures chargées : {result.created} créée(s), {result.updated} mise(s) à jour.")
+            self.style.SUCCESS(f"Structures chargées : {result.created} créée(s), {result.updated} mise(s) à jour.")
         )

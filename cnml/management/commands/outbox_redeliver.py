@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, abandoned: bool, **options):
         if abandoned:
             revived = outbox.revive_abandoned()
-            self.stdout.write(f"Travaux abandonnés remis en attente : {revived}.")
+            self.stdout.write(f"Travaux abandonnés remis en attente : {revived}.")
         handed = outbox.redeliver(everything=True)
         report = outbox.pending_report()
-        self.stdout.write(f"Travaux confiés ou exécutés : {handed}. Encore en attente : {report['en_attente']}.")
+        self.stdout.write(f"Travaux confiés ou exécutés : {handed}. Encore en attente : {report['en_attente']}.")

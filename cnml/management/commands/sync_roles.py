@@ -11,5 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for role, count in sync_role_groups().items():
-            self.stdout.write(f"{Role(role).label} : {count} permission(s)")
+            self.stdout.write(f"{Role(role).label} : {count} permission(s)")
         self.stdout.write(self.style.SUCCESS("Groupes des rôles à jour."))

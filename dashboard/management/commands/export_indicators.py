@@ -42,14 +42,14 @@ class Command(BaseCommand):
             snapshot = selectors.latest_validated_snapshot()
             if snapshot is None:
                 raise CommandError(
-                    "Aucun calcul validé pour publication : un relecteur CNML doit d'abord en valider un."
+                    "Aucun calcul validé pour publication : un relecteur CNML doit d'abord en valider un."
                 )
         else:
             snapshot = selectors.latest_computed_snapshot()
             if snapshot is None:
                 raise CommandError(
-                    "Aucun calcul des indicateurs : importez une extraction puis lancez "
-                    "« python manage.py recompute_indicators »."
+                    "Aucun calcul des indicateurs : importez une extraction puis lancez "
+                    "« python manage.py recompute_indicators »."
                 )
         try:
             rows = selectors.export_rows(snapshot, parsed_scope, parsed_period)
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         if snapshot.data_demo:
             # Said on the error output: the published format of the figures does not change.
             self.stderr.write(
-                f"Attention : données de démonstration (calcul n° {snapshot.pk}), inventées et non publiées : "
+                f"Attention : données de démonstration (calcul n° {snapshot.pk}), inventées et non publiées : "
                 "elles ne décrivent aucune mission locale réelle."
             )
         if format == "json":

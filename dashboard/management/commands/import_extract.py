@@ -26,7 +26,7 @@ def iso_date(text: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"date invalide « {text} » : format attendu AAAA-MM-JJ") from None
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » : format attendu AAAA-MM-JJ") from None
 
 
 def format_seconds(seconds: float) -> str:
@@ -38,9 +38,9 @@ def format_seconds(seconds: float) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Importe une extraction de l'entrepôt national (format P3-2011) : un dossier ou une archive .zip "
+        "Importe une extraction de l'entrepôt national (format P3-2011) : un dossier ou une archive .zip "
         "contenant structures.csv, jeunes.csv, contacts.csv, situations.csv et dispositifs.csv. "
-        "L'extraction remplace entièrement les données de la précédente (les structures sont mises à jour) ; "
+        "L'extraction remplace entièrement les données de la précédente (les structures sont mises à jour) ; "
         "une extraction invalide est refusée sans rien modifier, avec la liste des erreurs. "
         "Après un import réussi, le recalcul des indicateurs est lancé. Sort avec le code 1 en cas d'échec."
     )
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             type=iso_date,
             dest="as_of",
             metavar="AAAA-MM-JJ",
-            help="Date d'extraction. Par défaut : la date du dernier contact de contacts.csv.",
+            help="Date d'extraction. Par défaut : la date du dernier contact de contacts.csv.",
         )
         parser.add_argument(
             "--provisional", action="store_true", help="Données provisoires (affiché avec chaque chiffre)."
@@ -60,14 +60,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source",
             default=DEFAULT_SOURCE_LABEL,
-            help=f"Source citée sous chaque chiffre (par défaut « {DEFAULT_SOURCE_LABEL} »).",
+            help=f"Source citée sous chaque chiffre (par défaut « {DEFAULT_SOURCE_LABEL} »).",
         )
         parser.add_argument("--user", metavar="E-MAIL", help="Personne qui importe, consignée dans l'historique.")
         parser.add_argument(
             "--max-errors",
             type=int,
             default=MAX_ERRORS,
-            help=f"Nombre d'erreurs détaillées (par défaut {MAX_ERRORS}) ; toutes sont comptées.",
+            help=f"Nombre d'erreurs détaillées (par défaut {MAX_ERRORS}) ; toutes sont comptées.",
         )
         parser.add_argument(
             "--no-recompute", action="store_true", help="Ne pas lancer le recalcul des indicateurs après l'import."
@@ -78,7 +78,7 @@ class Command(BaseCommand):
         if user:
             created_by = User.objects.filter(email__iexact=user).first()
             if created_by is None:
-                raise CommandError(f"Utilisateur inconnu : « {user} ».")
+                raise CommandError(f"Utilisateur inconnu : « {user} ».")
         try:
             extract_import = extract_import_create(
                 path=path.resolve(),
@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 created_by=created_by,
             )
         except ValidationError as exc:
-            raise CommandError(f"Import refusé : {' '.join(exc.messages)}") from exc
+            raise CommandError(f"Import refusé : {' '.join(exc.messages)}") from exc
         self.stdout.write(f"Import n° {extract_import.pk} de {path} en cours…")
         # With a worker, the recompute is owed in the import's own transaction (the outbox);
         # without one (tasks in-process), it runs below so that its errors reach this command.
@@ -99,7 +99,7 @@ class Command(BaseCommand):
         if extract_import.status != ImportStatus.SUCCEEDED:
             self._write_failure(extract_import)
             raise CommandError(
-                f"Import refusé : {self._errors(extract_import.error_count)}. Les données en place n'ont pas changé."
+                f"Import refusé : {self._errors(extract_import.error_count)}. Les données en place n'ont pas changé."
             )
         self._write_success(extract_import, as_of_given=as_of is not None)
         if owed is not None:
@@ -115,55 +115,55 @@ class Command(BaseCommand):
         for name in ALL_FILES:
             if name in extract_import.row_counts:
                 count = extract_import.row_counts[name]
-                self.stdout.write(f"  {name} : {format_count(count, 'ligne', feminine=True)}")
+                self.stdout.write(f"  {name} : {format_count(count, 'ligne', feminine=True)}")
 
     def _write_success(self, extract_import: ExtractImport, *, as_of_given: bool) -> None:
         duration = extract_import.duration.total_seconds() if extract_import.duration else 0
         status = "données provisoires" if extract_import.provisional else "données définitives"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Import n° {extract_import.pk} réussi en {format_seconds(duration)} : "
+                f"Import n° {extract_import.pk} réussi en {format_seconds(duration)} : "
                 "les données de l'extraction remplacent les précédentes."
             )
         )
         self._write_counts(extract_import)
         origin = "" if as_of_given else " (date du dernier contact, faute de --as-of)"
-        self.stdout.write(f"Date d'extraction : {extract_import.extracted_on:%d/%m/%Y}{origin} ; {status}.")
-        self.stdout.write(f"Source : {extract_import.source_label}.")
+        self.stdout.write(f"Date d'extraction : {extract_import.extracted_on:%d/%m/%Y}{origin} ; {status}.")
+        self.stdout.write(f"Source : {extract_import.source_label}.")
         report = extract_import.quality_report
         remarks = [item for item in report.get("suspicious", []) if item.get("count")]
         empty = report.get("structures_without_data", [])
         if remarks or empty:
-            self.stdout.write("Qualité des données, à vérifier :")
+            self.stdout.write("Qualité des données, à vérifier :")
             for item in remarks:
-                self.stdout.write(f"  {item['label']} : {format_number(item['count'])}")
+                self.stdout.write(f"  {item['label']} : {format_number(item['count'])}")
             if empty:
                 codes = ", ".join(structure["code"] for structure in empty[:20])
                 more = " …" if len(empty) > 20 else ""
-                self.stdout.write(f"  Missions locales et PAIO sans aucun jeune : {len(empty)} ({codes}{more})")
+                self.stdout.write(f"  Missions locales et PAIO sans aucun jeune : {len(empty)} ({codes}{more})")
 
     def _write_failure(self, extract_import: ExtractImport) -> None:
         total = extract_import.error_count
         self.stderr.write(
-            self.style.ERROR(f"Import n° {extract_import.pk} refusé : {self._errors(total)}. Rien n'a été modifié.")
+            self.style.ERROR(f"Import n° {extract_import.pk} refusé : {self._errors(total)}. Rien n'a été modifié.")
         )
         if extract_import.row_counts:
-            self.stderr.write("Lignes lues :")
+            self.stderr.write("Lignes lues :")
             for name in ALL_FILES:
                 if name in extract_import.row_counts:
-                    self.stderr.write(f"  {name} : {format_number(extract_import.row_counts[name])}")
+                    self.stderr.write(f"  {name} : {format_number(extract_import.row_counts[name])}")
         shown = extract_import.errors
         if len(shown) < total:
-            self.stderr.write(f"Les {len(shown)} premières erreurs :")
+            self.stderr.write(f"Les {len(shown)} premières erreurs :")
         for error in shown:
             self.stderr.write(f"  {error}")
         if len(shown) < total:
             self.stderr.write(f"  … et {self._errors(total - len(shown))} de plus ({format_number(total)} au total).")
         reasons = extract_import.quality_report.get("rejected", {}).get("by_reason", [])
         if len(reasons) > 1:
-            self.stderr.write("Erreurs par motif :")
+            self.stderr.write("Erreurs par motif :")
             for reason in reasons:
-                self.stderr.write(f"  {reason['label']} : {format_number(reason['count'])}")
+                self.stderr.write(f"  {reason['label']} : {format_number(reason['count'])}")
 
     def _recompute(self, extract_import: ExtractImport) -> None:
         from dashboard.recompute import snapshot_recompute
@@ -173,6 +173,6 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(
                 f"Import réussi, mais le recalcul des indicateurs a échoué ({exc}). "
-                "Relancez-le : python manage.py recompute_indicators"
+                "Relancez-le : python manage.py recompute_indicators"
             ) from exc
         self.stdout.write("Indicateurs recalculés.")

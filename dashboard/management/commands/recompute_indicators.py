@@ -34,7 +34,7 @@ class Command(BaseCommand):
             dest="extract_import_id",
             type=int,
             default=None,
-            help="Numéro de l'import dont les données sont calculées (par défaut : le dernier import réussi).",
+            help="Numéro de l'import dont les données sont calculées (par défaut : le dernier import réussi).",
         )
         parser.add_argument(
             "--sync", action="store_true", help="Calculer dans ce processus, sans passer par la file Celery."
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         periods = f"{snapshot.periods[0]} à {snapshot.periods[-1]}" if snapshot.periods else "aucune"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Calcul n° {snapshot.pk} terminé en {seconds:.1f} s : {snapshot.value_count} valeurs, "
+                f"Calcul n° {snapshot.pk} terminé en {seconds:.1f} s : {snapshot.value_count} valeurs, "
                 f"périodes {periods}."
             )
         )

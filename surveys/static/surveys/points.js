@@ -20,12 +20,12 @@
 
   function message(left) {
     if (left > 0) {
-      return "Reste à répartir : " + format.format(left) + " point" + plural(left) + ".";
+      return "Reste à répartir : " + format.format(left) + " point" + plural(left) + ".";
     }
     if (left === 0) {
       return "Tous les points sont répartis.";
     }
-    return format.format(-left) + " point" + plural(-left) + " de trop : retirez-en pour arriver au total.";
+    return format.format(-left) + " point" + plural(-left) + " de trop : retirez-en pour arriver au total.";
   }
 
   document.querySelectorAll("[data-points-total]").forEach(function (status) {

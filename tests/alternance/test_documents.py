@@ -1,0 +1,233 @@
+"""An agreement's documents: deposited by CNML roles on the follow-up page, type checked by content and size
+limited, stored privately under a random name; the signed text and annexes of a signed or renewed agreement
+are read by everyone, every document by the agreement's followers; 404 for anyone else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from alternance.models import AgreementDocument, DocumentKind
+from cnml import uploads
+from cnml.models import Role
+from tests.alternance.test_pages import ANONYMOUS, NATIONAL, VISITORS, client_of
+from tests.pages import page_text
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def add_url(agreement) -> str:
+    return reverse("alternance:document_add", args=[agreement.pk])
+
+
+def upload(client, agreement, content: bytes = PDF, name: str = "convention-signee.pdf", **fields):
+    data = {"kind": DocumentKind.TEXTE_SIGNE, "title": "Texte signé de la convention"} | fields
+    return client.post(add_url(agreement), data | {"file": SimpleUploadedFile(name, content)})
+
+
+def make_document(agreement, kind: str, title: str = "Document") -> AgreementDocument:
+    return AgreementDocument.objects.create(
+        agreement=agreement,
+        kind=kind,
+        title=title,
+        file=ContentFile(PDF, name="doc.pdf"),
+        name="doc.pdf",
+        size=len(PDF),
+    )
+
+
+def plain(text: str) -> str:
+    """No-break spaces as plain ones: the wording is checked, its French typography elsewhere."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def download(client, document):
+    return client.get(document.get_absolute_url())
+
+
+def test_a_cnml_reviewer_deposits_the_signed_text_kept_privately_under_a_random_name(
+    client_for, users, agreements, private_media, settings
+):
+    response = upload(client_for(users[Role.RELECTEUR_CNML]), agreements.signed)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("alternance:follow_up_detail", args=[agreements.signed.pk])
+    document = AgreementDocument.objects.get()
+    assert (document.agreement, document.kind, document.title) == (
+        agreements.signed,
+        DocumentKind.TEXTE_SIGNE,
+        "Texte signé de la convention",
+    )
+    assert (document.name, document.size, document.uploaded_by) == (
+        "convention-signee.pdf",
+        len(PDF),
+        users[Role.RELECTEUR_CNML],
+    )
+    # Outside the public media, under a name neither guessable nor the user's.
+    assert document.file.path.startswith(str(private_media))
+    assert not document.file.path.startswith(str(settings.MEDIA_ROOT))
+    assert "convention-signee" not in document.file.name
+    assert document.file.name.startswith(f"alternance/{agreements.signed.pk}/")
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_only_cnml_roles_reach_the_deposit_form(client_for, users_all, agreements, visitor):
+    client = client_of(client_for, users_all, visitor)
+
+    response = client.get(add_url(agreements.signed))
+    posted = upload(client, agreements.signed)
+
+    if visitor == ANONYMOUS:
+        assert (response.status_code, posted.status_code) == (302, 302)
+        assert not AgreementDocument.objects.exists()
+    elif visitor in NATIONAL:
+        assert response.status_code == 200
+        assert posted.status_code == 302 and AgreementDocument.objects.count() == 1
+    else:
+        # The region's animator follows the agreement but deposits nothing: the form does not exist for them.
+        assert (response.status_code, posted.status_code) == (404, 404)
+        assert not AgreementDocument.objects.exists()
+
+
+def test_a_file_whose_content_is_not_accepted_is_refused_in_french_and_the_form_keeps_what_was_typed(
+    client_for, users, agreements
+):
+    response = upload(
+        client_for(users[Role.RELECTEUR_CNML]),
+        agreements.signed,
+        content=b"#!/bin/sh\necho pirate\n",
+        name="annexe.pdf",
+        kind=DocumentKind.ANNEXE,
+        title="Annexe financière 2012",
+    )
+
+    assert response.status_code == 200
+    text = page_text(response, plain_spaces=True)
+    assert plain("Le contenu du fichier « annexe.pdf » n'est pas d'un type accepté") in text
+    assert 'value="Annexe financière 2012"' in text
+    assert response.context["form"]["kind"].value() == DocumentKind.ANNEXE
+    assert not AgreementDocument.objects.exists()
+
+
+def test_a_file_too_large_is_refused(client_for, users, agreements):
+    big = PDF + b"0" * (uploads.MAX_UPLOAD_BYTES + 1)
+
+    response = upload(client_for(users[Role.RELECTEUR_CNML]), agreements.signed, content=big)
+
+    assert response.status_code == 200
+    assert plain("dépasse la taille maximale de 10 Mo") in page_text(response, plain_spaces=True)
+    assert not AgreementDocument.objects.exists()
+
+
+def test_a_missing_title_or_file_is_told_and_nothing_is_kept(client_for, users, agreements):
+    response = client_for(users[Role.RELECTEUR_CNML]).post(add_url(agreements.signed), {"kind": "texte_signe"})
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"title", "file"}
+    assert not AgreementDocument.objects.exists()
+
+
+def expected_download(visitor, *, public: bool, followed_by_animator: bool) -> int:
+    if public:
+        return 200
+    if visitor in NATIONAL or (visitor == Role.ANIMATEUR_REGIONAL and followed_by_animator):
+        return 200
+    return 404
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_each_role_downloads_what_it_may_read_and_nothing_else(client_for, users_all, agreements, visitor):
+    signed_text = make_document(agreements.signed, DocumentKind.TEXTE_SIGNE)
+    annex = make_document(agreements.signed, DocumentKind.ANNEXE)
+    working = make_document(agreements.signed, DocumentKind.DOCUMENT_DE_TRAVAIL)
+    draft_text = make_document(agreements.draft, DocumentKind.TEXTE_SIGNE)  # not signed yet: not public
+    other_working = make_document(agreements.other, DocumentKind.DOCUMENT_DE_TRAVAIL)  # region B's agreement
+    client = client_of(client_for, users_all, visitor)
+
+    assert download(client, signed_text).status_code == 200
+    assert download(client, annex).status_code == 200
+    assert download(client, working).status_code == expected_download(visitor, public=False, followed_by_animator=True)
+    assert download(client, draft_text).status_code == expected_download(
+        visitor, public=False, followed_by_animator=True
+    )
+    assert download(client, other_working).status_code == expected_download(
+        visitor, public=False, followed_by_animator=False
+    )
+
+
+def test_a_document_is_served_as_an_attachment_of_its_sniffed_type_under_its_own_name(client, agreements):
+    document = make_document(agreements.signed, DocumentKind.TEXTE_SIGNE)
+
+    response = download(client, document)
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == 'attachment; filename="doc.pdf"'
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_document_is_not_reachable_through_another_agreement(client_for, users, agreements):
+    document = make_document(agreements.signed, DocumentKind.TEXTE_SIGNE)
+    url = reverse("alternance:document", args=[agreements.other.pk, document.pk])
+
+    assert client_for(users[Role.RELECTEUR_CNML]).get(url).status_code == 404
+
+
+def test_the_signed_text_leaves_the_public_once_the_agreement_ends(client_for, users, agreements):
+    document = make_document(agreements.signed, DocumentKind.TEXTE_SIGNE)
+    reviewer = client_for(users[Role.RELECTEUR_CNML])
+    reviewer.post(
+        reverse("alternance:agreement_transition", args=[agreements.signed.pk, "terminer"]),
+        {"comment": "Convention arrivée à échéance.", "seen_state": "signee"},
+    )
+
+    assert client_for(None).get(document.get_absolute_url()).status_code == 404
+    assert client_for(users[Role.ANIMATEUR_REGIONAL]).get(document.get_absolute_url()).status_code == 200
+
+
+def test_the_public_page_lists_the_signed_text_and_annexes_and_the_follow_up_every_document(
+    client, client_for, users, agreements
+):
+    make_document(agreements.signed, DocumentKind.TEXTE_SIGNE, "Texte de la convention")
+    make_document(agreements.signed, DocumentKind.ANNEXE, "Annexe des métiers")
+    make_document(agreements.signed, DocumentKind.DOCUMENT_DE_TRAVAIL, "Compte rendu de la négociation")
+
+    public = client.get(reverse("alternance:agreement", args=[agreements.signed.pk])).text
+    follow_up = client_for(users[Role.ANIMATEUR_REGIONAL]).get(
+        reverse("alternance:follow_up_detail", args=[agreements.signed.pk])
+    )
+
+    assert "Texte de la convention" in public and "Annexe des métiers" in public
+    assert "Compte rendu de la négociation" not in public
+    for title in ("Texte de la convention", "Annexe des métiers", "Compte rendu de la négociation"):
+        assert title in follow_up.text
+    # The animator reads them; only CNML roles deposit and remove.
+    assert add_url(agreements.signed) not in follow_up.text
+    assert "Retirer" not in follow_up.text
+    national = client_for(users[Role.RELECTEUR_CNML]).get(
+        reverse("alternance:follow_up_detail", args=[agreements.signed.pk])
+    )
+    assert add_url(agreements.signed) in national.text
+
+
+def test_a_cnml_role_removes_a_document_and_its_file_leaves_the_disk(
+    client_for, users, agreements, django_capture_on_commit_callbacks
+):
+    document = make_document(agreements.signed, DocumentKind.DOCUMENT_DE_TRAVAIL)
+    path = document.file.path
+    url = reverse("alternance:document_remove", args=[agreements.signed.pk, document.pk])
+
+    assert client_for(users[Role.ANIMATEUR_REGIONAL]).post(url).status_code == 404
+    assert client_for(users[Role.RELECTEUR_CNML]).get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(users[Role.RELECTEUR_CNML]).post(url)
+
+    assert response.status_code == 302
+    assert not AgreementDocument.objects.exists()
+    assert not Path(path).exists()
