@@ -317,7 +317,21 @@ def call_envelope(call) -> dict | None:
         "envelope": call.envelope,
         "granted": granted,
         "left": call.envelope - granted,
+        "over": max(granted - call.envelope, Decimal(0)),
     }
+
+
+def envelope_if_selected(application) -> dict | None:
+    """What selecting ``application`` would take from its call's envelope (what it asks of the call's
+    funders), what is left of it, and by how much it would be overspent; None without an envelope.
+    Selecting beyond the envelope stays the CNML's decision: this tells it before it decides."""
+    call = application.call
+    if call.envelope is None:
+        return None
+    funders = set(call.funders.values_list("pk", flat=True))
+    asked = sum((line.amount for line in application.fundings.all() if line.funder_id in funders), Decimal(0))
+    left = call.envelope_left
+    return {"asked": asked, "left": left, "over": max(asked - max(left, Decimal(0)), Decimal(0))}
 
 
 def granted_to(project) -> Decimal:

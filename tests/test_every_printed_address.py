@@ -191,26 +191,6 @@ def submitted_application(world: World) -> Application:
     return Application.objects.get(pk=application.pk)
 
 
-def application_submitted(world: World) -> None:
-    submitted_application(world)
-
-
-def application_decided(verb: str) -> Callable[[World], None]:
-    def decide(world: World) -> None:
-        application = submitted_application(world)
-        mobility_services.review_save(
-            application=application,
-            reviewer=world.users[Role.RELECTEUR_CNML],
-            scores={criterion.pk: 3 for criterion in world.call.criteria.all()},
-            comment="Solide.",
-        )
-        mail.outbox.clear()
-        decide_ = getattr(mobility_services, f"application_{verb}")
-        decide_(application=application, actor=world.users[Role.RELECTEUR_CNML], comment="Le CNML a décidé.")
-
-    return decide
-
-
 def submitted_alternance_application(world: World) -> Application:
     """An application to this year's alternance call (its sections answered, an amount asked of the FPSPP)."""
     from tests.mobility.factories import AlternanceCallFactory, make_alternance_application
@@ -223,13 +203,18 @@ def submitted_alternance_application(world: World) -> Application:
     return Application.objects.get(pk=application.pk)
 
 
-def alternance_application_submitted(world: World) -> None:
-    submitted_alternance_application(world)
+def application_submitted(submit: Callable[[World], Application]) -> Callable[[World], None]:
+    def submitted(world: World) -> None:
+        submit(world)
+
+    return submitted
 
 
-def alternance_application_decided(verb: str) -> Callable[[World], None]:
+def application_decided(verb: str, submit: Callable[[World], Application]) -> Callable[[World], None]:
+    """``submit`` an application (of a mobility or an alternance call), score it, then ``verb`` it."""
+
     def decide(world: World) -> None:
-        application = submitted_alternance_application(world)
+        application = submit(world)
         mobility_services.review_save(
             application=application,
             reviewer=world.users[Role.RELECTEUR_CNML],
@@ -364,17 +349,23 @@ EMAILS: dict[str, Emailed] = {
     "demande de rattachement": Emailed("mobility/emails/membership_request.txt", membership_requested),
     "rattachement accepté": Emailed("mobility/emails/membership_decision.txt", membership_decided("approve")),
     "rattachement refusé": Emailed("mobility/emails/membership_decision.txt", membership_decided("refuse")),
-    "candidature déposée": Emailed("mobility/emails/application_submitted.txt", application_submitted),
-    "candidature retenue": Emailed("mobility/emails/application_decision.txt", application_decided("select")),
-    "candidature non retenue": Emailed("mobility/emails/application_decision.txt", application_decided("decline")),
+    "candidature déposée": Emailed(
+        "mobility/emails/application_submitted.txt", application_submitted(submitted_application)
+    ),
+    "candidature retenue": Emailed(
+        "mobility/emails/application_decision.txt", application_decided("select", submitted_application)
+    ),
+    "candidature non retenue": Emailed(
+        "mobility/emails/application_decision.txt", application_decided("decline", submitted_application)
+    ),
     "candidature alternance déposée": Emailed(
-        "mobility/emails/application_submitted.txt", alternance_application_submitted
+        "mobility/emails/application_submitted.txt", application_submitted(submitted_alternance_application)
     ),
     "candidature alternance retenue": Emailed(
-        "mobility/emails/application_decision.txt", alternance_application_decided("select")
+        "mobility/emails/application_decision.txt", application_decided("select", submitted_alternance_application)
     ),
     "candidature alternance non retenue": Emailed(
-        "mobility/emails/application_decision.txt", alternance_application_decided("decline")
+        "mobility/emails/application_decision.txt", application_decided("decline", submitted_alternance_application)
     ),
     "avenant demandé": Emailed("mobility/emails/budget_amendment_requested.txt", amendment_requested),
     "avenant approuvé": Emailed("mobility/emails/budget_amendment_decision.txt", amendment_decided("approve")),

@@ -157,26 +157,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "title",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "partners",
-            "departements",
-            "communes",
-            "territory_type",
-            "public_needs",
-            "existing_services",
-            "existing_services_details",
-            "services_to_develop",
-            "staff_description",
-            "staff_fte",
-            "vehicles_description",
-            "vehicle_count",
-            "premises_description",
-            "governance_description",
-        ]
+        fields = ["title", "contact_name", "contact_email", "contact_phone", "partners", *AXIS_FIELDS]
         widgets = {
             "partners": forms.SelectMultiple(attrs={"size": 6}),
             "communes": forms.Textarea(attrs={"rows": 2}),

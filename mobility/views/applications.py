@@ -112,6 +112,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         lookups.append(Prefetch("answers", queryset=application.answers.select_related("section")))
     prefetch_related_objects([application], *lookups)
     can_review = permissions.can_review(user) and application.status != ApplicationStatus.BROUILLON
+    can_decide = application.can_select(user)
     context = {
         "title": application.title,
         "application": application,
@@ -119,8 +120,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": application.can_submit(user),
         "submit_refusals": application.submit.refusals(user) if application.is_draft else [],
         "can_review": can_review,
-        "can_decide": application.can_select(user),
+        "can_decide": can_decide,
         "decision_form": forms.DecisionForm(),
+        # Told before deciding: what selecting takes from the call's envelope (two queries, any size).
+        "envelope_check": selectors.envelope_if_selected(application) if can_decide else None,
         "summary": selectors.review_summary(application) if can_review else None,
         "history": history(application),
         "breadcrumb": crumbs(("Candidatures", reverse("mobility:application_list")), (application.title, None)),

@@ -17,11 +17,11 @@ from playwright.sync_api import Page, expect
 
 from mobility.models import Application, Project, Stage
 from tests.browser.axe import assert_accessible
+from tests.browser.calls import check_page, click_and_wait, main, score_and_select
 from tests.browser.helpers import BrowserProblems, login, logout
 from tests.mobility.factories import AlternanceCallFactory, FunderFactory, catalogue
 
 DIRECTEUR = "directeur@demo.cnml.fr"
-RELECTEUR = "relecteur@demo.cnml.fr"
 TITLE = "Passerelles vers l'alternance"
 
 
@@ -34,20 +34,6 @@ def alternance_call(demo_network):
         title="Appel à projets alternance des missions locales",
         funders=[FunderFactory(name="FPSPP", order=1)],
     )
-
-
-def main(page: Page):
-    return page.get_by_role("main")
-
-
-def click_and_wait(page: Page, locator) -> None:
-    with page.expect_navigation():
-        locator.click()
-
-
-def check_page(page: Page, heading: str | re.Pattern) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    assert_accessible(page)
 
 
 def test_a_mission_locale_s_alternance_project_from_application_to_operation(
@@ -93,20 +79,12 @@ def test_a_mission_locale_s_alternance_project_from_application_to_operation(
     logout(page)
 
     # --- The CNML reviewer scores and selects it, then launches the project ----------------------
-    login(page, RELECTEUR)
-    page.goto("/mobilite/candidatures/")
-    check_page(page, "Candidatures")
-    click_and_wait(page, main(page).get_by_role("link", name=TITLE))
-    click_and_wait(page, main(page).get_by_role("link", name="Évaluer la candidature"))
-    check_page(page, re.compile("Évaluer"))
-    page.get_by_label("Besoin social (sur 5)").fill("4")
-    page.get_by_label("Modèle économique (sur 5)").fill("4")
-    page.get_by_label("Commentaire").fill("Un partenariat d'entreprises solide.")
-    click_and_wait(page, main(page).get_by_role("button", name="Enregistrer l'évaluation"))
-    assert_accessible(page)
-    main(page).get_by_text("Retenir la candidature", exact=True).click()
-    page.get_by_label("Message au porteur").fill("Bienvenue dans le programme.")
-    click_and_wait(page, main(page).get_by_role("button", name="Enregistrer la décision"))
+    score_and_select(
+        page,
+        TITLE,
+        scores={"Besoin social (sur 5)": "4", "Modèle économique (sur 5)": "4"},
+        comment="Un partenariat d'entreprises solide.",
+    )
 
     project = Project.objects.get()
     expect(page).to_have_url(re.compile(rf"/mobilite/projets/{project.pk}/$"))

@@ -19,11 +19,11 @@ from playwright.sync_api import Page, expect
 
 from mobility.models import ActivityReport, Application, Project, ReportStatus, Stage
 from tests.browser.axe import assert_accessible
+from tests.browser.calls import RELECTEUR, check_page, click_and_wait, main, score_and_select
 from tests.browser.helpers import BrowserProblems, login, logout
 from tests.mobility.factories import CallFactory, catalogue
 
 DIRECTEUR = "directeur@demo.cnml.fr"
-RELECTEUR = "relecteur@demo.cnml.fr"
 
 
 @pytest.fixture
@@ -31,20 +31,6 @@ def open_call(demo_network):
     """The services and funders catalogues and this year's call, open, committed for the live server."""
     catalogue()
     return CallFactory(year=timezone.localdate().year, title="Appel à projets plateformes de mobilité")
-
-
-def main(page: Page):
-    return page.get_by_role("main")
-
-
-def click_and_wait(page: Page, locator) -> None:
-    with page.expect_navigation():
-        locator.click()
-
-
-def check_page(page: Page, heading: str | re.Pattern) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    assert_accessible(page)
 
 
 def test_from_application_to_first_approved_report(page: Page, problems: BrowserProblems, open_call):
@@ -100,20 +86,12 @@ def test_from_application_to_first_approved_report(page: Page, problems: Browser
     logout(page)
 
     # --- The CNML reviewer scores and selects it -------------------------------------------
-    login(page, RELECTEUR)
-    page.goto("/mobilite/candidatures/")
-    check_page(page, "Candidatures")
-    click_and_wait(page, main(page).get_by_role("link", name="Plateforme mobilité du bassin marseillais"))
-    click_and_wait(page, main(page).get_by_role("link", name="Évaluer la candidature"))
-    check_page(page, re.compile("Évaluer"))
-    page.get_by_label("Besoin social (sur 5)").fill("4")
-    page.get_by_label("Modèle économique (sur 5)").fill("3")
-    page.get_by_label("Commentaire").fill("Besoin bien établi.")
-    click_and_wait(page, main(page).get_by_role("button", name="Enregistrer l'évaluation"))
-    assert_accessible(page)
-    main(page).get_by_text("Retenir la candidature", exact=True).click()
-    page.get_by_label("Message au porteur").fill("Bienvenue dans le programme.")
-    click_and_wait(page, main(page).get_by_role("button", name="Enregistrer la décision"))
+    score_and_select(
+        page,
+        "Plateforme mobilité du bassin marseillais",
+        scores={"Besoin social (sur 5)": "4", "Modèle économique (sur 5)": "3"},
+        comment="Besoin bien établi.",
+    )
 
     project = Project.objects.get()
     expect(page).to_have_url(re.compile(rf"/mobilite/projets/{project.pk}/$"))

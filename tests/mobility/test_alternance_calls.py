@@ -232,6 +232,7 @@ def test_the_envelope_counts_what_the_call_s_funders_grant_to_selected_projects(
         "envelope": Decimal(12_000_000),
         "granted": Decimal("430000.50"),
         "left": Decimal("11569999.50"),
+        "over": Decimal(0),
     }
 
 
@@ -400,3 +401,33 @@ def test_the_project_list_filters_by_theme(client_for, users, application, proje
     assert project.get_absolute_url() not in only_alternance
     assert project.get_absolute_url() in only_mobility
     assert alternance.get_absolute_url() not in only_mobility
+
+
+def test_the_decision_tells_what_selecting_takes_from_the_envelope_and_warns_beyond_it(
+    client_for, users, application, alternance_call
+):
+    submitted(application, users)
+    scores = {criterion.pk: 4 for criterion in alternance_call.criteria.all()}
+    services.review_save(application=application, reviewer=users[Role.RELECTEUR_CNML], scores=scores, comment="")
+    reviewer = client_for(users[Role.RELECTEUR_CNML])
+
+    page = text(reviewer.get(application.get_absolute_url()))
+    assert "Retenir ce projet lui accorderait 180\u202f000\u00a0€ de l'enveloppe de l'appel" in page
+    assert "dont il reste 12\u202f000\u202f000\u00a0€." in page
+    assert "dépassée" not in page
+
+    alternance_call.envelope = Decimal(100_000)
+    alternance_call.save(update_fields=["envelope"])
+    page = text(reviewer.get(application.get_absolute_url()))
+    assert "l'enveloppe serait dépassée de 80\u202f000\u00a0€" in page
+    assert "La décision reste possible" in page
+
+    project = services.application_select(application=application, actor=users[Role.RELECTEUR_CNML])
+    page = text(reviewer.get(project.get_absolute_url()))
+    assert "sur une enveloppe de 100\u202f000\u00a0€ dépassée de 80\u202f000\u00a0€." in page
+
+
+def test_the_envelope_is_not_told_to_who_does_not_decide(client_for, users, application):
+    submitted(application, users)
+    page = text(client_for(users[Role.CONSEILLER]).get(application.get_absolute_url()))
+    assert "Retenir ce projet" not in page

@@ -296,7 +296,7 @@ CEILINGS = {
     (Role.RELECTEUR_CNML, "bilan de l'appel alternance"): (18, "Porteur 11"),
     (Role.RELECTEUR_CNML, "projets alternance"): (13, "Porteur 11"),
     (Role.RELECTEUR_CNML, "projet alternance"): (17, "Pièce 11"),
-    (Role.RELECTEUR_CNML, "candidature alternance"): (14, "Porteur 12"),
+    (Role.RELECTEUR_CNML, "candidature alternance"): (16, "Porteur 12"),  # + the envelope told before deciding
     (Role.DIRECTEUR, "appel alternance"): (13, "Porteur 11"),
     (Role.DIRECTEUR, "bilan de l'appel alternance"): (19, "Porteur 00"),
     (Role.DIRECTEUR, "projets alternance"): (14, "Porteur 00"),
