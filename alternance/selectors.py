@@ -109,7 +109,7 @@ RESULT_HEADERS = ["Région", "Mission locale", "Année", "Engagement", "Nature",
 TOTAL_HEADERS = ["Année", "Engagement", "Nature", "Objectif", "Réalisé"]
 
 
-def follow_up_book(agreement: Agreement, user) -> tuple[FollowUp, tablib.Databook]:
+def follow_up_book(agreement: Agreement, user) -> tablib.Databook:
     """The follow-up as a workbook: a line per declination, year and commitment; then the totals per year."""
     data = follow_up(agreement, user)
     results = tablib.Dataset(headers=RESULT_HEADERS, title="Résultats par déclinaison")
@@ -135,4 +135,4 @@ def follow_up_book(agreement: Agreement, user) -> tuple[FollowUp, tablib.Databoo
         for commitment, value in zip(data.commitments, year.values, strict=True):
             if value is not None:
                 totals.append([year.year, str(commitment), commitment.get_kind_display(), commitment.target, value])
-    return data, tablib.Databook([results, totals])
+    return tablib.Databook([results, totals])

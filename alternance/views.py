@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alternance import permissions, selectors, services
 from alternance.forms import DocumentForm, MoveForm, ResultsForm, commitment_field_name
 from cnml import spreadsheets
+from cnml.permissions import get_in_scope_or_404
 from cnml.uploads import serve_private_file
 from cnml.workflows import TransitionRefused, history, report_refusal
 
@@ -184,7 +185,7 @@ def _year_asked(request: HttpRequest) -> int:
 def follow_up_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The results the user follows (every declination for CNML roles, their region's for an animator)."""
     agreement = permissions.get_followed_agreement_for(request.user, pk)
-    _, book = selectors.follow_up_book(agreement, request.user)
+    book = selectors.follow_up_book(agreement, request.user)
     return spreadsheets.xlsx_response(book, filename=f"partenariat-{agreement.pk}-resultats.xlsx")
 
 
@@ -224,7 +225,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_remove(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     agreement = permissions.get_managed_agreement_for(request.user, pk)
-    document = permissions.get_document_for(request.user, agreement.pk, document_pk)
+    document = get_in_scope_or_404(agreement.documents.all(), pk=document_pk)  # its manager reads them all
     services.document_remove(document=document)
     messages.success(request, f"Le document « {document.title} » est retiré.")
     return redirect("alternance:follow_up_detail", pk=agreement.pk)

@@ -43,6 +43,13 @@ def _is_trusted(address: IpAddressType, networks: tuple[IpNetworkType, ...]) -> 
     return any(address.version == network.version and address in network for network in networks)
 
 
+def address_in(address: str, entries) -> bool:
+    """Whether ``address`` (as :func:`client_ip` gives it) lies in one of ``entries`` (addresses or networks
+    from the environment, e.g. ``METRICS_ALLOWED_IPS``), with the same reading as the trusted proxies."""
+    parsed = parse_ip(address) if address else None
+    return parsed is not None and _is_trusted(parsed, _networks(tuple(entries)))
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address, normalised ("" when the request has none)."""
     peer, _routable = get_client_ip(request, request_header_order=("REMOTE_ADDR",))

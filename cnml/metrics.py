@@ -18,7 +18,6 @@ page; any other gets a 404, as nginx does (``deploy/nginx/cnml.conf``).
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from collections.abc import Iterator
@@ -33,21 +32,13 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from cnml import operations, outbox, registry
-from cnml.clientip import client_ip
+from cnml.clientip import address_in, client_ip
 
 logger = logging.getLogger(__name__)
 
 
 def allowed(request: HttpRequest) -> bool:
-    address = client_ip(request)
-    if not address:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    networks = (ipaddress.ip_network(entry, strict=False) for entry in settings.METRICS_ALLOWED_IPS)
-    return any(ip.version == network.version and ip in network for network in networks)
+    return address_in(client_ip(request), settings.METRICS_ALLOWED_IPS)
 
 
 def _gauge(name: str, documentation: str, value: float, **labels: str) -> GaugeMetricFamily:

@@ -42,6 +42,8 @@ NEVER_STARTED = (
 RUN_EXTRACT_IMPORT = "dashboard.tasks.run_extract_import"
 # ExtractImport.step of an import that failed without running (nothing was read).
 STEP_NOT_STARTED = "Non lancé"
+# The step of an import refused for errors in its files (the admin opens it on them and their CSV).
+STEP_REFUSED = "Refusé"
 
 # Sections of ExtractImport.quality_report that need the computed snapshot, written by
 # the recompute through extract_import_add_quality_section (see its docstring).
@@ -240,7 +242,7 @@ def extract_import_run(
         fields.pop("extracted_on", None)
         fields.pop("first_contact_on", None)
         fields.pop("has_certification", None)
-        fields.update(errors=[str(refused)], error_count=1, status=ImportStatus.FAILED, step="Refusé")
+        fields.update(errors=[str(refused)], error_count=1, status=ImportStatus.FAILED, step=STEP_REFUSED)
         records.update(**fields)
         extract_import_discard_archive(extract_import_id=extract_import_id)
         extract_import.refresh_from_db()
@@ -256,7 +258,7 @@ def extract_import_run(
         )
         raise
     if not outcome.succeeded:
-        records.update(**_outcome_fields(outcome), status=ImportStatus.FAILED, step="Refusé")
+        records.update(**_outcome_fields(outcome), status=ImportStatus.FAILED, step=STEP_REFUSED)
         extract_import_discard_archive(extract_import_id=extract_import_id)
     extract_import.refresh_from_db()
     return extract_import

@@ -167,11 +167,7 @@ def rollup_by_region(projects: QuerySet[Project]) -> list[RegionRollup]:
 
 def public_call_rollup(call: Call) -> IndicatorTotals:
     """The call's aggregated results, published on its public page (no project detail)."""
-    return indicator_totals(
-        ActivityReport.objects.filter(
-            status=ReportStatus.APPROUVE, project__call=call, project__call__theme=CallTheme.MOBILITE
-        )
-    )
+    return indicator_totals(approved_reports_of(call.projects.all()))
 
 
 def yearly_rollup(reports: QuerySet[ActivityReport]) -> list[tuple[int, IndicatorTotals]]:

@@ -16,7 +16,7 @@ from cnml.links import absolute_url
 from cnml.workflows import TransitionRefused, history, report_refusal
 from surveys import exports, permissions, selectors, services
 from surveys.forms import WithdrawPublicationForm
-from surveys.models import Campaign, CampaignStatus, PublicationStatus, ResultsPublication
+from surveys.models import Campaign, PublicationStatus, ResultsPublication
 
 PUBLIC_TITLE = "Résultats des enquêtes de satisfaction"
 
@@ -156,7 +156,8 @@ def publication_context(user, campaign: Campaign, *, can_manage: bool) -> dict:
     return {
         "publication": publication,
         "publication_url": reverse("surveys:public_results", args=[campaign.pk]) if published else None,
-        "can_publish": can_manage and campaign.status == CampaignStatus.CLOSED and not published,
-        "can_withdraw": can_manage and published,
+        # The workflow's own guards: a closed campaign whose results are computed, published or not.
+        "can_publish": can_manage and publication.can_publish(user),
+        "can_withdraw": can_manage and publication.can_withdraw(user),
         "publication_history": history(publication) if can_manage and publication.pk else None,
     }

@@ -214,11 +214,11 @@ def results_publish(*, campaign: Campaign, actor, seen_status: str | None = None
     return publication.publish(actor, seen_state=seen_status, now=timezone.now())
 
 
+@transaction.atomic
 def results_withdraw(*, campaign: Campaign, actor, comment: str, seen_status: str | None = None) -> ResultsPublication:
-    """Take published results back from the public, saying why; raises :class:`TransitionRefused`."""
-    publication = ResultsPublication.objects.filter(campaign=campaign).first()
-    if publication is None:
-        raise TransitionRefused(["Les résultats ne sont pas publiés."])
+    """Take published results back from the public, saying why; raises :class:`TransitionRefused` (the
+    workflow's « not published » when they never were: the row made to ask is rolled back with it)."""
+    publication, _ = ResultsPublication.objects.get_or_create(campaign=campaign)
     return publication.withdraw(actor, comment=comment, seen_state=seen_status)
 
 

@@ -18,10 +18,8 @@ from cnml.formatting import format_count
 from cnml.models import OutboxMessage
 from dashboard.models import ExtractImport, ImportStatus
 from dashboard.models.snapshots import Snapshot, SnapshotStatus
+from dashboard.services import STEP_REFUSED
 from dashboard.tasks import RECOMPUTE_AFTER_IMPORT_KEY
-
-# ExtractImport.step of an import refused for errors in its files (set by dashboard.services).
-STEP_REFUSED = "Refusé"
 
 
 @dataclass

@@ -38,6 +38,7 @@ from dashboard.models import ExtractImport, ImportStatus
 from dashboard.models.snapshots import Snapshot
 from dashboard.services import (
     DEFAULT_SOURCE_LABEL,
+    STEP_REFUSED,
     extract_import_expire_stale,
     extract_import_submit,
 )
@@ -318,7 +319,7 @@ class ExtractImportAdmin(admin.ModelAdmin):
                 if obj.error_details
                 else "",
                 # Errors in the files (else: the import did not run, or stopped; the message says why).
-                "in_files": obj.step == "Refusé",
+                "in_files": obj.step == STEP_REFUSED,
             },
         )
 
