@@ -88,8 +88,8 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 def _follow_up_page(request: HttpRequest, agreement, move_form: MoveForm | None = None) -> HttpResponse:
     user = request.user
     data = selectors.follow_up(agreement, user)
-    moves = [(action, getattr(agreement, verb)) for action, verb in services.ACTIONS.items()]
-    allowed = [(action, move.label) for action, move in moves if move.allowed(user)]
+    actions = {verb: action for action, verb in services.ACTIONS.items()}  # the French word in the address
+    allowed = [(actions[move.name], move.label) for move in type(agreement).workflow.allowed(agreement, user)]
     return render(
         request,
         "alternance/follow_up_detail.html",

@@ -58,7 +58,6 @@ def recensement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committees = permissions.recensement_committees(user, recensement)
     committee_progress = recensement_selectors.committee_progress(recensement, committees) if committees else None
     own = recensement.fiches.filter(pk__in=permissions.authored_fiches(user).values("pk")).order_by("title")
-    accepting = permissions.accepting_recensements(user, Fiche()).filter(pk=recensement.pk)
     return render(
         request,
         "practices/recensement_detail.html",
@@ -72,7 +71,8 @@ def recensement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "silent_committees": [row for row in committee_progress or [] if not row.answered],
             "asked_committees": recensement.committees.select_related("region").order_by("name"),
             "own_fiches": own,
-            "can_write": bool(accepting) and permissions.can_create(user),
+            "can_write": permissions.can_create(user)
+            and permissions.accepting_recensements(user, Fiche()).filter(pk=recensement.pk).exists(),
             "can_close": recensement.can_close(user),
             "history": history(recensement) if permissions.may_run_recensements(user) else None,
             "published_count": recensement_selectors.published_fiches(recensement).count(),
