@@ -112,7 +112,10 @@ def pages(world) -> dict[str, str]:
 # (visitor, page): the most queries the page may make, and a text that shows its rows are there.
 CEILINGS = {
     (Role.ANIMATEUR_REGIONAL, "campagnes"): (4, "Campagne 11"),
-    (Role.ANIMATEUR_REGIONAL, "campagne"): (11, "Antenne Mission locale Alpha 2 11"),
+    (Role.ANIMATEUR_REGIONAL, "campagne"): (
+        12,
+        "Antenne Mission locale Alpha 2 11",
+    ),  # + the publication guard: results computed
     (Role.ANIMATEUR_REGIONAL, "codes"): (8, "Lot"),
     (Role.ANIMATEUR_REGIONAL, "résultats de la région"): (11, "Mission locale Alpha 2"),
     (Role.ANIMATEUR_REGIONAL, "résultats d'une mission locale"): (11, "Antenne Mission locale Alpha 1 11"),
