@@ -7,7 +7,6 @@ with their download link).
 """
 
 from django.contrib import admin
-from django.db import transaction
 from django.utils.html import format_html
 
 from alternance.models import (
@@ -19,7 +18,7 @@ from alternance.models import (
     Partner,
 )
 from cnml.adminsearch import FrenchSearchMixin
-from cnml.uploads import private_storage
+from cnml.uploads import DeletesPrivateFiles
 
 
 @admin.register(Partner)
@@ -62,27 +61,14 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(FrenchSearchMixin, admin.ModelAdmin):
+class AgreementAdmin(DeletesPrivateFiles, FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "status", "signed_on"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "summary"]
     readonly_fields = ["status"]
     filter_horizontal = ["signatories"]
     inlines = [CommitmentInline, DeclinationInline, DocumentInline]
-
-    def delete_model(self, request, obj: Agreement) -> None:
-        self._delete_files(AgreementDocument.objects.filter(agreement=obj))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        self._delete_files(AgreementDocument.objects.filter(agreement__in=queryset))
-        super().delete_queryset(request, queryset)
-
-    @staticmethod
-    def _delete_files(documents) -> None:
-        # The files leave the disk only once the rows are gone for good.
-        names = [name for name in documents.values_list("file", flat=True) if name]
-        transaction.on_commit(lambda: [private_storage.delete(name) for name in names])
+    private_files = "documents__file"
 
 
 @admin.register(LocalDeclination)

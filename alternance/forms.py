@@ -28,7 +28,7 @@ class MoveForm(FieldsOnlyMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Obligatoire pour terminer un accord.",
     )
-    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 def commitment_field_name(commitment: Commitment) -> str:

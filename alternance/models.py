@@ -5,17 +5,15 @@ regional declinations, with the commitments each one makes and what they produce
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePath
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from cnml.formatting import format_size
 from cnml.models import Region, Structure
-from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
+from cnml.uploads import UploadRecord, UploadValidator, get_private_storage, random_name
 from cnml.workflows import Workflow
 
 
@@ -227,9 +225,8 @@ DOCUMENT_KINDS = ("pdf", "odt", "docx", "xlsx", "ods", "png", "jpeg")
 
 
 def document_path(document: AgreementDocument, filename: str) -> str:
-    """A random name in the agreement's folder: stored names are neither guessable nor the user's."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"alternance/{document.agreement_id}/{uuid.uuid4().hex}{suffix}"
+    """In the agreement's folder (a module-level function: the migrations name it)."""
+    return random_name(f"alternance/{document.agreement_id}", filename)
 
 
 class AgreementDocument(UploadRecord):
@@ -266,9 +263,4 @@ class AgreementDocument(UploadRecord):
 
     @property
     def size_label(self) -> str:
-        """The size in French: « 850 ko », « 2,4 Mo »."""
-        from cnml.formatting import format_number
-
-        if self.size < 1024 * 1024:
-            return f"{format_number(max(1, round(self.size / 1024)))}\u00a0ko"
-        return f"{format_number(self.size / (1024 * 1024), 1)}\u00a0Mo"
+        return format_size(self.size)

@@ -3,8 +3,6 @@ documents, a declination's yearly results."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django.db import transaction
 
 from alternance.models import (
@@ -18,7 +16,7 @@ from alternance.models import (
 from cnml.emails import notify
 from cnml.links import absolute_url
 from cnml.models import Role, User
-from cnml.uploads import private_storage
+from cnml.uploads import delete_on_commit, display_name
 
 # The French action in the address -> the transition of Agreement.
 ACTIONS = {"signer": "sign", "renouveler": "renew", "terminer": "end"}
@@ -42,14 +40,16 @@ def declination_animators(agreement: Agreement) -> list[str]:
 
 
 @transaction.atomic
-def agreement_move(*, agreement: Agreement, user, action: str, comment: str = "", seen_state: str = "") -> Agreement:
+def agreement_move(
+    *, agreement: Agreement, user, action: str, comment: str = "", seen_status: str | None = None
+) -> Agreement:
     """Apply the move named by ``action`` (« signer », « renouveler », « terminer »); logged by the workflow.
 
     The regional animators of the declinations are told (they follow the agreement in their region).
     Raises ``TransitionRefused`` when the move is not allowed now.
     """
     transition = getattr(agreement, ACTIONS[action])
-    moved = transition(user, comment=comment, seen_state=seen_state or None)
+    moved = transition(user, comment=comment, seen_state=seen_status or None)
     notify(
         recipients=declination_animators(moved),
         subject=MOVE_SUBJECTS[moved.status].format(title=moved.title),
@@ -64,17 +64,12 @@ def agreement_move(*, agreement: Agreement, user, action: str, comment: str = ""
     return moved
 
 
-def _display_name(name: str) -> str:
-    """The file's own name, without any folder a browser may send, for the download."""
-    return PurePath(name.replace("\\", "/")).name[:255] or "document"
-
-
 @transaction.atomic
 def document_add(*, agreement: Agreement, form, actor) -> AgreementDocument:
     """Keep a validated upload (``form``: kind, title, file) as a private document of the agreement."""
     document = form.save(commit=False)
     document.agreement = agreement
-    document.name = _display_name(document.file.name)
+    document.name = display_name(document.file.name)
     document.size = document.file.size
     document.uploaded_by = actor
     document.save()
@@ -86,8 +81,7 @@ def document_remove(*, document: AgreementDocument) -> None:
     """Remove the document; its file leaves the disk once the removal is committed."""
     name = document.file.name
     document.delete()
-    if name:
-        transaction.on_commit(lambda: private_storage.delete(name))
+    delete_on_commit([name])
 
 
 @transaction.atomic

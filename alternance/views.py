@@ -103,7 +103,7 @@ def _follow_up_page(request: HttpRequest, agreement, move_form: MoveForm | None 
             "documents": selectors.follow_up_documents(agreement),
             "is_manager": permissions.is_manager(user),
             "moves": allowed,
-            "move_form": move_form or MoveForm(initial={"seen_state": agreement.status}),
+            "move_form": move_form or MoveForm(initial={"seen_status": agreement.status}),
             "history": history(agreement),
         },
     )
@@ -129,7 +129,7 @@ def agreement_transition(request: HttpRequest, pk: int, action: str) -> HttpResp
             user=request.user,
             action=action,
             comment=form.cleaned_data.get("comment", ""),
-            seen_state=form.cleaned_data.get("seen_state", ""),
+            seen_status=form.cleaned_data.get("seen_status"),
         )
     except TransitionRefused as error:
         report_refusal(request, error)

@@ -2,6 +2,7 @@
 
 - numbers: 958 450 ; 4,7 % ; +1,4 pt. The thousands separator is a narrow no-break space (U+202F), as
   French typography wants, and the one before "%" a no-break space, so figures never wrap;
+- sizes and durations: « 1,5 Mo », « 500 Mo » ; « 0,8 s », « 3 min 05 s », « 1 h 02 min »;
 - dates: « 1er avril 2026 », « 1er avril 2026 à 14:05 », or « 01/04/2026 » in tables;
 - counts: « aucune candidature », « 1 candidature », « 2 candidatures » (never « 0 candidatures »);
 - ranks: « 1er », « 1re », « 2e ex aequo » when another shares the rank;
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import dateformat, timezone
@@ -59,6 +60,34 @@ def format_signed(value, decimals: int = 1, unit: str = "%") -> str:
     number = _round(value, decimals)
     sign = "+" if number > 0 else ""
     return f"{sign}{format_number(number, decimals)}{NBSP}{unit}"
+
+
+def _tenths(value) -> str:
+    """One decimal, none when it rounds to a whole: 1.46 -> "1,5", 500.0 -> "500"."""
+    number = _round(value, 1)
+    return format_number(number, 0 if number == number.to_integral_value() else 1)
+
+
+def format_size(size: int) -> str:
+    """Bytes in units of 1 024: « 1 000 octets », « 1,5 ko », « 500 Mo », « 12,3 Go »."""
+    for unit, scale in (("To", 1024**4), ("Go", 1024**3), ("Mo", 1024**2), ("ko", 1024)):
+        if size >= scale:
+            return f"{_tenths(size / scale)}{NBSP}{unit}"
+    return f"{format_number(size)}{NBSP}octets"
+
+
+def format_duration(value: timedelta | None) -> str:
+    """« 0,8 s », « 45 s », « 3 min 05 s », « 1 h 02 min »; « – » when unknown."""
+    if value is None:
+        return "–"
+    seconds = _round(max(value.total_seconds(), 0), 1)
+    if seconds < 60:
+        return f"{_tenths(seconds)}{NBSP}s"
+    minutes, seconds = divmod(int(seconds.to_integral_value(rounding=ROUND_HALF_UP)), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}{NBSP}h {minutes:02d}{NBSP}min"
+    return f"{minutes}{NBSP}min {seconds:02d}{NBSP}s"
 
 
 # --- Dates ---------------------------------------------------------------------------------------

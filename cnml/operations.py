@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cnml import health, outbox, registry
 from cnml.celery import app as celery_app
-from cnml.formatting import format_number, format_percent
+from cnml.formatting import format_duration, format_percent, format_size
 from cnml.models import OutboxMessage, Role, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def workers() -> list[Worker]:
             beat.hostname,
             beat.seen_at,
             beat.seen_at >= now - health.WORKER_SILENCE_MAX,
-            format_duration(max(now - beat.seen_at, timedelta(0))),
+            format_duration(now - beat.seen_at),
         )
         for beat in WorkerHeartbeat.objects.order_by("-seen_at", "hostname")
     ]
@@ -124,28 +124,6 @@ class Disk:
         )
 
 
-def format_size(size: int) -> str:
-    """A size in bytes, in French units: « 512 octets », « 3,4 Mo », « 12,3 Go »."""
-    for unit, scale in (("To", 1024**4), ("Go", 1024**3), ("Mo", 1024**2), ("ko", 1024)):
-        if size >= scale:
-            return f"{format_number(size / scale, 1)}\u00a0{unit}"
-    return f"{format_number(size)}\u00a0octets"
-
-
-def format_duration(value: timedelta | None) -> str:
-    """« 45 s », « 3 min 05 s », « 1 h 02 min »; « — » when unknown."""
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}\u00a0h {minutes:02d}\u00a0min"
-    if minutes:
-        return f"{minutes}\u00a0min {seconds:02d}\u00a0s"
-    return f"{seconds}\u00a0s"
-
-
 def upload_disk() -> Disk:
     path = Path(settings.PRIVATE_MEDIA_ROOT)
     # The folder is made at the first upload: until then, the disk it will be on.
@@ -156,8 +134,8 @@ def upload_disk() -> Disk:
 
 def duration(run: registry.OperationRun) -> str:
     if run.started_at and run.finished_at:
-        return format_duration(max(run.finished_at - run.started_at, timedelta(0)))
-    return format_duration(None)
+        return format_duration(run.finished_at - run.started_at)
+    return "—"  # the page's empty cell
 
 
 def _read(name: str, reader):

@@ -1,7 +1,7 @@
 """What is deleted once past its time: personal data kept no longer than its use (docs/personal-data.md).
 
-:func:`purge_expired` runs every hour (``cnml.tasks.purge_expired``, scheduled by the migration
-``0003_session_cleanup_schedule``, renamed by ``0007_purge_expired_schedule``). The core purges its own
+:func:`purge_expired` runs every hour (``cnml.tasks.purge_expired``, scheduled by the core's
+migration). The core purges its own
 rows and those of the libraries it configures; each feature app purges its own through the registry's
 ``purge_expired(now=)`` hook (``cnml/registry.py``), since the core imports no app. Each period below
 is the one docs/personal-data.md gives, with its reason.

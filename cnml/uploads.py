@@ -6,13 +6,15 @@ and are only served by views that check permissions first (:func:`serve_private_
 
 from __future__ import annotations
 
+import uuid
 import zipfile
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse, Http404
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
@@ -118,6 +120,45 @@ def serve_private_file(field_file, *, download_name: str | None = None) -> FileR
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def delete_on_commit(names: Iterable[str]) -> None:
+    """Remove private files once the transaction that drops their rows commits: a rollback keeps them."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [private_storage.delete(name) for name in names])
+
+
+class DeletesPrivateFiles:
+    """Model admin mixin for rows that own private files: deleting them, one or a selection, removes their files
+    once the deletion commits. ``private_files``: the path from the row to the files, e.g. ``"attachments__file"``."""
+
+    private_files: str
+
+    def delete_model(self, request, obj) -> None:
+        self._delete_files(type(obj)._default_manager.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        self._delete_files(queryset)
+        super().delete_queryset(request, queryset)
+
+    def _delete_files(self, owners) -> None:
+        delete_on_commit(owners.values_list(self.private_files, flat=True))
+
+
+def random_name(folder: str, filename: str) -> str:
+    """Where ``upload_to`` keeps a file: a random name in ``folder``, neither guessable nor the user's,
+    with the file's extension."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+def display_name(name: str) -> str:
+    """The file's own name as the user knows it, without any folder a browser may send, at most
+    255 characters (the end kept: it holds the extension)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "fichier"
+    return base[-255:]
 
 
 class UploadRecord(models.Model):

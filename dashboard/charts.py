@@ -117,6 +117,8 @@ class Chart:
     base_y: float = HEIGHT - BOTTOM
     bars: list[Bar] = field(default_factory=list)
     bar_colour: str = COLOURS[0]
+    # What the bars show, when the legend names them beside the lines (the objectives' charts).
+    bar_label: str = ""
     lines: list[Line] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     quarter_labels: list[XLabel] = field(default_factory=list)
@@ -140,7 +142,8 @@ class Chart:
 
     @property
     def legend(self) -> list[Line]:
-        return self.lines if len(self.lines) > 1 else []
+        # One line needs no legend, unless it is told apart from labelled bars.
+        return self.lines if len(self.lines) > 1 or self.bar_label else []
 
     @cached_property
     def svg(self) -> SafeString:
@@ -149,7 +152,7 @@ class Chart:
 
     @cached_property
     def legend_html(self) -> SafeString:
-        return mark_safe(_legend(self.legend)) if self.legend else mark_safe("")
+        return mark_safe(_legend(self)) if self.legend else mark_safe("")
 
     @cached_property
     def table_html(self) -> SafeString:
@@ -427,17 +430,25 @@ def _svg(chart: Chart) -> str:
     return "".join(parts)
 
 
-def _legend(lines: list[Line]) -> str:
+def _swatch(shape: str) -> str:
+    """A legend's sample of what the chart draws, 32 × 12."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 12" width="32" height="12" '
+        f'aria-hidden="true" focusable="false">{shape}</svg>'
+    )
+
+
+def _legend(chart: Chart) -> str:
     items = []
-    for line in lines:
-        swatch = (
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 12" width="32" height="12" '
-            'aria-hidden="true" focusable="false">'
-            f'<line x1="0" x2="32" y1="6" y2="6" stroke="{line.colour}" stroke-width="2"{_dash(line)}/>'
-            f"{_marker(line, 16, 6)}</svg>"
-        )
-        items.append(f"<li>{swatch} {escape(line.label)}</li>")
-    return f'<ul class="dashboard-legend">{"".join(items)}</ul>'
+    if chart.bar_label:
+        bar = f'<rect x="10" y="0" width="12" height="12" fill="{chart.bar_colour}"/>'
+        items.append(f"<li>{_swatch(bar)} {escape(chart.bar_label)}</li>")
+    for line in chart.legend:
+        marker = "" if line.marker == "none" else _marker(line, 16, 6)
+        stroke = f'<line x1="0" x2="32" y1="6" y2="6" stroke="{line.colour}" stroke-width="2"{_dash(line)}/>'
+        items.append(f"<li>{_swatch(stroke + marker)} {escape(line.label)}</li>")
+    kind = " dashboard-objective-legend" if chart.bar_label else ""
+    return f'<ul class="dashboard-legend{kind}">{"".join(items)}</ul>'
 
 
 def _table(table: Table) -> str:

@@ -73,7 +73,7 @@ def demo_load_dashboard(*, stdout: TextIO) -> Snapshot | None:
     """Import and recompute the sample extract as demo data; return its snapshot (never validated)."""
     # The national objectives are data shipped by a migration; a test database emptied by a transactional
     # test no longer holds them, so the demo ensures them with the migration's own (idempotent) function.
-    ensure_shipped_rows("dashboard.migrations.0011_seed_objectives", "seed")
+    ensure_shipped_rows("dashboard.migrations.0001_squashed", "seed")
     path = sample_path()
     if not path.is_dir():
         stdout.write(f"Tableau de bord : extraction de démonstration absente ({path}), rien n'est importé.\n")

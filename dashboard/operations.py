@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.text import Truncator
+
 from cnml.formatting import format_count
 from cnml.registry import OperationRun
 from dashboard.models import ExtractImport, ImportStatus, Snapshot, SnapshotStatus
@@ -12,8 +14,8 @@ CODE_RECOMPUTE = "indicator_recompute"
 
 
 def _first_line(text: str, limit: int = 300) -> str:
-    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
-    return line if len(line) <= limit else f"{line[: limit - 1]}…"
+    lines = (text or "").strip().splitlines()
+    return Truncator(lines[0]).chars(limit, truncate="…") if lines else ""
 
 
 def last_import() -> OperationRun:
@@ -22,8 +24,8 @@ def last_import() -> OperationRun:
     if extract is None:
         return OperationRun(label, NONE_YET, code=CODE_IMPORT)
     if extract.status == ImportStatus.FAILED:
-        errors = extract.error_count or len(extract.errors)
-        first = _first_line(str(extract.errors[0])) if extract.errors else ""
+        errors = extract.error_count or len(extract.error_details)
+        first = _first_line(extract.first_error)
         counted = format_count(errors, "erreur", feminine=True) if errors else ""
         detail = " ; la première : ".join(part for part in (counted, first) if part)
     elif extract.status == ImportStatus.RUNNING:

@@ -18,7 +18,7 @@ from cnml.formatting import format_count
 from dashboard.importer import ExtractImporter, ImportOutcome
 from dashboard.importer.limits import inspect_zip
 from dashboard.importer.staging import Staging
-from dashboard.models import ExtractImport, ImportStatus, extraction_date_error
+from dashboard.models import ExtractImport, ImportStatus, extraction_date_error, reason_row
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _publish_import(extract_import_id: int) -> None:
         ExtractImport.objects.filter(pk=extract_import_id, status=ImportStatus.PENDING).update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),
-            errors=[QUEUE_UNAVAILABLE],
+            error_details=[reason_row(QUEUE_UNAVAILABLE)],
             error_count=1,
             step=STEP_NOT_STARTED,
         )
@@ -168,7 +168,7 @@ def extract_import_expire_stale() -> int:
     never_started = ExtractImport.objects.filter(status=ImportStatus.PENDING, created_at__lt=now - limit).update(
         status=ImportStatus.FAILED,
         finished_at=now,
-        errors=[NEVER_STARTED.format(delay=_delay_text(limit))],
+        error_details=[reason_row(NEVER_STARTED.format(delay=_delay_text(limit)))],
         error_count=1,
         step=STEP_NOT_STARTED,
     )
@@ -190,7 +190,7 @@ def _mark_abandoned(started_before, *, running: int | None = None) -> int:
         .update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),
-            errors=[ABANDONED],
+            error_details=[reason_row(ABANDONED)],
             error_count=1,
             step="Interrompu",
         )
@@ -229,7 +229,6 @@ def extract_import_run(
         started_at=timezone.now(),
         finished_at=None,
         row_counts={},
-        errors=[],
         error_details=[],
         error_count=0,
         quality_report={},
@@ -242,7 +241,9 @@ def extract_import_run(
         fields.pop("extracted_on", None)
         fields.pop("first_contact_on", None)
         fields.pop("has_certification", None)
-        fields.update(errors=[str(refused)], error_count=1, status=ImportStatus.FAILED, step=STEP_REFUSED)
+        fields.update(
+            error_details=[reason_row(str(refused))], error_count=1, status=ImportStatus.FAILED, step=STEP_REFUSED
+        )
         records.update(**fields)
         extract_import_discard_archive(extract_import_id=extract_import_id)
         extract_import.refresh_from_db()
@@ -252,7 +253,7 @@ def extract_import_run(
         records.update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),
-            errors=[INTERNAL_ERROR.format(kind=type(exc).__name__)],
+            error_details=[reason_row(INTERNAL_ERROR.format(kind=type(exc).__name__))],
             error_count=1,
             step="Interrompu",
         )
@@ -319,7 +320,6 @@ def _outcome_fields(outcome: ImportOutcome) -> dict:
         "finished_at": timezone.now(),
         "row_counts": outcome.row_counts,
         "error_count": outcome.error_count,
-        "errors": outcome.errors,
         "error_details": outcome.error_details,
         "quality_report": outcome.quality_report,
     }

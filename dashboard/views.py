@@ -30,12 +30,13 @@ def _reading(request: HttpRequest) -> Reading:
     return pages.reading(request.user, request.GET.get(PERIOD_PARAMETER))
 
 
-def _scope_context(reading: Reading, scopes: list[LabelledScope], page_url: str) -> dict:
-    """The table and the charts of the first scope, compared with the others."""
+def scope_context(reading: Reading, scopes: list[LabelledScope], page_url: str, *, table=pages.scope_table) -> dict:
+    """The table (``table``: the indicators', or the ANI's) and the charts of the first scope, compared with
+    the others; the page's exports once the table has figures."""
     context = {"reading": reading, "scope_label": scopes[0].label, "table": None, "chart_scopes": scopes}
     if reading.snapshot is None or reading.period is None:
         return context
-    context["table"] = pages.scope_table(reading.snapshot, scopes[0].scope, reading.period)
+    context["table"] = table(reading.snapshot, scopes[0].scope, reading.period)
     if context["table"] is not None:
         context["exports"] = exports.export_links(page_url, reading)
     return context
@@ -52,8 +53,13 @@ def _with_objectives(context: dict, section) -> None:
     """The page's objectives (:mod:`dashboard.objectives`), and the CSV of their table among the exports."""
     context["objectives"] = section
     if section is not None and context.get("exports"):
-        csv_url = context["exports"][0][2]
-        context["exports"].insert(1, ("csv", "Les objectifs (CSV)", f"{csv_url}&tableau=objectifs"))
+        _add_table_csv(context, "Les objectifs (CSV)", "objectifs")
+
+
+def _add_table_csv(context: dict, label: str, table: str) -> None:
+    """Another table of the page as CSV, listed after the page's own CSV (the first export)."""
+    csv_url = context["exports"][0][2]
+    context["exports"].insert(1, ("csv", label, f"{csv_url}&tableau={table}"))
 
 
 # --- National ------------------------------------------------------------------------------
@@ -61,7 +67,7 @@ def _with_objectives(context: dict, section) -> None:
 
 def _national_context(request: HttpRequest) -> dict:
     reading = _reading(request)
-    context = _scope_context(reading, [LabelledScope(Scope.national(), NATIONAL_LABEL)], reverse("dashboard:home"))
+    context = scope_context(reading, [LabelledScope(Scope.national(), NATIONAL_LABEL)], reverse("dashboard:home"))
     user = request.user
     context.update(
         title="Tableau de bord national",
@@ -127,7 +133,7 @@ def _region_context(request: HttpRequest, region: Region) -> dict:
     reading = _reading(request)
     scope = Scope.for_region(region)
     url = reverse("dashboard:region", args=[region.code])
-    context = _scope_context(
+    context = scope_context(
         reading,
         [LabelledScope(scope, region.name), LabelledScope(Scope.national(), NATIONAL_LABEL)],
         url,
@@ -154,8 +160,7 @@ def _region_context(request: HttpRequest, region: Region) -> dict:
         ]
         context["lines"] = pages.headline_table(reading.snapshot, ScopeKind.STRUCTURE, entries, reading.period)
         if context.get("exports") and context["lines"]:
-            csv_url = context["exports"][0][2]
-            context["exports"].insert(1, ("csv", "Les structures de la région (CSV)", f"{csv_url}&tableau=structures"))
+            _add_table_csv(context, "Les structures de la région (CSV)", "structures")
     objectives = objective_selectors.for_region(request.user, region)
     _with_objectives(context, section_for(reading, objectives, child_kind=ScopeKind.STRUCTURE))
     context["may_split"] = permissions.may_split_region(request.user, region)
@@ -184,7 +189,7 @@ def _structure_context(request: HttpRequest, structure: Structure) -> dict:
     reading = _reading(request)
     region = structure.region
     url = reverse("dashboard:structure", args=[structure.code])
-    context = _scope_context(reading, pages.structure_scopes(structure, NATIONAL_LABEL), url)
+    context = scope_context(reading, pages.structure_scopes(structure, NATIONAL_LABEL), url)
     region_readable = permissions.can_read_region(request.user, region)
     breadcrumb = [("Tableau de bord", reverse("dashboard:home"))]
     if region_readable:

@@ -54,16 +54,20 @@ class FunderAdmin(FrenchSearchMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class CriterionInline(admin.TabularInline):
-    model = SelectionCriterion
+class RowsInline(admin.TabularInline):
+    """A record's rows as a table, without blank forms (the add link adds one when needed)."""
+
     extra = 0
 
 
-class SectionInline(admin.TabularInline):
+class CriterionInline(RowsInline):
+    model = SelectionCriterion
+
+
+class SectionInline(RowsInline):
     """The sections of the application form (themes other than mobility's four axes)."""
 
     model = CallSection
-    extra = 0
 
 
 @admin.register(Call)
@@ -75,7 +79,7 @@ class CallAdmin(admin.ModelAdmin):
     inlines = [CriterionInline, SectionInline]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(RowsInline):
     """The members of a carrier: removed here, never added (a membership request adds them)."""
 
     model = Carrier.members.through
@@ -83,7 +87,6 @@ class MemberInline(admin.TabularInline):
     verbose_name_plural = "membres (on en ajoute par une demande de rattachement acceptée)"
     fields = ["user"]
     readonly_fields = ["user"]
-    extra = 0
 
     # The through model is implicit: Django would ask for rights on the users; the carrier's are the ones that matter.
     def has_view_permission(self, request, obj=None) -> bool:
@@ -199,10 +202,8 @@ class CarrierMembershipRequestAdmin(FrenchSearchMixin, admin.ModelAdmin):
         return request.user.has_perm("mobility.view_carriermembershiprequest")
 
 
-class ApplicationPartInline(admin.TabularInline):
+class ApplicationPartInline(RowsInline):
     """A row of the application's axes: editable on a draft only (submitted, it is under review)."""
-
-    extra = 0
 
     def has_add_permission(self, request, obj=None) -> bool:
         return (obj is None or obj.is_draft) and super().has_add_permission(request, obj)
@@ -270,21 +271,18 @@ class ReviewAdmin(admin.ModelAdmin):
         return False
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(RowsInline):
     model = Target
-    extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(RowsInline):
     model = Milestone
-    extra = 0
 
 
-class BudgetInline(admin.TabularInline):
+class BudgetInline(RowsInline):
     """The approved budget: its planned amounts change by an approved amendment, never here."""
 
     model = BudgetLine
-    extra = 0
     readonly_fields = ["funder", "planned_amount"]
     fields = ["funder", "label", "planned_amount", "actual_amount", "status"]
 
@@ -300,16 +298,14 @@ class FareInline(admin.StackedInline):
     extra = 0
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(RowsInline):
     model = FormationSession
-    extra = 0
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(RowsInline):
     model = ProjectDocument
-    extra = 0
     fields = ["kind", "title", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["kind", "title", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
     can_delete = True
 
 
@@ -323,9 +319,8 @@ class ProjectAdmin(FrenchSearchMixin, admin.ModelAdmin):
     inlines = [FareInline, SessionInline, TargetInline, MilestoneInline, BudgetInline, DocumentInline]
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(RowsInline):
     model = ServiceDelivery
-    extra = 0
 
 
 @admin.register(ActivityReport)
@@ -349,9 +344,8 @@ class RecordOnlyMixin:
         return False
 
 
-class AmendmentLineInline(RecordOnlyMixin, admin.TabularInline):
+class AmendmentLineInline(RecordOnlyMixin, RowsInline):
     model = BudgetAmendmentLine
-    extra = 0
     fields = ["funder", "label", "planned_before", "planned_after", "budget_line"]
     readonly_fields = fields
 

@@ -9,7 +9,7 @@ Vesoul » as two projects, each mission locale the other's partner: that gives t
 projects, four of them carried by the missions locales (Lure, Vesoul, Moulins, and La Réunion's
 through their regional association, the ARML; Saumur's is carried by the maison de l'emploi with
 the Mission locale du Saumurois as partner). The services and funders are reference data shipped by
-a migration (``mobility/migrations/0006_reference_catalogues.py``). The project
+a migration (``mobility/migrations/0001_squashed.py``). The project
 without a formation-action is Moulins', still at the « retenu » stage: that choice, like the
 stages, budgets and activity figures, is illustrative, made up for the demonstration.
 
@@ -129,7 +129,7 @@ def load_mobility_demo(*, stdout: TextIO) -> None:
         return
     # The catalogues are reference data shipped by a migration; a test database emptied by a
     # transactional test no longer holds them, so the demo ensures them with the migration's own function.
-    ensure_shipped_rows("mobility.migrations.0006_reference_catalogues", "load_catalogues")
+    ensure_shipped_rows("mobility.migrations.0001_squashed", "load_catalogues")
     services = Service.objects.in_bulk(field_name="code")
     funders = {funder.name: funder for funder in Funder.objects.all()}
     for code, name, kind, region_code in STRUCTURES:

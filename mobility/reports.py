@@ -36,6 +36,13 @@ def _projects(user, call: Call):
     )
 
 
+def annual_report_heading(call: Call) -> str:
+    """The report's heading, the newsletter's « Les projets de plateforme soutenus en 2011 » for a platforms' call."""
+    if call.is_mobility:
+        return f"Les projets de plateforme soutenus en {call.year}"
+    return f"Les projets soutenus par l'{call.label}"
+
+
 def annual_report_context(user, call: Call) -> dict:
     projects = list(_projects(user, call))
     for project in projects:
@@ -48,6 +55,7 @@ def annual_report_context(user, call: Call) -> dict:
     fare = [p for p in projects if getattr(p, "fare_support", None) and p.fare_support.formation_action]
     return {
         "call": call,
+        "heading": annual_report_heading(call),
         "projects": projects,
         "scope_label": "l'ensemble des projets de l'appel"
         if permissions.is_cnml(user)

@@ -11,11 +11,9 @@ read-only here. Export (CSV / XLSX) for the annual census follows the list's fil
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -29,10 +27,12 @@ from cnml import workflows
 from cnml.adminsearch import FrenchSearchMixin
 from cnml.formatting import format_count
 from cnml.permissions import get_in_scope_or_404
+from cnml.uploads import DeletesPrivateFiles
 from cnml.workflows import TransitionRefused
 from practices import permissions, selectors, services
 from practices.content import LONG_TEXTS
-from practices.models import Attachment, Contact, Fiche, Partner, Recensement, Status, Theme
+from practices.forms import MoveForm
+from practices.models import Attachment, Contact, Fiche, Partner, Recensement, Theme
 from practices.resources import FicheResource
 
 
@@ -107,38 +107,36 @@ class AttachmentInline(ReadOnlyInline):
     def download(self, attachment: Attachment) -> str:
         return format_html('<a href="{}">{}</a>', attachment.get_absolute_url(), attachment.name)
 
-    @admin.display(description="taille")
-    def size_label(self, attachment: Attachment) -> str:
-        return attachment.size_label
 
-
-class DecisionForm(forms.Form):
-    comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 5, "cols": 80}), required=False)
-    # The status a single fiche was shown in: a decision taken meanwhile by someone else is told as such.
-    seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput, required=False)
+class DecisionForm(MoveForm):
+    """A decision in the admin, on one fiche or on those chosen in the list."""
 
     def __init__(self, *args, action: services.Action, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.action = action
-        self.fields["comment"].label = action.comment_label
-        self.fields["comment"].required = action.comment_required
+        super().__init__(*args, action=action, **kwargs)
+        self.fields["comment"].widget.attrs["cols"] = 80
         if action.notify == "authors":
             self.fields["comment"].help_text = "Il figure dans le courriel envoyé aux rédacteurs de chaque fiche."
-
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if self.action.comment_required and not comment:
-            raise ValidationError("Ce champ est obligatoire.", code="required")
-        return comment
 
 
 # The decisions taken in the admin, in workflow order.
 ADMIN_VERBS = ("take_in_review", "request_changes", "publish", "reject", "archive")
 
 
+def bulk_decision(verb: str):
+    """The list's action for one decision (``action_<verb>``, named as the transition): a confirmation page
+    with the comment, then the move of every fiche that allows it."""
+
+    def action(modeladmin, request, queryset):
+        return modeladmin._bulk_decision(request, queryset, verb)
+
+    action.__name__ = f"action_{verb}"
+    return admin.action(description=services.ACTIONS[verb].label, permissions=["review"])(action)
+
+
 @admin.register(Fiche)
-class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
+class FicheAdmin(DeletesPrivateFiles, FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
     resource_classes = [FicheResource]
+    private_files = "attachments__file"
     list_display = (
         "title",
         "carrier_display",
@@ -161,13 +159,7 @@ class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
     )
     list_select_related = ("structure", "committee", "region")
     list_per_page = 50
-    actions = [
-        "action_take_in_review",
-        "action_request_changes",
-        "action_publish",
-        "action_reject",
-        "action_archive",
-    ]
+    actions = [bulk_decision(verb) for verb in ADMIN_VERBS]
     inlines = [PartnerInline, ContactInline, AttachmentInline]
     fieldsets = (
         ("Suivi", {"fields": ("status", "queue", "review_due_on", "reviewer", "submitted_at", "published_at")}),
@@ -217,21 +209,6 @@ class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
-
-    def delete_model(self, request: HttpRequest, obj: Fiche) -> None:
-        self._delete_files(Attachment.objects.filter(fiche=obj))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        self._delete_files(Attachment.objects.filter(fiche__in=queryset))
-        super().delete_queryset(request, queryset)
-
-    @staticmethod
-    def _delete_files(attachments) -> None:
-        from cnml.uploads import private_storage
-
-        names = list(attachments.values_list("file", flat=True))
-        transaction.on_commit(lambda: [private_storage.delete(name) for name in names if name])
 
     # --- Columns -------------------------------------------------------------
 
@@ -353,26 +330,6 @@ class FicheAdmin(FrenchSearchMixin, ExportActionMixin, admin.ModelAdmin):
         return self._decision_page(
             request, action=action, form=form, fiches=allowed, refused=refused, bulk=True, cancel_url=cancel_url
         )
-
-    @admin.action(description="Prendre en relecture", permissions=["review"])
-    def action_take_in_review(self, request, queryset):
-        return self._bulk_decision(request, queryset, "take_in_review")
-
-    @admin.action(description="Demander des compléments", permissions=["review"])
-    def action_request_changes(self, request, queryset):
-        return self._bulk_decision(request, queryset, "request_changes")
-
-    @admin.action(description="Publier", permissions=["review"])
-    def action_publish(self, request, queryset):
-        return self._bulk_decision(request, queryset, "publish")
-
-    @admin.action(description="Refuser", permissions=["review"])
-    def action_reject(self, request, queryset):
-        return self._bulk_decision(request, queryset, "reject")
-
-    @admin.action(description="Archiver", permissions=["review"])
-    def action_archive(self, request, queryset):
-        return self._bulk_decision(request, queryset, "archive")
 
     def decision_view(self, request: HttpRequest, object_id: str, verb: str):
         """One decision on one fiche, from its page: the same confirmation with the comment."""

@@ -366,20 +366,34 @@ class FicheForm(forms.ModelForm):
                 self._errors[name] = self.error_class([message])
 
 
-class TransitionForm(forms.Form):
-    """The comment of a transition; required when requesting changes or rejecting."""
-
-    use_required_attribute = False
+class MoveForm(forms.Form):
+    """The comment of a move of the fiche's workflow (``action``: a ``services.Action``), required when the move
+    wants one (requesting changes, rejecting): the site's form and the admin's confirmation."""
 
     comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    # The status the page was shown in: a decision taken meanwhile by someone else is told as such.
+    # The status the fiche was shown in: a decision taken meanwhile by someone else is told as such.
     seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, action, submit_label: str | None = None, **kwargs):
+    def __init__(self, *args, action, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
         self.fields["comment"].label = action.comment_label
         self.fields["comment"].required = action.comment_required
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if self.action.comment_required and not comment:
+            raise ValidationError("Ce champ est obligatoire.", code="required")
+        return comment
+
+
+class TransitionForm(MoveForm):
+    """A move from the fiche's page."""
+
+    use_required_attribute = False
+
+    def __init__(self, *args, action, submit_label: str | None = None, **kwargs):
+        super().__init__(*args, action=action, **kwargs)
         if action.notify == "authors":
             self.fields["comment"].help_text = "Ce commentaire figure dans le courriel envoyé aux rédacteurs."
         elif action.notify == "reviewers":
@@ -388,12 +402,6 @@ class TransitionForm(forms.Form):
         self.helper.required_notice = False
         self.helper.layout = Layout("seen_status", "comment")
         self.helper.add_input(Submit("confirm", submit_label or action.label))
-
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if self.action.comment_required and not comment:
-            raise ValidationError("Ce champ est obligatoire.", code="required")
-        return comment
 
 
 class CatalogueForm(forms.Form):

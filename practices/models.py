@@ -18,18 +18,18 @@ so reviewers see what changed between two submissions. Notifications are sent by
 from __future__ import annotations
 
 import datetime
-import uuid
-from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from cnml.audit import recorded_by
+from cnml.formatting import format_size
 from cnml.models import Committee, Region, Structure
-from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
+from cnml.uploads import UploadRecord, UploadValidator, get_private_storage, random_name
 from cnml.workflows import Workflow
 from practices.choices import (
     EDITABLE_STATES,
@@ -425,9 +425,8 @@ class Contact(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    """A random name in the fiche's folder: stored names are neither guessable nor the user's."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"practices/{instance.fiche_id}/{uuid.uuid4().hex}{suffix}"
+    """In the fiche's folder (a module-level function: the migrations name it)."""
+    return random_name(f"practices/{instance.fiche_id}", filename)
 
 
 class Attachment(UploadRecord):
@@ -456,13 +455,9 @@ class Attachment(UploadRecord):
         return reverse("practices:attachment", args=[self.fiche_id, self.pk])
 
     @property
+    @admin.display(description="taille")
     def size_label(self) -> str:
-        """The size in French: "850 ko", "2,4 Mo"."""
-        from cnml.formatting import format_number
-
-        if self.size < 1024 * 1024:
-            return f"{format_number(max(1, round(self.size / 1024)))}\u00a0ko"
-        return f"{format_number(self.size / (1024 * 1024), 1)}\u00a0Mo"
+        return format_size(self.size)
 
 
 class FicheVersion(models.Model):

@@ -64,7 +64,7 @@ def asked_structures(recensement: Recensement, regions) -> QuerySet[Structure]:
     return Structure.objects.filter(region__in=regions, kind__in=ASKED_KINDS, active=True).order_by("name")
 
 
-def answering_structure_ids(recensement: Recensement) -> set[int]:
+def _answering_structure_ids(recensement: Recensement) -> set[int]:
     """Structures that sent the recensement at least one fiche (a draft is not an answer), antennes counted
     for their mission locale."""
     sent = recensement.fiches.exclude(status=Status.BROUILLON).values_list("structure_id", "structure__parent_id")
@@ -73,12 +73,13 @@ def answering_structure_ids(recensement: Recensement) -> set[int]:
 
 
 def progress(recensement: Recensement, regions: list[Region]) -> list[RegionProgress]:
-    """Per region: structures asked, fiches drafted / submitted / published / refused, structures silent."""
+    """Per region: structures asked, fiches drafted / submitted / published / refused, structures silent (the
+    page's figures and the reminder's recipients)."""
     rows = {region.pk: RegionProgress(region=region) for region in regions}
     fiches = recensement.fiches.filter(region__in=regions, committee__isnull=True)
     for (region_id, status), count in Counter(fiches.values_list("region_id", "status")).items():
         rows[region_id].add(status, count)
-    answered = answering_structure_ids(recensement)
+    answered = _answering_structure_ids(recensement)
     for structure in asked_structures(recensement, regions):
         row = rows[structure.region_id]
         row.asked += 1
@@ -111,13 +112,6 @@ def committee_progress(recensement: Recensement, committees: list[Committee]) ->
     for membership in memberships:
         rows[membership.committee_id].members.append(membership.user)
     return list(rows.values())
-
-
-def silent_committees(recensement: Recensement) -> list[Committee]:
-    """The committees asked that sent the recensement nothing yet (a draft is not an answer)."""
-    answered = recensement.fiches.exclude(status=Status.BROUILLON).filter(committee__isnull=False)
-    answered = answered.values("committee_id")
-    return list(recensement.asked_committees().exclude(pk__in=answered).order_by("name"))
 
 
 def published_fiches(recensement: Recensement) -> QuerySet[Fiche]:

@@ -4,7 +4,7 @@
   ``websearch_to_tsquery('french', unaccent(query))``, so "Partenariats renforcés",
   "partenariat renforce" and "PARTENARIAT RENFORCÉ" meet through the French stemmer;
   results are ranked (title first). The ``unaccent`` extension is created by the
-  migration ``0002_unaccent_and_themes``.
+  app's migration (``0001_squashed``).
 - Elsewhere (SQLite in development and tests): each word of the query, stripped of
   accents, lower-cased and of a plural ending, must start a word of the fiche's
   :attr:`~practices.models.Fiche.search_text` (the same normalisation, stored at

@@ -9,8 +9,6 @@ with the comment as written.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -26,6 +24,7 @@ from cnml.emails import notify
 from cnml.formatting import format_date
 from cnml.links import absolute_url
 from cnml.models import User
+from cnml.uploads import delete_on_commit, display_name
 from cnml.workflows import TransitionRefused
 from practices import permissions, recensement_selectors, selectors
 from practices.models import Attachment, Fiche, Recensement, RecensementStatus, Status, Theme
@@ -67,14 +66,6 @@ def themes_ensure_defaults() -> list[Theme]:
 def fiche_refresh_search_text(*, fiche: Fiche) -> None:
     fiche.search_text = fiche_search_text(fiche)
     Fiche.objects.filter(pk=fiche.pk).update(search_text=fiche.search_text)
-
-
-def _delete_files_on_commit(names: Iterable[str]) -> None:
-    from cnml.uploads import private_storage
-
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: [private_storage.delete(name) for name in names])
 
 
 @transaction.atomic
@@ -119,25 +110,19 @@ def fiche_save_draft(
         formset.save()
 
     removed = list(form.cleaned_data.get("remove_attachments") or [])
-    _delete_files_on_commit(attachment.file.name for attachment in removed)
+    delete_on_commit(attachment.file.name for attachment in removed)
     Attachment.objects.filter(fiche=fiche, pk__in=[attachment.pk for attachment in removed]).delete()
     for uploaded in form.cleaned_data.get("new_attachments") or []:
         Attachment.objects.create(
             fiche=fiche,
             file=uploaded,
-            name=_display_name(uploaded.name),
+            name=display_name(uploaded.name),
             size=uploaded.size,
             uploaded_by=actor,
         )
 
     fiche_refresh_search_text(fiche=fiche)
     return fiche
-
-
-def _display_name(name: str) -> str:
-    """The file's name as the user knows it, without any path, at most 255 characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "fichier"
-    return base[-255:]
 
 
 # --- Workflow ----------------------------------------------------------------
@@ -343,9 +328,8 @@ def recensement_remind(*, recensement: Recensement, today: datetime.date) -> int
     locked = Recensement.objects.select_for_update().get(pk=recensement.pk)
     if locked.reminded_on is not None:
         return 0
-    answered = recensement_selectors.answering_structure_ids(locked)
-    asked = recensement_selectors.asked_structures(locked, locked.asked_regions())
-    silent = [structure for structure in asked if structure.pk not in answered]
+    progress = recensement_selectors.progress(locked, locked.asked_regions())
+    silent = [structure for row in progress for structure in row.silent]
     authors = User.objects.filter(
         Q(structure__in=silent) | Q(structure__parent__in=silent),
         is_active=True,
@@ -359,17 +343,16 @@ def recensement_remind(*, recensement: Recensement, today: datetime.date) -> int
     subject = f"Recensement « {locked.title} » : clôture le {format_date(locked.closes_on)}"
     template = "practices/emails/recensement_reminder.txt"
     notify(recipients=authors.values_list("email", flat=True), subject=subject, template=template, context=context)
-    silent_committees = recensement_selectors.silent_committees(locked)
-    writers = defaultdict(list)
-    memberships = recensement_selectors.writing_memberships().filter(committee__in=silent_committees)
-    for committee_id, email in memberships.values_list("committee_id", "user__email"):
-        writers[committee_id].append(email)
-    for committee in silent_committees:
+    asked_committees = locked.asked_committees().order_by("name")
+    silent_committees = [
+        row for row in recensement_selectors.committee_progress(locked, asked_committees) if not row.answered
+    ]
+    for row in silent_committees:
         notify(
-            recipients=writers[committee.pk],
+            recipients=[member.email for member in row.members],
             subject=subject,
             template=template,
-            context={**context, "committee": committee},
+            context={**context, "committee": row.committee},
         )
     locked.reminded_on = today
     locked.save(update_fields=["reminded_on"])

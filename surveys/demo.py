@@ -131,7 +131,7 @@ def demo_load_surveys(*, stdout: TextIO) -> None:
         return
     # The instruments are data shipped by a migration; a test database emptied by a transactional test
     # no longer holds them, so the demo ensures them with the migration's own (idempotent) function.
-    ensure_shipped_rows("surveys.migrations.0002_instruments", "load_instruments")
+    ensure_shipped_rows("surveys.migrations.0001_squashed", "load_instruments")
     animator = User.objects.filter(email="animateur@demo.cnml.fr").first()
     structures = list(Structure.objects.filter(code__in=["ML93001", "ML93001A1", "ML93002", "ML93002A1", "ML93002A2"]))
     _load_youth_campaign(paca, animator, structures, stdout)

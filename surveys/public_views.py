@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cnml.formatting import format_number
+from cnml.formatting import format_count
 from surveys import drafts, ratelimit
 from surveys.answering import (
     HONEYPOT_FIELD,
@@ -225,12 +225,16 @@ def _points(question: dict, name: str, values: dict) -> dict:
 
 
 def points_left_text(left: int) -> str:
-    """« Reste à répartir : 40 points. » (``points.js`` says the same as it is typed)."""
+    """« Reste à répartir : 40 points. » (``points.js`` says the same as it is typed).
+
+    The count is the project's one French count (``format_count``: no-break space, an s from 2 on);
+    ``left`` is never 0 there, which has its own sentence.
+    """
     if left > 0:
-        return f"Reste à répartir : {format_number(left)} point{'s' if left > 1 else ''}."
+        return f"Reste à répartir : {format_count(left, 'point')}."
     if left == 0:
         return "Tous les points sont répartis."
-    return f"{format_number(-left)} point{'s' if left < -1 else ''} de trop : retirez-en pour arriver au total."
+    return f"{format_count(-left, 'point')} de trop : retirez-en pour arriver au total."
 
 
 def _shared_scale_hint(questions: list[dict]) -> str:

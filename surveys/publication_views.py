@@ -30,6 +30,18 @@ def _publication(campaign: Campaign) -> ResultsPublication:
         return ResultsPublication(campaign=campaign)
 
 
+def move_from_campaign_page(request: HttpRequest, campaign: Campaign, apply, done: str, **kwargs) -> HttpResponse:
+    """A workflow move asked from the campaign's page (``apply``: its service, given the status the user saw):
+    ``done`` said, or each reason of its refusal; then back to the campaign (its own moves too, ``views``)."""
+    try:
+        apply(campaign=campaign, actor=request.user, seen_status=request.POST.get("seen_status"), **kwargs)
+    except TransitionRefused as error:
+        report_refusal(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("surveys:campaign", pk=campaign.pk)
+
+
 def _decision_page(request: HttpRequest, campaign: Campaign, *, verb: str, form=None) -> HttpResponse:
     publication = _publication(campaign)
     move = getattr(publication, verb)
@@ -61,13 +73,12 @@ def results_publish(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = permissions.get_campaign_for(request.user, pk, manage=True)
     if request.method == "GET":
         return _decision_page(request, campaign, verb="publish")
-    try:
-        services.results_publish(campaign=campaign, actor=request.user, seen_status=request.POST.get("seen_status"))
-    except TransitionRefused as error:
-        report_refusal(request, error)
-    else:
-        messages.success(request, "Les résultats sont publiés : toute personne peut désormais les lire.")
-    return redirect("surveys:campaign", pk=campaign.pk)
+    return move_from_campaign_page(
+        request,
+        campaign,
+        services.results_publish,
+        "Les résultats sont publiés : toute personne peut désormais les lire.",
+    )
 
 
 @login_required
@@ -76,20 +87,13 @@ def results_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = permissions.get_campaign_for(request.user, pk, manage=True)
     form = WithdrawPublicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.results_withdraw(
-                campaign=campaign,
-                actor=request.user,
-                comment=form.cleaned_data["comment"],
-                seen_status=request.POST.get("seen_status"),
-            )
-        except TransitionRefused as error:
-            report_refusal(request, error)
-        else:
-            messages.success(
-                request, "La publication est retirée : les pages publiques ne montrent plus ces résultats."
-            )
-        return redirect("surveys:campaign", pk=campaign.pk)
+        return move_from_campaign_page(
+            request,
+            campaign,
+            services.results_withdraw,
+            "La publication est retirée : les pages publiques ne montrent plus ces résultats.",
+            comment=form.cleaned_data["comment"],
+        )
     return _decision_page(request, campaign, verb="withdraw", form=form)
 
 

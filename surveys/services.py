@@ -39,7 +39,6 @@ from surveys.models import (
     Section,
     StaffInvitation,
 )
-from surveys.suppression import THRESHOLD
 
 # Codes people type from a poster or a slip: no 0/O, 1/I/L, no vowels-only words.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -292,7 +291,7 @@ def campaign_invite_staff(*, campaign: Campaign, actor) -> int:
     StaffInvitation.objects.bulk_create(
         StaffInvitation(campaign=campaign, user=user, invited_on=today) for user in staff
     )
-    context = {"campaign": campaign, "sender": actor.get_full_name() if actor else "", "threshold": THRESHOLD}
+    context = {"campaign": campaign, "sender": actor.get_full_name() if actor else ""}
     by_structure = attrgetter("structure_id")
     for structure_id, members in groupby(sorted(staff, key=by_structure), key=by_structure):
         members = list(members)

@@ -14,13 +14,12 @@ from cnml.formatting import format_count
 from cnml.links import absolute_url
 from cnml.pagination import paginate
 from cnml.pdf import pdf_response, render_pdf
-from cnml.workflows import TransitionRefused, history, report_refusal
+from cnml.workflows import history
 from surveys import exports, permissions, selectors, services
 from surveys.forms import AccessCodesForm, CampaignForm
 from surveys.models import Audience, Campaign, CampaignStatus, DistributionPoint
-from surveys.publication_views import publication_context
+from surveys.publication_views import move_from_campaign_page, publication_context
 from surveys.qr import qr_png, qr_png_data_uri, qr_svg
-from surveys.suppression import THRESHOLD
 
 HOME_TITLE = "Enquêtes de satisfaction"
 # Free comments shown a page at a time on the results page (the PDF report carries them all).
@@ -153,13 +152,7 @@ def campaign_move(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """Open or close a campaign (``verb``: a transition of its workflow, fixed by the URL)."""
     campaign = permissions.get_campaign_for(request.user, pk, manage=True)
     apply = {"open": services.campaign_open, "close": services.campaign_close}[verb]
-    try:
-        apply(campaign=campaign, actor=request.user, seen_status=request.POST.get("seen_status") or None)
-    except TransitionRefused as error:
-        report_refusal(request, error)
-    else:
-        messages.success(request, MOVE_DONE[verb])
-    return redirect("surveys:campaign", pk=campaign.pk)
+    return move_from_campaign_page(request, campaign, apply, MOVE_DONE[verb])
 
 
 @login_required
@@ -199,7 +192,6 @@ def campaign_invite(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "to_invite": selectors.staff_to_invite(campaign).count(),
             "invited": campaign.staff_invitations.count(),
-            "threshold": THRESHOLD,
         },
     )
 

@@ -8,8 +8,8 @@
 - ``network``: a small network of two regions, each with an ARML and two
   missions locales with one antenne each, plus the national CNML structure.
 - ``users``: one active user per role on that network, keyed by role value;
-  ``outsider``: a conseiller of the other region; ``antenne_user``: a
-  conseiller of an antenne.
+  ``conseiller``: its conseiller; ``outsider``: a conseiller of the other region;
+  ``antenne_user``: a conseiller of an antenne.
 - ``client_for``: ``client_for(user)`` returns a test client logged in as
   ``user`` (``force_login``: django-axes refuses ``client.login`` without a request).
 - ``kept_for_module(django_db_blocker)``: rows written once for a module's read-mostly tests
@@ -218,6 +218,12 @@ def role_groups(db) -> dict[str, int]:
 def users(network: Network, role_groups) -> dict[str, User]:
     """One user per role, keyed by role value; the local ones in region A, ML A1."""
     return build_users(network)
+
+
+@pytest.fixture
+def conseiller(users) -> User:
+    """The conseiller of ``users`` (ML A1), the tests' most common actor."""
+    return users[Role.CONSEILLER]
 
 
 def build_network_and_users() -> tuple[Network, dict[str, User]]:

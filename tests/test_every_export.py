@@ -30,7 +30,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command, get_commands, load_command_class
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from import_export.admin import ExportActionMixin
 from import_export.forms import SelectableFieldsExportForm
 from import_export.mixins import BaseExportMixin
@@ -48,6 +48,7 @@ from tests.dashboard.test_pages import empty_cache, figures, published  # noqa: 
 from tests.mobility.conftest import call, cat  # noqa: F401 - fixtures
 from tests.mobility.factories import CarrierFactory, make_project
 from tests.practices.factories import PartnerFactory, make_fiche
+from tests.routes import url_patterns
 from tests.sources import PROJECT_APPS, lines_matching, product_files
 from tests.surveys.conftest import answer, fresh_spec_cache, instruments, make_campaign  # noqa: F401 - fixtures
 
@@ -226,7 +227,7 @@ def failed_import() -> dict:
     from dashboard.models import ExtractImport
 
     failed = ExtractImport.objects.create(
-        status="echoue", errors=["=HYPERLINK(1)"], error_details=[["jeunes.csv", 2, "sexe", "=HYPERLINK(1)", "+1+1"]]
+        status="echoue", error_details=[["jeunes.csv", 2, "sexe", "=HYPERLINK(1)", "+1+1"]]
     )
     return {"pk": failed.pk}
 
@@ -264,21 +265,12 @@ URL_EXPORTS: dict[str, UrlExport] = {
 }
 
 
-def walk_patterns(patterns, prefix: str = "", namespace: str = ""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
-            yield from walk_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner or namespace)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), prefix + str(pattern.pattern)
-
-
 def spreadsheet_urls() -> dict[str, str]:
     """Every named URL whose name or route speaks of export, CSV or XLSX."""
     return {
         name: route
-        for name, route in walk_patterns(get_resolver().url_patterns)
-        if SPREADSHEET_WORDS.search(name) or SPREADSHEET_WORDS.search(route)
+        for name, route in url_patterns()
+        if name and (SPREADSHEET_WORDS.search(name) or SPREADSHEET_WORDS.search(route))
     }
 
 

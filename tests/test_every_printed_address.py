@@ -34,7 +34,7 @@ from django.core import mail
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.test.signals import template_rendered
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
@@ -55,6 +55,7 @@ from tests.factories import UserFactory
 from tests.mobility.conftest import call, carrier_a1, cat, member, outside_carrier, project  # noqa: F401 - fixtures
 from tests.mobility.factories import make_application, make_report
 from tests.practices.factories import make_fiche
+from tests.routes import url_patterns
 from tests.sources import PROJECT_APPS, lines_matching, product_files
 from tests.surveys.conftest import answer, fresh_spec_cache, instruments, make_campaign  # noqa: F401 - fixtures
 
@@ -430,17 +431,8 @@ def test_every_address_an_email_carries_is_on_site_url_and_opens_for_its_recipie
 # --- PDFs and QR codes --------------------------------------------------------------------------------
 
 
-def walk_patterns(patterns, prefix: str = "", namespace: str = ""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
-            yield from walk_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner or namespace)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), prefix + str(pattern.pattern)
-
-
 def feature_urls(test: Callable[[str, str], bool]) -> set[str]:
-    return {name for name, route in walk_patterns(get_resolver().url_patterns) if test(name, route)}
+    return {name for name, route in url_patterns() if name and test(name, route)}
 
 
 def serves_pdf(name: str, route: str) -> bool:

@@ -77,9 +77,9 @@ def import_alert(extract_import: ExtractImport, *, may_validate: bool) -> Import
 
 def _failed(extract_import: ExtractImport) -> ImportAlert:
     upload = Link("Déposer une extraction corrigée", reverse("admin:dashboard_extractimport_add"))
-    if extract_import.step != STEP_REFUSED or not extract_import.error_details:
+    if extract_import.step != STEP_REFUSED or not extract_import.errors_in_files:
         # Not an error of the files (the service was down, the process stopped…): its message says why.
-        reason = extract_import.errors[0] if extract_import.errors else "Cause inconnue."
+        reason = extract_import.first_error or "Cause inconnue."
         return ImportAlert(
             "error",
             "Import échoué : les données en place n'ont pas changé",
@@ -90,7 +90,7 @@ def _failed(extract_import: ExtractImport) -> ImportAlert:
     count = extract_import.error_count
     kept = len(extract_import.error_details)
     errors = format_count(count, "erreur", feminine=True)
-    first = extract_import.errors[0] if extract_import.errors else ""
+    first = extract_import.first_error
     csv_label = "Télécharger les erreurs (CSV)"
     if kept < count:
         csv_label = f"Télécharger les {format_count(kept, 'première erreur', feminine=True)} (CSV)"

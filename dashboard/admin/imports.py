@@ -18,7 +18,6 @@ failed (:func:`dashboard.services.extract_import_expire_stale`).
 from __future__ import annotations
 
 import zipfile
-from datetime import timedelta
 
 import tablib
 from django import forms
@@ -29,7 +28,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 
-from cnml.formatting import format_number
+from cnml.formatting import format_duration, format_number
 from cnml.spreadsheets import csv_response
 from dashboard.admin.import_status import import_alert
 from dashboard.importer.limits import inspect_zip
@@ -47,18 +46,8 @@ FINISHED = (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
 # Errors listed on the page; the error CSV has every one kept (dashboard.importer.MAX_ERRORS).
 ERRORS_SHOWN = 100
 ERROR_CSV_HEADERS = ("fichier", "ligne", "colonne", "valeur", "motif")
-# The records' heavy fields (up to MAX_ERRORS errors, twice): read on an import's own page only.
-HEAVY_FIELDS = ("errors", "error_details", "quality_report")
-
-
-def format_duration(duration: timedelta | None) -> str:
-    if duration is None:
-        return "–"
-    seconds = duration.total_seconds()
-    if seconds < 60:
-        return f"{format_number(seconds, 1)} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
+# The records' heavy fields (up to MAX_ERRORS errors): read on an import's own page only.
+HEAVY_FIELDS = ("error_details", "quality_report")
 
 
 def validate_zip(archive) -> None:
@@ -265,10 +254,9 @@ class ExtractImportAdmin(admin.ModelAdmin):
         """Every error kept, one row each: file, line, column, value, reason (French CSV, ``;``, BOM)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        extract_import = get_object_or_404(ExtractImport.objects.only("error_details", "errors"), pk=pk)
-        rows = extract_import.error_details or [["", None, "", "", error] for error in extract_import.errors]
+        rows = get_object_or_404(ExtractImport.objects.only("error_details"), pk=pk).error_details
         dataset = tablib.Dataset(*[tuple(row) for row in rows], headers=ERROR_CSV_HEADERS)
-        return csv_response(dataset, filename=f"import-{extract_import.pk}-erreurs.csv")
+        return csv_response(dataset, filename=f"import-{pk}-erreurs.csv")
 
     def progress_view(self, request: HttpRequest, pk: int) -> JsonResponse:
         if not self.has_view_permission(request):
@@ -281,9 +269,8 @@ class ExtractImportAdmin(admin.ModelAdmin):
                 "status_label": extract_import.get_status_display(),
                 "step": extract_import.step if extract_import.status not in FINISHED else "recalcul des indicateurs",
                 # Over when the page has something new to say: the import's end, then its recompute's.
-                "finished": extract_import.status == ImportStatus.FAILED
-                or not import_alert(extract_import, may_validate=False).following,
-                "rows": {name: _count(extract_import.row_counts.get(name)) for name in ALL_FILES},
+                "finished": not import_alert(extract_import, may_validate=False).following,
+                "rows": {name: format_number(extract_import.row_counts.get(name)) for name in ALL_FILES},
             }
         )
 
@@ -299,24 +286,26 @@ class ExtractImportAdmin(admin.ModelAdmin):
         url = reverse("admin:dashboard_extractimport_progress", args=[obj.pk]) if following else ""
         return render_to_string(
             "admin/dashboard/extractimport/progress.html",
-            {"rows": [(name, _count(obj.row_counts.get(name))) for name in ALL_FILES], "progress_url": url},
+            {"rows": [(name, format_number(obj.row_counts.get(name))) for name in ALL_FILES], "progress_url": url},
         )
 
     @admin.display(description="rapport d'erreurs")
     def error_report(self, obj: ExtractImport) -> str:
         if not obj.error_count:
             return "Aucune erreur." if obj.status in FINISHED else "–"
+        errors = obj.errors
+        shown = min(len(errors), ERRORS_SHOWN)
         return render_to_string(
             "admin/dashboard/extractimport/errors.html",
             {
-                "errors": obj.errors[:ERRORS_SHOWN],
+                "errors": errors[:ERRORS_SHOWN],
                 "count": obj.error_count,
                 "total": format_number(obj.error_count),
-                "shown": format_number(min(len(obj.errors), ERRORS_SHOWN)),
-                "more": obj.error_count > min(len(obj.errors), ERRORS_SHOWN),
-                "kept": format_number(len(obj.error_details)),
+                "shown": format_number(shown),
+                "more": obj.error_count > shown,
+                "kept": format_number(len(errors)),
                 "csv_url": reverse("admin:dashboard_extractimport_errors_csv", args=[obj.pk])
-                if obj.error_details
+                if obj.errors_in_files
                 else "",
                 # Errors in the files (else: the import did not run, or stopped; the message says why).
                 "in_files": obj.step == STEP_REFUSED,
@@ -357,10 +346,6 @@ class ExtractImportAdmin(admin.ModelAdmin):
                 "sections": sections,
             },
         )
-
-
-def _count(value) -> str:
-    return "–" if value is None else format_number(value)
 
 
 def _cell(value) -> str:

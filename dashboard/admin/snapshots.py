@@ -17,12 +17,12 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
 from cnml import outbox, workflows
+from cnml.formatting import format_duration
 from cnml.workflows import TransitionRefused
-from dashboard import selectors
+from dashboard import pages, selectors
 from dashboard.models.snapshots import Snapshot, SnapshotStatus
 from dashboard.publication import snapshot_validate
 from dashboard.recompute import RecomputeError, snapshot_recompute
@@ -110,8 +110,7 @@ class SnapshotAdmin(admin.ModelAdmin):
 
     @admin.display(description="durée")
     def duration_display(self, snapshot: Snapshot) -> str:
-        duration = snapshot.duration
-        return f"{number_format(duration.total_seconds(), 1)} s" if duration else "—"
+        return format_duration(snapshot.duration) if snapshot.duration else "—"
 
     @admin.display(description="périodes")
     def periods_display(self, snapshot: Snapshot) -> str:
@@ -234,19 +233,12 @@ class SnapshotAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+# Figures written as the dashboard's pages write them; "—" is this admin's empty cell.
 def _number(figure: selectors.Figure, value) -> str:
     published = figure.published(value)
-    if published is None:
-        return "—"
-    if figure.indicator.is_rate:
-        return f"{number_format(published, 1)} %"
-    return number_format(published, force_grouping=True)
+    return "—" if published is None else pages.format_value(published, figure.indicator)
 
 
 def _evolution(figure: selectors.Figure) -> str:
     evolution = figure.evolution
-    if evolution is None:
-        return "—"
-    sign = "+" if evolution > 0 else ""
-    unit = " pt" if figure.indicator.is_rate else " %"
-    return f"{sign}{number_format(evolution, 1)}{unit}"
+    return "—" if evolution is None else pages.format_evolution(evolution, figure.indicator)

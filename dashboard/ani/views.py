@@ -17,30 +17,29 @@ from dashboard import exports, pages, permissions
 from dashboard.ani.pages import ANI_CODES, ani_table, has_ani
 from dashboard.pages import PERIOD_PARAMETER, LabelledScope
 from dashboard.selectors import Scope
+from dashboard.views import scope_context
 
 NATIONAL_LABEL = "France entière"
 ANI_TITLE = "Accompagnement ANI des jeunes « décrocheurs »"
 
 
-def _context(request: HttpRequest, scopes: list[LabelledScope], url: str, breadcrumb: list) -> dict:
-    """The ANI table and charts of the first scope, compared with the others."""
+def _context(request: HttpRequest, scopes: list[LabelledScope], url: str, breadcrumb: list, **extra) -> dict:
+    """The ANI table and charts of the first scope, compared with the others (and the page's ``extra``)."""
     reading = pages.reading(request.user, request.GET.get(PERIOD_PARAMETER))
-    context = {
-        "reading": reading,
-        "scope_label": scopes[0].label,
-        "table": None,
-        "chart_scopes": scopes,
-        "chart_codes": list(ANI_CODES),
-        "title": f"{ANI_TITLE} — {scopes[0].label}",
-        "breadcrumb": breadcrumb,
-        "has_ani": has_ani(reading.snapshot),
-    }
-    if reading.snapshot is None or reading.period is None:
-        return context
-    context["table"] = ani_table(reading.snapshot, scopes[0].scope, reading.period)
-    if context["table"] is not None:
-        context["exports"] = exports.export_links(url, reading)
+    context = scope_context(reading, scopes, url, table=ani_table)
+    context.update(
+        extra,
+        chart_codes=list(ANI_CODES),
+        title=f"{ANI_TITLE} — {scopes[0].label}",
+        breadcrumb=breadcrumb,
+        has_ani=has_ani(reading.snapshot),
+    )
     return context
+
+
+def _breadcrumb(*dashboards: tuple[str, str]) -> list:
+    """Tableau de bord, the dashboard the ANI page belongs to (none for the nation's), the ANI page."""
+    return [("Tableau de bord", reverse("dashboard:home")), *dashboards, ("ANI « décrocheurs »", None)]
 
 
 def _page(request: HttpRequest, context: dict) -> HttpResponse:
@@ -57,15 +56,14 @@ def _export(request: HttpRequest, fmt: str, context: dict, slug: str) -> HttpRes
 
 
 def _national_context(request: HttpRequest) -> dict:
-    context = _context(
+    return _context(
         request,
         [LabelledScope(Scope.national(), NATIONAL_LABEL)],
         reverse("dashboard:ani_national"),
-        [("Tableau de bord", reverse("dashboard:home")), ("ANI « décrocheurs »", None)],
+        _breadcrumb(),
+        own_structure=permissions.own_structure(request.user),
+        own_region=permissions.own_region(request.user),
     )
-    context["own_structure"] = permissions.own_structure(request.user)
-    context["own_region"] = permissions.own_region(request.user)
-    return context
 
 
 @require_GET
@@ -83,18 +81,13 @@ def ani_national_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _region_context(request: HttpRequest, region: Region) -> dict:
-    context = _context(
+    return _context(
         request,
         [LabelledScope(Scope.for_region(region), region.name), LabelledScope(Scope.national(), NATIONAL_LABEL)],
         reverse("dashboard:ani_region", args=[region.code]),
-        [
-            ("Tableau de bord", reverse("dashboard:home")),
-            (region.name, reverse("dashboard:region", args=[region.code])),
-            ("ANI « décrocheurs »", None),
-        ],
+        _breadcrumb((region.name, reverse("dashboard:region", args=[region.code]))),
+        region=region,
     )
-    context["region"] = region
-    return context
 
 
 @login_required
@@ -115,18 +108,14 @@ def ani_region_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse
 
 
 def _structure_context(request: HttpRequest, structure: Structure) -> dict:
-    context = _context(
+    return _context(
         request,
         pages.structure_scopes(structure, NATIONAL_LABEL),
         reverse("dashboard:ani_structure", args=[structure.code]),
-        [
-            ("Tableau de bord", reverse("dashboard:home")),
-            (structure.name, reverse("dashboard:structure", args=[structure.code])),
-            ("ANI « décrocheurs »", None),
-        ],
+        _breadcrumb((structure.name, reverse("dashboard:structure", args=[structure.code]))),
+        structure=structure,
+        region=structure.region,
     )
-    context.update(structure=structure, region=structure.region)
-    return context
 
 
 @login_required

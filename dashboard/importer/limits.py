@@ -30,7 +30,7 @@ from typing import BinaryIO
 from django.conf import settings
 
 from cnml.csvfiles import CsvError, CsvFileError
-from cnml.formatting import format_number
+from cnml.formatting import format_number, format_size
 from dashboard.importer.spec import ALL_FILES, STRUCTURES
 
 MEGABYTE = 1024 * 1024
@@ -69,15 +69,6 @@ class ExtractLimits:
 
     def rows_of(self, name: str) -> int:
         return min(self.rows, STRUCTURES_MAX_ROWS) if name == STRUCTURES else self.rows
-
-
-def format_size(size: int) -> str:
-    """1 363 148 -> "1,3 Mo"; 2 048 -> "2 Ko"; 1 000 -> "1 000 octets"; a limit in whole Mo -> "500 Mo"."""
-    if size >= MEGABYTE:
-        return f"{format_number(size / MEGABYTE, 0 if size % MEGABYTE == 0 else 1)} Mo"
-    if size >= 1024 and size % 1024 == 0:
-        return f"{format_number(size // 1024)} Ko"
-    return f"{format_number(size)} octets"
 
 
 # --- the directory -----------------------------------------------------------------------

@@ -28,7 +28,6 @@ class ReportPhase(ImportState):
             succeeded=succeeded,
             row_counts=dict(self.row_counts),
             error_count=self.errors.total,
-            errors=[str(error) for error in kept],
             error_details=[[error.file, error.line, error.column, error.value, error.message] for error in kept],
             quality_report=self.quality_report(succeeded),
             extracted_on=self.extracted_on,

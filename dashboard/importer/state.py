@@ -74,9 +74,8 @@ class ImportOutcome:
     succeeded: bool
     row_counts: dict[str, int]
     error_count: int
-    errors: list[str]
     quality_report: dict
-    # The same errors as [file, line, column, value, message] (the error CSV's rows).
+    # The first errors as [file, line, column, value, message] (ExtractImport.error_details).
     error_details: list[list]
     extracted_on: date | None
     first_contact_on: date | None = None

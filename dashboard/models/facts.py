@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 
 from cnml.audit import recorded_by
+from cnml.csvfiles import CsvError
 from cnml.models import Structure
 from cnml.uploads import get_private_storage
 
@@ -204,6 +205,17 @@ def extraction_date_error(value: date | None, *, read_from_contacts: bool = Fals
     return None
 
 
+def reason_row(reason: str) -> list:
+    """Why an import failed before reading its files, as an error row without file, line nor column."""
+    return ["", None, "", "", reason]
+
+
+def error_sentence(row: list) -> str:
+    """A row of ``ExtractImport.error_details`` as the sentence the pages show."""
+    file, line, column, value, message = row
+    return str(CsvError(file, line, column, message, value=value)) if file else message
+
+
 class ExtractImport(models.Model):
     """The record of one import attempt: who, when, what, how it went."""
 
@@ -233,10 +245,9 @@ class ExtractImport(models.Model):
     # file name -> rows read so far (progress) and at the end (counts).
     row_counts = models.JSONField("lignes lues par fichier", default=dict, blank=True)
     error_count = models.PositiveIntegerField("nombre d'erreurs", default=0)
-    # The first errors (dashboard.importer.MAX_ERRORS), as French sentences naming file, line and column.
-    errors = models.JSONField("premières erreurs", default=list, blank=True)
-    # The same errors as [file, line, column, value, message]: the rows of the error CSV.
-    # Empty for an import that failed before reading its files (its reason is in ``errors``).
+    # The first errors (dashboard.importer.MAX_ERRORS) as [file, line, column, value, message]: the rows
+    # of the error CSV, read as sentences by ``errors``. An import that failed before reading its files
+    # keeps its reason alone, in a row without a file (``reason_row``).
     error_details = models.JSONField("détail des erreurs", default=list, blank=True, editable=False)
     quality_report = models.JSONField("rapport de qualité", default=dict, blank=True)
 
@@ -263,6 +274,20 @@ class ExtractImport(models.Model):
         error = extraction_date_error(self.extracted_on)
         if error:
             raise ValidationError({"extracted_on": error}, code="extraction_date")
+
+    @property
+    def errors(self) -> list[str]:
+        """The errors kept as French sentences naming file, line and column (a reason reads alone)."""
+        return [error_sentence(row) for row in self.error_details]
+
+    @property
+    def first_error(self) -> str:
+        return error_sentence(self.error_details[0]) if self.error_details else ""
+
+    @property
+    def errors_in_files(self) -> bool:
+        """Errors of the files' contents (else the import did not read them: its reason says why)."""
+        return any(row[0] for row in self.error_details)
 
     @property
     def duration(self):

@@ -1,6 +1,6 @@
 """Objectives: a target for one count indicator, one year and one scope (the nation, a region or a structure).
 
-The seed newsletter sets two national commitments for 2011 (migration ``0011_seed_objectives``):
+The seed newsletter sets two national commitments for 2011 (installed by the app's migration):
 50 000 young people entering alternance and 20 000 entries in the ANI « décrocheurs » programme.
 CNML roles set national and regional objectives; a regional animator splits its region's objective
 among its structures (:mod:`dashboard.permissions`). Regional targets need not add up to the

@@ -183,7 +183,7 @@ def objective_chart(line: ObjectiveLine, year: int, *, chart_id: str) -> Chart:
     y_of = _vertical_scale(chart, max([target, *known]), rate=False)
     chart.bars = _bars(list(values), centres, slot, y_of, base_y=chart.base_y)
     y = y_of(target)
-    # One line (no legend of the charts' kind): the objectives' template writes its own legend.
+    chart.bar_label = "Valeur cumulée depuis janvier"
     chart.lines = [Line(f"Objectif : {format_number(target)}", TARGET_COLOUR, "6 3", "none", paths=[_flat(chart, y)])]
     return chart
 

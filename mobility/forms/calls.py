@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import inlineformset_factory
 
-from mobility.forms.common import DateInput, TableFormSet, section_helper
+from mobility.forms.common import DateInput, TableFormSet, section_helper, table_formset
 from mobility.models import Call, CallSection, SelectionCriterion
 
-__all__ = ["CallForm", "CriteriaFormSet", "CriterionForm", "CriterionFormSet", "SectionForm", "SectionFormSet"]
+__all__ = ["CallForm", "CriterionFormSet", "SectionFormSet"]
 
 
 class CallForm(forms.ModelForm):
@@ -52,16 +51,7 @@ class CallForm(forms.ModelForm):
         return cleaned
 
 
-class CriterionForm(forms.ModelForm):
-    class Meta:
-        model = SelectionCriterion
-        fields = ["label", "description", "max_score"]
-        widgets = {"description": forms.TextInput}
-
-
-class CriteriaFormSet(TableFormSet):
-    caption = "Critères de sélection"
-
+class AtLeastOneCriterion(TableFormSet):
     def clean(self):
         super().clean()
         kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
@@ -69,22 +59,20 @@ class CriteriaFormSet(TableFormSet):
             raise forms.ValidationError("Indiquez au moins un critère de sélection.")
 
 
-CriterionFormSet = inlineformset_factory(
-    Call, SelectionCriterion, form=CriterionForm, formset=CriteriaFormSet, extra=3, can_delete=True
+CriterionFormSet = table_formset(
+    Call,
+    SelectionCriterion,
+    ["label", "description", "max_score"],
+    caption="Critères de sélection",
+    extra=3,
+    widgets={"description": forms.TextInput},
+    formset=AtLeastOneCriterion,
 )
-
-
-class SectionForm(forms.ModelForm):
-    class Meta:
-        model = CallSection
-        fields = ["title", "guidance", "required"]
-        widgets = {"guidance": forms.TextInput}
-
-
-class SectionsFormSet(TableFormSet):
-    caption = "Rubriques du dossier de candidature"
-
-
-SectionFormSet = inlineformset_factory(
-    Call, CallSection, form=SectionForm, formset=SectionsFormSet, extra=3, can_delete=True
+SectionFormSet = table_formset(
+    Call,
+    CallSection,
+    ["title", "guidance", "required"],
+    caption="Rubriques du dossier de candidature",
+    extra=3,
+    widgets={"guidance": forms.TextInput},
 )

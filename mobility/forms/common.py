@@ -81,8 +81,20 @@ class TableFormSet(BaseInlineFormSet):
         self.helper = table_helper(self.caption)
 
 
-def table_formset(parent, model, fields, *, caption: str, extra: int = 2, widgets=None, form=forms.ModelForm, **kwargs):
-    base = type(f"{model.__name__}TableFormSet", (TableFormSet,), {"caption": caption})
+def table_formset(
+    parent,
+    model,
+    fields,
+    *,
+    caption: str,
+    extra: int = 2,
+    widgets=None,
+    form=forms.ModelForm,
+    formset=TableFormSet,
+    **kwargs,
+):
+    """The inline formset of ``model``'s rows of ``parent`` as a table; ``formset``: a TableFormSet with its own checks."""
+    base = type(f"{model.__name__}TableFormSet", (formset,), {"caption": caption})
     return inlineformset_factory(
         parent, model, form=form, formset=base, fields=fields, extra=extra, can_delete=True, widgets=widgets, **kwargs
     )

@@ -3,6 +3,8 @@ and its formation-action sessions, targets, milestones and documents."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -21,14 +23,17 @@ from mobility.models.common import ROLE_REFUSAL, not_negative
 __all__ = [
     "DOCUMENT_KINDS",
     "DocumentKind",
+    "FARE_PATH",
     "FareSupport",
     "FormationSession",
     "Milestone",
     "Project",
     "ProjectDocument",
+    "SHORT_PATH",
     "SHORT_STAGE_LINE",
     "STAGE_LINE",
     "Stage",
+    "StagePath",
     "Target",
     "document_path",
 ]
@@ -47,7 +52,32 @@ class Stage(models.TextChoices):
 STAGE_LINE = [Stage.RETENU, Stage.FORMATION_ACTION, Stage.MONTAGE, Stage.LANCEMENT, Stage.EN_FONCTIONNEMENT]
 # A project of another theme than mobility has no FARE formation-action nor montage.
 SHORT_STAGE_LINE = [Stage.RETENU, Stage.LANCEMENT, Stage.EN_FONCTIONNEMENT]
-NOT_FOR_THEME = "Un projet de l'appel {theme} ne passe ni par la formation-action ni par le montage."
+
+
+@dataclass(frozen=True, eq=False)
+class StagePath:
+    """A way along the stages: its line, its moves (the stop, off the line, ends any path), the path's
+    own wording of a move where the transition's label would not fit, and why the other path's moves
+    are not its own (``{theme}``: the call's theme)."""
+
+    stages: list[str]
+    moves: tuple[str, ...]
+    off_path: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+# The one place saying which move belongs to which path: the guards and the project page ask it.
+FARE_PATH = StagePath(
+    stages=STAGE_LINE,
+    moves=("start_formation_action", "start_montage", "launch", "put_in_operation"),
+    off_path="Un projet de plateforme passe par la formation-action ou le montage avant son lancement.",
+)
+SHORT_PATH = StagePath(
+    stages=SHORT_STAGE_LINE,
+    moves=("start", "put_in_operation"),
+    off_path="Un projet de l'appel {theme} ne passe ni par la formation-action ni par le montage.",
+    labels={"put_in_operation": "Déclarer le projet en fonctionnement"},
+)
 
 
 class Project(models.Model):
@@ -95,9 +125,20 @@ class Project(models.Model):
         return self.call.is_mobility
 
     @property
+    def path(self) -> StagePath:
+        """The FARE path for a platform, the short one for a project of another theme."""
+        return FARE_PATH if self.is_mobility else SHORT_PATH
+
+    @property
     def stage_line(self) -> list[str]:
-        """The stages this project goes through: the FARE path for a platform, the short one otherwise."""
-        return STAGE_LINE if self.is_mobility else SHORT_STAGE_LINE
+        """The stages this project goes through."""
+        return self.path.stages
+
+    @property
+    def path_moves(self) -> dict[str, str]:
+        """The moves along this project's path (the stop aside), in order: verb → its label on this path."""
+        path = self.path
+        return {verb: path.labels.get(verb, self.workflow.transitions[verb].label) for verb in path.moves}
 
     @property
     def stage_index(self) -> int:
@@ -119,14 +160,16 @@ class Project(models.Model):
 
     workflow = Workflow(field="stage", states=Stage, refused_by_role=ROLE_REFUSAL, wrong_state=_wrong_stage)
 
-    def _not_mobility(self) -> list[str]:
-        if self.is_mobility:
+    def _off_path(self, verb: str) -> list[str]:
+        """Why ``verb`` is not a move of this project: it is the other path's."""
+        path = self.path
+        if verb in path.moves:
             return []
-        return [NOT_FOR_THEME.format(theme=self.call.get_theme_display())]
+        return [path.off_path.format(theme=self.call.get_theme_display())]
 
     def _formation_action_refusals(self, user) -> list[str]:
-        if self._not_mobility():
-            return self._not_mobility()
+        if off_path := self._off_path("start_formation_action"):
+            return off_path
         support = getattr(self, "fare_support", None)
         if not support or not support.formation_action:
             return ["Enregistrez d'abord l'accompagnement de la FARE avec une formation-action."]
@@ -135,8 +178,8 @@ class Project(models.Model):
         return []
 
     def _montage_refusals(self, user) -> list[str]:
-        if self._not_mobility():
-            return self._not_mobility()
+        if off_path := self._off_path("start_montage"):
+            return off_path
         if self.stage == Stage.RETENU and self.fare_formation_action:
             return ["Ce projet bénéficie d'une formation-action : démarrez-la avant le montage."]
         if self.stage == Stage.FORMATION_ACTION and not self.sessions.filter(attendees_count__isnull=False).exists():
@@ -144,6 +187,8 @@ class Project(models.Model):
         return []
 
     def _launch_refusals(self, user) -> list[str]:
+        if off_path := self._off_path("launch"):
+            return off_path
         reasons = []
         if not self.budget_lines.exists():
             reasons.append("Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement.")
@@ -153,8 +198,8 @@ class Project(models.Model):
 
     def _start_refusals(self, user) -> list[str]:
         """The short path's launch (other themes): from « retenu », once the budget is there."""
-        if self.is_mobility:
-            return ["Un projet de plateforme passe par la formation-action ou le montage avant son lancement."]
+        if off_path := self._off_path("start"):
+            return off_path
         if not self.budget_lines.exists():
             return ["Le budget du projet est vide : ajoutez ses lignes par un avenant avant le lancement."]
         return []

@@ -42,22 +42,22 @@ def call_save(*, form, criteria_formset, actor, sections_formset=None) -> Call:
     """Create or update a call, its criteria and its form's sections, from validated forms."""
     call = save_with_creator(form, actor)
     form.save_m2m()
-    criteria_formset.instance = call
-    for order, criterion in enumerate(criteria_formset.save(commit=False)):
-        criterion.call = call
-        criterion.order = criterion.order or order
-        criterion.save()
-    for criterion in criteria_formset.deleted_objects:
-        criterion.delete()
+    _save_rows_of_call(criteria_formset, call)
     if sections_formset is not None:
-        sections_formset.instance = call
-        for order, section in enumerate(sections_formset.save(commit=False)):
-            section.call = call
-            section.order = section.order or order
-            section.save()
-        for section in sections_formset.deleted_objects:
-            section.delete()
+        _save_rows_of_call(sections_formset, call)
     return call
+
+
+def _save_rows_of_call(formset, call: Call) -> None:
+    """A call's ordered rows (criteria, sections): kept in the order of the form unless one has its own."""
+    # A new call gets its pk only now: the rows' formset was built without it.
+    formset.instance = call
+    for order, row in enumerate(formset.save(commit=False)):
+        row.call = call
+        row.order = row.order or order
+        row.save()
+    for row in formset.deleted_objects:
+        row.delete()
 
 
 def call_publish(*, call: Call, actor) -> None:

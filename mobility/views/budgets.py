@@ -11,29 +11,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cnml.workflows import TransitionRefused, report_refusal
 from mobility import forms, permissions, services
-from mobility.views.common import attempt_move, project_edit_page, project_forms_page
+from mobility.views.common import attempt_move, project_edit_page, project_formset_page
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = permissions.get_editable_project_for(request.user, pk)
-    data = request.POST if request.method == "POST" else None
-    formset = forms.BudgetFormSet(data, instance=project, prefix="budget")
-    return project_forms_page(
+    return project_formset_page(
         request,
         project,
-        forms={"formset": formset},
-        save=lambda: services.budget_actuals_save(formset=formset),
+        forms.BudgetFormSet,
+        prefix="budget",
+        save=services.budget_actuals_save,
         success="Budget : le réalisé est enregistré.",
-        template="mobility/project_formset.html",
         title="Suivre le réalisé du budget",
-        context={
-            "intro": (
-                "Le prévu est celui que le CNML a approuvé : il ne change que par un avenant. "
-                "Suivez ici le réalisé et le statut de chaque financement."
-            ),
-        },
+        intro=(
+            "Le prévu est celui que le CNML a approuvé : il ne change que par un avenant. "
+            "Suivez ici le réalisé et le statut de chaque financement."
+        ),
     )
 
 

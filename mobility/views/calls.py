@@ -156,9 +156,5 @@ def call_report_xlsx(request: HttpRequest, theme: str, year: int) -> HttpRespons
 def call_report_pdf(request: HttpRequest, theme: str, year: int) -> HttpResponse:
     call = permissions.get_call_for(request.user, year, theme)
     context = reports.annual_report_context(request.user, call)
-    context["title"] = (
-        f"Les projets de plateforme soutenus en {call.year}"
-        if call.is_mobility
-        else f"Les projets soutenus par l'{call.label}"
-    )
+    context["title"] = context["heading"]
     return pdf_response("mobility/pdf/call_report.html", context, filename=f"{_file_stem(call)}.pdf", request=request)

@@ -55,6 +55,24 @@ def project_forms_page(
     return project_edit_page(request, project, template=template, title=title, context={**forms, **(context or {})})
 
 
+def project_formset_page(
+    request, project, formset_class, *, prefix: str, save: Callable[..., object], success: str, title: str, intro: str
+) -> HttpResponse:
+    """A project's page of one formset of its rows (``mobility/project_formset.html``, ``intro`` above it):
+    ``save(formset=…)`` once it is valid."""
+    formset = formset_class(request.POST if request.method == "POST" else None, instance=project, prefix=prefix)
+    return project_forms_page(
+        request,
+        project,
+        forms={"formset": formset},
+        save=lambda: save(formset=formset),
+        success=success,
+        template="mobility/project_formset.html",
+        title=title,
+        context={"intro": intro},
+    )
+
+
 def attempt_move(request, move: Callable[[], object], success: str) -> None:
     """Make a workflow move: say `success`, or why it was refused, in the user's messages."""
     try:

@@ -17,13 +17,7 @@ from cnml.workflows import TransitionRefused, history, report_refusal
 from mobility import forms, permissions, selectors, services
 from mobility.map import region_map
 from mobility.models import AmendmentStatus, CallTheme, FareSupport, Project, ReportStatus, Stage
-from mobility.views.common import crumbs, project_forms_page
-
-# The moves of one theme only: a platform's FARE path, or the short path of other themes.
-MOBILITY_ONLY_MOVES = frozenset({"start_formation_action", "start_montage", "launch"})
-SHORT_PATH_ONLY_MOVES = frozenset({"start"})
-# The short path's wording where the platform's would not fit.
-SHORT_PATH_LABELS = {"put_in_operation": "Déclarer le projet en fonctionnement"}
+from mobility.views.common import crumbs, project_forms_page, project_formset_page
 
 # The moves of a project by the French slug of their address (their labels: ``Project.<verb>.label``).
 PROJECT_MOVES = {
@@ -99,17 +93,17 @@ def project_board(request: HttpRequest) -> HttpResponse:
 def _next_transitions(project, user) -> list[dict]:
     """The moves along the stages from the project's stage, for a user who may make them, with what blocks them."""
     options = []
+    path_moves = project.path_moves  # the stop has its own form
     for slug, verb in PROJECT_MOVES.items():
-        transition = Project.workflow.transitions[verb]
-        if verb == "stop" or project.stage not in transition.source:
+        if verb not in path_moves:
             continue
-        if verb in (SHORT_PATH_ONLY_MOVES if project.is_mobility else MOBILITY_ONLY_MOVES):
+        transition = Project.workflow.transitions[verb]
+        if project.stage not in transition.source:
             continue
         refused = transition.check(project, user)
         if refused and refused.by_role:
             continue
-        label = transition.label if project.is_mobility else SHORT_PATH_LABELS.get(verb, transition.label)
-        options.append({"slug": slug, "label": label, "refusals": refused.reasons if refused else []})
+        options.append({"slug": slug, "label": path_moves[verb], "refusals": refused.reasons if refused else []})
     return options
 
 
@@ -212,29 +206,17 @@ def project_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _formset_page(request, pk, *, formset_class, prefix, title, intro):
-    project = permissions.get_editable_project_for(request.user, pk)
-    formset = formset_class(request.POST if request.method == "POST" else None, instance=project, prefix=prefix)
-    return project_forms_page(
-        request,
-        project,
-        forms={"formset": formset},
-        save=lambda: services.formset_save(formset=formset),
-        success=f"{title} : modifications enregistrées.",
-        template="mobility/project_formset.html",
-        title=title,
-        context={"intro": intro},
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _formset_page(
+    project = permissions.get_editable_project_for(request.user, pk)
+    return project_formset_page(
         request,
-        pk,
-        formset_class=forms.MilestoneFormSet,
+        project,
+        forms.MilestoneFormSet,
         prefix="jalons",
+        save=services.formset_save,
+        success="Jalons : modifications enregistrées.",
         title="Jalons",
         intro="Datez la réalisation de chaque jalon ; ajoutez ceux qui manquent.",
     )

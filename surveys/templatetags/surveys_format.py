@@ -1,10 +1,20 @@
-"""Template filters of the survey results: margins of error, gaps, hidden figures."""
+"""Template filters of the survey results: margins of error, gaps, hidden figures, the publication threshold."""
 
 from django import template
 
 from cnml.formatting import NBSP, format_number, format_percent
+from surveys.suppression import THRESHOLD
 
 register = template.Library()
+
+
+@register.simple_tag
+def publication_threshold() -> str:
+    """The smallest group whose figures are shown: every sentence that names it reads the one constant.
+
+    Text, not a number: an e-mail renders with autoescape off, which leaves a tag's value as it is.
+    """
+    return str(THRESHOLD)
 
 
 @register.filter

@@ -184,7 +184,7 @@ def test_the_signed_text_leaves_the_public_once_the_agreement_ends(client_for, u
     reviewer = client_for(users[Role.RELECTEUR_CNML])
     reviewer.post(
         reverse("alternance:agreement_transition", args=[agreements.signed.pk, "terminer"]),
-        {"comment": "Convention arrivée à échéance.", "seen_state": "signee"},
+        {"comment": "Convention arrivée à échéance.", "seen_status": "signee"},
     )
 
     assert client_for(None).get(document.get_absolute_url()).status_code == 404
@@ -231,3 +231,25 @@ def test_a_cnml_role_removes_a_document_and_its_file_leaves_the_disk(
     assert response.status_code == 302
     assert not AgreementDocument.objects.exists()
     assert not Path(path).exists()
+
+
+@pytest.mark.parametrize("how", ["one", "selection"])
+def test_agreements_deleted_in_the_admin_take_their_files_once_the_deletion_commits(
+    agreements, django_capture_on_commit_callbacks, how
+):
+    from django.contrib import admin
+
+    from alternance.models import Agreement
+
+    path = make_document(agreements.signed, DocumentKind.ANNEXE).file.path
+    kept = make_document(agreements.draft, DocumentKind.ANNEXE).file.path
+    agreement_admin = admin.site._registry[Agreement]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "one":
+            agreement_admin.delete_model(None, agreements.signed)
+        else:
+            agreement_admin.delete_queryset(None, Agreement.objects.filter(pk=agreements.signed.pk))
+
+    assert not Path(path).exists()
+    assert Path(kept).exists()

@@ -30,7 +30,7 @@ def animator_b(network):
 
 def move(client, agreement, action, comment=""):
     url = reverse("alternance:agreement_transition", args=[agreement.pk, action])
-    return client.post(url, {"comment": comment, "seen_state": agreement.status})
+    return client.post(url, {"comment": comment, "seen_status": agreement.status})
 
 
 def test_signing_tells_the_animators_of_the_declining_regions_with_absolute_links(

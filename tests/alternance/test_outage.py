@@ -26,7 +26,7 @@ def test_an_agreement_signed_while_redis_is_down_is_signed_and_its_emails_are_ow
 
     response = client.post(
         reverse("alternance:agreement_transition", args=[agreement.pk, "signer"]),
-        {"comment": "Signée au congrès.", "seen_state": agreement.status},
+        {"comment": "Signée au congrès.", "seen_status": agreement.status},
     )
 
     assert response.status_code == 302

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def move(client, agreement, action, comment=""):
     url = reverse("alternance:agreement_transition", args=[agreement.pk, action])
-    return client.post(url, {"comment": comment, "seen_state": agreement.status})
+    return client.post(url, {"comment": comment, "seen_status": agreement.status})
 
 
 @frozen

@@ -8,6 +8,12 @@ Usage in a browser test::
     assert_accessible(page)                       # the whole page
     assert_accessible(page, context="#content")   # only the main content
 
+    report = AxeReport()                          # many pages, every violation told at the end
+    for path in paths:
+        page.goto(path)
+        report.check(page, path)
+    report.assert_clean()
+
 axe-core comes from ``node_modules/axe-core/axe.min.js`` (``npm ci`` installs it
 from the committed ``package.json``). The production Content-Security-Policy only
 lets scripts run with the per-request nonce, so the script is not added with a
@@ -103,3 +109,19 @@ def assert_accessible(page: Page, *, context: str | None = None, tags: tuple[str
             f"{len(violations)} violation(s) d'accessibilité (axe-core) sur {page.url} :\n"
             + format_violations(violations)
         )
+
+
+class AxeReport:
+    """The violations of many pages or states, told together at the end rather than at the first page."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def check(self, page: Page, where: str) -> None:
+        """Run axe-core on ``page`` as displayed now; ``where`` names it in the report (a path, a state)."""
+        violations = run_axe(page)
+        if violations:
+            self.failures.append(f"{where} ({page.url})\n{format_violations(violations)}")
+
+    def assert_clean(self) -> None:
+        assert not self.failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(self.failures)

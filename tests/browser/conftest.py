@@ -10,6 +10,7 @@ Fixtures:
 - ``browser``: the session's Chromium;
 - ``page``: a new page in a new context, its URLs relative to the live server
   (``page.goto("/enquetes/")``);
+- ``phone``: another one on a phone's screen (``helpers.PHONE``), its own cookies, beside ``page``;
 - ``problems``: the console errors, CSP violations and JavaScript exceptions of
   ``page`` (see :class:`tests.browser.helpers.BrowserProblems`);
 - ``demo_network``: the demo network and one account per role, committed so the
@@ -21,12 +22,13 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser.helpers import BrowserProblems, watch_problems
+from tests.browser.helpers import PHONE, BrowserProblems, watch_problems
 
 # Playwright's sync API keeps an asyncio event loop running in the main thread
 # for as long as the session's browser lives, which makes Django refuse ORM
@@ -77,15 +79,30 @@ def context_options() -> dict:
     return {"viewport": {"width": 1280, "height": 800}}
 
 
+@contextmanager
+def new_page(browser: Browser, live_server, options: dict) -> Iterator[Page]:
+    """A page in a context of its own (cookies, storage), its URLs relative to the live server."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **options)
+    context.set_default_timeout(DEFAULT_TIMEOUT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Browser, live_server, context_options: dict, settings) -> Iterator[Page]:
     # Links sent by e-mail and printed are built on SITE_URL (cnml/links.py): here, the live server.
     settings.SITE_URL = live_server.url
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **context_options)
-    context.set_default_timeout(DEFAULT_TIMEOUT)
-    page = context.new_page()
-    yield page
-    context.close()
+    with new_page(browser, live_server, context_options) as opened:
+        yield opened
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server) -> Iterator[Page]:
+    """A second person, on a phone, beside ``page``: a young person answering while the animator reads."""
+    with new_page(browser, live_server, PHONE) as opened:
+        yield opened
 
 
 @pytest.fixture

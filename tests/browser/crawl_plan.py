@@ -1,6 +1,6 @@
 """What the accessibility crawl visits: every named URL pattern of the URL conf, reversed with demo data.
 
-``url_patterns()`` walks the resolver (includes and the admin's) and gives each pattern's full name.
+``url_patterns()`` (tests/routes.py) walks the resolver (includes and the admin's) and gives each pattern's full name.
 Every pattern is either crawled (``crawl_urls``: its arguments come from :data:`ARGUMENTS`, or, for the
 admin's per-model pages, from the model's first row) or listed in :data:`EXCLUDED` with the reason it
 is not a page to check. ``unplanned_patterns()`` names those in neither: a new view must be added to
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from tests.routes import url_patterns
 
 DOWNLOAD = "a file (CSV, XLSX, PDF, image), not an HTML page for axe"
 POST_ONLY = "an action answering POST only (its button is on a crawled page)"
@@ -106,30 +107,6 @@ EXCLUDED: dict[str, str] = {
     "^media/(?P<path>.*)$": f"{NO_PAGE}: uploaded files, served in development only",
 }
 UNNAMED_ADMIN_OBJECT = re.compile(r"^admin/[a-z_]+/[a-z_]+/<path:object_id>/$")
-
-
-@dataclass(frozen=True)
-class Pattern:
-    name: str | None  # "namespace:name"
-    route: str
-
-
-def url_patterns() -> list[Pattern]:
-    """Every pattern of the URL conf, includes walked, with its namespaced name and full route."""
-    found: list[Pattern] = []
-
-    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
-        for entry in resolver.url_patterns:
-            route = prefix + str(entry.pattern)
-            if isinstance(entry, URLResolver):
-                inner = ":".join(part for part in (namespace, entry.namespace) if part)
-                walk(entry, route, inner)
-            elif isinstance(entry, URLPattern):
-                name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
-                found.append(Pattern(name, route))
-
-    walk(get_resolver(), "", "")
-    return found
 
 
 ADMIN_MODEL_PAGE = re.compile(

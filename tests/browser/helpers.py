@@ -9,6 +9,8 @@ from playwright.sync_api import ConsoleMessage, Error, Page, expect
 from cnml.demo import DEMO_PASSWORD
 
 LOGIN_URL = "/compte/connexion/"
+# A phone's screen (375 × 667 CSS pixels, touch): the ``phone`` fixture, or ``context_options`` of a module.
+PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 # What Chromium prints when the Content-Security-Policy blocks something.
 CSP_MARKERS = ("Content Security Policy", "Refused to")

@@ -127,7 +127,6 @@ def test_a_running_import_page_follows_it_and_opens_on_its_end_without_a_reload_
         step="Refusé",
         finished_at=timezone.now(),
         error_count=1,
-        errors=["jeunes.csv, ligne 2, colonne sexe : code inconnu « X » (attendu : F ou H)"],
         error_details=[["jeunes.csv", 2, "sexe", "X", "code inconnu « X » (attendu : F ou H)"]],
     )
     alert = page.get_by_role("alert")

@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.helpers import BrowserProblems, expect_dsfr_js_started, login, logout
+from tests.browser.helpers import PHONE, BrowserProblems, expect_dsfr_js_started, login, logout
 
 
 @pytest.fixture
 def context_options() -> dict:
-    return {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True}
+    return PHONE
 
 
 def test_menu_button_opens_and_closes_the_navigation_on_a_phone(page: Page, problems: BrowserProblems, live_server):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cnml.models import OutboxMessage
-from dashboard.models import ExtractImport, ImportStatus
+from dashboard.models import ExtractImport, ImportStatus, reason_row
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import BrowserProblems, expect_dsfr_js_started, login
 
@@ -18,7 +18,10 @@ from tests.browser.helpers import BrowserProblems, expect_dsfr_js_started, login
 def test_the_operations_page_is_accessible(page: Page, problems: BrowserProblems, demo_network, width):
     now = timezone.now()
     ExtractImport.objects.create(
-        status=ImportStatus.FAILED, started_at=now - timedelta(minutes=5), finished_at=now, errors=["jeunes.csv : vide"]
+        status=ImportStatus.FAILED,
+        started_at=now - timedelta(minutes=5),
+        finished_at=now,
+        error_details=[reason_row("jeunes.csv : vide")],
     )
     OutboxMessage.objects.create(task="cnml.tasks.send_email", attempts=20, failed_at=now, last_error="SMTP: fermé")
     page.set_viewport_size({"width": width, "height": 800})

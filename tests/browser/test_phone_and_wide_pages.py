@@ -8,7 +8,6 @@ status column is on screen; a button with an icon shows its words. Every page pa
 
 from __future__ import annotations
 
-import importlib
 import io
 import re
 from datetime import timedelta
@@ -16,16 +15,15 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from cnml.models import Structure
 from surveys import spec as spec_module
 from surveys.models import Campaign, CampaignStatus, Questionnaire
 from surveys.services import campaign_sync_points
 from tests.browser.axe import assert_accessible
-from tests.browser.helpers import BrowserProblems, login, watch_problems
-
-PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True}
+from tests.browser.helpers import PHONE, BrowserProblems, login, watch_problems
+from tests.surveys.conftest import load_instruments
 
 # Every cell of a table's body past the right edge of the screen, and what holds it: the scroll
 # region (role, name, focusable) and whether its hint is shown.
@@ -64,15 +62,6 @@ CLIPPED_BUTTONS = """() => [...document.querySelectorAll("main .fr-btn:not(.fr-s
 
 
 @pytest.fixture
-def phone(browser: Browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **PHONE)
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def demo_dashboard(demo_network):
     from dashboard.demo import demo_load_dashboard
 
@@ -83,7 +72,7 @@ def demo_dashboard(demo_network):
 def open_servqual(demo_network) -> Campaign:
     """An open SERVQUAL campaign (a screen of 7-point scales, the 100 points question) and its open link."""
     spec_module._cache.clear()
-    importlib.import_module("surveys.migrations.0002_instruments").load_instruments(apps, None)
+    load_instruments(apps, None)
     today = timezone.localdate()
     structure = Structure.objects.get(code="ML93001")
     campaign = Campaign.objects.create(
@@ -201,7 +190,7 @@ def demo_lists(demo_network):
 
     spec_module._cache.clear()
     # The transactional tests empty the tables: the instruments the migration ships come back first.
-    importlib.import_module("surveys.migrations.0002_instruments").load_instruments(apps, None)
+    load_instruments(apps, None)
     for load in (load_mobility_demo, demo_load_practices, demo_load_surveys):
         load(stdout=io.StringIO())
     yield

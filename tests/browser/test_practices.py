@@ -33,23 +33,16 @@ def practices_demo(demo_network):
     return demo_network
 
 
-def fill_fiche(page: Page) -> None:
-    page.locator("#id_title").fill(TITLE)
+def fill_fiche(page: Page, *, scale: int, themes: list[str], fields: dict[str, str]) -> None:
+    """Fill the fiche form: ``scale`` the radio's index, ``themes`` their labels, ``fields`` the inputs' values
+    by name (``partenaires-0-name``…); its first partner is Pôle emploi."""
     fiche_section = page.locator("#section-fiche")
-    fiche_section.locator("label[for='id_scale_2']").click()  # Régionale
-    fiche_section.get_by_text("Cotraitance", exact=True).click()
-    fiche_section.get_by_text("Outils partagés", exact=True).click()
-    page.locator("#id_start_date").fill("2011-01-10")
+    fiche_section.locator(f"label[for='id_scale_{scale}']").click()
+    for theme in themes:
+        fiche_section.get_by_text(theme, exact=True).click()
     page.select_option("#id_partenaires-0-kind", "pole_emploi")
-    page.locator("#id_partenaires-0-name").fill("Direction régionale Pôle emploi")
-    page.locator("#id_partenaires-0-role").fill("Anime les sessions de formation.")
-    page.locator("#id_context").fill("Les outils de Pôle emploi sont peu exploités par les missions locales.")
-    page.locator("#id_objectives").fill("- Former les conseillers\n- Renforcer la coopération")
-    page.locator("#id_public_concerned").fill("Les conseillers des missions locales de la région.")
-    page.locator("#id_description").fill("Dix journées de formation : E-partenet, « Mon marché du travail », BMO.")
-    page.locator("#id_results").fill("Une centaine de conseillers formés.")
-    page.locator("#id_contacts-0-name").fill("Camille Martin")
-    page.locator("#id_contacts-0-email").fill("camille.martin@ml.fr")
+    for name, value in fields.items():
+        page.locator(f"#id_{name}").fill(value)
 
 
 def sign_out(page: Page) -> None:
@@ -96,7 +89,24 @@ def test_fiche_written_reviewed_completed_published_and_found(page: Page, proble
     assert_accessible(page)
 
     # A first try without a title: the form comes back with the error and keeps what was typed.
-    fill_fiche(page)
+    fill_fiche(
+        page,
+        scale=2,  # Régionale
+        themes=["Cotraitance", "Outils partagés"],
+        fields={
+            "title": TITLE,
+            "start_date": "2011-01-10",
+            "partenaires-0-name": "Direction régionale Pôle emploi",
+            "partenaires-0-role": "Anime les sessions de formation.",
+            "context": "Les outils de Pôle emploi sont peu exploités par les missions locales.",
+            "objectives": "- Former les conseillers\n- Renforcer la coopération",
+            "public_concerned": "Les conseillers des missions locales de la région.",
+            "description": "Dix journées de formation : E-partenet, « Mon marché du travail », BMO.",
+            "results": "Une centaine de conseillers formés.",
+            "contacts-0-name": "Camille Martin",
+            "contacts-0-email": "camille.martin@ml.fr",
+        },
+    )
     page.locator("#id_title").fill("")
     with page.expect_navigation():
         page.get_by_role("button", name="Soumettre la fiche").click()
@@ -224,19 +234,23 @@ def test_a_partner_of_a_committee_answers_a_recensement_that_a_reviewer_publishe
     expect(page.locator("#id_description")).to_have_value(re.compile("Le rôle de Pôle emploi"))
     assert_accessible(page)
 
-    page.locator("#id_title").fill(COMMITTEE_TITLE)
-    page.locator("#section-fiche").locator("label[for='id_scale_0']").click()  # Locale
-    page.locator("#section-fiche").get_by_text("Cotraitance", exact=True).click()
-    page.locator("#id_start_date").fill("2011-03-01")
-    page.select_option("#id_partenaires-0-kind", "pole_emploi")
-    page.locator("#id_partenaires-0-name").fill("Agence Pôle emploi de Marseille Belle de Mai")
-    page.locator("#id_context").fill("Les jeunes suivis en cotraitance rencontrent deux conseillers séparément.")
-    page.locator("#id_objectives").fill("- Un rendez-vous commun à l'entrée\n- Un suivi partagé chaque mois")
-    page.locator("#id_public_concerned").fill("Les jeunes de 18 à 25 ans orientés par Pôle emploi.")
-    page.locator("#id_description").fill("Un premier rendez-vous à trois, puis un point mensuel entre conseillers.")
-    page.locator("#id_results").fill("Jeunes accompagnés : 64. Sorties en emploi ou en formation : 38.")
-    page.locator("#id_contacts-0-name").fill("Morgane Lefèvre")
-    page.locator("#id_contacts-0-email").fill("morgane.lefevre@pole-emploi.fr")
+    fill_fiche(
+        page,
+        scale=0,  # Locale
+        themes=["Cotraitance"],
+        fields={
+            "title": COMMITTEE_TITLE,
+            "start_date": "2011-03-01",
+            "partenaires-0-name": "Agence Pôle emploi de Marseille Belle de Mai",
+            "context": "Les jeunes suivis en cotraitance rencontrent deux conseillers séparément.",
+            "objectives": "- Un rendez-vous commun à l'entrée\n- Un suivi partagé chaque mois",
+            "public_concerned": "Les jeunes de 18 à 25 ans orientés par Pôle emploi.",
+            "description": "Un premier rendez-vous à trois, puis un point mensuel entre conseillers.",
+            "results": "Jeunes accompagnés : 64. Sorties en emploi ou en formation : 38.",
+            "contacts-0-name": "Morgane Lefèvre",
+            "contacts-0-email": "morgane.lefevre@pole-emploi.fr",
+        },
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Soumettre la fiche").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(COMMITTEE_TITLE)

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from tests.browser.axe import assert_accessible, format_violations, run_axe
+from tests.browser.axe import AxeReport, assert_accessible
 from tests.browser.helpers import LOGIN_URL, BrowserProblems, expect_dsfr_js_started, login, logout
 
 # e-mail, a word of the role shown on the home page, first name, structure, reaches the admin
@@ -120,7 +120,7 @@ def test_every_page_is_accessible_for_each_role(
     page: Page, problems: BrowserProblems, demo_network, email, role_word, first_name, structure, staff
 ):
     login(page, email)
-    failures = []
+    report = AxeReport()
     for path in SIGNED_IN_PAGES:
         response = page.goto(path)
         assert response.status == 200, f"{path} : statut {response.status}"
@@ -129,10 +129,8 @@ def test_every_page_is_accessible_for_each_role(
         if path in CURRENT_ENTRY:
             current = main_navigation(page).locator("[aria-current='page']")
             expect(current).to_have_text(CURRENT_ENTRY[path])
-        violations = run_axe(page)
-        if violations:
-            failures.append(f"{path}\n{format_violations(violations)}")
-    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
+        report.check(page, path)
+    report.assert_clean()
     problems.assert_clean()
 
 
@@ -162,15 +160,13 @@ PUBLIC_PAGES = [
 
 
 def test_public_pages_are_accessible_to_anonymous_visitors(page: Page, problems: BrowserProblems, live_server):
-    failures = []
+    report = AxeReport()
     for path in PUBLIC_PAGES:
         response = page.goto(path)
         assert response.status == 200, f"{path} : statut {response.status}"
         expect_page_frame(page)
-        violations = run_axe(page)
-        if violations:
-            failures.append(f"{path}\n{format_violations(violations)}")
-    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
+        report.check(page, path)
+    report.assert_clean()
     problems.assert_clean()
 
 

@@ -5,7 +5,6 @@ Every page visited is checked with axe-core at 1280 px, the confirmation at 375 
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import timedelta
 
@@ -13,16 +12,14 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from cnml.models import Structure
 from surveys.models import Campaign, CampaignStatus, Response
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import login
-from tests.browser.test_surveys import PHONE, survey_campaign
-from tests.surveys.conftest import fresh_spec_cache  # noqa: F401 - autouse here too
-
-load_professionals = importlib.import_module("surveys.migrations.0006_professionals_instrument").load_professionals
+from tests.browser.test_surveys import survey_campaign
+from tests.surveys.conftest import fresh_spec_cache, load_professionals  # noqa: F401 - autouse here too
 
 
 @pytest.fixture
@@ -46,7 +43,7 @@ def campaign(demo_network) -> Campaign:
 
 
 def test_the_animator_invites_the_staff_and_a_conseiller_answers_with_the_link(
-    page: Page, browser: Browser, live_server, campaign
+    page: Page, phone: Page, live_server, campaign
 ):
     login(page, "animateur@demo.cnml.fr")
     page.goto(f"/enquetes/campagnes/{campaign.pk}/")
@@ -67,11 +64,9 @@ def test_the_animator_invites_the_staff_and_a_conseiller_answers_with_the_link(
         if message.to == ["conseiller@demo.cnml.fr"]
     )
 
-    phone = browser.new_context(locale="fr-FR", **PHONE).new_page()
     phone.goto(link)
     expect(phone.get_by_role("heading", name="Enquête des professionnels 2011")).to_be_visible()
     phone.get_by_role("link", name="Commencer le questionnaire").click()
     expect(phone.get_by_text("Quelle est votre fonction ?")).to_be_visible()
     assert_accessible(phone)
-    phone.context.close()
     assert Response.objects.count() == 0

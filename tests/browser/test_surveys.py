@@ -6,7 +6,6 @@ production Content-Security-Policy.
 
 from __future__ import annotations
 
-import importlib
 import random
 import re
 from datetime import date, timedelta
@@ -14,23 +13,17 @@ from datetime import date, timedelta
 import pytest
 from django.apps import apps
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from cnml.models import Structure
 from surveys.demo import generate_answers
 from surveys.models import Campaign, CampaignStatus, Questionnaire, Response
 from surveys.services import access_codes_generate, campaign_sync_points
 from surveys.spec import current_version
-from tests.browser.axe import assert_accessible, format_violations, run_axe
+from tests.browser.axe import AxeReport, assert_accessible
 from tests.browser.helpers import BrowserProblems, login
-from tests.surveys.conftest import fresh_spec_cache  # noqa: F401 - autouse here too
+from tests.surveys.conftest import fresh_spec_cache, load_instruments, store_responses  # noqa: F401 - autouse here too
 
-PHONE = {
-    "viewport": {"width": 375, "height": 667},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 PARTICIPANTS = ["ML93001A1", "ML93002A1", "ML93002A2"]
 
 
@@ -47,7 +40,7 @@ def survey_campaign(title: str, questionnaire: str, participants: list[str], **f
 @pytest.fixture
 def campaign(demo_network) -> Campaign:
     """An open campaign of the region 93 demo structures (questions phares), committed for the live server."""
-    importlib.import_module("surveys.migrations.0002_instruments").load_instruments(apps, None)
+    load_instruments(apps, None)
     today = timezone.localdate()
     return survey_campaign(
         "Enquête de satisfaction des jeunes 2011",
@@ -63,15 +56,6 @@ def campaign(demo_network) -> Campaign:
     )
 
 
-@pytest.fixture
-def phone_page(browser: Browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **PHONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def question(page: Page, text: str):
     return page.get_by_role("group", name=re.compile(re.escape(text)))
 
@@ -81,17 +65,10 @@ def tick(group, label: str) -> None:
     group.get_by_label(label, exact=True).check(force=True)
 
 
-def check(page: Page, page_name: str, failures: list[str]) -> None:
-    violations = run_axe(page)
-    if violations:
-        failures.append(f"{page_name} ({page.url})\n{format_violations(violations)}")
-
-
 def test_a_young_person_answers_on_a_phone_then_the_animator_reads_the_results(
-    phone_page: Page, page: Page, campaign: Campaign
+    phone: Page, page: Page, campaign: Campaign
 ):
     point = campaign.points.get(structure__code="ML93001A1")
-    phone = phone_page
     phone_problems = BrowserProblems()
     phone.on("console", phone_problems._on_console)
     phone.on("pageerror", phone_problems._on_page_error)
@@ -142,22 +119,13 @@ def test_a_young_person_answers_on_a_phone_then_the_animator_reads_the_results(
     assert stored.answers["commentaire"] == "Accueil chaleureux, merci."
 
     # Others answered too (generated): 30 at ML93001A1 in all, 20 at ML93002A1, 4 at ML93002A2.
-    version_id, spec = current_version(campaign.questionnaire)
+    _, spec = current_version(campaign.questionnaire)
     rng = random.Random(7)
-    extra = []
     for code, count in (("ML93001A1", 29), ("ML93002A1", 20), ("ML93002A2", 4)):
         target = campaign.points.get(structure__code=code)
-        extra += [
-            Response(
-                campaign=campaign,
-                point=target,
-                version_id=version_id,
-                submitted_on=date.today(),
-                answers=generate_answers(spec, rng),
-            )
-            for _ in range(count)
-        ]
-    Response.objects.bulk_create(extra)
+        store_responses(
+            campaign, target, (generate_answers(spec, rng) for _ in range(count)), submitted_on=date.today()
+        )
 
     # --- On a desktop: the regional animator.
     problems = BrowserProblems()
@@ -201,18 +169,14 @@ def test_every_surveys_page_is_accessible(page: Page, problems: BrowserProblems,
     """axe-core on each back-office page, as the animator, and on the public screens of each instrument."""
     point = campaign.points.get(structure__code="ML93001A1")
     access_codes_generate(point=point, count=4)
-    version_id, spec = current_version(campaign.questionnaire)
+    _, spec = current_version(campaign.questionnaire)
     rng = random.Random(3)
     for code, count in (("ML93001A1", 14), ("ML93002A1", 12), ("ML93002A2", 12)):
-        Response.objects.bulk_create(
-            Response(
-                campaign=campaign,
-                point=campaign.points.get(structure__code=code),
-                version_id=version_id,
-                submitted_on=date.today(),
-                answers=generate_answers(spec, rng) | {"commentaire": "Très bien."},
-            )
-            for _ in range(count)
+        store_responses(
+            campaign,
+            campaign.points.get(structure__code=code),
+            (generate_answers(spec, rng) | {"commentaire": "Très bien."} for _ in range(count)),
+            submitted_on=date.today(),
         )
     from surveys.aggregation import aggregate_campaign
 
@@ -225,7 +189,7 @@ def test_every_surveys_page_is_accessible(page: Page, problems: BrowserProblems,
         "Close", "employeurs", ["ML93001"], audience="entreprises", status=CampaignStatus.CLOSED, **alike
     )
 
-    failures: list[str] = []
+    report = AxeReport()
     public = [f"/e/{point.code}/", f"/e/{point.code}/1/", f"/e/{point.code}/2/", "/e/INCONNU/"]
     public += [f"/e/{servqual.points.get().code}/{step}/" for step in range(1, 8)]
     public += [f"/e/{oqm.points.get().code}/{step}/" for step in range(1, 6)]
@@ -233,13 +197,13 @@ def test_every_surveys_page_is_accessible(page: Page, problems: BrowserProblems,
     for path in public:
         page.goto(path)
         expect(page.get_by_role("heading", level=1), path).to_have_count(1)
-        check(page, path, failures)
+        report.check(page, path)
     # A screen with errors, and the points screen of SERVQUAL with a wrong total.
     page.goto(f"/e/{servqual.points.get().code}/6/")
     page.get_by_label(re.compile("tangibles")).fill("30")
     page.get_by_role("button", name="Suivant").click()
     expect(page.get_by_role("alert")).to_contain_text("Le total doit faire 100 points")
-    check(page, "SERVQUAL, total faux", failures)
+    report.check(page, "SERVQUAL, total faux")
 
     login(page, "animateur@demo.cnml.fr")
     base = f"/enquetes/campagnes/{campaign.pk}"
@@ -260,12 +224,12 @@ def test_every_surveys_page_is_accessible(page: Page, problems: BrowserProblems,
         response = page.goto(path)
         assert response.status == 200, f"{path} : statut {response.status}"
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
-        check(page, path, failures)
+        report.check(page, path)
     # The campaign form with its errors.
     page.goto("/enquetes/campagnes/nouvelle/")
     page.get_by_role("button", name="Enregistrer la campagne").click()
-    check(page, "formulaire de campagne en erreur", failures)
-    assert not failures, "Violations d'accessibilité (axe-core) :\n" + "\n".join(failures)
+    report.check(page, "formulaire de campagne en erreur")
+    report.assert_clean()
     # The unknown link's page answers 404 (a clear page, with the right status): Chromium logs the status.
     problems.console_errors = [error for error in problems.console_errors if "/e/INCONNU/" not in error]
     problems.assert_clean()

@@ -26,11 +26,6 @@ NEW_PASSWORD = "Un-nouveau-mot-de-passe-2011"
 WRONG_LOGIN = "Adresse e-mail ou mot de passe incorrect."
 
 
-@pytest.fixture
-def conseiller(users):
-    return users[Role.CONSEILLER]
-
-
 def login(client, email: str, password: str, **extra):
     return client.post(LOGIN_URL, {"username": email, "password": password, **extra})
 

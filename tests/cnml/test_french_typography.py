@@ -3,13 +3,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
 
-from cnml.formatting import competition_ranks, format_count, format_date, format_datetime, format_rank, french_spacing
+from cnml.formatting import (
+    competition_ranks,
+    format_count,
+    format_date,
+    format_datetime,
+    format_duration,
+    format_rank,
+    format_size,
+    french_spacing,
+)
 
 NBSP = "\u00a0"
 NARROW = "\u202f"
@@ -18,6 +27,44 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def render(source: str, **context) -> str:
     return Template("{% load cnml_format %}" + source).render(Context(context))
+
+
+# --- Sizes and durations -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (1_000, "1\u202f000\u00a0octets"),
+        (2_048, "2\u00a0ko"),
+        (1_500, "1,5\u00a0ko"),
+        (1_363_148, "1,3\u00a0Mo"),
+        (500 * 1024**2, "500\u00a0Mo"),
+        (int(12.3 * 1024**3), "12,3\u00a0Go"),
+    ],
+)
+def test_a_size_reads_in_french_units_of_1024_with_a_decimal_only_when_it_says_something(size, text):
+    assert format_size(size) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0\u00a0s"),
+        (0.84, "0,8\u00a0s"),
+        (45, "45\u00a0s"),
+        (59.97, "1\u00a0min 00\u00a0s"),
+        (185, "3\u00a0min 05\u00a0s"),
+        (3720, "1\u00a0h 02\u00a0min"),
+        (-3, "0\u00a0s"),
+    ],
+)
+def test_a_duration_reads_in_french(seconds, text):
+    assert format_duration(timedelta(seconds=seconds)) == text
+
+
+def test_an_unknown_duration_reads_as_a_dash():
+    assert format_duration(None) == "–"
 
 
 # --- Dates -----------------------------------------------------------------------------------------

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.models import PeriodicTask
 
 from cnml.models import PasswordResetRequest
 from cnml.tasks import purge_expired
 from tests.clock import frozen
+from tests.migrations import schedule_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -51,30 +50,9 @@ def test_password_reset_records_past_their_window_are_deleted(settings):
 
 
 def test_the_migration_schedules_the_clean_up_every_hour():
-    [operation] = importlib.import_module("cnml.migrations.0003_session_cleanup_schedule").Migration.operations
-    schedule = operation.code
-    # Run again in case a transactional test emptied the tables; it is idempotent.
-    schedule(apps, None)
-    schedule(apps, None)
+    schedule_everything()
 
     task = PeriodicTask.objects.get(task="cnml.tasks.purge_expired")
 
     assert task.enabled and (task.interval.every, task.interval.period) == (1, "hours")
     assert task.name == "Socle : supprimer les données personnelles dont la durée de conservation est échue"
-
-
-def test_an_installation_scheduled_under_the_old_name_keeps_one_task_under_the_new():
-    migration = importlib.import_module("cnml.migrations.0007_purge_expired_schedule")
-    PeriodicTask.objects.filter(task=migration.TASK).delete()
-    old = PeriodicTask.objects.create(name=migration.OLD_NAME, task=migration.TASK, interval=hourly())
-
-    migration.rename(apps, None)
-    migration.rename(apps, None)
-
-    assert list(PeriodicTask.objects.filter(task=migration.TASK).values_list("pk", "name")) == [
-        (old.pk, migration.NAME)
-    ]
-
-
-def hourly() -> IntervalSchedule:
-    return IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.HOURS)[0]

@@ -22,7 +22,7 @@ from django.test import RequestFactory
 
 from cnml import proconnect
 from cnml.links import absolute_url
-from cnml.models import Role, User
+from cnml.models import User
 from cnml.proconnect_config import SCOPES, oidc_settings, proconnect_settings
 from tests.cnml.test_settings import PROD_HOST, check_deploy, random_secret_key, start_settings
 from tests.factories import DEMO_PASSWORD
@@ -35,11 +35,6 @@ PROCONNECT_LOGIN = "/compte/proconnect/connexion/"
 CALLBACK = "/compte/proconnect/retour/"
 LOGGED_OUT = "/compte/proconnect/deconnecte/"
 BACKEND = "cnml.proconnect.ProConnectBackend"
-
-
-@pytest.fixture
-def conseiller(users):
-    return users[Role.CONSEILLER]
 
 
 def closed_port() -> int:

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.db.migrations.loader import MigrationLoader
 from django_celery_beat.models import PeriodicTask
 
 from cnml.celery import app as celery_app
+from tests.migrations import scheduling_operations
 
 pytestmark = pytest.mark.django_db
-
-
-def scheduling_operations() -> list:
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return [
-        operation
-        for migration in loader.disk_migrations.values()
-        for operation in migration.operations
-        if getattr(getattr(operation, "code", None), "__qualname__", "").startswith("every.")
-    ]
 
 
 def test_every_scheduled_task_exists_and_scheduling_twice_adds_nothing():

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from cnml.models import Role
 from tests.factories import DEMO_PASSWORD
+from tests.routes import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -94,19 +95,9 @@ def test_the_account_pages_never_change_the_structure_or_the_role(client_for, us
     assert (conseiller.structure, conseiller.role) == (network.ml_a1, Role.CONSEILLER)
 
 
-def _route_names(resolver: URLResolver, prefix: str = "") -> set[str]:
-    names = set()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            names |= _route_names(pattern, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(f"{prefix}{pattern.pattern}")
-    return names
-
-
 def test_there_is_no_self_service_route_to_an_account():
     """No sign-up, no profile form: a new account page is a permission decision (docs/permissions.md)."""
-    account_routes = {route for route in _route_names(get_resolver()) if route.startswith("compte/")}
+    account_routes = {route for name, route in url_patterns() if name and route.startswith("compte/")}
 
     assert account_routes == {
         "compte/connexion/",

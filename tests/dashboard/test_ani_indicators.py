@@ -7,14 +7,11 @@ said otherwise) and recomputes it; values are the nation's cumulative counts of 
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from dashboard import indicators as registry
 from dashboard import selectors
-from dashboard.models import ExitReason, IndicatorValue, Snapshot
+from dashboard.models import ExitReason, IndicatorValue
 from dashboard.recompute import snapshot_recompute
 from dashboard.selectors import Scope
 from tests.dashboard.ani_extracts import (
@@ -260,24 +257,6 @@ def test_a_later_extract_without_the_column_leaves_the_earlier_snapshot_as_it_wa
 
 
 # --- Older snapshots -----------------------------------------------------------------------
-
-
-def test_a_snapshot_computed_before_the_ani_keeps_the_indicators_it_was_computed_with(tmp_path):
-    snapshot = import_and_recompute(write_ani_extract(tmp_path / "extract", [ani_young("J1")]))
-    # As it stood before migration 0009: no list of indicators, no ANI value.
-    IndicatorValue.objects.filter(snapshot=snapshot, indicator__contains="ani_").delete()
-    Snapshot.objects.filter(pk=snapshot.pk).update(indicators=[])
-    migration = importlib.import_module("dashboard.migrations.0009_ani_contract")
-
-    migration.older_snapshots_keep_their_indicators(apps, None)
-
-    snapshot.refresh_from_db()
-    assert snapshot.indicators == migration.INDICATORS_BEFORE_ANI
-    codes = [row["code"] for row in selectors.export_rows(snapshot, Scope.national(), "2011-T2")]
-    assert "jeunes_accueillis" in codes
-    assert not [code for code in codes if "ani" in code]  # no ANI line, never a 0
-    table = selectors.indicator_table(snapshot, Scope.national(), "2011-T2")
-    assert not [figure for figure in table if "ani" in figure.code]
 
 
 def test_a_recompute_records_the_registry_it_was_computed_with(tmp_path):

@@ -206,7 +206,7 @@ def test_progress_is_reported_as_rows_are_read(tmp_path, monkeypatch):
 
     outcome = importer.run()
 
-    assert outcome.succeeded, outcome.errors
+    assert outcome.succeeded, outcome.error_details
     young_counts = [counts["jeunes.csv"] for counts, step in reports if step == "Lecture de jeunes.csv"]
     assert young_counts[-1] >= 20 and young_counts == sorted(young_counts) and len(young_counts) >= 3
     assert ("Remplacement des données" in {step for _, step in reports}) is True

@@ -182,7 +182,7 @@ def test_the_total_uncompressed_size_declared_is_limited(settings, users, client
     response = upload(client_for(users[Role.ADMINISTRATEUR]), zip_extract(directory, tmp_path / "extraction.zip"))
 
     assert response.status_code == 200
-    assert "Les fichiers de l&#x27;archive occupent 1,5 Mo une fois décompressés : au plus 1 Mo." in (
+    assert "Les fichiers de l&#x27;archive occupent 1,5 Mo une fois décompressés : au plus 1 Mo." in (
         response.content.decode()
     )
 
@@ -195,7 +195,7 @@ def test_the_archive_size_is_limited(settings, users, client_for, tmp_path):
     response = upload(client_for(users[Role.ADMINISTRATEUR]), zip_extract(directory, tmp_path / "extraction.zip"))
 
     assert response.status_code == 200
-    assert "L&#x27;archive pèse 1,2 Mo : au plus 1 Mo." in response.content.decode()
+    assert "L&#x27;archive pèse 1,2 Mo : au plus 1 Mo." in response.content.decode()
 
 
 # --- counted by the worker while it streams ----------------------------------------------------
@@ -264,7 +264,7 @@ def test_the_total_read_is_counted_across_files():
     second = GuardedStream(io.BytesIO(b"a\n" * 400), name="contacts.csv", limits=limits, budget=budget)
 
     assert len(first.read()) == 800
-    with pytest.raises(CsvFileError, match="les fichiers décompressés dépassent 1\u202f000 octets au total"):
+    with pytest.raises(CsvFileError, match="les fichiers décompressés dépassent 1\u202f000\u00a0octets au total"):
         second.read()
 
 

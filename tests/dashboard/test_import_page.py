@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cnml.audit import transitions_of
 from cnml.models import OutboxMessage, Role
-from dashboard.models import ExtractImport, ImportStatus, Snapshot, SnapshotStatus
+from dashboard.models import ExtractImport, ImportStatus, Snapshot, SnapshotStatus, reason_row
 from dashboard.publication import snapshot_validate
 from dashboard.services import QUEUE_UNAVAILABLE
 from dashboard.tasks import RECOMPUTE_AFTER_IMPORT_KEY
@@ -79,7 +79,9 @@ def test_a_refused_import_opens_on_a_red_alert_with_the_reason_and_what_to_do(us
 
 
 def test_an_import_that_never_started_says_why_in_red(users, client_for):
-    extract_import = make_import(status=ImportStatus.FAILED, errors=[QUEUE_UNAVAILABLE], error_count=1)
+    extract_import = make_import(
+        status=ImportStatus.FAILED, error_details=[reason_row(QUEUE_UNAVAILABLE)], error_count=1
+    )
 
     alert = alert_of(page_of(client_for(users[Role.ADMINISTRATEUR]), extract_import))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from dashboard.objectives.progress import Progress, months_elapsed
 from dashboard.objectives.selectors import ObjectiveFigures
 from dashboard.objectives.services import objective_set, objectives_split
 from tests.dashboard.test_pages import empty_cache, make_snapshot, text_of  # noqa: F401 - fixture
+from tests.migrations import shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,7 @@ def test_a_fresh_install_carries_the_two_national_objectives_of_2011():
 
 
 def test_the_seed_migration_run_again_adds_nothing():
-    migration = importlib.import_module("dashboard.migrations.0011_seed_objectives")
-    migration.seed(apps, None)
+    shipped("dashboard").seed(apps, None)
     assert Objective.objects.filter(year=2011, scope_kind="national").count() == 2
 
 

@@ -274,24 +274,3 @@ def test_snapshot_admin_page_shows_its_history_as_every_workflow_does(users, cli
     content = page.content.decode()
     assert '<ol class="cnml-history">' in content
     assert "Calculé →" in content and f"<strong>Validé</strong>, par {reviewer}" in content
-
-
-def test_snapshots_validated_before_the_validated_state_move_to_it_with_their_validation_logged(users):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    migration = import_module("dashboard.migrations.0008_snapshot_validated_state")
-    reviewer = users[Role.RELECTEUR_CNML]
-    validated_at = timezone.now() - timedelta(days=30)
-    old = computed(validated_at=validated_at, validated_by=reviewer)  # validated the old way: a date only
-    provisional = computed()
-
-    migration.validated_state(apps, None)
-
-    old.refresh_from_db()
-    provisional.refresh_from_db()
-    assert (old.status, provisional.status) == (SnapshotStatus.VALIDATED, SnapshotStatus.COMPUTED)
-    [log] = transitions_of(old)
-    assert (log.actor, log.at, log.from_state, log.to_state) == (reviewer, validated_at, "calcule", "valide")
-    assert not transitions_of(provisional).exists()

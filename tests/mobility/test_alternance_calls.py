@@ -326,6 +326,16 @@ def test_the_project_page_offers_the_short_path_only(client_for, users, applicat
     assert "Passer au montage" not in content
 
 
+def test_the_short_path_words_the_operation_for_a_project(client_for, users, application):
+    project = selected(application, users)
+    services.project_move(project=project, verb="start", actor=users[Role.RELECTEUR_CNML])
+
+    content = text(client_for(users[Role.DIRECTEUR]).get(project.get_absolute_url()))
+
+    assert "Déclarer le projet en fonctionnement" in content
+    assert "Déclarer la plateforme en fonctionnement" not in content
+
+
 # Scope: 404 out of scope, for every role ---------------------------------------------------------
 
 

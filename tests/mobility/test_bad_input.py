@@ -19,20 +19,32 @@ def post_application(client_for, users, call, data):
     return client_for(users[Role.CONSEILLER]).post(f"/mobilite/appels/{call.year}/candidater/", data)
 
 
-def test_call_dates_out_of_order(client_for, users):
+def call_form_data(year: int, **changes) -> dict:
+    """The new call's form as a browser posts it, with one blank criterion row (its maximum score keeps
+    its initial value); ``changes`` set the fields a test is about."""
     data = {
-        "year": "2036",
-        "title": "Appel mal daté",
+        "year": str(year),
+        "title": "Appel",
         "text": "Texte.",
-        "opens_on": "2036-06-30",
-        "closes_on": "2036-04-01",
+        "opens_on": f"{year}-04-01",
+        "closes_on": f"{year}-06-01",
         "eligibility_criteria": "Tous.",
         "formation_action_places": "3",
         "criteres-TOTAL_FORMS": "1",
         "criteres-INITIAL_FORMS": "0",
-        "criteres-0-label": "Besoin",
         "criteres-0-max_score": "5",
     }
+    return {**data, **changes}
+
+
+def test_call_dates_out_of_order(client_for, users):
+    data = call_form_data(
+        2036,
+        title="Appel mal daté",
+        opens_on="2036-06-30",
+        closes_on="2036-04-01",
+        **{"criteres-0-label": "Besoin"},
+    )
 
     response = client_for(users[Role.RELECTEUR_CNML]).post("/mobilite/appels/nouveau/", data)
 
@@ -45,19 +57,7 @@ def test_call_dates_out_of_order(client_for, users):
 
 
 def test_a_call_needs_at_least_one_criterion(client_for, users):
-    data = {
-        "year": "2037",
-        "title": "Appel",
-        "text": "Texte.",
-        "opens_on": "2037-04-01",
-        "closes_on": "2037-06-01",
-        "eligibility_criteria": "Tous.",
-        "formation_action_places": "3",
-        "criteres-TOTAL_FORMS": "1",
-        "criteres-INITIAL_FORMS": "0",
-        # The blank row as a browser posts it: its maximum score keeps its initial value.
-        "criteres-0-max_score": "5",
-    }
+    data = call_form_data(2037)
 
     response = client_for(users[Role.RELECTEUR_CNML]).post("/mobilite/appels/nouveau/", data)
 

@@ -67,6 +67,20 @@ ALTERNANCE_APPLICATIONS = 16
 ALTERNANCE_PROJECTS = 12
 
 
+def raise_lines(amendment, lines) -> None:
+    """The amendment's lines: each budget line raised by 10 €."""
+    BudgetAmendmentLine.objects.bulk_create(
+        BudgetAmendmentLine(
+            amendment=amendment,
+            budget_line=line,
+            funder_id=line.funder_id,
+            planned_before=line.planned_amount,
+            planned_after=line.planned_amount + 10,
+        )
+        for line in lines
+    )
+
+
 def full_plan(project, *, users, cat, network) -> None:
     """A project as it looks after a year: every part of its page has rows."""
     today = timezone.localdate()
@@ -91,16 +105,7 @@ def full_plan(project, *, users, cat, network) -> None:
         )
         if status != AmendmentStatus.DEMANDE:
             BudgetAmendment.objects.filter(pk=amendment.pk).update(decided_by=cnml, decided_at=timezone.now())
-        BudgetAmendmentLine.objects.bulk_create(
-            BudgetAmendmentLine(
-                amendment=amendment,
-                budget_line=line,
-                funder_id=line.funder_id,
-                planned_before=line.planned_amount,
-                planned_after=line.planned_amount + 10,
-            )
-            for line in lines[:5]
-        )
+        raise_lines(amendment, lines[:5])
     FareSupport.objects.create(project=project, expert_name="Expert FARE", formation_action=True)
     FormationSession.objects.bulk_create(
         FormationSession(project=project, held_on=today - timedelta(days=7 * n), topic=f"Séance {n}", attendees_count=n)
@@ -215,16 +220,7 @@ def alternance_world(carriers, *, users, applicant, network):
         amendment = BudgetAmendment.objects.create(
             project=main, reason=f"Avenant alternance {n}", status=AmendmentStatus.APPROUVE, requested_by=cnml
         )
-        BudgetAmendmentLine.objects.bulk_create(
-            BudgetAmendmentLine(
-                amendment=amendment,
-                budget_line=line,
-                funder_id=line.funder_id,
-                planned_before=line.planned_amount,
-                planned_after=line.planned_amount + 10,
-            )
-            for line in lines
-        )
+        raise_lines(amendment, lines)
     ProjectDocument.objects.bulk_create(
         ProjectDocument(project=main, title=f"Pièce {n}", file=f"mobilite/alt-{n}.pdf", uploaded_by=cnml)
         for n in range(12)

@@ -119,6 +119,27 @@ def test_attachment_can_be_removed_and_its_file_deleted(
     assert not stored.exists()
 
 
+@pytest.mark.parametrize("how", ["one", "selection"])
+def test_fiches_deleted_in_the_admin_take_their_files_once_the_deletion_commits(
+    actors, draft, client_for, private_media, django_capture_on_commit_callbacks, how
+):
+    from django.contrib import admin
+
+    post_with_files(client_for(actors["conseiller"]), draft, upload("programme.pdf", PDF_BYTES))
+    stored = Path(private_media) / draft.attachments.get().file.name
+    assert stored.exists()
+    fiche_admin = admin.site._registry[Fiche]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "one":
+            fiche_admin.delete_model(None, draft)
+        else:
+            fiche_admin.delete_queryset(None, Fiche.objects.filter(pk=draft.pk))
+
+    assert not Fiche.objects.filter(pk=draft.pk).exists()
+    assert not stored.exists()
+
+
 def test_attachment_of_a_draft_is_served_only_to_its_structure(actors, draft, client_for):
     post_with_files(client_for(actors["conseiller"]), draft, upload("programme.pdf", PDF_BYTES))
     url = draft.attachments.get().get_absolute_url()

@@ -1,15 +1,17 @@
 """Fixtures of the surveys tests.
 
 - ``instruments``: the shipped questionnaires (the data migration's own loader,
-  re-run because transactional tests empty the tables);
+  re-run because transactional tests empty the tables); ``load_instruments`` and
+  ``load_professionals``, those loaders, for the tests that call them themselves;
 - ``make_campaign``: a campaign over given structures, opened by default, dated around the frozen
   today of ``tests/clock.py`` (time-machine; the test's clock starts there);
-- ``answer``: stores answers directly (``answer(campaign, structure, n, **values)``).
+- ``answer``: stores answers directly (``answer(campaign, structure, n, **values)``); ``store_responses``
+  stores given ones (generated, varied) at a point.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pytest
@@ -21,8 +23,12 @@ from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnair
 from surveys.services import campaign_sync_points
 from surveys.spec import current_version
 from tests.clock import NOW
+from tests.migrations import shipped
 
-load_instruments = importlib.import_module("surveys.migrations.0002_instruments").load_instruments
+# The shipped questionnaires, loaded again by the tests whose tables were emptied (transactional,
+# browser): the data migrations' own loaders, named here only.
+load_instruments = shipped("surveys").load_instruments
+load_professionals = shipped("surveys").load_professionals
 
 
 @pytest.fixture(autouse=True)
@@ -101,19 +107,23 @@ PHARES_ANSWER = {
 }
 
 
+def store_responses(
+    campaign: Campaign, point, answers: Iterable[dict], *, submitted_on: date = date(2011, 5, 2)
+) -> list[Response]:
+    """One response stored at ``point`` per dict of ``answers``, on the questionnaire's current version."""
+    version_id, _ = current_version(campaign.questionnaire)
+    return Response.objects.bulk_create(
+        Response(campaign=campaign, point=point, version_id=version_id, submitted_on=submitted_on, answers=given)
+        for given in answers
+    )
+
+
 @pytest.fixture
 def answer():
     def store(campaign: Campaign, structure, n: int, **values) -> list[Response]:
-        version_id, _ = current_version(campaign.questionnaire)
-        point = campaign.points.get(structure=structure)
         answers = {**PHARES_ANSWER, **values} if campaign.questionnaire.code == "questions-phares" else values
         answers = {key: value for key, value in answers.items() if value not in ("", None)}
-        return Response.objects.bulk_create(
-            Response(
-                campaign=campaign, point=point, version_id=version_id, submitted_on=date(2011, 5, 2), answers=answers
-            )
-            for _ in range(n)
-        )
+        return store_responses(campaign, campaign.points.get(structure=structure), [answers] * n)
 
     return store
 

@@ -15,6 +15,7 @@ from surveys.models import AccessCode, Campaign, CampaignStatus, ResultNode
 from surveys.services import access_codes_generate, campaign_open, campaigns_close_due
 from surveys.tasks import close_due_campaigns
 from tests.clock import frozen
+from tests.migrations import schedule_everything
 from tests.pages import page_text
 
 pytestmark = [pytest.mark.django_db, frozen]
@@ -149,15 +150,9 @@ def test_the_beat_task_closes_campaigns_past_their_closing_date(
 
 
 def test_the_migration_schedules_the_closing_task_every_hour():
-    import importlib
-
-    from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
-    # Run again in case a transactional test emptied the tables; it is idempotent.
-    [operation] = importlib.import_module("surveys.migrations.0003_close_due_campaigns_schedule").Migration.operations
-    operation.code(apps, None)
-    operation.code(apps, None)
+    schedule_everything()
     task = PeriodicTask.objects.get(task="surveys.tasks.close_due_campaigns")
     assert task.enabled and (task.interval.every, task.interval.period) == (1, "hours")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from django.apps import apps
 from django.core import mail
@@ -19,10 +17,8 @@ from surveys.models import (
 )
 from tests.outage import delayed_notice, owed
 from tests.pages import page_text
-from tests.surveys.conftest import PHARES_POST
+from tests.surveys.conftest import PHARES_POST, load_professionals
 from tests.surveys.test_results import results  # noqa: F401 - fixture
-
-load_professionals = importlib.import_module("surveys.migrations.0006_professionals_instrument").load_professionals
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
 

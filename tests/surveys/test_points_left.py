@@ -26,11 +26,11 @@ def test_only_whole_positive_numbers_count_towards_the_total(typed, left):
 @pytest.mark.parametrize(
     ("left", "text"),
     [
-        (100, "Reste à répartir : 100 points."),
-        (1, "Reste à répartir : 1 point."),
+        (100, "Reste à répartir : 100\u00a0points."),
+        (1, "Reste à répartir : 1\u00a0point."),
         (0, "Tous les points sont répartis."),
-        (-1, "1 point de trop : retirez-en pour arriver au total."),
-        (-1200, "1\u202f200 points de trop : retirez-en pour arriver au total."),
+        (-1, "1\u00a0point de trop : retirez-en pour arriver au total."),
+        (-1200, "1\u202f200\u00a0points de trop : retirez-en pour arriver au total."),
     ],
 )
 def test_what_is_left_is_said_in_french(left, text):

@@ -9,8 +9,7 @@ per group (``ResultNode``) and read a page at a time.
 
 from __future__ import annotations
 
-import importlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -19,18 +18,16 @@ from django.utils import timezone
 from cnml.models import Role
 from surveys import spec as spec_module
 from surveys.aggregation import aggregate_campaign
-from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire, Response
+from surveys.models import Campaign, CampaignScope, CampaignStatus, Questionnaire
 from surveys.services import access_codes_generate
-from surveys.spec import current_version
 from tests.conftest import build_network_and_users, kept_for_module
 from tests.factories import AntenneFactory
 from tests.querycounts import ANONYMOUS
-from tests.surveys.conftest import PHARES_ANSWER, campaign_over
+from tests.surveys.conftest import PHARES_ANSWER, campaign_over, load_instruments, store_responses
 
 # The module's data is built once (kept_for_module): its tests stay on one pytest-xdist worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("surveys-query-counts")]
 
-load_instruments = importlib.import_module("surveys.migrations.0002_instruments").load_instruments
 ANTENNES_PER_ML = 12
 # Without a comment: a third of the answers get one of their own.
 ANSWERS = {key: value for key, value in PHARES_ANSWER.items() if key != "commentaire"}
@@ -67,17 +64,14 @@ def world(django_db_setup, django_db_blocker):
         campaign = month_long_campaign(
             antennes, questionnaire=phares, region=network.region_a, title="Enquête 2011", status=CampaignStatus.OPEN
         )
-        version_id, _ = current_version(phares)
         for index, point in enumerate(campaign.points.all()):
-            Response.objects.bulk_create(
-                Response(
-                    campaign=campaign,
-                    point=point,
-                    version_id=version_id,
-                    submitted_on=date(2011, 5, 2),
-                    answers={**ANSWERS, "commentaire": f"Commentaire {index}-{n}"} if n % 3 == 0 else ANSWERS,
-                )
-                for n in range(20 + index % 21)
+            store_responses(
+                campaign,
+                point,
+                (
+                    {**ANSWERS, "commentaire": f"Commentaire {index}-{n}"} if n % 3 == 0 else ANSWERS
+                    for n in range(20 + index % 21)
+                ),
             )
         aggregate_campaign(campaign)
         point = campaign.points.order_by("code").first()

@@ -10,9 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from surveys.aggregation import aggregate_campaign
-from surveys.models import Campaign, CampaignStatus, NodeLevel, Response, ResultNode
+from surveys.models import Campaign, CampaignStatus, NodeLevel, ResultNode
 from tests.factories import AntenneFactory
 from tests.pages import page_text
+from tests.surveys.conftest import store_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -221,21 +222,12 @@ def test_servqual_results_are_stored_per_item_dimension_and_overall(make_campaig
     from surveys.spec import current_version
 
     campaign = make_campaign(questionnaire="servqual-jeunes")
-    version_id, spec = current_version(campaign.questionnaire)
+    _, spec = current_version(campaign.questionnaire)
     import random
 
     rng = random.Random(1)
     point = campaign.points.get(structure=network.antenne_a1)
-    Response.objects.bulk_create(
-        Response(
-            campaign=campaign,
-            point=point,
-            version_id=version_id,
-            submitted_on=date(2011, 1, 1),
-            answers=generate_answers(spec, rng),
-        )
-        for _ in range(15)
-    )
+    store_responses(campaign, point, (generate_answers(spec, rng) for _ in range(15)), submitted_on=date(2011, 1, 1))
     aggregate_campaign(campaign)
     servqual = node(campaign, "structure-ANTA1").figures["servqual"]
     assert len(servqual["items"]) == 22

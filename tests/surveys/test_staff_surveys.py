@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 
@@ -17,10 +16,9 @@ from surveys.models import AccessCode, Audience, CampaignStatus, Response, Resul
 from surveys.services import CampaignError, campaign_invite_staff
 from tests.factories import make_user
 from tests.pages import page_text
+from tests.surveys.conftest import load_professionals
 
 pytestmark = pytest.mark.django_db
-
-load_professionals = importlib.import_module("surveys.migrations.0006_professionals_instrument").load_professionals
 
 SITE = "https://enquetes.example.test"
 LINK = re.compile(re.escape(SITE) + r"(/e/([A-Z0-9]+)/)")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cnml.celery import app
-from cnml.formatting import format_count, format_number
+from cnml.formatting import format_count, format_duration, format_number
 from cnml.models import User
 from dashboard.importer import MAX_ERRORS
 from dashboard.importer.spec import ALL_FILES
@@ -27,13 +27,6 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"date invalide « {text} » : format attendu AAAA-MM-JJ") from None
-
-
-def format_seconds(seconds: float) -> str:
-    if seconds < 60:
-        return f"{format_number(seconds, 1)} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
 
 
 class Command(BaseCommand):
@@ -118,11 +111,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {name} : {format_count(count, 'ligne', feminine=True)}")
 
     def _write_success(self, extract_import: ExtractImport, *, as_of_given: bool) -> None:
-        duration = extract_import.duration.total_seconds() if extract_import.duration else 0
         status = "données provisoires" if extract_import.provisional else "données définitives"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Import n° {extract_import.pk} réussi en {format_seconds(duration)} : "
+                f"Import n° {extract_import.pk} réussi en {format_duration(extract_import.duration or timedelta(0))} : "
                 "les données de l'extraction remplacent les précédentes."
             )
         )

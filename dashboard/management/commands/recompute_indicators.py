@@ -4,11 +4,14 @@ Here, and reported, with ``--sync`` or when tasks run in-process (no ``REDIS_URL
 otherwise owed to a worker through the outbox (``cnml.outbox``), not lost if Redis is down.
 """
 
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cnml import outbox
 from cnml.celery import app as celery_app
+from cnml.formatting import format_duration
 from dashboard.models import Snapshot
 from dashboard.recompute import RecomputeError, snapshot_recompute
 
@@ -57,12 +60,11 @@ class Command(BaseCommand):
         self._report(snapshot)
 
     def _report(self, snapshot: Snapshot) -> None:
-        seconds = snapshot.duration.total_seconds() if snapshot.duration else 0
+        duration = format_duration(snapshot.duration or timedelta(0))
         periods = f"{snapshot.periods[0]} à {snapshot.periods[-1]}" if snapshot.periods else "aucune"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Calcul n° {snapshot.pk} terminé en {seconds:.1f} s : {snapshot.value_count} valeurs, "
-                f"périodes {periods}."
+                f"Calcul n° {snapshot.pk} terminé en {duration} : {snapshot.value_count} valeurs, périodes {periods}."
             )
         )
         self.stdout.write(snapshot.provenance)

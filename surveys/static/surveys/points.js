@@ -14,18 +14,19 @@
     return /^\d{1,9}$/.test(digits) ? parseInt(digits, 10) : 0;
   }
 
-  function plural(count) {
-    return count > 1 ? "s" : "";
+  // As cnml.formatting.format_count: grouped by U+202F, a no-break space before the noun, an s from 2 on.
+  function count(points) {
+    return format.format(points) + "\u00a0point" + (points > 1 ? "s" : "");
   }
 
   function message(left) {
     if (left > 0) {
-      return "Reste à répartir : " + format.format(left) + " point" + plural(left) + ".";
+      return "Reste à répartir : " + count(left) + ".";
     }
     if (left === 0) {
       return "Tous les points sont répartis.";
     }
-    return format.format(-left) + " point" + plural(-left) + " de trop : retirez-en pour arriver au total.";
+    return count(-left) + " de trop : retirez-en pour arriver au total.";
   }
 
   document.querySelectorAll("[data-points-total]").forEach(function (status) {
