@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from cnml.models import Region
+from cnml.querysets import filter_given
 from mobility import permissions
 from mobility.models import (
     AGE_FIELDS,
@@ -190,16 +191,14 @@ class ProjectFilters:
 def projects_for(user, filters: ProjectFilters | None = None) -> QuerySet[Project]:
     projects = permissions.visible_projects(user).select_related("call", "carrier", "region")
     filters = filters or ProjectFilters()
-    if filters.region:
-        projects = projects.filter(region__code=filters.region)
-    if filters.carrier_kind:
-        projects = projects.filter(carrier__kind=filters.carrier_kind)
-    if filters.service:
-        projects = projects.filter(services_to_launch__code=filters.service)
-    if filters.theme:
-        projects = projects.filter(call__theme=filters.theme)
-    if filters.year:
-        projects = projects.filter(call__year=filters.year)
+    projects = filter_given(
+        projects,
+        region__code=filters.region,
+        carrier__kind=filters.carrier_kind,
+        services_to_launch__code=filters.service,
+        call__theme=filters.theme,
+        call__year=filters.year,
+    )
     return projects.prefetch_related("services_to_launch", "partners").order_by("call__year", "carrier__name")
 
 
@@ -261,10 +260,7 @@ def budget_amendments(project: Project) -> list:
 
 def applications_for(user, *, call: Call | None = None, status: str = "") -> QuerySet:
     applications = permissions.visible_applications(user).select_related("call", "carrier__region", "created_by")
-    if call is not None:
-        applications = applications.filter(call=call)
-    if status:
-        applications = applications.filter(status=status)
+    applications = filter_given(applications, call=call, status=status)
     return applications.prefetch_related(Prefetch("reviews")).order_by("-call__year", "carrier__name")
 
 

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from cnml.audit import TransitionLog, pending_send_back
 from cnml.models import Region
+from cnml.querysets import filter_given
 from practices import permissions
 from practices.models import REVIEW_STATES, Fiche, FicheVersion, PartnerKind, Status, Theme
 from practices.search import search
@@ -35,15 +36,13 @@ def _with_cards(queryset: QuerySet[Fiche]) -> QuerySet[Fiche]:
 
 def catalogue(filters: CatalogueFilters) -> QuerySet[Fiche]:
     """Published fiches matching the filters: most relevant first when searching, else newest first."""
-    fiches = Fiche.objects.published()
-    if filters.theme:
-        fiches = fiches.filter(themes=filters.theme)
-    if filters.region:
-        fiches = fiches.filter(region=filters.region)
-    if filters.partner:
-        fiches = fiches.filter(partners__kind=filters.partner)
-    if filters.year:
-        fiches = fiches.filter(published_at__year=filters.year)
+    fiches = filter_given(
+        Fiche.objects.published(),
+        themes=filters.theme,
+        region=filters.region,
+        partners__kind=filters.partner,
+        published_at__year=filters.year,
+    )
     if filters.theme or filters.partner:
         fiches = Fiche.objects.filter(pk__in=fiches.values("pk"))
     fiches = search(fiches, filters.query) if filters.query else fiches.order_by("-published_at", "-pk")

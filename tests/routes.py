@@ -1,6 +1,8 @@
 """Every pattern of the URL conf, walked once for the tests that check every address of a kind:
 the exports (tests/test_every_export.py), the PDFs and QR codes (tests/test_every_printed_address.py),
-the account pages (tests/cnml/test_structure_membership.py), the crawl (tests/browser/crawl_plan.py).
+the account pages (tests/cnml/test_structure_membership.py), the dashboard's pages
+(tests/dashboard/test_demo_banner_everywhere.py), the addresses outside the admin
+(tests/practices/test_committees.py), the crawl (tests/browser/crawl_plan.py).
 """
 
 from __future__ import annotations

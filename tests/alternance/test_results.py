@@ -16,16 +16,17 @@ def results_url(declination, year=None) -> str:
     return f"{url}?annee={year}" if year else url
 
 
-def field(commitment) -> str:
-    return f"engagement_{commitment.pk}"
+def post_results(client, declination, year: str, typed: dict):
+    """Post the results form of ``declination`` for ``year``: ``typed`` maps a commitment to the value typed."""
+    data = {"year": year} | {f"engagement_{commitment.pk}": value for commitment, value in typed.items()}
+    return client.post(results_url(declination), data)
 
 
 def test_the_regions_animator_records_a_years_results(client_for, users, agreements):
     client = client_for(users[Role.ANIMATEUR_REGIONAL])
 
-    response = client.post(
-        results_url(agreements.declination_a),
-        {"year": "2013", field(agreements.offers): "1500", field(agreements.workshops): "38"},
+    response = post_results(
+        client, agreements.declination_a, "2013", {agreements.offers: "1500", agreements.workshops: "38"}
     )
 
     assert response.status_code == 302
@@ -42,7 +43,7 @@ def test_the_form_opens_on_the_results_already_entered_and_a_blank_value_removes
     page = client.get(results_url(agreements.declination_a, 2012))
     assert 'value="1340"' in page.text
 
-    client.post(results_url(agreements.declination_a), {"year": "2012", field(agreements.offers): ""})
+    post_results(client, agreements.declination_a, "2012", {agreements.offers: ""})
 
     assert not CommitmentResult.objects.filter(declination=agreements.declination_a, year=2012).exists()
 
@@ -50,9 +51,8 @@ def test_the_form_opens_on_the_results_already_entered_and_a_blank_value_removes
 def test_bad_input_is_told_in_french_and_every_typed_value_is_kept(client_for, users, agreements):
     client = client_for(users[Role.ANIMATEUR_REGIONAL])
 
-    response = client.post(
-        results_url(agreements.declination_a),
-        {"year": "1990", field(agreements.offers): "-4", field(agreements.workshops): "27"},
+    response = post_results(
+        client, agreements.declination_a, "1990", {agreements.offers: "-4", agreements.workshops: "27"}
     )
 
     assert response.status_code == 200
@@ -66,7 +66,7 @@ def test_bad_input_is_told_in_french_and_every_typed_value_is_kept(client_for, u
 def test_an_animator_cannot_enter_results_for_another_region(client_for, users, agreements):
     client = client_for(users[Role.ANIMATEUR_REGIONAL])
 
-    response = client.post(results_url(agreements.declination_b), {"year": "2013", field(agreements.offers): "5"})
+    response = post_results(client, agreements.declination_b, "2013", {agreements.offers: "5"})
 
     assert response.status_code == 404
     assert not CommitmentResult.objects.filter(declination=agreements.declination_b).exists()

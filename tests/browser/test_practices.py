@@ -45,6 +45,16 @@ def fill_fiche(page: Page, *, scale: int, themes: list[str], fields: dict[str, s
         page.locator(f"#id_{name}").fill(value)
 
 
+def submit_fiche(page: Page, title: str) -> Fiche:
+    """Submit the fiche form: its page comes back, submitted and accessible."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Soumettre la fiche").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator(".practices-workflow .fr-badge")).to_have_text("Soumise")
+    assert_accessible(page)
+    return Fiche.objects.get(title=title)
+
+
 def sign_out(page: Page) -> None:
     """Log out from the site's header (the admin pages have their own)."""
     page.goto("/")
@@ -116,12 +126,7 @@ def test_fiche_written_reviewed_completed_published_and_found(page: Page, proble
     assert_accessible(page)
 
     page.locator("#id_title").fill(TITLE)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Soumettre la fiche").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(page.locator(".practices-workflow .fr-badge")).to_have_text("Soumise")
-    assert_accessible(page)
-    fiche = Fiche.objects.get(title=TITLE)
+    fiche = submit_fiche(page, TITLE)
     assert fiche.status == Status.SOUMISE
     # Region 93 has a regional animator: the fiche is in their queue, and they were told.
     assert any(message.to == ["animateur@demo.cnml.fr"] for message in mail.outbox)
@@ -146,9 +151,7 @@ def test_fiche_written_reviewed_completed_published_and_found(page: Page, proble
     expect(page.locator("#demande-du-relecteur")).to_contain_text("Ajoutez les résultats chiffrés de l'évaluation.")
     assert_accessible(page)
     page.locator("#id_results").fill("Une centaine de conseillers formés en 10 journées ; 92 % de satisfaits.")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Soumettre la fiche").click()
-    expect(page.locator(".practices-workflow .fr-badge")).to_have_text("Soumise")
+    submit_fiche(page, TITLE)
     # The reviewer who asked is told what changed.
     told = [message for message in mail.outbox if message.to == ["relecteur@demo.cnml.fr"]]
     assert told and "92 % de satisfaits" in told[-1].body
@@ -251,12 +254,7 @@ def test_a_partner_of_a_committee_answers_a_recensement_that_a_reviewer_publishe
             "contacts-0-email": "morgane.lefevre@pole-emploi.fr",
         },
     )
-    with page.expect_navigation():
-        page.get_by_role("button", name="Soumettre la fiche").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(COMMITTEE_TITLE)
-    expect(page.locator(".practices-workflow .fr-badge")).to_have_text("Soumise")
-    assert_accessible(page)
-    fiche = Fiche.objects.get(title=COMMITTEE_TITLE)
+    fiche = submit_fiche(page, COMMITTEE_TITLE)
     assert (fiche.committee, fiche.structure, fiche.recensement) == (committee, None, recensement)
     assert fiche.success_factors == ""  # no starter for it in this template, nothing typed
     sign_out(page)

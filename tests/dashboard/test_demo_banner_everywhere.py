@@ -8,7 +8,7 @@ import io
 
 import openpyxl
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from pypdf import PdfReader
 
 from cnml.demo import demo_load_network
@@ -16,6 +16,7 @@ from cnml.models import User
 from dashboard.demo import demo_load_dashboard
 from dashboard.exports import FORMATS
 from tests.dashboard.test_pages import text_of
+from tests.routes import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -23,26 +24,18 @@ pytestmark = pytest.mark.django_db
 ARGUMENTS = {"code": {"region": "93", "structure": "ML93001"}}
 
 
-def dashboard_routes() -> list[tuple[str, str]]:
-    """(name, route) of every page and export of the dashboard's URL conf."""
-    found = []
-    for pattern in get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver) and pattern.namespace == "dashboard":
-            found += [(p.name, str(p.pattern)) for p in pattern.url_patterns if isinstance(p, URLPattern)]
-    return found
-
-
 def addresses() -> list[str]:
+    """Every page and export of the dashboard's URL conf."""
     urls = []
-    for name, route in dashboard_routes():
+    for name, route in url_patterns():
+        if not (name or "").startswith("dashboard:"):
+            continue
         kwargs = {}
         if "<str:code>" in route:
-            kwargs["code"] = ARGUMENTS["code"][
-                "structure" if route.startswith(("structures", "ani/structures")) else "region"
-            ]
+            kwargs["code"] = ARGUMENTS["code"]["structure" if "/structures/" in route else "region"]
         formats = FORMATS if "<export_format:fmt>" in route else [None]
         for fmt in formats:
-            urls.append(reverse(f"dashboard:{name}", kwargs=kwargs | ({"fmt": fmt} if fmt else {})))
+            urls.append(reverse(name, kwargs=kwargs | ({"fmt": fmt} if fmt else {})))
     return urls
 
 

@@ -22,11 +22,6 @@ NO_CONTACT_EMAIL = "Contact : indiquez l'adresse e-mail de contact."
 
 
 @pytest.fixture
-def conseiller(users):
-    return users[Role.CONSEILLER]
-
-
-@pytest.fixture
 def draft_without_contact(conseiller, carrier_a1, call, cat) -> Application:
     return make_application(call=call, user=conseiller, carrier=carrier_a1, cat=cat, contact_name="", contact_email="")
 

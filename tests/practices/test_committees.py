@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from cnml.models import Committee, CommitteeLevel, Role
 from cnml.permissions import readable_regions, readable_structures
@@ -15,6 +14,7 @@ from practices.recensements import Recensement
 from tests.factories import UserFactory
 from tests.practices.factories import make_fiche
 from tests.practices.helpers import ACTOR_NAMES, fiche_form_data
+from tests.routes import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -237,21 +237,16 @@ def test_the_recensement_progress_counts_committee_fiches_in_the_committee_row(e
     assert network.ml_a1 in row.silent
 
 
-def _user_facing_routes(resolver=None, prefix=""):
-    for pattern in (resolver or get_resolver()).url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            if not route.startswith("admin"):
-                yield from _user_facing_routes(pattern, route)
-        elif isinstance(pattern, URLPattern) and "<" not in route:
-            yield "/" + route.lstrip("^").rstrip("$")
-
-
 def test_no_user_facing_route_grants_committee_membership(client_for, everyone, committee):
     """Membership is granted by administrators in the admin only: posting a committee anywhere else adds nobody."""
     members = set(committee.members.values_list("pk", flat=True))
     payload = {"committee": committee.pk, "committees": committee.pk, "members": everyone["directeur"].pk}
-    routes = list(_user_facing_routes())
+    # Every address outside the admin that takes no argument.
+    routes = [
+        "/" + route.lstrip("^").rstrip("$")
+        for _, route in url_patterns()
+        if "<" not in route and not route.startswith("admin")
+    ]
     assert "/bonnes-pratiques/mes-fiches/nouvelle/" in routes
 
     for name in ("directeur", "autre_partenaire"):

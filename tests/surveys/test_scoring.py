@@ -33,6 +33,11 @@ def question(code, kind, **extra):
     return base | extra
 
 
+def one_section(*questions) -> dict:
+    """A questionnaire's spec of one section holding ``questions``."""
+    return {"sections": [{"title": "S", "description": "", "questions": list(questions)}]}
+
+
 def servqual_spec():
     items = []
     for number, dimension in ((1, "Tangibles"), (2, "Tangibles"), (3, "Fiabilité"), (4, "Fiabilité")):
@@ -51,7 +56,7 @@ def servqual_spec():
             {"code": "f", "label": "Fiabilité", "key": False, "dimension": "Fiabilité"},
         ],
     )
-    return {"sections": [{"title": "S", "description": "", "questions": [*items, weights]}]}
+    return one_section(*items, weights)
 
 
 def all_units(plan, acc):
@@ -94,21 +99,13 @@ def test_servqual_gaps_dimensions_overall_and_weighted_match_a_hand_computed_exa
 
 def oqm_spec():
     scale = {"min_label": "Très insatisfait(e)", "max_label": "Très satisfait(e)"}
-    return {
-        "sections": [
-            {
-                "title": "S",
-                "description": "",
-                "questions": [
-                    question("a1", "likert10", dimension="Accessibilité", na=True, **scale),
-                    question("a2", "likert10", dimension="Accessibilité", na=True, **scale),
-                    question("b1", "likert10", dimension="Délais", na=True, **scale),
-                    question("s", "likert10", dimension="Satisfaction globale", role="satisfaction_globale", **scale),
-                    question("c", "likert10", dimension="Conséquences", role="consequence", **scale),
-                ],
-            }
-        ]
-    }
+    return one_section(
+        question("a1", "likert10", dimension="Accessibilité", na=True, **scale),
+        question("a2", "likert10", dimension="Accessibilité", na=True, **scale),
+        question("b1", "likert10", dimension="Délais", na=True, **scale),
+        question("s", "likert10", dimension="Satisfaction globale", role="satisfaction_globale", **scale),
+        question("c", "likert10", dimension="Conséquences", role="consequence", **scale),
+    )
 
 
 def test_oqm_dimension_scores_share_of_high_marks_and_priorities_match_a_hand_computed_example():
@@ -149,26 +146,18 @@ def test_percentage_margin_of_error_is_the_95_percent_normal_approximation():
 
 
 def test_headline_share_counts_the_key_answer_of_each_headline_question():
-    spec = {
-        "sections": [
-            {
-                "title": "S",
-                "description": "",
-                "questions": [
-                    question(
-                        "accueil",
-                        "single",
-                        role="accueil",
-                        choices=[
-                            {"code": "tres", "label": "Très satisfait(e)", "key": True, "dimension": ""},
-                            {"code": "plutot", "label": "Plutôt satisfait(e)", "key": False, "dimension": ""},
-                        ],
-                    ),
-                    question("recommande", "yes_no", role="recommande"),
-                ],
-            }
-        ]
-    }
+    spec = one_section(
+        question(
+            "accueil",
+            "single",
+            role="accueil",
+            choices=[
+                {"code": "tres", "label": "Très satisfait(e)", "key": True, "dimension": ""},
+                {"code": "plutot", "label": "Plutôt satisfait(e)", "key": False, "dimension": ""},
+            ],
+        ),
+        question("recommande", "yes_no", role="recommande"),
+    )
     plan = Plan.from_spec(spec)
     acc = Accumulator()
     for accueil, recommande in [("tres", "oui"), ("tres", "non"), ("plutot", "oui"), ("plutot", "nsp")]:
