@@ -196,7 +196,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Admin access follows the role, so it can never drift from it.
         self.is_staff = self.role in NATIONAL_ROLES or self.is_superuser
         super().save(*args, **kwargs)
-        self.sync_role_group()
+        update_fields = kwargs.get("update_fields")
+        # Only a save that may change the role moves the user between groups: not a log-in's last_login.
+        if update_fields is None or "role" in update_fields:
+            self.sync_role_group()
 
     def sync_role_group(self) -> None:
         """Make the user a member of exactly their role's group (see cnml.roles)."""

@@ -31,18 +31,13 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils.functional import empty
 
-from cnml.models import Region, Role, Structure, User
+from cnml.models import Region, Role, Structure, StructureKind, User
 from tests.concurrency import (  # noqa: F401  (fixtures of the concurrency tests)
     concurrent_server,
     file_database,
     keep_migrated_copy,
 )
 from tests.factories import (
-    AntenneFactory,
-    ArmlFactory,
-    CnmlFactory,
-    MissionLocaleFactory,
-    RegionFactory,
     UserFactory,
 )
 from tests.outage import outage_phase, redis_down  # noqa: F401  (fixtures of the outage tests)
@@ -57,9 +52,13 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     """The session's test database (pytest-django), and on SQLite a file copy of it, freshly migrated,
-    for the tests that need a database in a file (tests/concurrency.py, a command run as a process)."""
+    for the tests that need a database in a file (tests/concurrency.py, a command run as a process);
+    then the role groups of ``role_groups``, written once rather than in every test that has users."""
+    from cnml.roles import sync_role_groups
+
     with django_db_blocker.unblock():
         keep_migrated_copy(tmp_path_factory)
+        sync_role_groups()
 
 
 @pytest.fixture(autouse=True)
@@ -182,36 +181,67 @@ def network(db) -> Network:
     return build_network()
 
 
+# The network of most tests: (field, code, name, kind, region's field, parent's field). The structures
+# are written level by level, each level in one statement (a test's set-up runs this a thousand times).
+NETWORK_REGIONS = (("region_a", "901", "Région Alpha"), ("region_b", "902", "Région Bêta"))
+NETWORK_STRUCTURES = (
+    ("cnml", "CNML", "Conseil national des missions locales", StructureKind.CNML, None, None),
+    ("arml_a", "ARMLA", "ARML Alpha", StructureKind.ARML, "region_a", None),
+    ("ml_a1", "MLA1", "Mission locale Alpha 1", StructureKind.ML, "region_a", None),
+    ("ml_a2", "MLA2", "Mission locale Alpha 2", StructureKind.ML, "region_a", None),
+    ("arml_b", "ARMLB", "ARML Bêta", StructureKind.ARML, "region_b", None),
+    ("ml_b1", "MLB1", "Mission locale Bêta 1", StructureKind.ML, "region_b", None),
+    ("ml_b2", "MLB2", "Mission locale Bêta 2", StructureKind.ML, "region_b", None),
+    ("antenne_a1", "ANTA1", "Antenne Alpha 1", StructureKind.ANTENNE, "region_a", "ml_a1"),
+    ("antenne_a2", "ANTA2", "Antenne Alpha 2", StructureKind.ANTENNE, "region_a", "ml_a2"),
+    ("antenne_b1", "ANTB1", "Antenne Bêta 1", StructureKind.ANTENNE, "region_b", "ml_b1"),
+    ("antenne_b2", "ANTB2", "Antenne Bêta 2", StructureKind.ANTENNE, "region_b", "ml_b2"),
+)
+
+
+def _written_by_code(model, rows: dict) -> dict:
+    """``rows`` (code → unsaved instance) written in one statement; a code already there keeps its row
+    (a module's data built once, ``kept_for_module``), as ``get_or_create`` would."""
+    existing = model.objects.in_bulk(list(rows), field_name="code")
+    model.objects.bulk_create([row for code, row in rows.items() if code not in existing])
+    return {code: existing.get(code, row) for code, row in rows.items()}
+
+
 def build_network() -> Network:
-    region_a = RegionFactory(code="901", name="Région Alpha")
-    region_b = RegionFactory(code="902", name="Région Bêta")
-    ml_a1 = MissionLocaleFactory(code="MLA1", name="Mission locale Alpha 1", region=region_a)
-    ml_a2 = MissionLocaleFactory(code="MLA2", name="Mission locale Alpha 2", region=region_a)
-    ml_b1 = MissionLocaleFactory(code="MLB1", name="Mission locale Bêta 1", region=region_b)
-    ml_b2 = MissionLocaleFactory(code="MLB2", name="Mission locale Bêta 2", region=region_b)
-    return Network(
-        region_a=region_a,
-        region_b=region_b,
-        cnml=CnmlFactory(code="CNML"),
-        arml_a=ArmlFactory(code="ARMLA", name="ARML Alpha", region=region_a),
-        ml_a1=ml_a1,
-        antenne_a1=AntenneFactory(code="ANTA1", name="Antenne Alpha 1", parent=ml_a1),
-        ml_a2=ml_a2,
-        antenne_a2=AntenneFactory(code="ANTA2", name="Antenne Alpha 2", parent=ml_a2),
-        arml_b=ArmlFactory(code="ARMLB", name="ARML Bêta", region=region_b),
-        ml_b1=ml_b1,
-        antenne_b1=AntenneFactory(code="ANTB1", name="Antenne Bêta 1", parent=ml_b1),
-        ml_b2=ml_b2,
-        antenne_b2=AntenneFactory(code="ANTB2", name="Antenne Bêta 2", parent=ml_b2),
-    )
+    by_field: dict = {}
+    regions = _written_by_code(Region, {code: Region(code=code, name=name) for _, code, name in NETWORK_REGIONS})
+    by_field.update({field: regions[code] for field, code, _ in NETWORK_REGIONS})
+    for parents in (False, True):  # the parents first, then the antennes
+        level = [row for row in NETWORK_STRUCTURES if (row[5] is not None) == parents]
+        written = _written_by_code(
+            Structure,
+            {
+                code: Structure(
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    region=by_field.get(region),
+                    parent=by_field.get(parent),
+                    active=True,
+                )
+                for _, code, name, kind, region, parent in level
+            },
+        )
+        by_field.update({field: written[code] for field, code, *_ in level})
+    return Network(**by_field)
 
 
 @pytest.fixture
-def role_groups(db) -> dict[str, int]:
-    """Each role's group with its declared permissions (``sync_roles``)."""
+def role_groups(db) -> None:
+    """Each role's group with its declared permissions (``sync_roles``): written with the test database
+    (``django_db_setup``), written again when a transactional test has emptied the tables."""
+    from django.contrib.auth.models import Group
+
     from cnml.roles import sync_role_groups
 
-    return sync_role_groups()
+    groups = Group.objects.filter(name__in=Role.values)
+    if groups.count() < len(Role.values) or not groups.filter(name=Role.ADMINISTRATEUR, permissions__isnull=False):
+        sync_role_groups()
 
 
 @pytest.fixture

@@ -131,6 +131,21 @@ def test_user_save_repairs_a_stray_role_group(network):
     assert list(user.groups.values_list("name", flat=True)) == [Role.CONSEILLER]
 
 
+def test_a_save_of_other_fields_leaves_the_groups_alone(network, django_assert_num_queries):
+    user = UserFactory(role=Role.CONSEILLER, structure=network.ml_a1)
+    user.groups.add(Group.objects.get_or_create(name=Role.ADMINISTRATEUR)[0])
+
+    # A log-in saves last_login only: one UPDATE, no group rewritten (the role cannot have changed).
+    with django_assert_num_queries(1):
+        user.save(update_fields=["last_login"])
+    assert set(user.groups.values_list("name", flat=True)) == {Role.CONSEILLER, Role.ADMINISTRATEUR}
+
+    user.role = Role.DIRECTEUR
+    user.save(update_fields=["role"])
+
+    assert list(user.groups.values_list("name", flat=True)) == [Role.DIRECTEUR]
+
+
 @pytest.mark.parametrize("role", Role.values)
 def test_is_staff_follows_the_role(network, role):
     structure = network.cnml if role in NATIONAL_ROLES else network.ml_a1
