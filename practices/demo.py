@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cnml.audit import TransitionLog, transitions_of
+from cnml.demo import ensure_shipped_rows
 from cnml.models import Committee, Role, Structure, User
 from practices.models import (
     LONG_TEXTS,
@@ -33,7 +34,7 @@ from practices.models import (
     Status,
     Theme,
 )
-from practices.services import fiche_refresh_search_text, themes_ensure_defaults
+from practices.services import fiche_refresh_search_text
 
 EXAMPLE_TITLE = "Les outils partagés de la cotraitance et du partenariat renforcé"
 RECENSEMENT_TITLE = "Recensement des bonnes pratiques du partenariat renforcé"
@@ -249,7 +250,7 @@ def _text(title: str, status: str) -> dict[str, str]:
 
 @transaction.atomic
 def demo_load_practices(*, stdout: TextIO) -> None:
-    themes_ensure_defaults()
+    ensure_shipped_rows("practices.migrations.0001_squashed", "add_themes")
     structures = {
         structure.code: structure for structure in Structure.objects.filter(code__in=["ML31001", "ML93001", "ML93002"])
     }

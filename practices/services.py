@@ -27,37 +27,12 @@ from cnml.models import User
 from cnml.uploads import delete_on_commit, display_name
 from cnml.workflows import TransitionRefused
 from practices import permissions, recensement_selectors, selectors
-from practices.models import Attachment, Fiche, Recensement, RecensementStatus, Status, Theme
+from practices.models import Attachment, Fiche, Recensement, RecensementStatus, Status
 from practices.search import fiche_search_text
 
 
 class ConcurrentEdit(ValidationError):
     """Someone saved the fiche after the form was opened."""
-
-
-# --- Themes ------------------------------------------------------------------
-
-DEFAULT_THEMES = [
-    ("cotraitance", "Cotraitance"),
-    ("outils-partages", "Outils partagés"),
-    ("formation-des-conseillers", "Formation des conseillers"),
-    ("alternance", "Alternance"),
-    ("mobilite", "Mobilité"),
-    ("sante", "Santé"),
-    ("logement", "Logement"),
-    ("decrochage", "Décrochage"),
-    ("acces-a-l-emploi", "Accès à l'emploi"),
-    ("relations-entreprises", "Relations entreprises"),
-]
-
-
-def themes_ensure_defaults() -> list[Theme]:
-    """The initial themes (also created by the migration); existing ones are left as edited."""
-    themes = []
-    for position, (slug, name) in enumerate(DEFAULT_THEMES, start=1):
-        theme, _ = Theme.objects.get_or_create(slug=slug, defaults={"name": name, "position": position * 10})
-        themes.append(theme)
-    return themes
 
 
 # --- Saving ------------------------------------------------------------------

@@ -14,22 +14,23 @@ import datetime
 import re
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cnml.audit import transitions_of
 from practices.models import Fiche, Status
-from practices.services import themes_ensure_defaults
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import BrowserProblems, login, logout
+from tests.migrations import shipped
 
 TITLE = "Les outils partagés de la cotraitance et du partenariat renforcé en Provence"
 
 
 @pytest.fixture
 def practices_demo(demo_network):
-    themes_ensure_defaults()
+    shipped("practices").add_themes(apps, None)  # emptied by the transactional tests before
     return demo_network
 
 
