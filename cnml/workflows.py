@@ -115,6 +115,16 @@ def report_refusal(request: HttpRequest, error: TransitionRefused) -> None:
         messages.error(request, reason)
 
 
+def attempt_move(request: HttpRequest, move: Callable[[], object], success: str) -> None:
+    """Make a workflow move asked by a view: say ``success``, or why it was refused (:func:`report_refusal`)."""
+    try:
+        move()
+    except TransitionRefused as error:
+        report_refusal(request, error)
+    else:
+        messages.success(request, success)
+
+
 def _resolve(check: Callable | str | None) -> Callable | None:
     return import_string(check) if isinstance(check, str) else check
 

@@ -8,7 +8,6 @@ PDF). Thin views: rules in
 from __future__ import annotations
 
 import tablib
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from cnml import spreadsheets
 from cnml.formatting import format_date
 from cnml.links import absolute_url
 from cnml.pdf import pdf_response
-from cnml.workflows import TransitionRefused, history, report_refusal
+from cnml.workflows import attempt_move, history
 from practices import permissions, recensement_selectors, services
 from practices.models import Fiche
 
@@ -84,14 +83,13 @@ def recensement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recensement_close(request: HttpRequest, pk: int) -> HttpResponse:
     recensement = permissions.get_recensement_for(request.user, pk)
-    try:
-        services.recensement_close(
+    attempt_move(
+        request,
+        lambda: services.recensement_close(
             recensement=recensement, actor=request.user, seen_status=request.POST.get("seen_status")
-        )
-    except TransitionRefused as error:
-        report_refusal(request, error)
-    else:
-        messages.success(request, "Le recensement est clos : il ne reçoit plus de nouvelles fiches.")
+        ),
+        "Le recensement est clos : il ne reçoit plus de nouvelles fiches.",
+    )
     return redirect(recensement)
 
 

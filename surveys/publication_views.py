@@ -5,7 +5,6 @@ Thin views: the rules are in :mod:`surveys.permissions`, the moves in :mod:`surv
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cnml.links import absolute_url
-from cnml.workflows import TransitionRefused, history, report_refusal
+from cnml.workflows import attempt_move, history
 from surveys import exports, permissions, selectors, services
 from surveys.forms import WithdrawPublicationForm
 from surveys.models import Campaign, PublicationStatus, ResultsPublication
@@ -28,18 +27,6 @@ def _publication(campaign: Campaign) -> ResultsPublication:
         return campaign.publication
     except ResultsPublication.DoesNotExist:
         return ResultsPublication(campaign=campaign)
-
-
-def move_from_campaign_page(request: HttpRequest, campaign: Campaign, apply, done: str, **kwargs) -> HttpResponse:
-    """A workflow move asked from the campaign's page (``apply``: its service, given the status the user saw):
-    ``done`` said, or each reason of its refusal; then back to the campaign (its own moves too, ``views``)."""
-    try:
-        apply(campaign=campaign, actor=request.user, seen_status=request.POST.get("seen_status"), **kwargs)
-    except TransitionRefused as error:
-        report_refusal(request, error)
-    else:
-        messages.success(request, done)
-    return redirect("surveys:campaign", pk=campaign.pk)
 
 
 def _decision_page(request: HttpRequest, campaign: Campaign, *, verb: str, form=None) -> HttpResponse:
@@ -73,12 +60,14 @@ def results_publish(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = permissions.get_campaign_for(request.user, pk, manage=True)
     if request.method == "GET":
         return _decision_page(request, campaign, verb="publish")
-    return move_from_campaign_page(
+    attempt_move(
         request,
-        campaign,
-        services.results_publish,
+        lambda: services.results_publish(
+            campaign=campaign, actor=request.user, seen_status=request.POST.get("seen_status")
+        ),
         "Les résultats sont publiés : toute personne peut désormais les lire.",
     )
+    return redirect("surveys:campaign", pk=campaign.pk)
 
 
 @login_required
@@ -87,13 +76,17 @@ def results_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = permissions.get_campaign_for(request.user, pk, manage=True)
     form = WithdrawPublicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        return move_from_campaign_page(
+        attempt_move(
             request,
-            campaign,
-            services.results_withdraw,
+            lambda: services.results_withdraw(
+                campaign=campaign,
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+                seen_status=request.POST.get("seen_status"),
+            ),
             "La publication est retirée : les pages publiques ne montrent plus ces résultats.",
-            comment=form.cleaned_data["comment"],
         )
+        return redirect("surveys:campaign", pk=campaign.pk)
     return _decision_page(request, campaign, verb="withdraw", form=form)
 
 

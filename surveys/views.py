@@ -14,11 +14,11 @@ from cnml.formatting import format_count
 from cnml.links import absolute_url
 from cnml.pagination import paginate
 from cnml.pdf import pdf_response, render_pdf
-from cnml.workflows import history
+from cnml.workflows import attempt_move, history
 from surveys import exports, permissions, selectors, services
 from surveys.forms import AccessCodesForm, CampaignForm
 from surveys.models import Audience, Campaign, CampaignStatus, DistributionPoint
-from surveys.publication_views import move_from_campaign_page, publication_context
+from surveys.publication_views import publication_context
 from surveys.qr import qr_png, qr_png_data_uri, qr_svg
 
 HOME_TITLE = "Enquêtes de satisfaction"
@@ -152,7 +152,12 @@ def campaign_move(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """Open or close a campaign (``verb``: a transition of its workflow, fixed by the URL)."""
     campaign = permissions.get_campaign_for(request.user, pk, manage=True)
     apply = {"open": services.campaign_open, "close": services.campaign_close}[verb]
-    return move_from_campaign_page(request, campaign, apply, MOVE_DONE[verb])
+    attempt_move(
+        request,
+        lambda: apply(campaign=campaign, actor=request.user, seen_status=request.POST.get("seen_status")),
+        MOVE_DONE[verb],
+    )
+    return redirect("surveys:campaign", pk=campaign.pk)
 
 
 @login_required

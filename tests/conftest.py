@@ -231,8 +231,7 @@ def build_network() -> Network:
     return Network(**by_field)
 
 
-@pytest.fixture
-def role_groups(db) -> None:
+def ensure_role_groups() -> None:
     """Each role's group with its declared permissions (``sync_roles``): written with the test database
     (``django_db_setup``), written again when a transactional test has emptied the tables."""
     from django.contrib.auth.models import Group
@@ -242,6 +241,11 @@ def role_groups(db) -> None:
     groups = Group.objects.filter(name__in=Role.values)
     if groups.count() < len(Role.values) or not groups.filter(name=Role.ADMINISTRATEUR, permissions__isnull=False):
         sync_role_groups()
+
+
+@pytest.fixture
+def role_groups(db) -> None:
+    ensure_role_groups()
 
 
 @pytest.fixture
@@ -259,9 +263,7 @@ def conseiller(users) -> User:
 def build_network_and_users() -> tuple[Network, dict[str, User]]:
     """The ``network`` and ``users`` fixtures' data with the role groups, for a module's data built
     once (``kept_for_module``)."""
-    from cnml.roles import sync_role_groups
-
-    sync_role_groups()
+    ensure_role_groups()
     network = build_network()
     return network, build_users(network)
 

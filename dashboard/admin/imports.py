@@ -33,7 +33,7 @@ from cnml.spreadsheets import csv_response
 from dashboard.admin.import_status import import_alert
 from dashboard.importer.limits import inspect_zip
 from dashboard.importer.spec import ALL_FILES
-from dashboard.models import ExtractImport, ImportStatus
+from dashboard.models import ExtractImport, ImportStatus, error_sentence
 from dashboard.models.snapshots import Snapshot
 from dashboard.services import (
     DEFAULT_SOURCE_LABEL,
@@ -268,8 +268,10 @@ class ExtractImportAdmin(admin.ModelAdmin):
                 "status": extract_import.status,
                 "status_label": extract_import.get_status_display(),
                 "step": extract_import.step if extract_import.status not in FINISHED else "recalcul des indicateurs",
-                # Over when the page has something new to say: the import's end, then its recompute's.
-                "finished": not import_alert(extract_import, may_validate=False).following,
+                # Over when the page has something new to say: the import's end, then its recompute's. A
+                # failed one is over at once (its alert would read the deferred errors to say so).
+                "finished": extract_import.status == ImportStatus.FAILED
+                or not import_alert(extract_import, may_validate=False).following,
                 "rows": {name: format_number(extract_import.row_counts.get(name)) for name in ALL_FILES},
             }
         )
@@ -293,17 +295,18 @@ class ExtractImportAdmin(admin.ModelAdmin):
     def error_report(self, obj: ExtractImport) -> str:
         if not obj.error_count:
             return "Aucune erreur." if obj.status in FINISHED else "–"
-        errors = obj.errors
-        shown = min(len(errors), ERRORS_SHOWN)
+        # Sentences for the errors shown only: up to MAX_ERRORS rows are kept (the CSV has them all).
+        errors = [error_sentence(row) for row in obj.error_details[:ERRORS_SHOWN]]
+        shown = len(errors)
         return render_to_string(
             "admin/dashboard/extractimport/errors.html",
             {
-                "errors": errors[:ERRORS_SHOWN],
+                "errors": errors,
                 "count": obj.error_count,
                 "total": format_number(obj.error_count),
                 "shown": format_number(shown),
                 "more": obj.error_count > shown,
-                "kept": format_number(len(errors)),
+                "kept": format_number(len(obj.error_details)),
                 "csv_url": reverse("admin:dashboard_extractimport_errors_csv", args=[obj.pk])
                 if obj.errors_in_files
                 else "",

@@ -43,11 +43,6 @@ class CallForm(forms.ModelForm):
         opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", "La date de clôture doit suivre la date d'ouverture.")
-        if cleaned.get("theme") and cleaned["theme"] != "mobilite" and cleaned.get("formation_action_places"):
-            self.add_error(
-                "formation_action_places",
-                "Les places de formation-action ne concernent que les plateformes de mobilité : laissez 0.",
-            )
         return cleaned
 
 

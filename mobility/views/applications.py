@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cnml.workflows import TransitionRefused, history, report_refusal
+from cnml.workflows import TransitionRefused, attempt_move, history, report_refusal
 from mobility import forms, permissions, selectors, services
 from mobility.models import Application, ApplicationStatus, Call
-from mobility.views.common import attempt_move, crumbs
+from mobility.views.common import crumbs
 
 
 @login_required

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cnml.workflows import TransitionRefused, report_refusal
+from cnml.workflows import TransitionRefused, attempt_move, report_refusal
 from mobility import forms, permissions, services
-from mobility.views.common import attempt_move, project_edit_page, project_formset_page
+from mobility.views.common import project_edit_page, project_formset_page
 
 
 @login_required

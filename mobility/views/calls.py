@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cnml import spreadsheets
 from cnml.pdf import pdf_response
-from cnml.workflows import history
+from cnml.workflows import attempt_move, history
 from mobility import forms, permissions, reports, selectors, services
 from mobility.models import ApplicationStatus, Call, CallStatus, MembershipStatus
-from mobility.views.common import attempt_move, crumbs
+from mobility.views.common import crumbs
 
 
 @require_GET
@@ -118,9 +118,7 @@ def call_detail(request: HttpRequest, theme: str, year: int) -> HttpResponse:
 @require_POST
 def call_publish(request: HttpRequest, theme: str, year: int) -> HttpResponse:
     call = permissions.get_call_for(request.user, year, theme)
-    attempt_move(
-        request, lambda: services.call_publish(call=call, actor=request.user), f"L'appel {call.year} est publié."
-    )
+    attempt_move(request, lambda: services.call_publish(call=call, actor=request.user), f"L'{call.label} est publié.")
     return redirect(call)
 
 

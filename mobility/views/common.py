@@ -10,8 +10,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cnml.workflows import TransitionRefused, report_refusal
-
 HOME_CRUMB = ("Appels à projets", "/mobilite/")
 
 
@@ -71,13 +69,3 @@ def project_formset_page(
         title=title,
         context={"intro": intro},
     )
-
-
-def attempt_move(request, move: Callable[[], object], success: str) -> None:
-    """Make a workflow move: say `success`, or why it was refused, in the user's messages."""
-    try:
-        move()
-    except TransitionRefused as error:
-        report_refusal(request, error)
-    else:
-        messages.success(request, success)

@@ -23,6 +23,7 @@ from mobility.services import project_create_from_application
 from tests.factories import UserFactory
 from tests.mobility.conftest import THIS_YEAR
 from tests.mobility.factories import AlternanceCallFactory, make_alternance_application, make_report, text
+from tests.pages import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +48,6 @@ def both(project, alternance_project):
     make_report(project, status=ReportStatus.APPROUVE, people=20)
     stray = make_report(alternance_project, status=ReportStatus.APPROUVE, people=40)
     return project, alternance_project, stray
-
-
-def flat(response) -> str:
-    return re.sub(r"[ \t\r\n\f]+", " ", text(response))
 
 
 def words(html: str) -> str:
@@ -165,7 +162,7 @@ def test_the_project_list_maps_and_rolls_up_the_mobility_platforms_unless_filter
     client = client_for(users[Role.RELECTEUR_CNML])
 
     response = client.get("/mobilite/projets/")
-    every = flat(response)
+    every = page_text(response)
     mobility = every.split("Par région", 1)[1]
 
     # The list shows both projects; the map and the table count the platform only, and say so.
@@ -180,7 +177,7 @@ def test_the_theme_filter_maps_and_rolls_up_that_theme_without_the_platforms_ind
     project, alternance_project, _ = both
 
     response = client_for(users[Role.RELECTEUR_CNML]).get("/mobilite/projets/?theme=alternance")
-    page = flat(response)
+    page = page_text(response)
     by_region = page.split("Par région", 1)[1]
 
     assert "Par région\u00a0: alternance" in page
@@ -206,7 +203,7 @@ def test_the_alternance_call_report_shows_projects_and_budget_without_the_platfo
     client = client_for(users[Role.RELECTEUR_CNML])
     base = f"/mobilite/appels/alternance/{THIS_YEAR}/bilan"
 
-    page = flat(client.get(f"{base}/"))
+    page = page_text(client.get(f"{base}/"))
     book = load_workbook(io.BytesIO(client.get(f"{base}.xlsx").content))
     pdf = client.get(f"{base}.pdf")
 
@@ -222,7 +219,7 @@ def test_the_alternance_call_report_shows_projects_and_budget_without_the_platfo
 def test_the_mobility_call_report_keeps_its_indicators_and_leaves_other_themes_out(client_for, users, both):
     client = client_for(users[Role.RELECTEUR_CNML])
 
-    page = flat(client.get(f"/mobilite/appels/{THIS_YEAR}/bilan/"))
+    page = page_text(client.get(f"/mobilite/appels/{THIS_YEAR}/bilan/"))
 
     assert "Indicateurs des bilans approuvés" in page
     assert f"1\u00a0projet de plateforme territoriale retenu à l'appel à projets {THIS_YEAR}" in page
