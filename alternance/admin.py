@@ -17,6 +17,7 @@ from alternance.models import (
     LocalDeclination,
     Partner,
 )
+from cnml.admin import ReadOnlyInline
 from cnml.adminsearch import FrenchSearchMixin
 from cnml.uploads import DeletesPrivateFiles
 
@@ -39,21 +40,13 @@ class DeclinationInline(admin.TabularInline):
     autocomplete_fields = ["structure"]
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(ReadOnlyInline):
     """Read-only: a document is deposited on the follow-up page, where its file is checked and kept privately."""
 
     model = AgreementDocument
-    extra = 0
-    can_delete = False
     verbose_name_plural = "documents (déposés et retirés depuis la page de suivi de l'accord)"
     fields = ("title", "kind", "download", "uploaded_by", "uploaded_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="fichier")
     def download(self, document: AgreementDocument) -> str:

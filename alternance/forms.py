@@ -8,6 +8,8 @@ from django import forms
 
 from alternance.models import FIRST_YEAR, LAST_YEAR, AgreementDocument, Commitment
 from cnml.formatting import format_number
+from cnml.forms import fields_only_helper
+from cnml.uploads import DOCUMENT_KINDS, upload_help
 
 
 class FieldsOnlyMixin:
@@ -15,8 +17,7 @@ class FieldsOnlyMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
+        self.helper = fields_only_helper(form=self)
 
 
 class MoveForm(FieldsOnlyMixin, forms.Form):
@@ -76,5 +77,5 @@ class DocumentForm(FieldsOnlyMixin, forms.ModelForm):
                 "Le texte signé et les annexes d'un accord signé ou renouvelé sont publics\u202f; "
                 "les documents de travail restent réservés au CNML et aux régions qui déclinent l'accord."
             ),
-            "file": "PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG\u202f; 10\u00a0Mo au plus.",
+            "file": upload_help(DOCUMENT_KINDS),
         }

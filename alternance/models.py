@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from cnml.formatting import format_size
 from cnml.models import Region, Structure
-from cnml.uploads import UploadRecord, UploadValidator, get_private_storage, random_name
+from cnml.uploads import DOCUMENT_KINDS, UploadRecord, UploadValidator, get_private_storage, random_name
 from cnml.workflows import Workflow
 
 
@@ -221,12 +222,24 @@ class DocumentKind(models.TextChoices):
 # The signed text and its annexes are the agreement itself: public once it is signed or renewed.
 # Working documents (drafts, minutes of the discussions) stay with those who follow the agreement.
 PUBLIC_DOCUMENT_KINDS = (DocumentKind.TEXTE_SIGNE, DocumentKind.ANNEXE)
-DOCUMENT_KINDS = ("pdf", "odt", "docx", "xlsx", "ods", "png", "jpeg")
+# The one statement of which documents everyone reads, for the download's scope, the public page and the
+# follow-up's mark alike (AgreementDocumentQuerySet).
+PUBLIC_DOCUMENT = Q(kind__in=PUBLIC_DOCUMENT_KINDS, agreement__status__in=PUBLIC_STATUSES)
 
 
 def document_path(document: AgreementDocument, filename: str) -> str:
     """In the agreement's folder (a module-level function: the migrations name it)."""
     return random_name(f"alternance/{document.agreement_id}", filename)
+
+
+class AgreementDocumentQuerySet(models.QuerySet):
+    def public(self) -> AgreementDocumentQuerySet:
+        """Read by everyone: the signed text and annexes of a signed or renewed agreement."""
+        return self.filter(PUBLIC_DOCUMENT)
+
+    def with_public_flag(self) -> AgreementDocumentQuerySet:
+        """Each document with ``is_public``, read in the same query."""
+        return self.annotate(is_public=ExpressionWrapper(PUBLIC_DOCUMENT, output_field=models.BooleanField()))
 
 
 class AgreementDocument(UploadRecord):
@@ -246,6 +259,8 @@ class AgreementDocument(UploadRecord):
     name = models.CharField("nom du fichier", max_length=255)
     size = models.PositiveIntegerField("taille (octets)", default=0)
 
+    objects = AgreementDocumentQuerySet.as_manager()
+
     class Meta:
         verbose_name = "document"
         ordering = ["agreement", "kind", "pk"]
@@ -255,11 +270,6 @@ class AgreementDocument(UploadRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("alternance:document", kwargs={"pk": self.agreement_id, "document_pk": self.pk})
-
-    @property
-    def is_public(self) -> bool:
-        """Read by everyone: the signed text or an annex of a signed or renewed agreement."""
-        return self.kind in PUBLIC_DOCUMENT_KINDS and self.agreement.is_public
 
     @property
     def size_label(self) -> str:

@@ -14,13 +14,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from alternance.models import (
-    PUBLIC_DOCUMENT_KINDS,
-    PUBLIC_STATUSES,
-    Agreement,
-    AgreementDocument,
-    LocalDeclination,
-)
+from alternance.models import PUBLIC_STATUSES, Agreement, AgreementDocument, LocalDeclination
 from cnml.models import Role
 from cnml.permissions import AnyUser, get_in_scope_or_404, readable_regions
 
@@ -77,7 +71,7 @@ def get_declination_for(user: AnyUser, pk) -> LocalDeclination:
 
 def readable_documents(user: AnyUser) -> QuerySet[AgreementDocument]:
     """The public documents of public agreements, and every document of the agreements ``user`` follows."""
-    public = AgreementDocument.objects.filter(agreement__in=public_agreements(), kind__in=PUBLIC_DOCUMENT_KINDS)
+    public = AgreementDocument.objects.public()
     if not may_follow(user):
         return public
     return public | AgreementDocument.objects.filter(agreement__in=followed_agreements(user))

@@ -9,7 +9,6 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from alternance import permissions
 from alternance.models import (
-    PUBLIC_DOCUMENT_KINDS,
     Agreement,
     AgreementDocument,
     Commitment,
@@ -96,13 +95,13 @@ def results_of(declination: LocalDeclination, year: int) -> dict[int, int]:
 
 
 def public_documents(agreement: Agreement) -> QuerySet[AgreementDocument]:
-    """The signed text and annexes of a public agreement (the page is reached for public agreements only)."""
-    return agreement.documents.filter(kind__in=PUBLIC_DOCUMENT_KINDS)
+    """The signed text and annexes of a public agreement."""
+    return agreement.documents.public()
 
 
 def follow_up_documents(agreement: Agreement) -> QuerySet[AgreementDocument]:
-    """Every document of an agreement its follower reads, with who deposited it."""
-    return agreement.documents.select_related("uploaded_by")
+    """Every document of an agreement its follower reads, with who deposited it and whether it is public."""
+    return agreement.documents.with_public_flag().select_related("uploaded_by")
 
 
 RESULT_HEADERS = ["Région", "Mission locale", "Année", "Engagement", "Nature", "Objectif", "Réalisé"]

@@ -15,7 +15,8 @@ from alternance.models import (
 )
 from cnml.emails import notify
 from cnml.links import absolute_url
-from cnml.models import Role, User
+from cnml.models import Role
+from cnml.permissions import active_users
 from cnml.uploads import delete_on_commit, display_name
 
 # The French action in the address -> the transition of Agreement.
@@ -32,11 +33,7 @@ MOVE_SUBJECTS = {
 def declination_animators(agreement: Agreement) -> list[str]:
     """E-mail addresses of the active regional animators of the regions that decline ``agreement``."""
     regions = agreement.declinations.values("region_id")
-    return list(
-        User.objects.filter(role=Role.ANIMATEUR_REGIONAL, is_active=True, structure__region_id__in=regions)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
+    return list(active_users(Role.ANIMATEUR_REGIONAL, regions=regions).values_list("email", flat=True))
 
 
 @transaction.atomic

@@ -11,6 +11,20 @@ from cnml.models import Committee, OutboxMessage, Region, Structure, User, Worke
 from cnml.resources import RegionResource, StructureResource
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their owner's admin page for the record, never added, changed or deleted there: the app's
+    pages write them. A column computed by a method goes in ``readonly_fields``."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Region)
 class RegionAdmin(FrenchSearchMixin, ImportExportModelAdmin):
     resource_classes = [RegionResource]

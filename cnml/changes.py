@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
 # Words with the spaces before them, so that a changed passage reads as one block.
 TOKEN = re.compile(r"\s*\S+|\s+")
@@ -81,11 +80,10 @@ def compare(before: Mapping[str, str], after: Mapping[str, str], labels: Mapping
 
 
 def _quote(text: str) -> str:
-    text = unicodedata.normalize("NFC", " ".join(text.split()))  # as Truncator reads it
-    cut = Truncator(text).chars(PASSAGE_LIMIT, truncate="…")
-    if cut != text:  # the ellipsis right after the last word kept, never after a space
-        cut = cut.removesuffix("…").rstrip() + "…"
-    return f"« {cut} »" if cut else "(vide)"
+    text = unicodedata.normalize("NFC", " ".join(text.split()))  # an accent is one character, typed either way
+    if len(text) > PASSAGE_LIMIT:  # the ellipsis right after the last word kept, never after a space
+        text = text[: PASSAGE_LIMIT - 1].rstrip() + "…"
+    return f"« {text} »" if text else "(vide)"
 
 
 def _short(text: str) -> bool:

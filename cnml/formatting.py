@@ -76,10 +76,10 @@ def format_size(size: int) -> str:
     return f"{format_number(size)}{NBSP}octets"
 
 
-def format_duration(value: timedelta | None) -> str:
-    """« 0,8 s », « 45 s », « 3 min 05 s », « 1 h 02 min »; « – » when unknown."""
+def format_duration(value: timedelta | None, *, empty: str = "–") -> str:
+    """« 0,8 s », « 45 s », « 3 min 05 s », « 1 h 02 min »; ``empty`` when unknown (None)."""
     if value is None:
-        return "–"
+        return empty
     seconds = _round(max(value.total_seconds(), 0), 1)
     if seconds < 60:
         return f"{_tenths(seconds)}{NBSP}s"

@@ -14,6 +14,20 @@ from cnml.clientip import client_ip
 from cnml.password_reset import password_reset_admit
 
 
+def fields_only_helper(*layout, form=None, **attributes) -> FormHelper:
+    """A crispy helper rendering fields only, for a page that writes the <form> tag, its CSRF token and its
+    buttons. ``layout``: what to render (else ``form``'s fields, in order); ``attributes``: the helper's
+    others (``required_notice``, ``template``…)."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    for name, value in attributes.items():
+        setattr(helper, name, value)
+    return helper
+
+
 class CrispyFormMixin:
     """Gives a form a crispy helper with its fields in order and one submit button."""
 

@@ -132,12 +132,6 @@ def upload_disk() -> Disk:
     return Disk(path, usage.total, usage.free)
 
 
-def duration(run: registry.OperationRun) -> str:
-    if run.started_at and run.finished_at:
-        return format_duration(run.finished_at - run.started_at)
-    return "—"  # the page's empty cell
-
-
 def _read(name: str, reader):
     """(value, None), or (None, a French sentence) when the part could not be read."""
     try:
@@ -152,7 +146,8 @@ def report() -> dict:
     parts = {
         "workers": workers,
         "queue": queue_length,
-        "runs": lambda: [(run, duration(run)) for run in registry.operations_status()],
+        # « — »: the page's empty cell.
+        "runs": lambda: [(run, format_duration(run.duration, empty="—")) for run in registry.operations_status()],
         "pending": outbox.pending_report,
         "disk": upload_disk,
     }

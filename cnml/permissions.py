@@ -82,3 +82,13 @@ def get_readable_structure_or_404(user: AnyUser, code: str) -> Structure:
 
 def get_readable_region_or_404(user: AnyUser, code: str) -> Region:
     return get_in_scope_or_404(readable_regions(user), code=code)
+
+
+def active_users(*roles: str, regions=None) -> QuerySet[User]:
+    """The active accounts holding one of ``roles``, by e-mail: whom a notice goes to. ``regions`` (regions, their
+    ids or a queryset of them) keeps the people of these regions' structures (a region's animators). Each app
+    narrows it further by its own rules."""
+    users = User.objects.filter(is_active=True, role__in=roles)
+    if regions is not None:
+        users = users.filter(structure__region__in=regions)
+    return users.order_by("email")

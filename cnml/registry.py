@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
 from django.apps import AppConfig, apps
@@ -51,6 +51,12 @@ class OperationRun:
     detail: str = ""
     # The job's name in the Prometheus metrics (``job`` label of ``cnml_job_*``, cnml/metrics.py).
     code: str = ""
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
 
 
 class FeatureAppConfig(AppConfig):

@@ -20,6 +20,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
 
 from cnml.audit import recorded_by
+from cnml.formatting import format_size
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -33,6 +34,24 @@ FILE_KINDS = {
     "png": ("PNG", "image/png"),
     "jpeg": ("JPEG", "image/jpeg"),
 }
+# The documents a project or an agreement keeps: texts, spreadsheets (budgets, results) and pictures.
+DOCUMENT_KINDS = ("pdf", "odt", "docx", "xlsx", "ods", "png", "jpeg")
+# A file picker's ``accept`` names extensions; JPEG pictures come under two.
+_EXTENSIONS = {"jpeg": (".jpg", ".jpeg")}
+
+
+def upload_help(kinds: Iterable[str], *, max_bytes: int = MAX_UPLOAD_BYTES, several: bool = False) -> str:
+    """The help of a file field: « PDF, ODT ou PNG ; 10 Mo au plus. »; ``several`` when it takes several files."""
+    labels = [FILE_KINDS[kind][0] for kind in kinds]
+    types = f"{', '.join(labels[:-1])} ou {labels[-1]}" if len(labels) > 1 else labels[0]
+    if several:
+        return f"{types} ; {format_size(max_bytes)} au plus par fichier ; plusieurs fichiers possibles."
+    return f"{types} ; {format_size(max_bytes)} au plus."
+
+
+def accept_attribute(kinds: Iterable[str]) -> str:
+    """A file input's ``accept`` for ``kinds``: the picker offers those files first (the content is checked)."""
+    return ",".join(extension for kind in kinds for extension in _EXTENSIONS.get(kind, (f".{kind}",)))
 
 
 def sniff_kind(uploaded) -> str | None:
@@ -130,8 +149,9 @@ def delete_on_commit(names: Iterable[str]) -> None:
 
 
 class DeletesPrivateFiles:
-    """Model admin mixin for rows that own private files: deleting them, one or a selection, removes their files
-    once the deletion commits. ``private_files``: the path from the row to the files, e.g. ``"attachments__file"``."""
+    """Model admin mixin for rows that own private files: deleting them, one or a selection, or deleting one of
+    their files' rows from an inline, removes the files once the deletion commits. ``private_files``: the path
+    from the row to the files, e.g. ``"attachments__file"``."""
 
     private_files: str
 
@@ -142,6 +162,15 @@ class DeletesPrivateFiles:
     def delete_queryset(self, request, queryset) -> None:
         self._delete_files(queryset)
         super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        delete_on_commit(
+            getattr(row, field.name).name
+            for row in formset.deleted_objects
+            for field in row._meta.fields
+            if isinstance(field, models.FileField) and field.storage is private_storage
+        )
 
     def _delete_files(self, owners) -> None:
         delete_on_commit(owners.values_list(self.private_files, flat=True))

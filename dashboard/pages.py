@@ -264,6 +264,10 @@ class LabelledScope:
     label: str
 
 
+# The nation's label beside a region's or a structure's name.
+NATIONAL_LABEL = "France entière"
+
+
 def structure_scopes(structure: Structure, national_label: str) -> list[LabelledScope]:
     """A structure's scope, then those its figures are compared with: its region's (when it has one), the nation's."""
     scopes = [LabelledScope(Scope.for_structure(structure), structure.name)]

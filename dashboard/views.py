@@ -17,29 +17,16 @@ from django.views.decorators.http import require_GET
 
 from cnml.models import Region, Structure
 from dashboard import exports, pages, peers, permissions
+from dashboard.contexts import scope_context
 from dashboard.models.snapshots import ScopeKind
 from dashboard.objectives import selectors as objective_selectors
 from dashboard.objectives.pages import section_for
-from dashboard.pages import PERIOD_PARAMETER, LabelledScope, Reading
+from dashboard.pages import NATIONAL_LABEL, PERIOD_PARAMETER, LabelledScope, Reading
 from dashboard.selectors import Scope
-
-NATIONAL_LABEL = "France entière"
 
 
 def _reading(request: HttpRequest) -> Reading:
     return pages.reading(request.user, request.GET.get(PERIOD_PARAMETER))
-
-
-def scope_context(reading: Reading, scopes: list[LabelledScope], page_url: str, *, table=pages.scope_table) -> dict:
-    """The table (``table``: the indicators', or the ANI's) and the charts of the first scope, compared with
-    the others; the page's exports once the table has figures."""
-    context = {"reading": reading, "scope_label": scopes[0].label, "table": None, "chart_scopes": scopes}
-    if reading.snapshot is None or reading.period is None:
-        return context
-    context["table"] = table(reading.snapshot, scopes[0].scope, reading.period)
-    if context["table"] is not None:
-        context["exports"] = exports.export_links(page_url, reading)
-    return context
 
 
 def _with_charts(context: dict) -> dict:

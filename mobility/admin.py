@@ -7,7 +7,9 @@ through their guarded, logged transitions in the pages of the app.
 from django import forms
 from django.contrib import admin, messages
 
+from cnml.admin import ReadOnlyInline
 from cnml.adminsearch import FrenchSearchMixin
+from cnml.uploads import DeletesPrivateFiles
 from cnml.workflows import TransitionRefused
 from mobility import services
 from mobility.models import (
@@ -303,20 +305,26 @@ class SessionInline(RowsInline):
 
 
 class DocumentInline(RowsInline):
+    """Removed here (its file with it, through ``DeletesPrivateFiles``), never added: a document is deposited on
+    the project page, where its file is checked and kept privately."""
+
     model = ProjectDocument
-    fields = ["kind", "title", "uploaded_by", "uploaded_at"]
+    fields = ["kind", "title", "name", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
-    can_delete = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Project)
-class ProjectAdmin(FrenchSearchMixin, admin.ModelAdmin):
+class ProjectAdmin(DeletesPrivateFiles, FrenchSearchMixin, admin.ModelAdmin):
     list_display = ["title", "carrier", "region", "call", "stage"]
     list_filter = ["stage", "call", "region"]
     search_fields = ["title", "carrier__name", "region__name"]
     readonly_fields = ["application", "call", "stage", "stage_changed_at", "stop_reason"]
     filter_horizontal = ["partners", "existing_services", "services_to_launch"]
     inlines = [FareInline, SessionInline, TargetInline, MilestoneInline, BudgetInline, DocumentInline]
+    private_files = "documents__file"
 
 
 class DeliveryInline(RowsInline):
@@ -344,7 +352,7 @@ class RecordOnlyMixin:
         return False
 
 
-class AmendmentLineInline(RecordOnlyMixin, RowsInline):
+class AmendmentLineInline(ReadOnlyInline):
     model = BudgetAmendmentLine
     fields = ["funder", "label", "planned_before", "planned_after", "budget_line"]
     readonly_fields = fields

@@ -320,15 +320,11 @@ def envelope_if_selected(application) -> dict | None:
     call = application.call
     if call.envelope is None:
         return None
-    funders = set(call.funders.values_list("pk", flat=True))
-    asked = sum((line.amount for line in application.fundings.all() if line.funder_id in funders), Decimal(0))
+    asked = application.requested_amount
     left = call.envelope_left
     return {"asked": asked, "left": left, "over": max(asked - max(left, Decimal(0)), Decimal(0))}
 
 
 def granted_to(project) -> Decimal:
     """What the project's call's funders grant it: its budget lines' planned amounts from them."""
-    total = project.budget_lines.filter(funder__in=project.call.funders.values("pk")).aggregate(
-        total=Sum("planned_amount")
-    )["total"]
-    return total or Decimal(0)
+    return project.budget_lines.granted_amount()

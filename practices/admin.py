@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from import_export.admin import ExportActionMixin
 
 from cnml import workflows
+from cnml.admin import ReadOnlyInline
 from cnml.adminsearch import FrenchSearchMixin
 from cnml.formatting import format_count
 from cnml.permissions import get_in_scope_or_404
@@ -75,17 +76,6 @@ class PublicationYearFilter(admin.SimpleListFilter):
         if self.value() and self.value().isdigit():
             return queryset.filter(published_at__year=int(self.value()))
         return queryset
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class PartnerInline(ReadOnlyInline):

@@ -16,10 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict
 
+from cnml.forms import fields_only_helper
 from cnml.models import Committee, Structure, StructureKind, User
+from cnml.uploads import accept_attribute, upload_help
 from practices import permissions
 from practices.content import LIGHT_FORMATTING_HELP
 from practices.models import (
+    ATTACHMENT_KINDS,
     ATTACHMENT_VALIDATOR,
     LONG_TEXTS,
     MAX_ATTACHMENTS,
@@ -33,22 +36,10 @@ from practices.models import (
 )
 from practices.richtext import clean_rich_text
 
-# Shown with the attachments field, and in the error when a form comes back with errors.
-ATTACHMENT_HELP = "PDF, ODT, DOCX, PNG ou JPEG ; 10 Mo au plus par fichier ; plusieurs fichiers possibles."
 FILES_NOT_KEPT = (
     "Les fichiers que vous aviez choisis n'ont pas été enregistrés, car le formulaire contient des erreurs : "
     "votre navigateur ne peut pas les conserver. Choisissez-les à nouveau avant d'enregistrer."
 )
-
-
-def layout_helper(*layout, required_notice: bool = False) -> FormHelper:
-    """A crispy helper for one part of the fiche page, without its own <form>: the page's form wraps them all."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.required_notice = required_notice
-    helper.layout = Layout(*layout)
-    return helper
 
 
 class MultipleFileInput(forms.FileInput):
@@ -91,8 +82,8 @@ class FicheForm(forms.ModelForm):
     new_attachments = MultipleFileField(
         label="Ajouter des pièces jointes",
         required=False,
-        help_text=ATTACHMENT_HELP,
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.odt,.docx,.png,.jpg,.jpeg"}),
+        help_text=upload_help(ATTACHMENT_KINDS, several=True),
+        widget=MultipleFileInput(attrs={"accept": accept_attribute(ATTACHMENT_KINDS)}),
     )
     remove_attachments = forms.ModelMultipleChoiceField(
         label="Pièces jointes à retirer",
@@ -282,7 +273,7 @@ class FicheForm(forms.ModelForm):
 
     def _build_helpers(self) -> None:
         attachments = ["remove_attachments"] if "remove_attachments" in self.fields else []
-        self.helper_identity = layout_helper(
+        self.helper_identity = fields_only_helper(
             Fieldset(
                 "La fiche",
                 "revision",
@@ -297,8 +288,9 @@ class FicheForm(forms.ModelForm):
                 css_id="section-fiche",
                 css_class="practices-form-section",
             ),
+            required_notice=False,
         )
-        self.helper_texts = layout_helper(
+        self.helper_texts = fields_only_helper(
             Fieldset(
                 "Contexte et objectifs",
                 HTML(f'<p class="fr-hint-text" id="aide-mise-en-forme">{LIGHT_FORMATTING_HELP}</p>'),
@@ -324,8 +316,9 @@ class FicheForm(forms.ModelForm):
                 css_id="section-resultats",
                 css_class="practices-form-section",
             ),
+            required_notice=False,
         )
-        self.helper_files = layout_helper(
+        self.helper_files = fields_only_helper(
             Fieldset(
                 "Pièces jointes",
                 *attachments,
@@ -333,6 +326,7 @@ class FicheForm(forms.ModelForm):
                 css_id="section-pieces-jointes",
                 css_class="practices-form-section",
             ),
+            required_notice=False,
         )
 
     def clean_title(self):

@@ -8,7 +8,7 @@ from crispy_forms.layout import Column, Field, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
-from practices.forms import layout_helper
+from cnml.forms import fields_only_helper
 from practices.models import Contact, Fiche, Partner, PartnerKind
 
 PHONE = re.compile(r"^\+?[0-9 .()-]{6,25}$")
@@ -30,7 +30,7 @@ class PartnerForm(forms.ModelForm):
         fields = [Row(Column("kind"), Column("name")), "role"]
         if self.instance.pk:
             fields.append(Field("DELETE"))
-        self.helper = layout_helper(*fields, "id")
+        self.helper = fields_only_helper(*fields, "id", required_notice=False)
 
 
 class ContactForm(forms.ModelForm):
@@ -54,7 +54,7 @@ class ContactForm(forms.ModelForm):
         fields = [Row(Column("name"), Column("function")), Row(Column("email"), Column("phone"))]
         if self.instance.pk:
             fields.append(Field("DELETE"))
-        self.helper = layout_helper(*fields, "id")
+        self.helper = fields_only_helper(*fields, "id", required_notice=False)
 
     def clean_phone(self):
         phone = " ".join(self.cleaned_data["phone"].split())

@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from cnml.audit import recorded_by
 from cnml.formatting import format_size
-from cnml.models import Committee, Region, Structure
+from cnml.models import Committee, Region, Role, Structure
+from cnml.permissions import active_users
 from cnml.uploads import UploadRecord, UploadValidator, get_private_storage, random_name
 from cnml.workflows import Workflow
 from practices.choices import (
@@ -357,19 +358,13 @@ class Fiche(models.Model):
 
     def regional_reviewers(self):
         """Active regional animators of the fiche's region: the regional queue exists when there is one."""
-        from cnml.models import Role, User
-
-        return User.objects.filter(
-            role=Role.ANIMATEUR_REGIONAL, is_active=True, structure__region_id=self.region_id
-        ).order_by("email")
+        return active_users(Role.ANIMATEUR_REGIONAL, regions=[self.region_id])
 
     def queue_reviewers(self):
         """Who reviews the fiche: its region's animators in the regional queue, else the CNML reviewers."""
-        from cnml.models import Role, User
-
         if self.queue == Queue.REGIONAL:
             return self.regional_reviewers()
-        return User.objects.filter(role=Role.RELECTEUR_CNML, is_active=True).order_by("email")
+        return active_users(Role.RELECTEUR_CNML)
 
     def author_recipients(self) -> list[str]:
         """E-mail addresses of the fiche's authors (creator, contributors and co-authors still active)."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from cnml.models import Committee, Region, Role, Structure, User
 from cnml.permissions import actionable_structures, get_in_scope_or_404, readable_regions
@@ -65,14 +65,22 @@ def author_structures(user) -> QuerySet[Structure]:
     return actionable_structures(user).filter(region__isnull=False)
 
 
+def committee_writers() -> QuerySet:
+    """Who writes which committee's fiches, as memberships (``Committee.members.through``): active members of a
+    writing role, of an active committee, an animator only for a committee of their region. The one statement
+    of the rule: :func:`author_committees` reads it for a user, the recensement's progress for its committees.
+    """
+    return Committee.members.through.objects.filter(
+        Q(committee__active=True, user__is_active=True, user__role__in=COMMITTEE_AUTHOR_ROLES),
+        ~Q(user__role=Role.ANIMATEUR_REGIONAL) | Q(user__structure__region_id=F("committee__region_id")),
+    )
+
+
 def author_committees(user) -> QuerySet[Committee]:
-    """Active committees the user is a member of and writes for (an animator: those of their region)."""
-    if not _active(user) or user.role not in COMMITTEE_AUTHOR_ROLES:
+    """Committees the user writes for (:func:`committee_writers`)."""
+    if not _active(user) or user.role not in COMMITTEE_AUTHOR_ROLES:  # spares the query: writes for none
         return Committee.objects.none()
-    committees = Committee.objects.filter(members=user, active=True)
-    if user.role == Role.ANIMATEUR_REGIONAL:
-        committees = committees.filter(region_id=user.structure.region_id if user.structure_id else None)
-    return committees
+    return Committee.objects.filter(pk__in=committee_writers().filter(user=user).values("committee_id"))
 
 
 def writes_fiches(user) -> bool:

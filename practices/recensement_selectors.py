@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
-from cnml.models import Committee, Region, Role, Structure, StructureKind, User
+from cnml.models import Committee, Region, Structure, StructureKind, User
 from practices.models import Fiche, Recensement, Status
-from practices.permissions import COMMITTEE_AUTHOR_ROLES
+from practices.permissions import committee_writers
 
 # The structures a recensement asks: those that write fiches for themselves and their antennes.
 ASKED_KINDS = (StructureKind.ML, StructureKind.PAIO)
@@ -88,15 +88,6 @@ def progress(recensement: Recensement, regions: list[Region]) -> list[RegionProg
     return list(rows.values())
 
 
-def writing_memberships() -> QuerySet:
-    """Memberships of people who write their committee's fiches: active, of a writing role, an animator only
-    for a committee of their region (as :func:`practices.permissions.author_committees`)."""
-    return Committee.members.through.objects.filter(
-        Q(user__is_active=True, user__role__in=COMMITTEE_AUTHOR_ROLES),
-        ~Q(user__role=Role.ANIMATEUR_REGIONAL) | Q(user__structure__region_id=F("committee__region_id")),
-    )
-
-
 def committee_progress(recensement: Recensement, committees: list[Committee]) -> list[CommitteeProgress]:
     """Per committee asked: its fiches drafted / submitted / published / refused, and its writing members."""
     rows = {committee.pk: CommitteeProgress(committee=committee) for committee in committees}
@@ -104,7 +95,7 @@ def committee_progress(recensement: Recensement, committees: list[Committee]) ->
     for (committee_id, status), count in Counter(fiches.values_list("committee_id", "status")).items():
         rows[committee_id].add(status, count)
     memberships = (
-        writing_memberships()
+        committee_writers()
         .filter(committee__in=committees)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__email")

@@ -68,7 +68,6 @@ def recensement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "silent_count": sum(len(row.silent) for row in progress or []),
             "committee_progress": committee_progress,
             "silent_committees": [row for row in committee_progress or [] if not row.answered],
-            "asked_committees": recensement.committees.select_related("region").order_by("name"),
             "own_fiches": own,
             "can_write": permissions.can_create(user)
             and permissions.accepting_recensements(user, Fiche()).filter(pk=recensement.pk).exists(),

@@ -23,7 +23,7 @@ from cnml.changes import changes_text
 from cnml.emails import notify
 from cnml.formatting import format_date
 from cnml.links import absolute_url
-from cnml.models import User
+from cnml.permissions import active_users
 from cnml.uploads import delete_on_commit, display_name
 from cnml.workflows import TransitionRefused
 from practices import permissions, recensement_selectors, selectors
@@ -305,11 +305,7 @@ def recensement_remind(*, recensement: Recensement, today: datetime.date) -> int
         return 0
     progress = recensement_selectors.progress(locked, locked.asked_regions())
     silent = [structure for row in progress for structure in row.silent]
-    authors = User.objects.filter(
-        Q(structure__in=silent) | Q(structure__parent__in=silent),
-        is_active=True,
-        role__in=permissions.AUTHOR_ROLES,
-    )
+    authors = active_users(*permissions.AUTHOR_ROLES).filter(Q(structure__in=silent) | Q(structure__parent__in=silent))
     context = {
         "recensement": locked,
         "url": absolute_url("practices:recensement", locked.pk),

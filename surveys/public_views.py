@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cnml.formatting import format_count
+from cnml.formatting import format_count, french_spacing
 from surveys import drafts, ratelimit
 from surveys.answering import (
     HONEYPOT_FIELD,
@@ -170,10 +170,19 @@ def _options(question: dict) -> list[tuple[str, str, str]]:
     return [(choice["code"], choice["label"], "") for choice in question["choices"]]
 
 
+def _shown(question: dict) -> dict:
+    """The question as the form shows it: its texts, typed as data, with the spaces French puts before « : ; ! ? »."""
+    return question | {
+        "text": french_spacing(question["text"]),
+        "help": french_spacing(question["help"]),
+        "choices": [choice | {"label": french_spacing(choice["label"])} for choice in question["choices"]],
+    }
+
+
 def _fields(questions: list[dict], raw: dict, errors: dict) -> list[dict]:
     shared_hint = _shared_scale_hint(questions)
     fields = []
-    for question in questions:
+    for question in map(_shown, questions):
         code = question["code"]
         name = field_name(code)
         value = raw.get(code)
@@ -270,7 +279,7 @@ def _render_step(request, target: Target, spec: dict, step: int, raw: dict, erro
             "errors": [field for field in fields if field["error"]],
             "step": step,
             "steps": len(sections),
-            "next_title": sections[step]["title"] if step < len(sections) else "",
+            "next_title": french_spacing(sections[step]["title"]) if step < len(sections) else "",
             "is_last": step == len(sections),
             "honeypot": HONEYPOT_FIELD,
             "action_url": reverse("surveys_public:step", args=[target.code, step]),

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from cnml.formatting import french_spacing
 from cnml.models import Role, User
+from cnml.permissions import active_users
 from surveys import permissions
 from surveys.charts import bar_chart
 from surveys.models import (
@@ -63,9 +65,8 @@ def staff_to_invite(campaign: Campaign) -> QuerySet[User]:
     """Active staff of the campaign's participating structures (those with a point) not yet invited."""
     invited = StaffInvitation.objects.filter(campaign=campaign).values("user_id")
     return (
-        User.objects.filter(
-            is_active=True, role__in=STAFF_ROLES, structure__survey_points__campaign=campaign, email__gt=""
-        )
+        active_users(*STAFF_ROLES)
+        .filter(structure__survey_points__campaign=campaign, email__gt="")
         .exclude(pk__in=invited)
         .order_by("pk")
     )
@@ -153,7 +154,7 @@ def _headline(figures: dict, parent: dict) -> dict:
             "hidden": options is None,
             "rows": [
                 {
-                    "label": option["label"],
+                    "label": french_spacing(option["label"]),
                     "count": option["count"],
                     "pct": option["pct"],
                     "moe": option["moe"],
@@ -175,7 +176,7 @@ def _servqual(figures: dict, parent: dict, spec: dict | None) -> dict | None:
     if servqual is None:
         return None
     parent_servqual = parent.get("servqual") or {}
-    texts = {question["code"]: question["text"] for question in _questions(spec)}
+    texts = {question["code"]: french_spacing(question["text"]) for question in _questions(spec)}
     parent_dimensions = {d["name"]: d for d in parent_servqual.get("dimensions", [])}
     parent_items = {i["item"]: i for i in parent_servqual.get("items", [])}
     dimensions = [d | {"parent_gap": parent_dimensions.get(d["name"], {}).get("gap")} for d in servqual["dimensions"]]
@@ -244,11 +245,13 @@ def _question_blocks(figures: dict, parent: dict, spec: dict | None) -> list[dic
                 continue
             value = questions.get(code)
             parent_value = parent_questions.get(code) or {}
-            block = {"code": code, "text": question["text"], "section": section["title"], "hidden": value is None}
+            text = french_spacing(question["text"])
+            block = {"code": code, "text": text, "section": section["title"], "hidden": value is None}
             if value is not None:
                 parent_rows = {row["code"]: row for row in parent_value.get("distribution", [])}
                 rows = [
-                    row | {"parent_pct": parent_rows.get(row["code"], {}).get("pct")}
+                    row
+                    | {"label": french_spacing(row["label"]), "parent_pct": parent_rows.get(row["code"], {}).get("pct")}
                     for row in value.get("distribution", [])
                 ]
                 block |= {
@@ -261,9 +264,7 @@ def _question_blocks(figures: dict, parent: dict, spec: dict | None) -> list[dic
                     "points": value.get("points"),
                 }
                 if rows:
-                    block["chart"] = bar_chart(
-                        question["text"], [(row["label"], row["pct"], row["parent_pct"]) for row in rows]
-                    )
+                    block["chart"] = bar_chart(text, [(row["label"], row["pct"], row["parent_pct"]) for row in rows])
             blocks.append(block)
     return blocks
 

@@ -110,7 +110,7 @@ class SnapshotAdmin(admin.ModelAdmin):
 
     @admin.display(description="durée")
     def duration_display(self, snapshot: Snapshot) -> str:
-        return format_duration(snapshot.duration) if snapshot.duration else "—"
+        return format_duration(snapshot.duration, empty="—")
 
     @admin.display(description="périodes")
     def periods_display(self, snapshot: Snapshot) -> str:

@@ -15,11 +15,10 @@ from django.views.decorators.http import require_GET
 from cnml.models import Region, Structure
 from dashboard import exports, pages, permissions
 from dashboard.ani.pages import ANI_CODES, ani_table, has_ani
-from dashboard.pages import PERIOD_PARAMETER, LabelledScope
+from dashboard.contexts import scope_context
+from dashboard.pages import NATIONAL_LABEL, PERIOD_PARAMETER, LabelledScope
 from dashboard.selectors import Scope
-from dashboard.views import scope_context
 
-NATIONAL_LABEL = "France entière"
 ANI_TITLE = "Accompagnement ANI des jeunes « décrocheurs »"
 
 

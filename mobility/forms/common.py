@@ -4,10 +4,11 @@ table for a formset), the catalogue's services, the comment of a decision."""
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Fieldset
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from cnml.forms import fields_only_helper
 from mobility.models import Service
 
 __all__ = [
@@ -34,22 +35,12 @@ class DateInput(forms.DateInput):
 
 def section_helper(*fields, legend: str | None = None, **attributes) -> FormHelper:
     """A helper rendering some fields of a form, without <form> tag (the page holds it)."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.layout = Layout(Fieldset(legend, *fields)) if legend else Layout(*fields)
-    for name, value in attributes.items():
-        setattr(helper, name, value)
-    return helper
+    layout = [Fieldset(legend, *fields)] if legend else fields
+    return fields_only_helper(*layout, **attributes)
 
 
 def table_helper(caption: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.template = "dsfr_crispy/table_inline_formset.html"
-    helper.table_caption = caption
-    return helper
+    return fields_only_helper(template="dsfr_crispy/table_inline_formset.html", table_caption=caption)
 
 
 def services_field(label: str, *, required: bool = False) -> forms.ModelMultipleChoiceField:

@@ -8,8 +8,10 @@ from django import forms
 from django.utils import timezone
 
 from cnml.models import Region
+from cnml.uploads import upload_help
 from mobility.forms.common import UNKNOWN_CHOICE, DateInput, section_helper, services_field, table_formset
 from mobility.models import (
+    DOCUMENT_KINDS,
     Call,
     CallTheme,
     CarrierKind,
@@ -122,7 +124,7 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = ProjectDocument
         fields = ["kind", "title", "file"]
-        help_texts = {"file": "PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG ; 10 Mo au plus."}
+        help_texts = {"file": upload_help(DOCUMENT_KINDS)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

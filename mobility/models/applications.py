@@ -204,17 +204,23 @@ class Application(models.Model):
         for section in self.call.sections.all():
             if section.required and section.pk not in answered:
                 missing.append(f"{section.title} : répondez à cette rubrique.")
-        call_funders = set(self.call.funders.values_list("pk", flat=True))
-        if not any(line.funder_id in call_funders and line.amount > 0 for line in self.fundings.all()):
+        if not any(line.amount > 0 for line in self.fundings_from_call()):
             names = ", ".join(str(funder) for funder in self.call.funders.all()) or "les financeurs de l'appel"
             missing.append(f"Financement : indiquez au plan de financement le montant demandé à l'appel ({names}).")
         return missing
 
+    def fundings_from_call(self) -> list[ApplicationFunding]:
+        """The financing plan's lines from the call's funders: what the application asks of the call.
+
+        Read through ``fundings.all()`` and ``call.funders.all()``, so that their prefetches serve it.
+        """
+        call_funders = {funder.pk for funder in self.call.funders.all()}
+        return [line for line in self.fundings.all() if line.funder_id in call_funders]
+
     @property
     def requested_amount(self) -> Decimal:
-        """What the application asks of the call's funders (its financing plan's lines from them)."""
-        call_funders = set(self.call.funders.values_list("pk", flat=True))
-        return sum((line.amount for line in self.fundings.all() if line.funder_id in call_funders), Decimal(0))
+        """What the application asks of the call's funders."""
+        return sum((line.amount for line in self.fundings_from_call()), Decimal(0))
 
     def clean(self) -> None:
         # A submitted application stays complete, whichever form edits it.

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 
 from cnml.audit import recorded_by
 from cnml.workflows import TransitionRefused, Workflow
@@ -19,6 +19,16 @@ from mobility.models.projects import Project
 __all__ = ["APPROVED_ONLY", "AmendmentStatus", "BudgetAmendment", "BudgetAmendmentLine", "BudgetLine"]
 
 APPROVED_ONLY = "Le prévu approuvé ne change que par un avenant approuvé par le CNML."
+
+
+class BudgetLineQuerySet(models.QuerySet):
+    def from_call_funders(self) -> BudgetLineQuerySet:
+        """The lines funded by one of their project's call's funders: what the call grants."""
+        return self.filter(funder__calls=F("project__call"))
+
+    def granted_amount(self) -> Decimal:
+        """What the call's funders grant through these lines: their planned (approved) amounts."""
+        return self.from_call_funders().aggregate(total=Sum("planned_amount"))["total"] or Decimal(0)
 
 
 class BudgetLine(models.Model):
@@ -38,6 +48,8 @@ class BudgetLine(models.Model):
         "réalisé (€)", max_digits=12, decimal_places=2, default=Decimal(0), validators=[not_negative]
     )
     status = models.CharField("statut", max_length=10, choices=FundingStatus.choices, default=FundingStatus.SOLLICITE)
+
+    objects = BudgetLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = "ligne de budget"

@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,12 +135,9 @@ class Call(models.Model):
     def granted_amount(self) -> Decimal:
         """What the call's funders grant to its selected projects: the planned amounts of their budget
         lines funded by one of the call's funders (approved, changed by amendment only)."""
-        # Through the reverse relations, so that calls need not import the budgets (which depend on them).
-        lines = "projects__budget_lines"
-        total = Call.objects.filter(pk=self.pk).aggregate(
-            total=Sum(f"{lines}__planned_amount", filter=Q(**{f"{lines}__funder__in": self.funders.values("pk")}))
-        )["total"]
-        return total or Decimal(0)
+        # Through the app registry, so that calls need not import the budgets (which depend on them).
+        budget_lines = apps.get_model("mobility", "BudgetLine").objects
+        return budget_lines.filter(project__call=self).granted_amount()
 
     @property
     def envelope_left(self) -> Decimal | None:

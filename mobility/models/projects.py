@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cnml.models import Region, Structure
-from cnml.uploads import UploadRecord, UploadValidator, get_private_storage
+from cnml.uploads import DOCUMENT_KINDS, UploadRecord, UploadValidator, get_private_storage, random_name
 from cnml.workflows import Workflow
 from mobility.models.applications import Application
 from mobility.models.calls import Call
@@ -357,11 +357,9 @@ class DocumentKind(models.TextChoices):
     AUTRE = "autre", "Autre"
 
 
-DOCUMENT_KINDS = ("pdf", "odt", "docx", "xlsx", "ods", "png", "jpeg")
-
-
 def document_path(document: ProjectDocument, filename: str) -> str:
-    return f"mobilite/projets/{document.project_id}/{filename}"
+    """In the project's folder (a module-level function: the migrations name it)."""
+    return random_name(f"mobilite/projets/{document.project_id}", filename)
 
 
 class ProjectDocument(UploadRecord):
@@ -377,6 +375,7 @@ class ProjectDocument(UploadRecord):
         validators=[UploadValidator(kinds=DOCUMENT_KINDS)],
         max_length=300,
     )
+    name = models.CharField("nom du fichier", max_length=255)
 
     class Meta:
         verbose_name = "document"

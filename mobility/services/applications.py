@@ -7,7 +7,8 @@ from django.db import transaction
 from cnml.audit import log_transition
 from cnml.emails import notify
 from cnml.links import absolute_url
-from cnml.models import Region, Role, Structure, User
+from cnml.models import Region, Role, Structure
+from cnml.permissions import active_users
 from mobility.forms import CARRIER_IN_NETWORK
 from mobility.models import (
     Application,
@@ -141,7 +142,7 @@ def _asks_to_join(actor, carrier: Carrier, previous_carrier_id: int | None) -> b
 
 
 def cnml_reviewer_emails() -> list[str]:
-    return list(User.objects.filter(role=Role.RELECTEUR_CNML, is_active=True).values_list("email", flat=True))
+    return list(active_users(Role.RELECTEUR_CNML).values_list("email", flat=True))
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from cnml.audit import answered_send_back, log_transition
 from cnml.changes import changes_text, compare
 from cnml.emails import notify
 from cnml.links import absolute_url
+from cnml.uploads import display_name
 from cnml.workflows import TransitionRefused
 from mobility.models import (
     ROLE_REFUSAL,
@@ -138,8 +139,11 @@ def fare_support_save(*, form, sessions_formset) -> None:
 
 @transaction.atomic
 def document_add(*, form, project: Project, actor) -> ProjectDocument:
+    """Keep a validated upload (``form``: kind, title, file) as a private document of the project, stored
+    under a random name, downloaded under its own."""
     document = form.save(commit=False)
     document.project = project
+    document.name = display_name(document.file.name)
     document.uploaded_by = actor
     document.save()
     return document

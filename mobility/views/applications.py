@@ -105,11 +105,13 @@ def _application_form_page(request: HttpRequest, call: Call, application: Applic
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     application = permissions.get_application_for(user, pk)
-    # The funding plan's lines with their funders (and its total) in one query; the answers with
-    # their sections (another theme than mobility) in another.
+    # The funding plan's lines with their funders (and its total) in one query; another theme than
+    # mobility: the answers with their sections in another, and the call's funders (what the
+    # application asks of them, the submission's check and the envelope's) in a third.
     lookups = [Prefetch("fundings", queryset=application.fundings.select_related("funder"))]
     if not application.call.is_mobility:
         lookups.append(Prefetch("answers", queryset=application.answers.select_related("section")))
+        lookups.append("call__funders")
     prefetch_related_objects([application], *lookups)
     can_review = permissions.can_review(user) and application.status != ApplicationStatus.BROUILLON
     can_decide = application.can_select(user)

@@ -265,4 +265,4 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def document_download(request: HttpRequest, pk: int, document_pk: int):
     document = permissions.get_document_for(request.user, pk, document_pk)
-    return serve_private_file(document.file)
+    return serve_private_file(document.file, download_name=document.name)

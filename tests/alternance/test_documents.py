@@ -7,39 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from alternance.models import AgreementDocument, DocumentKind
 from cnml import uploads
 from cnml.models import Role
+from tests.alternance.conftest import PDF, add_url, make_document, move, upload
 from tests.alternance.test_pages import ANONYMOUS, NATIONAL, VISITORS, client_of
 from tests.pages import page_text
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def add_url(agreement) -> str:
-    return reverse("alternance:document_add", args=[agreement.pk])
-
-
-def upload(client, agreement, content: bytes = PDF, name: str = "convention-signee.pdf", **fields):
-    data = {"kind": DocumentKind.TEXTE_SIGNE, "title": "Texte signé de la convention"} | fields
-    return client.post(add_url(agreement), data | {"file": SimpleUploadedFile(name, content)})
-
-
-def make_document(agreement, kind: str, title: str = "Document") -> AgreementDocument:
-    return AgreementDocument.objects.create(
-        agreement=agreement,
-        kind=kind,
-        title=title,
-        file=ContentFile(PDF, name="doc.pdf"),
-        name="doc.pdf",
-        size=len(PDF),
-    )
 
 
 def plain(text: str) -> str:
@@ -182,10 +159,7 @@ def test_a_document_is_not_reachable_through_another_agreement(client_for, users
 def test_the_signed_text_leaves_the_public_once_the_agreement_ends(client_for, users, agreements):
     document = make_document(agreements.signed, DocumentKind.TEXTE_SIGNE)
     reviewer = client_for(users[Role.RELECTEUR_CNML])
-    reviewer.post(
-        reverse("alternance:agreement_transition", args=[agreements.signed.pk, "terminer"]),
-        {"comment": "Convention arrivée à échéance.", "seen_status": "signee"},
-    )
+    move(reviewer, agreements.signed, "terminer", "Convention arrivée à échéance.")
 
     assert client_for(None).get(document.get_absolute_url()).status_code == 404
     assert client_for(users[Role.ANIMATEUR_REGIONAL]).get(document.get_absolute_url()).status_code == 200
@@ -253,3 +227,24 @@ def test_agreements_deleted_in_the_admin_take_their_files_once_the_deletion_comm
 
     assert not Path(path).exists()
     assert Path(kept).exists()
+
+
+def test_the_follow_up_marks_public_what_everyone_downloads_and_the_rest_reserved(
+    client, client_for, users, agreements
+):
+    signed_text = make_document(agreements.signed, DocumentKind.TEXTE_SIGNE, "Texte de la convention")
+    make_document(agreements.signed, DocumentKind.DOCUMENT_DE_TRAVAIL, "Compte rendu")
+    make_document(agreements.draft, DocumentKind.ANNEXE, "Annexe du projet")  # the agreement is not signed yet
+    reviewer = client_for(users[Role.RELECTEUR_CNML])
+
+    def marks(agreement) -> tuple[int, int]:
+        """How many documents the follow-up marks public, and how many reserved."""
+        text = page_text(reviewer.get(reverse("alternance:follow_up_detail", args=[agreement.pk])))
+        return text.count("Public — déposé"), text.count("Réservé au suivi — déposé")
+
+    assert marks(agreements.signed) == (1, 1)
+    assert marks(agreements.draft) == (0, 1)
+    assert download(client, signed_text).status_code == 200
+    move(reviewer, agreements.signed, "terminer", "Convention arrivée à échéance.")
+    assert marks(agreements.signed) == (0, 2)
+    assert download(client, signed_text).status_code == 404

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 
 from alternance import selectors
-from alternance.models import CommitmentResult, LocalDeclination
+from alternance.models import CommitmentResult
 from cnml.models import Role
+from tests.alternance.conftest import make_declination
 from tests.alternance.test_pages import VISITORS, client_of, expected_follow_up
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two_regions(agreements, network):
     """``signed`` declined in region A (2012: 1 340 offers) and by ML B1 in region B, with results."""
-    declination_b = LocalDeclination.objects.create(
-        agreement=agreements.signed, region=network.region_b, structure=network.ml_b1, declined_on=date(2012, 3, 1)
-    )
+    declination_b = make_declination(agreements.signed, network.region_b, network.ml_b1, date(2012, 3, 1))
     add = CommitmentResult.objects.create
     add(declination=agreements.declination_a, commitment=agreements.workshops, year=2012, achieved=12)
     add(declination=agreements.declination_a, commitment=agreements.offers, year=2013, achieved=1500)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.urls import reverse
 
 from alternance import services
-from alternance.models import LocalDeclination
 from cnml.models import Role
-from tests.alternance.conftest import make_agreement
+from tests.alternance.conftest import make_agreement, make_declination, move
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +24,6 @@ def site_url(settings):
 @pytest.fixture
 def animator_b(network):
     return UserFactory(email="animateur-b@test.cnml.fr", role=Role.ANIMATEUR_REGIONAL, structure=network.ml_b1)
-
-
-def move(client, agreement, action, comment=""):
-    url = reverse("alternance:agreement_transition", args=[agreement.pk, action])
-    return client.post(url, {"comment": comment, "seen_status": agreement.status})
 
 
 def test_signing_tells_the_animators_of_the_declining_regions_with_absolute_links(
@@ -94,9 +87,7 @@ def test_a_refused_move_tells_no_one(client_for, users, agreements, django_captu
 def test_animators_of_a_region_with_two_declinations_get_one_email(
     users, agreements, network, django_capture_on_commit_callbacks
 ):
-    LocalDeclination.objects.create(
-        agreement=agreements.draft, region=network.region_a, structure=network.ml_a1, declined_on="2012-02-01"
-    )
+    make_declination(agreements.draft, network.region_a, network.ml_a1)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.agreement_move(agreement=agreements.draft, user=users[Role.RELECTEUR_CNML], action="signer")

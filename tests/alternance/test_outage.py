@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from alternance.models import AgreementDocument, AgreementStatus
 from cnml.models import Role
+from tests.alternance.conftest import PDF, move, upload
 from tests.outage import delayed_notice, owed
 from tests.pages import page_text
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def test_an_agreement_signed_while_redis_is_down_is_signed_and_its_emails_are_owed(
@@ -24,10 +21,7 @@ def test_an_agreement_signed_while_redis_is_down_is_signed_and_its_emails_are_ow
     agreement = agreements.draft  # declined in region A
     client = client_for(users[Role.RELECTEUR_CNML])
 
-    response = client.post(
-        reverse("alternance:agreement_transition", args=[agreement.pk, "signer"]),
-        {"comment": "Signée au congrès.", "seen_status": agreement.status},
-    )
+    response = move(client, agreement, "signer", "Signée au congrès.")
 
     assert response.status_code == 302
     agreement.refresh_from_db()
@@ -42,10 +36,7 @@ def test_a_document_deposited_while_redis_is_down_is_kept(redis_down, client_for
     agreement = agreements.draft
     client = client_for(users[Role.RELECTEUR_CNML])
 
-    response = client.post(
-        reverse("alternance:document_add", args=[agreement.pk]),
-        {"kind": "texte_signe", "title": "Convention signée", "file": SimpleUploadedFile("c.pdf", PDF)},
-    )
+    response = upload(client, agreement, title="Convention signée")
 
     assert response.status_code == 302
     document = AgreementDocument.objects.get(agreement=agreement)

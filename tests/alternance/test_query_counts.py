@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alternance.models import AgreementStatus, Commitment, CommitmentKind, CommitmentResult, LocalDeclination, Partner
+from alternance.models import AgreementStatus, Commitment, CommitmentKind, CommitmentResult, Partner
 from cnml.models import Role
-from tests.alternance.conftest import make_agreement
+from tests.alternance.conftest import make_agreement, make_declination
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +25,7 @@ def add_signed_agreements(network, count: int, start: int) -> None:
         agreement = make_agreement(f"Accord {n}", AgreementStatus.SIGNEE)
         agreement.signatories.add(Partner.objects.create(name=f"Partenaire {n}", kind="opca"))
         commitment = Commitment.objects.create(agreement=agreement, kind=CommitmentKind.OFFRES_EMPLOI)
-        declination = LocalDeclination.objects.create(
-            agreement=agreement, region=network.region_a, declined_on=date(2012, 1, 1)
-        )
+        declination = make_declination(agreement, network.region_a)
         CommitmentResult.objects.create(declination=declination, commitment=commitment, year=2012, achieved=n)
 
 
@@ -48,9 +44,7 @@ def test_the_follow_up_page_does_not_query_per_declination_or_result(client_for,
     url = reverse("alternance:follow_up_detail", args=[agreements.signed.pk])
     few = queries(client, url)
     for year in (2013, 2014):
-        declination = LocalDeclination.objects.create(
-            agreement=agreements.signed, region=network.region_b, declined_on=date(2012, 1, 1)
-        )
+        declination = make_declination(agreements.signed, network.region_b)
         CommitmentResult.objects.create(declination=declination, commitment=agreements.workshops, year=year, achieved=3)
 
     assert queries(client, url) == few

@@ -8,14 +8,10 @@ from django.urls import reverse
 from alternance.models import Agreement, AgreementStatus
 from cnml.audit import transitions_of
 from cnml.models import Role
+from tests.alternance.conftest import move
 from tests.clock import TODAY, frozen
 
 pytestmark = pytest.mark.django_db
-
-
-def move(client, agreement, action, comment=""):
-    url = reverse("alternance:agreement_transition", args=[agreement.pk, action])
-    return client.post(url, {"comment": comment, "seen_status": agreement.status})
 
 
 @frozen

@@ -67,6 +67,11 @@ def test_an_unknown_duration_reads_as_a_dash():
     assert format_duration(None) == "–"
 
 
+def test_an_unknown_duration_reads_as_the_callers_empty_text_and_a_known_one_ignores_it():
+    assert format_duration(None, empty="—") == "—"
+    assert format_duration(timedelta(0), empty="—") == "0\u00a0s"
+
+
 # --- Dates -----------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from cnml.models import Region, Role, Structure
 from cnml.permissions import (
     actionable_structures,
+    active_users,
     can_act_for_structure,
     can_read_structure,
     get_readable_region_or_404,
@@ -171,3 +172,17 @@ def test_outsider_reads_their_own_region_side_only(outsider, network):
     assert codes(readable_structures(outsider)) == {"MLB1", "ANTB1"}
     with pytest.raises(Http404):
         get_readable_structure_or_404(outsider, "MLA1")
+
+
+def test_active_users_are_the_active_accounts_of_the_roles_asked_by_email_within_the_regions_asked(users, network):
+    second = make_user(Role.ANIMATEUR_REGIONAL, network.arml_a, email="aa-animateur@example.fr")
+    make_user(Role.ANIMATEUR_REGIONAL, network.arml_a, email="ancien-animateur@example.fr", is_active=False)
+    other_region = make_user(Role.ANIMATEUR_REGIONAL, network.arml_b, email="animateur-b@example.fr")
+    animator, reviewer = users[Role.ANIMATEUR_REGIONAL], users[Role.RELECTEUR_CNML]
+
+    assert list(active_users(Role.ANIMATEUR_REGIONAL, regions=[network.region_a.pk])) == [second, animator]
+    assert list(active_users(Role.ANIMATEUR_REGIONAL, regions=Region.objects.all())) == sorted(
+        [second, animator, other_region], key=lambda user: user.email
+    )
+    assert list(active_users(Role.RELECTEUR_CNML)) == [reviewer]
+    assert set(active_users(Role.RELECTEUR_CNML, Role.ANIMATEUR_REGIONAL)) == {reviewer, animator, second, other_region}

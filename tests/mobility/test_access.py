@@ -71,7 +71,10 @@ def test_a_document_is_found_only_through_a_project_the_user_reads(
     users, network, call, cat, project, outsider, stranger
 ):
     document = ProjectDocument.objects.create(
-        project=project, title="Convention", file=ContentFile(b"%PDF-1.4\n", name="convention.pdf")
+        project=project,
+        title="Convention",
+        name="convention.pdf",
+        file=ContentFile(b"%PDF-1.4\n", name="convention.pdf"),
     )
     other = make_project(call=call, user=users[Role.DIRECTEUR], carrier=project.carrier, cat=cat, title="Autre")
 

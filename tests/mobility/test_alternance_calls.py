@@ -15,6 +15,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
 from cnml.models import Role
@@ -234,6 +235,28 @@ def test_the_envelope_counts_what_the_call_s_funders_grant_to_selected_projects(
         "left": Decimal("11569999.50"),
         "over": Decimal(0),
     }
+
+
+def test_a_project_is_granted_its_lines_from_its_own_call_s_funders_only(client_for, users, application):
+    project = selected(application, users)
+    # The co-financer funds another call: its line in this project is still not this call's grant.
+    regional = project.budget_lines.exclude(funder__in=application.call.funders.all()).get().funder
+    CallFactory(year=THIS_YEAR + 1).funders.add(regional)
+
+    assert selectors.granted_to(project) == Decimal(180_000)
+    assert application.call.granted_amount == Decimal(180_000)
+    page = text(client_for(users[Role.RELECTEUR_CNML]).get(project.get_absolute_url()))
+    assert "à ce projet\u00a0: 180\u202f000\u00a0€, sur une enveloppe de 12\u202f000\u202f000\u00a0€" in page
+
+
+def test_what_an_application_asks_is_read_from_its_prefetched_plan_and_call_funders(
+    application, django_assert_num_queries
+):
+    prefetch_related_objects([application], "fundings", "call__funders")
+
+    with django_assert_num_queries(0):
+        assert application.requested_amount == Decimal(180_000)
+        assert application.fundings_from_call()[0].label == "Montant demandé à l'appel"
 
 
 def test_a_mobility_call_without_envelope_shows_none(call):

@@ -46,7 +46,7 @@ def applicant(network, role_groups):
 def carrier_world(network, users, member, outside_carrier, call, cat):
     """The maison de l'emploi Alpha: a project with a private document, and another application."""
     project = make_project(call=call, user=member, carrier=outside_carrier, cat=cat, title="Garage solidaire Alpha")
-    document = ProjectDocument(project=project, title="Convention privée", uploaded_by=member)
+    document = ProjectDocument(project=project, title="Convention privée", name="convention.pdf", uploaded_by=member)
     document.file.save("convention.pdf", ContentFile(PDF))
     other = make_application(call=call, user=member, carrier=outside_carrier, cat=cat, title="Autre candidature")
     return {"project": project, "document": document, "other": other}

@@ -36,7 +36,9 @@ def world(network, users, outsider, member, project, call, cat, role_groups):
     )
     pending.status = ApplicationStatus.DEPOSEE
     pending.save()
-    document = ProjectDocument(project=project, title="Convention", uploaded_by=users[Role.DIRECTEUR])
+    document = ProjectDocument(
+        project=project, title="Convention", name="convention.pdf", uploaded_by=users[Role.DIRECTEUR]
+    )
     document.file.save("convention.pdf", ContentFile(PDF))
     actors = {
         ANONYME: None,

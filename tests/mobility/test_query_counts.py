@@ -112,7 +112,9 @@ def full_plan(project, *, users, cat, network) -> None:
         for n in range(10)
     )
     ProjectDocument.objects.bulk_create(
-        ProjectDocument(project=project, title=f"Document {n}", file=f"mobilite/doc-{n}.pdf", uploaded_by=cnml)
+        ProjectDocument(
+            project=project, title=f"Document {n}", file=f"mobilite/doc-{n}.pdf", name=f"doc-{n}.pdf", uploaded_by=cnml
+        )
         for n in range(12)
     )
     for year in range(today.year - 4, today.year - 1):
@@ -222,7 +224,9 @@ def alternance_world(carriers, *, users, applicant, network):
         )
         raise_lines(amendment, lines)
     ProjectDocument.objects.bulk_create(
-        ProjectDocument(project=main, title=f"Pièce {n}", file=f"mobilite/alt-{n}.pdf", uploaded_by=cnml)
+        ProjectDocument(
+            project=main, title=f"Pièce {n}", file=f"mobilite/alt-{n}.pdf", name=f"alt-{n}.pdf", uploaded_by=cnml
+        )
         for n in range(12)
     )
     log_transition(main, actor=cnml, from_state=Stage.RETENU, to_state=Stage.LANCEMENT, comment="Lancé.")

@@ -1,10 +1,11 @@
-"""Fixtures of the practices tests: private files in a temporary folder, a network with reviewers."""
+"""Fixtures of the practices tests: private files in a temporary folder, a network with reviewers, a comité de
+pilotage."""
 
 from __future__ import annotations
 
 import pytest
 
-from cnml.models import Role
+from cnml.models import Committee, CommitteeLevel, Role
 from tests.factories import UserFactory
 
 
@@ -40,3 +41,14 @@ def actors(users, outsider, antenne_user, network):
         "administrateur": users[Role.ADMINISTRATEUR],
         "anonyme": AnonymousUser(),
     }
+
+
+@pytest.fixture
+def committee(network, actors, partner):
+    """A local committee of region A: ML A1, its conseiller and a Pôle emploi partner as members."""
+    committee = Committee.objects.create(
+        name="Comité local Alpha", level=CommitteeLevel.LOCAL, region=network.region_a, territory="Alpha-Nord"
+    )
+    committee.structures.add(network.ml_a1)
+    committee.members.add(actors["conseiller"], partner)
+    return committee

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
-from cnml.models import Committee, CommitteeLevel, Role
+from cnml.models import Role
 from cnml.permissions import readable_regions, readable_structures
 from practices import permissions, recensement_selectors
 from practices.models import Fiche, Status
@@ -17,17 +17,6 @@ from tests.practices.helpers import ACTOR_NAMES, fiche_form_data
 from tests.routes import url_patterns
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def committee(network, actors, partner):
-    """A local committee of region A: ML A1, its conseiller and a Pôle emploi partner as members."""
-    committee = Committee.objects.create(
-        name="Comité local Alpha", level=CommitteeLevel.LOCAL, region=network.region_a, territory="Alpha-Nord"
-    )
-    committee.structures.add(network.ml_a1)
-    committee.members.add(actors["conseiller"], partner)
-    return committee
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ Co-authors receive the decisions like the authors.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -17,11 +18,12 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cnml.models import Committee, CommitteeLevel, Role
-from practices import permissions, services
+from practices import permissions, recensement_selectors, services
 from practices.fiche_templates import TEMPLATES
 from practices.models import Fiche, Recensement, Status
 from tests.clock import TODAY, frozen
 from tests.factories import UserFactory
+from tests.pages import page_text
 from tests.practices.factories import make_fiche
 from tests.practices.helpers import ACTOR_NAMES, fiche_form_data, open_recensement
 
@@ -29,15 +31,6 @@ pytestmark = [pytest.mark.django_db, frozen]
 
 CREATE = "/bonnes-pratiques/mes-fiches/nouvelle/"
 COTRAITANCE = TEMPLATES["cotraitance"]
-
-
-@pytest.fixture
-def committee(network, actors, partner):
-    """A local committee of region A: its members are ML A1's conseiller and a Pôle emploi partner."""
-    committee = Committee.objects.create(name="Comité local Alpha", level=CommitteeLevel.LOCAL, region=network.region_a)
-    committee.structures.add(network.ml_a1)
-    committee.members.add(actors["conseiller"], partner)
-    return committee
 
 
 @pytest.fixture
@@ -314,3 +307,48 @@ def test_the_page_makes_as_many_queries_for_ten_committees_as_for_one(client_for
             committee_fiche(other, Status.SOUMISE, recensement, None)
 
     assert queries() == one
+
+
+def test_the_page_tells_once_who_the_reminder_goes_to(client_for, everyone, network, recensement):
+    client = client_for(everyone["animateur"])  # follows the committee, and region A once it is asked
+
+    def reminder() -> list[str]:
+        """The page's paragraphs about the reminder."""
+        paragraphs = re.findall(r"<p>\s*(.*?)\s*</p>", page_text(client.get(url(recensement)), plain_spaces=True))
+        return [paragraph for paragraph in paragraphs if "elance" in paragraph]
+
+    assert reminder() == [
+        "Une relance part par courriel 7 jours avant la clôture vers les membres des comités sans réponse."
+    ]
+    recensement.regions.add(network.region_a)
+    assert reminder() == [
+        "Une relance part par courriel 7 jours avant la clôture vers les structures sans réponse et les membres "
+        "des comités sans réponse."
+    ]
+    Recensement.objects.filter(pk=recensement.pk).update(reminded_on=TODAY)
+    assert len(reminder()) == 1 and reminder()[0].startswith("Relance envoyée par courriel le ")
+
+
+def test_the_list_and_the_page_name_whom_a_recensement_asks_the_same_way(client_for, everyone, network, recensement):
+    client = client_for(everyone["relecteur"])
+    recensement.regions.add(network.region_a)
+    asked = f"Régions : {network.region_a.name} <br> Comités de pilotage : Comité local Alpha"
+    whole = open_recensement(title="Tout le réseau", instructions="-", created_by=everyone["relecteur"])
+
+    listed = page_text(client.get("/bonnes-pratiques/recensements/"), plain_spaces=True)
+    assert asked in listed
+    assert asked in page_text(client.get(url(recensement)), plain_spaces=True)
+    assert "<dd> Tout le réseau </dd>" in page_text(client.get(url(whole)), plain_spaces=True)
+
+
+def test_the_progress_names_as_members_those_who_write_for_the_committee(everyone, committee, recensement):
+    inactive = UserFactory(email="parti@test.cnml.fr", role=Role.PARTENAIRE, structure=None, is_active=False)
+    committee.members.add(everyone["animateur"], everyone["animateur_b"], everyone["relecteur"], inactive)
+
+    (row,) = recensement_selectors.committee_progress(recensement, [committee])
+
+    # The animator of region B, a CNML reviewer and a departed partner are members who write nothing for it.
+    assert set(row.members) == {everyone["conseiller"], everyone["partenaire"], everyone["animateur"]}
+    for user in (*everyone.values(), inactive):
+        writes = permissions.author_committees(user).filter(pk=committee.pk).exists()
+        assert writes == (user in row.members), user

@@ -1,7 +1,7 @@
 """Fixtures of the surveys tests.
 
-- ``instruments``: the shipped questionnaires (the data migration's own loader,
-  re-run because transactional tests empty the tables); ``load_instruments`` and
+- ``instruments``: every shipped questionnaire, the professionals' too (the data migration's own
+  loaders, re-run because transactional tests empty the tables); ``load_instruments`` and
   ``load_professionals``, those loaders, for the tests that call them themselves;
 - ``make_campaign``: a campaign over given structures, opened by default, dated around the frozen
   today of ``tests/clock.py`` (time-machine; the test's clock starts there);
@@ -51,6 +51,7 @@ def no_rate_limit_leak():
 @pytest.fixture
 def instruments(db) -> dict[str, Questionnaire]:
     load_instruments(apps, None)
+    load_professionals(apps, None)
     return {q.code: q for q in Questionnaire.objects.all()}
 
 

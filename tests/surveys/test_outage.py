@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 from django.core import mail
 
 from cnml.models import Role
 from surveys.models import (
     CampaignStatus,
     PublicationStatus,
-    Questionnaire,
     Response,
     ResultsPublication,
     StaffInvitation,
 )
 from tests.outage import delayed_notice, owed
 from tests.pages import page_text
-from tests.surveys.conftest import PHARES_POST, load_professionals
+from tests.surveys.conftest import PHARES_POST
 from tests.surveys.test_results import results  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.outage]
@@ -72,10 +70,8 @@ def test_closing_a_campaign_while_redis_is_down_closes_it_and_owes_its_results(
 
 
 def test_inviting_staff_while_redis_is_down_records_the_invitations_and_owes_every_email(
-    redis_down, client_for, users, make_campaign, instruments, network
+    redis_down, client_for, users, make_campaign, network
 ):
-    load_professionals(apps, None)  # the transactional test's tables were emptied of what migrations ship
-    instruments["professionnels"] = Questionnaire.objects.get(code="professionnels")
     campaign = make_campaign(questionnaire="professionnels", structures=[network.ml_a1], access_mode="codes")
     staff = {users[Role.CONSEILLER].email, users[Role.DIRECTEUR].email}
     client = client_for(users[Role.ANIMATEUR_REGIONAL])

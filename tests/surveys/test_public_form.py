@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from surveys.models import AccessCode, CampaignStatus, Response
+from surveys.models import AccessCode, CampaignStatus, Question, Response
 from surveys.services import access_codes_generate
 from tests.clock import frozen
 from tests.pages import page_text
@@ -36,6 +36,26 @@ def test_the_link_opens_on_an_introduction_then_one_section_per_screen_with_prog
     assert 'data-fr-current-step="1"' in first
     assert "Êtes-vous satisfait(e) de l'accueil" in first
     assert "Commentaire libre" not in first  # second screen
+
+
+def test_the_typed_texts_read_with_the_spaces_french_puts_before_high_punctuation(client, point, campaign):
+    # Questions, help, choices and titles are typed with plain spaces before « ? ! : ».
+    connu = Question.objects.get(section__questionnaire=campaign.questionnaire, code="connu")
+    connu.text, connu.help_text = "Comment ? Par qui ?", "Au choix : plusieurs"
+    connu.save()
+    choice = connu.choices.order_by("order").first()
+    choice.label = "Ma famille !"
+    choice.save()
+    last = campaign.questionnaire.sections.order_by("order").last()
+    last.title = "Pour finir : un mot"
+    last.save()
+
+    page = client.get(f"/e/{point.code}/1/?verifier=1").content.decode()
+
+    assert page.count("Comment\u202f? Par qui\u202f?") == 2  # the question, and the list of answers to complete
+    assert "Au choix\u00a0: plusieurs" in page
+    assert "Ma famille\u202f!" in page
+    assert "Pour finir\u00a0: un mot" in page  # the next step
 
 
 def test_the_code_is_read_whatever_its_case(client, point):

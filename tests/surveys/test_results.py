@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import re
@@ -9,6 +10,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from surveys import selectors
 from surveys.aggregation import aggregate_campaign
 from surveys.models import Campaign, CampaignStatus, NodeLevel, ResultNode
 from tests.factories import AntenneFactory
@@ -198,6 +200,25 @@ def test_comments_of_a_hidden_group_are_not_shown_on_its_page(client_for, users,
         client_for(users["animateur_regional"]).get(f"/enquetes/campagnes/{results.pk}/resultats/structure-ANTA1B/")
     )
     assert "Secret de la petite antenne" not in page
+
+
+def test_the_questionnaires_texts_read_the_french_way_in_tables_charts_and_reports_alike(results):
+    # Typed with plain spaces before « ? ! : »; the page, its charts and the PDF report share these texts.
+    ml = node(results, "structure-MLA1")
+    spec = copy.deepcopy(results.results_spec)
+    accueil = next(q for section in spec["sections"] for q in section["questions"] if q["code"] == "accueil")
+    accueil["text"] = "Satisfait ? Vraiment : oui"
+    ml.figures["questions"]["accueil"]["distribution"][0]["label"] = "Oui ! Très"
+    ml.figures["headline"]["connu"][0]["label"] = "Autre : un ami"
+    ml.figures["servqual"] = {"dimensions": [], "items": [{"item": 1, "code": "accueil", "gap": None}]}
+
+    data = selectors.node_results(ml, spec=spec)
+
+    block = next(block for block in data["questions"] if block["code"] == "accueil")
+    assert block["text"] == data["servqual"]["items"][0]["text"] == "Satisfait\u202f? Vraiment\u00a0: oui"
+    assert block["rows"][0]["label"] == block["chart"].bars[0].label == "Oui\u202f! Très"
+    heard = data["headline"]["heard"]
+    assert heard["rows"][0]["label"] == heard["chart"].bars[0].label == "Autre\u00a0: un ami"
 
 
 def test_a_question_answered_by_few_is_hidden_even_in_a_shown_group(make_campaign, answer, network):

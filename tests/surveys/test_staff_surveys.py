@@ -48,7 +48,6 @@ def site_url(settings):
 @pytest.fixture
 def campaign(make_campaign, network):
     """An open survey of professionals over ML A1 (its head office) and antenne A1."""
-    load_professionals(apps, None)
     return make_campaign(
         questionnaire="professionnels", structures=[network.ml_a1, network.antenne_a1], access_mode="codes"
     )
@@ -154,7 +153,6 @@ def test_inviting_again_reaches_only_staff_not_yet_invited(
 
 @pytest.mark.parametrize("status", [CampaignStatus.DRAFT, CampaignStatus.CLOSED])
 def test_only_an_open_campaign_invites(make_campaign, network, staff, users, status):
-    load_professionals(apps, None)
     campaign = make_campaign(
         questionnaire="professionnels", structures=[network.ml_a1], access_mode="codes", status=status
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -114,7 +114,7 @@ class Command(BaseCommand):
         status = "données provisoires" if extract_import.provisional else "données définitives"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Import n° {extract_import.pk} réussi en {format_duration(extract_import.duration or timedelta(0))} : "
+                f"Import n° {extract_import.pk} réussi en {format_duration(extract_import.duration, empty='0 s')} : "
                 "les données de l'extraction remplacent les précédentes."
             )
         )

@@ -4,8 +4,6 @@ Here, and reported, with ``--sync`` or when tasks run in-process (no ``REDIS_URL
 otherwise owed to a worker through the outbox (``cnml.outbox``), not lost if Redis is down.
 """
 
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -60,7 +58,7 @@ class Command(BaseCommand):
         self._report(snapshot)
 
     def _report(self, snapshot: Snapshot) -> None:
-        duration = format_duration(snapshot.duration or timedelta(0))
+        duration = format_duration(snapshot.duration, empty="0 s")
         periods = f"{snapshot.periods[0]} à {snapshot.periods[-1]}" if snapshot.periods else "aucune"
         self.stdout.write(
             self.style.SUCCESS(
