@@ -62,6 +62,12 @@ class BrowserProblems:
     def _on_page_error(self, error: Error) -> None:
         self.page_errors.append(f"{error.name}: {error.message}")
 
+    def take(self) -> list[str]:
+        """Everything seen since the last call (CSP, exceptions, console errors), then forget it."""
+        seen = self.csp_violations + self.page_errors + self.console_errors
+        self.csp_violations, self.page_errors, self.console_errors = [], [], []
+        return seen
+
     def assert_no_csp_violation(self) -> None:
         assert not self.csp_violations, "Violations de la Content-Security-Policy :\n" + "\n".join(self.csp_violations)
 
@@ -83,3 +89,55 @@ def watch_problems(page: Page) -> BrowserProblems:
 def expect_dsfr_js_started(page: Page) -> None:
     """DSFR's JavaScript marks the root element once it has run (proof the CSP let it load)."""
     expect(page.locator("html")).to_have_attribute("data-fr-js", "true")
+
+
+# Every cell of a table's body past the right edge of the screen, and what holds it: the scroll
+# region (role, name, focusable) and whether its hint is shown.
+OFF_SCREEN_CELLS = """() => [...document.querySelectorAll("main table tbody td")]
+    .filter((cell) => cell.checkVisibility({visibilityProperty: true}))
+    .filter((cell) => cell.getBoundingClientRect().right > window.innerWidth + 1)
+    .map((cell) => {
+        const region = cell.closest(".fr-table__container");
+        const names = (region?.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
+        const name = names.map((id) => document.getElementById(id)?.textContent || "").join(" ").trim()
+            || region?.getAttribute("aria-label") || "";
+        const hint = region?.closest(".fr-table")?.querySelector(".cnml-table-hint");
+        return {
+            text: cell.textContent.trim(),
+            role: region?.getAttribute("role") || "",
+            name: name,
+            focusable: region?.getAttribute("tabindex") === "0",
+            hint: hint ? hint.checkVisibility() && hint.textContent.trim() : "",
+        };
+    })"""
+
+# Rows of a table's body whose label is on screen but none of whose figures are.
+ROWS_WITHOUT_A_FIGURE = """() => [...document.querySelectorAll("main table tbody tr")]
+    .filter((row) => row.querySelector("td") && !row.querySelector("[colspan]"))
+    .filter((row) => row.checkVisibility({visibilityProperty: true}))
+    .filter((row) => ![...row.querySelectorAll("td")].some(
+        (cell) => cell.getBoundingClientRect().left < window.innerWidth))
+    .map((row) => row.textContent.trim().slice(0, 80))"""
+
+
+def phone_layout_problems(page: Page) -> list[str]:
+    """What keeps a page from reading on a phone, in French: it scrolls sideways, a figure off-screen is
+    not in a named, focusable region that says so, a table's row shows no figure beside its label."""
+    found = []
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    if scroll_width > width:
+        found.append(f"la page défile horizontalement ({scroll_width} px pour {width} px)")
+    for cell in page.evaluate(OFF_SCREEN_CELLS):
+        if not (cell["role"] == "region" and cell["name"] and cell["focusable"]):
+            found.append(f"cellule hors de l'écran sans zone de défilement nommée et atteignable : {cell}")
+        elif "faites défiler" not in cell["hint"].lower():
+            found.append(f"cellule hors de l'écran sans l'indication « faites défiler » : {cell}")
+    found += [f"ligne sans chiffre à l'écran : {row}" for row in page.evaluate(ROWS_WITHOUT_A_FIGURE)]
+    return found
+
+
+def assert_tables_readable(page: Page) -> None:
+    """On a phone, the page reads without sideways scrolling (:func:`phone_layout_problems`)."""
+    problems = phone_layout_problems(page)
+    assert not problems, "\n".join(problems)

@@ -1,4 +1,6 @@
-"""Every page of every role, admin included, at 1280 px and 375 px: zero axe-core violations.
+"""Every page of every role, admin included, at 1280 px and 375 px: zero axe-core violations; and every
+page of the product itself (the admin is Django's) with one level-1 heading, no CSP violation, console
+error or JavaScript exception, and at 375 px no sideways scrolling (``helpers.phone_layout_problems``).
 
 The crawl visits every URL the URL conf can reverse with the demo data (``tests/browser/crawl_plan.py``:
 what is not crawled is listed there with its reason), as each demo role, one logged-in browser context
@@ -30,7 +32,7 @@ from playwright.sync_api import Page
 from cnml.registry import feature_apps
 from tests.browser.axe import format_violations, run_axe
 from tests.browser.crawl_plan import crawl_urls, stale_exclusions, unplanned_patterns
-from tests.browser.helpers import login
+from tests.browser.helpers import login, phone_layout_problems, watch_problems
 
 WIDTHS = (1280, 375)
 HEIGHT = 800
@@ -114,9 +116,13 @@ class Crawl:
         self.redirected: list[str] = []
         self.skipped_admin: list[str] = []
         self.errors: list[str] = []
+        # The product's own pages: their frame, their scripts, their phone layout.
+        self.page_problems: list[str] = []
+        self.seen = watch_problems(page)
         self.violations: dict[str, list[tuple[str, int, dict]]] = defaultdict(list)
 
     def visit(self, name: str, url: str) -> None:
+        self.seen.take()
         response = self.page.goto(url)
         status = response.status if response else 0
         if status in (403, 404):
@@ -132,15 +138,24 @@ class Crawl:
         if final != urlsplit(url).path:
             self.redirected.append(f"{url} -> {final}")
         self.checked.append(final)
+        own_page = not final.startswith("/admin/")
+        if own_page and (headings := self.page.locator("h1").count()) != 1:
+            self.page_problems.append(f"{final} : {headings} titre(s) de niveau 1 au lieu d'un")
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": HEIGHT})
             # A frame for the page's resize observers (tables.js) before axe looks.
             self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
             for violation in run_axe(self.page):
                 self.violations[violation["id"]].append((final, width, violation))
+            if own_page and width == min(WIDTHS):
+                self.page_problems += [
+                    f"{final} @{width} px : {problem}" for problem in phone_layout_problems(self.page)
+                ]
             shot = self.folder / str(width) / (re.sub(r"[^a-z0-9]+", "-", final.lower()).strip("-") or "accueil")
             self.page.screenshot(path=f"{shot}.jpg", type="jpeg", quality=70, full_page=FULL_PAGE)
         self.page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+        if own_page:
+            self.page_problems += [f"{final} : {problem}" for problem in self.seen.take()]
 
     def summary(self, seconds: float) -> str:
         pages = sum(len(nodes) for nodes in self.violations.values())
@@ -195,6 +210,7 @@ def test_every_page_a_role_reaches_has_no_axe_violation(page: Page, crawl_data, 
     crawl.write(summary)
     print(summary)
     assert not crawl.errors, "\n".join(crawl.errors)
+    assert not crawl.page_problems, "\n".join(crawl.page_problems)
     if not staff and only.search(reverse(ADMIN_PROBE)):
         # The admin addresses left out above answer as its index does: with the admin's login.
         assert f"{reverse(ADMIN_PROBE)} -> {reverse('admin:login')}" in crawl.redirected, crawl.redirected

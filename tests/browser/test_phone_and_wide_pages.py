@@ -22,36 +22,8 @@ from surveys import spec as spec_module
 from surveys.models import Campaign, CampaignStatus, Questionnaire
 from surveys.services import campaign_sync_points
 from tests.browser.axe import assert_accessible
-from tests.browser.helpers import PHONE, BrowserProblems, login, watch_problems
+from tests.browser.helpers import PHONE, BrowserProblems, assert_tables_readable, login, watch_problems
 from tests.surveys.conftest import load_instruments
-
-# Every cell of a table's body past the right edge of the screen, and what holds it: the scroll
-# region (role, name, focusable) and whether its hint is shown.
-OFF_SCREEN_CELLS = """() => [...document.querySelectorAll("main table tbody td")]
-    .filter((cell) => cell.checkVisibility({visibilityProperty: true}))
-    .filter((cell) => cell.getBoundingClientRect().right > window.innerWidth + 1)
-    .map((cell) => {
-        const region = cell.closest(".fr-table__container");
-        const names = (region?.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
-        const name = names.map((id) => document.getElementById(id)?.textContent || "").join(" ").trim()
-            || region?.getAttribute("aria-label") || "";
-        const hint = region?.closest(".fr-table")?.querySelector(".cnml-table-hint");
-        return {
-            text: cell.textContent.trim(),
-            role: region?.getAttribute("role") || "",
-            name: name,
-            focusable: region?.getAttribute("tabindex") === "0",
-            hint: hint ? hint.checkVisibility() && hint.textContent.trim() : "",
-        };
-    })"""
-
-# Rows of a table's body whose label is on screen but none of whose figures are.
-ROWS_WITHOUT_A_FIGURE = """() => [...document.querySelectorAll("main table tbody tr")]
-    .filter((row) => row.querySelector("td") && !row.querySelector("[colspan]"))
-    .filter((row) => row.checkVisibility({visibilityProperty: true}))
-    .filter((row) => ![...row.querySelectorAll("td")].some(
-        (cell) => cell.getBoundingClientRect().left < window.innerWidth))
-    .map((row) => row.textContent.trim().slice(0, 80))"""
 
 # The buttons and button-like links of the content whose words do not fit: shown as an icon alone.
 # (The header's « Menu » and a search bar's magnifier on a phone are the DSFR's own icon buttons.)
@@ -89,15 +61,6 @@ def open_servqual(demo_network) -> Campaign:
     campaign_sync_points(campaign=campaign)
     yield campaign
     spec_module._cache.clear()
-
-
-def assert_tables_readable(page: Page) -> None:
-    """The page does not scroll sideways; a figure off-screen is in a named, focusable region that says so."""
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
-    for cell in page.evaluate(OFF_SCREEN_CELLS):
-        assert cell["role"] == "region" and cell["name"] and cell["focusable"], cell
-        assert "faites défiler" in cell["hint"].lower(), cell
-    assert page.evaluate(ROWS_WITHOUT_A_FIGURE) == []
 
 
 def test_dashboard_tables_on_a_phone_show_each_label_with_a_figure(phone: Page, demo_dashboard):
