@@ -264,7 +264,8 @@ def _scale_hint(question: dict) -> str:
 
 def _render_step(request, target: Target, spec: dict, step: int, raw: dict, errors: dict) -> HttpResponse:
     sections = spec["sections"]
-    section = sections[step - 1]
+    titles = [french_spacing(section["title"]) for section in sections]
+    section = sections[step - 1] | {"title": titles[step - 1]}
     fields = _fields(section["questions"], raw, errors)
     return _page(
         request,
@@ -279,7 +280,7 @@ def _render_step(request, target: Target, spec: dict, step: int, raw: dict, erro
             "errors": [field for field in fields if field["error"]],
             "step": step,
             "steps": len(sections),
-            "next_title": french_spacing(sections[step]["title"]) if step < len(sections) else "",
+            "next_title": titles[step] if step < len(sections) else "",
             "is_last": step == len(sections),
             "honeypot": HONEYPOT_FIELD,
             "action_url": reverse("surveys_public:step", args=[target.code, step]),

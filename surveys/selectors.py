@@ -246,7 +246,7 @@ def _question_blocks(figures: dict, parent: dict, spec: dict | None) -> list[dic
             value = questions.get(code)
             parent_value = parent_questions.get(code) or {}
             text = french_spacing(question["text"])
-            block = {"code": code, "text": text, "section": section["title"], "hidden": value is None}
+            block = {"code": code, "text": text, "section": french_spacing(section["title"]), "hidden": value is None}
             if value is not None:
                 parent_rows = {row["code"]: row for row in parent_value.get("distribution", [])}
                 rows = [

@@ -56,6 +56,11 @@ def test_the_typed_texts_read_with_the_spaces_french_puts_before_high_punctuatio
     assert "Au choix\u00a0: plusieurs" in page
     assert "Ma famille\u202f!" in page
     assert "Pour finir\u00a0: un mot" in page  # the next step
+    last_step = campaign.questionnaire.sections.count()
+    heading = client.get(f"/e/{point.code}/{last_step}/").content.decode()
+    assert "<title>Pour finir\u00a0: un mot — étape" in heading
+    assert heading.count("Pour finir\u00a0: un mot") == 2  # the page's title and its heading
+    assert "Pour finir : un mot" not in heading
 
 
 def test_the_code_is_read_whatever_its_case(client, point):
